@@ -1,0 +1,179 @@
+package openapi
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// Kind classifies what broke the contract. Each API renders a Kind in its own error shape and status.
+type Kind string
+
+// The failure kinds, in the order DESIGN.md gives their precedence where several apply: auth, then
+// too-large, then media-type, then body or param.
+const (
+	KindAuth      Kind = "auth"
+	KindTooLarge  Kind = "too-large"
+	KindMediaType Kind = "media-type"
+	KindBody      Kind = "body"
+	KindParam     Kind = "param"
+	KindNotFound  Kind = "not-found"
+	KindMethod    Kind = "method"
+	KindInternal  Kind = "internal"
+)
+
+// Failure says what broke the contract, without the offending value: a request or response may carry
+// passwords, OTPs and tokens, so nothing here echoes data.
+type Failure struct {
+	Kind Kind
+	// Field names what failed: a parameter name, a JSON pointer into the body ("/grant_type"), the
+	// header that carries credentials, or for KindMethod the allowed methods.
+	Field string
+	// Rule is the schema keyword or check that failed: required, enum, type, minLength, syntax, ...
+	Rule string
+}
+
+func (f *Failure) Error() string {
+	var b strings.Builder
+	b.WriteString(string(f.Kind))
+	if f.Field != "" {
+		b.WriteString(" ")
+		b.WriteString(f.Field)
+	}
+	if f.Rule != "" {
+		b.WriteString(": ")
+		b.WriteString(f.Rule)
+	}
+	return b.String()
+}
+
+// Message is a sentence for an error body, naming the field and the rule but never a value.
+func (f *Failure) Message() string {
+	switch f.Kind {
+	case KindAuth:
+		return "Authentication is required"
+	case KindTooLarge:
+		return "The request body is too large"
+	case KindMediaType:
+		return "The request body has an unsupported media type"
+	case KindNotFound:
+		return "No such resource"
+	case KindMethod:
+		return "Method not allowed; allowed: " + f.Field
+	case KindInternal:
+		return "Internal error"
+	case KindParam:
+		if f.Rule == "required" {
+			return "Parameter " + f.Field + " is required"
+		}
+		return "Parameter " + f.Field + " is invalid (" + f.Rule + ")"
+	}
+	switch {
+	case f.Field == "" && f.Rule == "required":
+		return "A request body is required"
+	case f.Rule == "syntax":
+		return "The request body cannot be decoded"
+	case f.Rule == "required":
+		return "Field " + f.Field + " is required"
+	case f.Field == "":
+		return "The request body is invalid (" + f.Rule + ")"
+	}
+	return "Field " + f.Field + " is invalid (" + f.Rule + ")"
+}
+
+// requestFailure turns a kin-openapi request error into a Failure from its structure: the schema
+// error's JSON pointer and keyword. Error() is never called; it dumps the schema and the value and
+// costs several times a valid request.
+func requestFailure(err error) *Failure {
+	var me openapi3.MultiError
+	if errors.As(err, &me) && len(me) > 0 {
+		err = me[0]
+	}
+	var sec *openapi3filter.SecurityRequirementsError
+	if errors.As(err, &sec) {
+		return &Failure{Kind: KindAuth, Field: "Authorization", Rule: "required"}
+	}
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		return &Failure{Kind: KindBody, Rule: "invalid"}
+	}
+	if re.Parameter != nil {
+		return &Failure{Kind: KindParam, Field: re.Parameter.Name, Rule: ruleOf(re.Err)}
+	}
+	f := &Failure{Kind: KindBody, Rule: ruleOf(re.Err)}
+	if re.Err == nil && strings.HasPrefix(re.Reason, "header Content-Type") {
+		f.Kind = KindMediaType
+		f.Rule = "content-type"
+	}
+	var se *openapi3.SchemaError
+	if errors.As(re.Err, &se) {
+		f.Field = pointer(se)
+	}
+	return f
+}
+
+// responseFailure is requestFailure for responses; a response that breaks the spec is the mock's bug.
+func responseFailure(err error) *Failure {
+	f := &Failure{Kind: KindInternal, Rule: "response"}
+	var re *openapi3filter.ResponseError
+	if errors.As(err, &re) {
+		f.Rule = ruleOf(re.Err)
+		if re.Err == nil {
+			f.Rule = "status or content-type"
+		}
+		var se *openapi3.SchemaError
+		if errors.As(re.Err, &se) {
+			f.Field = pointer(se)
+		}
+	}
+	return f
+}
+
+func ruleOf(err error) string {
+	if err == nil {
+		return "invalid"
+	}
+	if errors.Is(err, openapi3filter.ErrInvalidRequired) {
+		return "required"
+	}
+	if errors.Is(err, openapi3filter.ErrInvalidEmptyValue) {
+		return "empty"
+	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		se = deepest(se)
+		if se.SchemaField != "" {
+			return se.SchemaField
+		}
+		return "schema"
+	}
+	var pe *openapi3filter.ParseError
+	if errors.As(err, &pe) {
+		return "syntax"
+	}
+	return "syntax"
+}
+
+// deepest follows a schema error's origins (allOf, oneOf) down to the keyword that failed.
+func deepest(se *openapi3.SchemaError) *openapi3.SchemaError {
+	for {
+		var inner *openapi3.SchemaError
+		if se.Origin == nil || !errors.As(se.Origin, &inner) {
+			return se
+		}
+		se = inner
+	}
+}
+
+func pointer(se *openapi3.SchemaError) string {
+	p := deepest(se).JSONPointer()
+	if len(p) == 0 {
+		p = se.JSONPointer()
+	}
+	if len(p) == 0 {
+		return ""
+	}
+	return "/" + strings.Join(p, "/")
+}

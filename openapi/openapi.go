@@ -1,0 +1,335 @@
+// Package openapi embeds idvkit's OpenAPI specs and is the only package that talks to kin-openapi:
+// it loads and validates each spec once per process, matches requests to operations, and validates
+// requests and responses, reporting what broke the contract as a Failure.
+package openapi
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/gorilla/mux"
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed *.yaml
+var files embed.FS
+
+// Control is the name of the test-control API's spec.
+const Control = "control"
+
+// APIs lists the vendor APIs idvkit covers, in the order they are served and documented.
+var APIs = []string{"rambase"}
+
+// Names lists every embedded spec: the vendor APIs, then the control API.
+func Names() []string { return append(slices.Clone(APIs), Control) }
+
+// Raw returns the spec file exactly as embedded.
+func Raw(name string) ([]byte, error) {
+	b, err := files.ReadFile(name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("openapi: no spec named %q", name)
+	}
+	return b, nil
+}
+
+// WithServer returns the spec as YAML with `servers` replaced by one server URL, so that other tools
+// (code generators, Prism, Schemathesis) point at a running mock instead of the vendor.
+func WithServer(name, serverURL string) ([]byte, error) {
+	raw, err := Raw(name)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil || len(doc.Content) == 0 {
+		return nil, fmt.Errorf("openapi: %s is not a YAML document", name)
+	}
+	var servers yaml.Node
+	if err := servers.Encode([]map[string]string{{"url": serverURL}}); err != nil {
+		return nil, err
+	}
+	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "servers" {
+			root.Content[i+1] = &servers
+		}
+	}
+	var out bytes.Buffer
+	enc := yaml.NewEncoder(&out)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// Spec is one loaded and validated spec. It is immutable and safe for concurrent use.
+type Spec struct {
+	Name    string
+	Version string // the OpenAPI version, always 3.0.3
+	doc     *openapi3.T
+	ops     []*Operation
+	matcher *mux.Router
+}
+
+// Operation is one operation of a spec, ready to validate requests and responses.
+type Operation struct {
+	ID     string
+	Method string
+	Path   string // the path template, relative to the API's base URL
+	Tags   []string
+	route  *routers.Route
+	// bodyTypes are the media types the request body may have; empty when it takes none.
+	bodyTypes []string
+}
+
+var loadAll = sync.OnceValues(func() (map[string]*Spec, error) {
+	specs := make(map[string]*Spec)
+	for _, name := range Names() {
+		s, err := load(name)
+		if err != nil {
+			return nil, err
+		}
+		specs[name] = s
+	}
+	return specs, nil
+})
+
+// Load returns the named spec, loading and validating all embedded specs on the first call. Later
+// calls cost a map lookup, so callers need not cache the result.
+func Load(name string) (*Spec, error) {
+	specs, err := loadAll()
+	if err != nil {
+		return nil, err
+	}
+	s, ok := specs[name]
+	if !ok {
+		return nil, fmt.Errorf("openapi: no spec named %q", name)
+	}
+	return s, nil
+}
+
+// MustLoad is Load for specs that are known to exist; the embedded specs are checked by tests.
+func MustLoad(name string) *Spec {
+	s, err := Load(name)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func load(name string) (*Spec, error) {
+	raw, err := Raw(name)
+	if err != nil {
+		return nil, err
+	}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(raw)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: load %s: %w", name, err)
+	}
+	if doc.OpenAPI != "3.0.3" {
+		return nil, fmt.Errorf("openapi: %s is OpenAPI %s; idvkit specs must be 3.0.3", name, doc.OpenAPI)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("openapi: validate %s: %w", name, err)
+	}
+	// Match API-relative paths whatever host or prefix serves them.
+	doc.Servers = openapi3.Servers{{URL: "/"}}
+
+	s := &Spec{Name: name, Version: doc.OpenAPI, doc: doc, matcher: mux.NewRouter()}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for method, op := range item.Operations() {
+			if op.OperationID == "" {
+				return nil, fmt.Errorf("openapi: %s %s %s has no operationId", name, method, path)
+			}
+			o := &Operation{
+				ID: op.OperationID, Method: method, Path: path, Tags: op.Tags,
+				route: &routers.Route{Spec: doc, Server: doc.Servers[0], Path: path, PathItem: item, Method: method, Operation: op},
+			}
+			if op.RequestBody != nil {
+				for mt := range op.RequestBody.Value.Content {
+					o.bodyTypes = append(o.bodyTypes, mt)
+				}
+			}
+			s.ops = append(s.ops, o)
+		}
+	}
+	slices.SortFunc(s.ops, func(a, b *Operation) int { return strings.Compare(a.Path+a.Method, b.Path+b.Method) })
+	for _, o := range s.ops {
+		s.matcher.Path(o.Path).Methods(o.Method).Name(o.ID)
+	}
+	return s, nil
+}
+
+// Operations lists the spec's operations, ordered by path and method.
+func (s *Spec) Operations() []*Operation { return s.ops }
+
+// Operation returns the operation with the given operationId, or nil.
+func (s *Spec) Operation(id string) *Operation {
+	for _, o := range s.ops {
+		if o.ID == id {
+			return o
+		}
+	}
+	return nil
+}
+
+// Enum returns the enum values of a component schema, for enums the code must mirror (the control
+// API's capabilities).
+func (s *Spec) Enum(schema string) []string {
+	ref := s.doc.Components.Schemas[schema]
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	out := make([]string, 0, len(ref.Value.Enum))
+	for _, v := range ref.Value.Enum {
+		out = append(out, fmt.Sprint(v))
+	}
+	return out
+}
+
+// Find matches a method and an API-relative path to an operation. When the path exists but the
+// method does not, it returns a Failure of KindMethod listing the allowed methods in Field.
+func (s *Spec) Find(method, path string) (*Operation, map[string]string, *Failure) {
+	req := &http.Request{Method: method, URL: &url.URL{Path: path}, Header: http.Header{}}
+	var m mux.RouteMatch
+	if s.matcher.Match(req, &m) {
+		return s.Operation(m.Route.GetName()), m.Vars, nil
+	}
+	if m.MatchErr == mux.ErrMethodMismatch {
+		return nil, nil, &Failure{Kind: KindMethod, Field: strings.Join(s.Allowed(path), ", "), Rule: "method"}
+	}
+	return nil, nil, &Failure{Kind: KindNotFound, Rule: "path"}
+}
+
+// Allowed lists the methods the spec defines for an API-relative path, for a 405's Allow header.
+func (s *Spec) Allowed(path string) []string {
+	var methods []string
+	req := &http.Request{URL: &url.URL{Path: path}, Header: http.Header{}}
+	for _, o := range s.ops {
+		req.Method = o.Method
+		var m mux.RouteMatch
+		if s.matcher.Match(req, &m) && m.Route.GetName() == o.ID {
+			methods = append(methods, o.Method)
+		}
+	}
+	return methods
+}
+
+// TakesMediaType reports whether the operation accepts a request body of the given Content-Type
+// (parameters such as charset are ignored). Operations without a request body take none.
+func (o *Operation) TakesMediaType(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	for _, t := range o.bodyTypes {
+		if t == mt {
+			return true
+		}
+	}
+	return false
+}
+
+// HasBody reports whether the operation defines a request body.
+func (o *Operation) HasBody() bool { return len(o.bodyTypes) > 0 }
+
+// Authenticator decides whether a request carries credentials of a security scheme's shape. It sees
+// only the scheme's type and where the credentials live; whether they are valid is the handler's call.
+type Authenticator func(r *http.Request, scheme *SecurityScheme) bool
+
+// SecurityScheme is the part of a spec's security scheme an Authenticator needs.
+type SecurityScheme struct {
+	Type   string // http, apiKey
+	Scheme string // for http: bearer, basic
+	In     string // for apiKey: header, query
+	Name   string // for apiKey: the header or parameter name
+}
+
+// CheckAuth reports a KindAuth Failure when no security requirement of the operation is met.
+func (o *Operation) CheckAuth(ctx context.Context, r *http.Request) *Failure {
+	srs := o.route.Operation.Security
+	if srs == nil {
+		srs = &o.route.Spec.Security
+	}
+	if len(*srs) == 0 {
+		return nil
+	}
+	input := &openapi3filter.RequestValidationInput{Request: r, Route: o.route, Options: &openapi3filter.Options{
+		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+			ss := in.SecurityScheme
+			if PresentCredentials(r, &SecurityScheme{Type: ss.Type, Scheme: ss.Scheme, In: ss.In, Name: ss.Name}) {
+				return nil
+			}
+			return errMissingCredentials
+		},
+	}}
+	if err := openapi3filter.ValidateSecurityRequirements(ctx, input, *srs); err != nil {
+		return &Failure{Kind: KindAuth, Field: "Authorization", Rule: "required"}
+	}
+	return nil
+}
+
+var errMissingCredentials = fmt.Errorf("credentials missing")
+
+// PresentCredentials reports whether r carries credentials shaped for the scheme: an Authorization
+// header with the scheme's prefix and a non-empty value, or a non-empty API key.
+func PresentCredentials(r *http.Request, s *SecurityScheme) bool {
+	switch s.Type {
+	case "http":
+		v := r.Header.Get("Authorization")
+		prefix := s.Scheme + " "
+		return len(v) > len(prefix) && strings.EqualFold(v[:len(prefix)], prefix) && strings.TrimSpace(v[len(prefix):]) != ""
+	case "apiKey":
+		switch s.In {
+		case "header":
+			return r.Header.Get(s.Name) != ""
+		case "query":
+			return r.URL.Query().Get(s.Name) != ""
+		}
+	}
+	return false
+}
+
+// ValidateRequest checks parameters and body against the operation, after CheckAuth and the
+// media-type check have passed. body is the request body already read (nil when empty).
+func (o *Operation) ValidateRequest(ctx context.Context, r *http.Request, pathParams map[string]string, body []byte) *Failure {
+	req := r.Clone(ctx)
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.ContentLength = int64(len(body))
+	req.GetBody = nil
+	input := &openapi3filter.RequestValidationInput{
+		Request: req, PathParams: pathParams, Route: o.route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SkipSettingDefaults: true},
+	}
+	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
+		return requestFailure(err)
+	}
+	return nil
+}
+
+// ValidateResponse checks a response the operation produced for r, undocumented statuses included.
+// It returns nil when the response conforms.
+func (o *Operation) ValidateResponse(ctx context.Context, r *http.Request, pathParams map[string]string, status int, header http.Header, body []byte) *Failure {
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: o.route},
+		Status:                 status,
+		Header:                 header,
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+	}
+	input.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(ctx, input); err != nil {
+		return responseFailure(err)
+	}
+	return nil
+}
