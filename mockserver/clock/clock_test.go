@@ -1,0 +1,67 @@
+package clock
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var start = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func TestFakeStandsStillUntilMoved(t *testing.T) {
+	c := NewFake(start)
+	assert.Equal(t, start, c.Now())
+	require.NoError(t, c.Advance(90*time.Second))
+	assert.Equal(t, start.Add(90*time.Second), c.Now())
+	require.NoError(t, c.Set(start.Add(time.Hour)))
+	assert.Equal(t, start.Add(time.Hour), c.Now())
+}
+
+func TestTimeOnlyMovesForward(t *testing.T) {
+	c := NewFake(start)
+	assert.ErrorIs(t, c.Advance(-time.Second), ErrBackwards)
+	assert.ErrorIs(t, c.Set(start.Add(-time.Second)), ErrBackwards)
+	assert.Equal(t, start, c.Now())
+}
+
+func TestTimersFireInDueOrderAtTheirEdge(t *testing.T) {
+	c := NewFake(start)
+	var order []int
+	c.AfterFunc(2*time.Second, func() { order = append(order, 2) })
+	c.AfterFunc(1*time.Second, func() { order = append(order, 1) })
+	require.NoError(t, c.Advance(999*time.Millisecond))
+	assert.Empty(t, order, "just before the edge nothing fires")
+	require.NoError(t, c.Advance(time.Millisecond))
+	assert.Equal(t, []int{1}, order, "at the edge the timer fires")
+	require.NoError(t, c.Advance(5*time.Second))
+	assert.Equal(t, []int{1, 2}, order)
+}
+
+func TestStoppedTimerNeverFires(t *testing.T) {
+	c := NewFake(start)
+	var fired atomic.Bool
+	tm := c.AfterFunc(time.Second, func() { fired.Store(true) })
+	assert.True(t, tm.Stop())
+	assert.False(t, tm.Stop())
+	require.NoError(t, c.Advance(time.Minute))
+	assert.False(t, fired.Load())
+}
+
+func TestRealClockFollowsTimePlusOffset(t *testing.T) {
+	c := NewReal()
+	before := time.Now().UTC()
+	require.NoError(t, c.Advance(time.Hour))
+	now := c.Now()
+	assert.False(t, now.Before(before.Add(time.Hour)))
+	fired := make(chan struct{})
+	c.AfterFunc(30*time.Minute, func() { close(fired) })
+	require.NoError(t, c.Advance(30*time.Minute))
+	select {
+	case <-fired:
+	default:
+		t.Fatal("advancing the real clock's offset must fire due timers")
+	}
+}
