@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -330,6 +331,24 @@ func (o *Operation) ValidateResponse(ctx context.Context, r *http.Request, pathP
 	input.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(ctx, input); err != nil {
 		return responseFailure(err)
+	}
+	return nil
+}
+
+// ValidateValue checks a decoded JSON value (maps, slices, float64s) against a component schema,
+// for documents the mock reads outside a request: fixture files.
+func (s *Spec) ValidateValue(schema string, value any) *Failure {
+	ref := s.doc.Components.Schemas[schema]
+	if ref == nil || ref.Value == nil {
+		return &Failure{Kind: KindInternal, Field: schema, Rule: "no such schema"}
+	}
+	if err := ref.Value.VisitJSON(value); err != nil {
+		f := &Failure{Kind: KindBody, Rule: ruleOf(err)}
+		var se *openapi3.SchemaError
+		if errors.As(err, &se) {
+			f.Field = pointer(se)
+		}
+		return f
 	}
 	return nil
 }

@@ -1,0 +1,47 @@
+package apihttp
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/idvkit/idvkit/openapi"
+)
+
+// WriteJSON writes v as a JSON response with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Every value handed here is a plain struct or map; failing to encode one is a bug that
+		// response validation reports as a 500.
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// DecodeJSON decodes a request body that validation has already checked against the schema.
+func DecodeJSON(r *http.Request, v any) error {
+	return json.NewDecoder(r.Body).Decode(v)
+}
+
+// Status is the HTTP status most APIs give a failure kind; an API whose vendor uses other statuses
+// (422 for validation, say) maps those kinds itself and falls back to Status for the rest.
+func Status(k openapi.Kind) int {
+	switch k {
+	case openapi.KindAuth:
+		return http.StatusUnauthorized
+	case openapi.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case openapi.KindMediaType:
+		return http.StatusUnsupportedMediaType
+	case openapi.KindBody, openapi.KindParam:
+		return http.StatusBadRequest
+	case openapi.KindNotFound:
+		return http.StatusNotFound
+	case openapi.KindMethod:
+		return http.StatusMethodNotAllowed
+	}
+	return http.StatusInternalServerError
+}

@@ -1,0 +1,121 @@
+// Package mocktest starts the idvkit mock from Go code, the way httptest starts a server: a fresh,
+// isolated mock on 127.0.0.1 with its own store and its own fake clock, ready in milliseconds. Tests
+// use New(t); the conformance suite's in-process target uses Start.
+//
+//	m := mocktest.New(t)
+//	resp, _ := m.Client().Get(m.APIURL("rambase") + "/system/sessions/current")
+//	m.Advance(time.Hour) // every TTL and timer in the mock follows
+package mocktest
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/clock"
+	"github.com/idvkit/idvkit/mockserver/password"
+)
+
+// Server is a running mock. Close it when done (New does that through t.Cleanup).
+type Server struct {
+	// URL is the mock's base URL with no trailing slash, like httptest.Server.URL.
+	URL   string
+	mock  *mockserver.Server
+	clock *clock.Adjustable
+	http  *httptest.Server
+}
+
+type options struct {
+	start    time.Time
+	fixtures *mockserver.Fixtures
+	broken   []string
+	logger   *slog.Logger
+	cfg      func(*mockserver.Config)
+}
+
+// Option changes how Start builds the mock.
+type Option func(*options)
+
+// WithStart sets the fake clock's starting time (default 2030-01-01T00:00:00Z).
+func WithStart(t time.Time) Option { return func(o *options) { o.start = t } }
+
+// WithFixtures seeds the mock with f instead of the default fixtures.
+func WithFixtures(f mockserver.Fixtures) Option { return func(o *options) { o.fixtures = &f } }
+
+// WithBrokenRules makes the mock deliberately break the named conformance rules (see
+// rambase.Config.BrokenRules), to show that a conformance suite catches it.
+func WithBrokenRules(ids ...string) Option {
+	return func(o *options) { o.broken = append(o.broken, ids...) }
+}
+
+// WithLogger sends the mock's log to l (default: errors only, to stderr).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithConfig edits the mock's Config after the options above have set it (TTLs, say).
+func WithConfig(f func(*mockserver.Config)) Option { return func(o *options) { o.cfg = f } }
+
+// DefaultStart is the fake clock's default starting time.
+var DefaultStart = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Start builds and starts a mock. The caller must call Close.
+func Start(opts ...Option) (*Server, error) {
+	o := options{start: DefaultStart}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	}
+	c := clock.NewFake(o.start)
+	cfg := mockserver.Config{Clock: c, Fixtures: o.fixtures, Logger: o.logger, PasswordCost: password.MinCost}
+	cfg.RamBase.BrokenRules = o.broken
+	if o.cfg != nil {
+		o.cfg(&cfg)
+	}
+	mock, err := mockserver.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("mocktest: %w", err)
+	}
+	hs := httptest.NewServer(mock)
+	return &Server{URL: hs.URL, mock: mock, clock: c, http: hs}, nil
+}
+
+// New starts a mock for t and closes it when t ends.
+func New(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := Start(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close shuts the mock down, waiting for requests in flight.
+func (s *Server) Close() {
+	s.http.Close()
+	s.mock.Close()
+}
+
+// APIURL is the base URL of one API: what a client configures in place of the vendor's host.
+func (s *Server) APIURL(api string) string { return s.URL + "/" + api }
+
+// ControlURL is the control API's base URL.
+func (s *Server) ControlURL() string { return s.URL + "/_mock" }
+
+// Client returns an HTTP client for the mock.
+func (s *Server) Client() *http.Client { return s.http.Client() }
+
+// Now is the mock's time, so a Go client can check tokens against the same clock.
+func (s *Server) Now() time.Time { return s.clock.Now() }
+
+// Advance moves the mock's clock forward, firing every timer that falls due.
+func (s *Server) Advance(d time.Duration) error { return s.clock.Advance(d) }
+
+// Fixtures returns the fixture set the mock was seeded with.
+func (s *Server) Fixtures() mockserver.Fixtures { return s.mock.Fixtures() }

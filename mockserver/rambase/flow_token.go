@@ -1,0 +1,239 @@
+package rambase
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/outbox"
+	"github.com/idvkit/idvkit/mockserver/password"
+	"github.com/idvkit/idvkit/mockserver/store"
+)
+
+// handleAccessToken is getAccessToken (POST /oauth2/access_token): the client-credentials grant
+// (RB-01, RB-02, RB-07) and the password grant with an optional emailed OTP (RB-03).
+func (h *Handler) handleAccessToken(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	now := h.cfg.Clock.Now()
+	if err := r.ParseForm(); err != nil {
+		writeError(w, http.StatusBadRequest, "The form cannot be decoded")
+		return
+	}
+	form := r.PostForm
+	sys, err := store.Get[system](ctx, h.cfg.Store, kindSystem, kindSystem)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "No RamBase system is configured")
+		return
+	}
+	c, err := store.Get[client](ctx, h.cfg.Store, kindClient, form.Get("client_id"))
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(form.Get("client_secret"))) != 1 {
+		writeLoginError(w, codeInvalidClient, "Invalid client credentials")
+		return
+	}
+	if t := form.Get("target"); t != "" && t != sys.Name {
+		body := newErrorBody(http.StatusBadRequest, "Choose a target system")
+		body.ErrorCode, body.OTPRequired, body.Targets = codeTargetRequired, new(bool), []string{sys.Name}
+		apihttp.WriteJSON(w, http.StatusBadRequest, body)
+		return
+	}
+
+	s := &session{ClientID: c.ClientID, System: sys.Name, Database: sys.Database, EndClientIP: form.Get("endclientip")}
+	switch form.Get("grant_type") {
+	case "client_credentials":
+		if !h.bindClient(w, c, form.Get("customerid"), form.Get("supplierid"), s) {
+			return
+		}
+	case "password":
+		if form.Has("customerid") || form.Has("supplierid") {
+			writeLoginError(w, codeBindingNotAllowed, "customerid and supplierid are for the client_credentials grant")
+			return
+		}
+		if !h.loginUser(ctx, w, form.Get("username"), form.Get("password"), form.Get("otp"), now, s) {
+			return
+		}
+	}
+
+	token, err := h.startSession(ctx, s, now)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "The session could not be created")
+		return
+	}
+	apihttp.WriteJSON(w, http.StatusOK, map[string]any{
+		"access_token":          token,
+		"expires_in":            int(h.cfg.AccessTokenTTL / time.Second),
+		"is_target_test_system": sys.TestSystem,
+	})
+}
+
+// bindClient binds a client-credentials session to the customer or supplier the login names, if the
+// client may act for it (RB-07). It writes the error and reports false when it may not.
+func (h *Handler) bindClient(w http.ResponseWriter, c client, customer, supplier string, s *session) bool {
+	s.UserID = c.UserID
+	if customer != "" && supplier != "" {
+		writeLoginError(w, codeBindingNotAllowed, "Bind to a customer or a supplier, not both")
+		return false
+	}
+	bind := func(raw string, allowed []int64) (*int64, bool) {
+		if raw == "" {
+			return nil, true
+		}
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || !slices.Contains(allowed, id) {
+			return nil, false
+		}
+		return &id, true
+	}
+	var ok bool
+	if s.CustomerID, ok = bind(customer, c.CustomerIDs); !ok {
+		writeLoginError(w, codeBindingNotAllowed, "This client may not act for that customer")
+		return false
+	}
+	if s.SupplierID, ok = bind(supplier, c.SupplierIDs); !ok {
+		writeLoginError(w, codeBindingNotAllowed, "This client may not act for that supplier")
+		return false
+	}
+	return true
+}
+
+// loginUser checks a user's password and, for a user with OTP on, the emailed one-time password
+// (RB-03). It fills the session's user and portal binding, or writes the error and reports false.
+func (h *Handler) loginUser(ctx context.Context, w http.ResponseWriter, username, pw, otp string, now time.Time, s *session) bool {
+	if username == "" || pw == "" {
+		writeError(w, http.StatusBadRequest, "username and password are required for the password grant")
+		return false
+	}
+	u, err := h.userByName(ctx, username)
+	var hash []byte
+	if err == nil {
+		hash = u.PasswordHash
+	}
+	if !password.Check(hash, pw) {
+		writeLoginError(w, codeInvalidCredentials, "Invalid username or password")
+		return false
+	}
+	if u.OTP {
+		if otp == "" {
+			if err := h.sendOTP(ctx, u, now); err != nil {
+				writeError(w, http.StatusInternalServerError, "The one-time password could not be sent")
+				return false
+			}
+			writeLoginError(w, codeOTPRequired, "A one-time password is required; it has been sent by email")
+			return false
+		}
+		if !h.redeemOTP(ctx, u.UserID, otp, now) {
+			writeLoginError(w, codeInvalidOTP, "The one-time password is invalid or has expired")
+			return false
+		}
+	}
+	s.UserID, s.CustomerID, s.SupplierID = u.UserID, u.CustomerID, u.SupplierID
+	return true
+}
+
+func (h *Handler) userByName(ctx context.Context, username string) (user, error) {
+	l, err := store.Get[login](ctx, h.cfg.Store, kindLogin, username)
+	if err != nil {
+		return user{}, err
+	}
+	return store.Get[user](ctx, h.cfg.Store, kindUser, strconv.FormatInt(l.UserID, 10))
+}
+
+// sendOTP emails a fresh six-digit code, replacing any earlier one.
+func (h *Handler) sendOTP(ctx context.Context, u user, now time.Time) error {
+	code := fmt.Sprintf("%06d", randN(1_000_000))
+	ch := otpChallenge{Code: code, ExpiresAt: now.Add(h.cfg.OTPTTL)}
+	key := strconv.FormatInt(u.UserID, 10)
+	retain := ch.ExpiresAt.Add(h.cfg.Retention)
+	_, err := store.Update(ctx, h.cfg.Store, kindOTP, key, func(old *otpChallenge) (time.Time, error) {
+		*old = ch
+		return retain, nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		err = store.Create(ctx, h.cfg.Store, kindOTP, key, ch, retain)
+	}
+	if err != nil {
+		return err
+	}
+	to := u.Email
+	if to == "" {
+		to = u.Username
+	}
+	return h.cfg.Mailer.Send(ctx, outbox.Message{API: API, Kind: "otp", To: to, Code: code, SentAt: now})
+}
+
+var (
+	errOTPUnusable = errors.New("otp used, expired or locked")
+	errOTPMismatch = errors.New("otp mismatch")
+)
+
+// redeemOTP uses the user's code exactly once: the check and the use are one atomic Update. A wrong
+// code counts an attempt (and must be written), so the updater records it and returns nil.
+func (h *Handler) redeemOTP(ctx context.Context, userID int64, code string, now time.Time) bool {
+	var outcome error
+	_, err := store.Update(ctx, h.cfg.Store, kindOTP, strconv.FormatInt(userID, 10), func(ch *otpChallenge) (time.Time, error) {
+		switch {
+		case ch.Used, !now.Before(ch.ExpiresAt), ch.Attempts >= h.cfg.OTPMaxAttempts:
+			return time.Time{}, errOTPUnusable
+		case subtle.ConstantTimeCompare([]byte(ch.Code), []byte(code)) != 1:
+			ch.Attempts++
+			outcome = errOTPMismatch
+		default:
+			ch.Used = true
+		}
+		return time.Time{}, nil
+	})
+	return err == nil && outcome == nil
+}
+
+// startSession stores a new session with its ID verification token and returns the access token.
+func (h *Handler) startSession(ctx context.Context, s *session, now time.Time) (string, error) {
+	accessToken := rand.Text()
+	s.Key = sessionKey(accessToken)
+	s.IssuedAt = now
+	s.ExpiresAt = now.Add(h.cfg.AccessTokenTTL)
+	idv, err := h.mintIDVToken(s)
+	if err != nil {
+		return "", err
+	}
+	s.IDVToken = idv
+	if err := store.Create(ctx, h.cfg.Store, kindSession, s.Key, s, s.ExpiresAt.Add(h.cfg.Retention)); err != nil {
+		return "", err
+	}
+	return accessToken, nil
+}
+
+// idvClaims are the claims of an ID verification token: who the user is and which session it rides
+// on. The session is named by its store key, never by the access token.
+type idvClaims struct {
+	Session string `json:"sid"`
+	System  string `json:"ramBaseName"`
+	jwt.RegisteredClaims
+}
+
+func (h *Handler) mintIDVToken(s *session) (string, error) {
+	claims := idvClaims{Session: s.Key, System: s.System, RegisteredClaims: jwt.RegisteredClaims{
+		Subject:  strconv.FormatInt(s.UserID, 10),
+		IssuedAt: jwt.NewNumericDate(s.IssuedAt),
+		ID:       rand.Text(),
+	}}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(h.cfg.SigningKey)
+}
+
+// parseIDVToken checks an ID verification token's signature and returns the session it names.
+func (h *Handler) parseIDVToken(token string) (string, bool) {
+	var claims idvClaims
+	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return h.cfg.SigningKey, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithTimeFunc(h.cfg.Clock.Now))
+	if err != nil || claims.Session == "" {
+		return "", false
+	}
+	return claims.Session, true
+}

@@ -1,0 +1,260 @@
+package rambase_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/mockserver/rambase"
+)
+
+func TestClientCredentialsLogin(t *testing.T) {
+	c := newClient(t)
+	p := c.principal("rambase.api_client")
+	r := c.token(url.Values{"grant_type": {"client_credentials"}, "client_id": {p.ClientID}, "client_secret": {p.ClientSecret}})
+	require.Equal(t, http.StatusOK, r.Status)
+	assert.NotEmpty(t, r.Body["access_token"])
+	assert.EqualValues(t, 3600, r.Body["expires_in"])
+
+	bad := c.token(url.Values{"grant_type": {"client_credentials"}, "client_id": {p.ClientID}, "client_secret": {"wrong"}})
+	assert.Equal(t, http.StatusBadRequest, bad.Status)
+	assert.EqualValues(t, 1, bad.Body["error_code"])
+	assert.NotContains(t, bad.Body, "access_token")
+}
+
+func TestVerificationFlowOfAnInternalUser(t *testing.T) {
+	c := newClient(t)
+	verifier := c.clientToken(c.principal("rambase.api_client"), nil)
+	user := c.principal("rambase.internal_user")
+	userToken := c.userToken(user)
+
+	sess := c.get("/system/sessions/current", userToken)
+	require.Equal(t, http.StatusOK, sess.Status)
+	assert.EqualValues(t, user.UserID, field(sess.Body, "session", "pid"))
+	assert.Equal(t, "HATTELAND", field(sess.Body, "session", "ramBaseName"))
+	assert.Equal(t, user.ClientID, field(sess.Body, "session", "apiClientId"))
+
+	idv := c.idvToken(userToken)
+	newer := c.get("/id-verification-token", userToken)
+	assert.Equal(t, idv, newer.Body["idVerificationToken"], "both doc revisions give the same token")
+
+	for range 2 { // RB-12: any number of times
+		v := c.verify(idv, verifier)
+		require.Equal(t, http.StatusOK, v.Status, string(v.Raw))
+		assert.EqualValues(t, user.UserID, field(v.Body, "idVerification", "user", "userId"))
+		assert.Nil(t, field(v.Body, "idVerification", "customer", "customerId"))
+		assert.Nil(t, field(v.Body, "idVerification", "supplier", "supplierLink"))
+	}
+
+	// userLink points at the mock and answers.
+	link := field(c.verify(idv, verifier).Body, "idVerification", "user", "userLink").(string)
+	require.True(t, strings.HasPrefix(link, c.m.APIURL("rambase")+"/system/users/"), link)
+	u := c.get(strings.TrimPrefix(link, c.m.APIURL("rambase")), verifier)
+	assert.Equal(t, http.StatusOK, u.Status)
+	assert.EqualValues(t, user.UserID, field(u.Body, "user", "userId"))
+}
+
+func TestVerificationRequiresTheVerifiersOwnToken(t *testing.T) {
+	c := newClient(t)
+	idv := c.idvToken(c.userToken(c.principal("rambase.internal_user")))
+	r := c.verify(idv, "")
+	assert.Equal(t, http.StatusUnauthorized, r.Status)
+	assert.EqualValues(t, 401, r.Body["httpStatusCode"])
+	r = c.verify(idv, "not-a-token")
+	assert.Equal(t, http.StatusUnauthorized, r.Status)
+}
+
+func TestUnknownTokenIs404(t *testing.T) {
+	c := newClient(t)
+	verifier := c.clientToken(c.principal("rambase.api_client"), nil)
+	for _, tok := range []string{"q6SD0ZhQ0k6DO9-abcdefghijklmn", "a.b.c"} {
+		r := c.verify(tok, verifier)
+		assert.Equal(t, http.StatusNotFound, r.Status)
+		assert.EqualValues(t, 404, r.Body["httpStatusCode"])
+		assert.NotEmpty(t, r.Body["message"])
+	}
+}
+
+// RB-11 at its edge: a session lives exactly AccessTokenTTL; at that instant it is dead.
+func TestVerificationTokenDiesWithItsAccessTokenAtTheEdge(t *testing.T) {
+	for _, tc := range []struct {
+		after time.Duration
+		want  int
+	}{{3599 * time.Second, 200}, {3600 * time.Second, 404}, {3601 * time.Second, 404}} {
+		t.Run(tc.after.String(), func(t *testing.T) {
+			c := newClient(t)
+			verifierP := c.principal("rambase.api_client")
+			idv := c.idvToken(c.userToken(c.principal("rambase.internal_user")))
+			require.NoError(t, c.m.Advance(tc.after))
+			verifier := c.clientToken(verifierP, nil)
+			assert.Equal(t, tc.want, c.verify(idv, verifier).Status)
+		})
+	}
+}
+
+func TestAccessTokenExpiresAtTheEdge(t *testing.T) {
+	c := newClient(t)
+	tok := c.userToken(c.principal("rambase.internal_user"))
+	require.NoError(t, c.m.Advance(3599*time.Second))
+	assert.Equal(t, http.StatusOK, c.get("/system/sessions/current", tok).Status)
+	require.NoError(t, c.m.Advance(time.Second))
+	assert.Equal(t, http.StatusUnauthorized, c.get("/system/sessions/current", tok).Status)
+}
+
+func TestEndedSessionKillsItsVerificationToken(t *testing.T) {
+	c := newClient(t)
+	verifier := c.clientToken(c.principal("rambase.api_client"), nil)
+	userToken := c.userToken(c.principal("rambase.internal_user"))
+	idv := c.idvToken(userToken)
+	other := c.idvToken(c.userToken(c.principal("rambase.internal_user")))
+
+	r := c.control(http.MethodPost, "/rambase/sessions/end", map[string]string{"access_token": userToken})
+	require.Equal(t, http.StatusNoContent, r.Status)
+	assert.Equal(t, http.StatusNotFound, c.verify(idv, verifier).Status)
+	assert.Equal(t, http.StatusOK, c.verify(other, verifier).Status, "other sessions live on")
+	assert.Equal(t, http.StatusNotFound, c.control(http.MethodPost, "/rambase/sessions/end", map[string]string{"access_token": "nope"}).Status)
+}
+
+func TestBrokenRuleRB11KeepsDeadTokensAlive(t *testing.T) {
+	c := newClient(t, mocktest.WithBrokenRules("RB-11"))
+	verifier := c.clientToken(c.principal("rambase.api_client"), nil)
+	userToken := c.userToken(c.principal("rambase.internal_user"))
+	idv := c.idvToken(userToken)
+	c.control(http.MethodPost, "/rambase/sessions/end", map[string]string{"access_token": userToken})
+	assert.Equal(t, http.StatusOK, c.verify(idv, verifier).Status)
+}
+
+func TestBindings(t *testing.T) {
+	c := newClient(t)
+	verifier := c.clientToken(c.principal("rambase.api_client"), nil)
+	portal := c.principal("rambase.portal_client")
+
+	cust := c.verify(c.idvToken(c.clientToken(portal, url.Values{"customerid": {"100234"}})), verifier)
+	require.Equal(t, http.StatusOK, cust.Status)
+	assert.EqualValues(t, 100234, field(cust.Body, "idVerification", "customer", "customerId"))
+	assert.Nil(t, field(cust.Body, "idVerification", "supplier", "supplierId"))
+	link := field(cust.Body, "idVerification", "customer", "customerLink").(string)
+	assert.Equal(t, http.StatusOK, c.get(strings.TrimPrefix(link, c.m.APIURL("rambase")), verifier).Status)
+
+	sup := c.verify(c.idvToken(c.clientToken(portal, url.Values{"supplierid": {"200871"}})), verifier)
+	assert.EqualValues(t, 200871, field(sup.Body, "idVerification", "supplier", "supplierId"))
+	assert.Nil(t, field(sup.Body, "idVerification", "customer", "customerLink"))
+
+	for _, extra := range []url.Values{
+		{"customerid": {"999"}},
+		{"customerid": {"100234"}, "supplierid": {"200871"}},
+	} {
+		form := url.Values{"grant_type": {"client_credentials"}, "client_id": {portal.ClientID}, "client_secret": {portal.ClientSecret}}
+		for k, v := range extra {
+			form[k] = v
+		}
+		r := c.token(form)
+		assert.Equal(t, http.StatusBadRequest, r.Status)
+		assert.EqualValues(t, 11, r.Body["error_code"])
+	}
+
+	for role, want := range map[string][2]any{
+		"rambase.customer_portal_user": {float64(100234), nil},
+		"rambase.supplier_portal_user": {nil, float64(200871)},
+	} {
+		v := c.verify(c.idvToken(c.userToken(c.principal(role))), verifier)
+		assert.Equal(t, want[0], field(v.Body, "idVerification", "customer", "customerId"), role)
+		assert.Equal(t, want[1], field(v.Body, "idVerification", "supplier", "supplierId"), role)
+	}
+}
+
+func TestOTPLogin(t *testing.T) {
+	c := newClient(t)
+	p := c.principal("rambase.otp_user")
+	first := c.token(userForm(p))
+	require.Equal(t, http.StatusBadRequest, first.Status)
+	assert.EqualValues(t, 5, first.Body["error_code"])
+	assert.Equal(t, true, first.Body["otp_required"])
+	code := c.lastOTP(p.Email)
+
+	wrong := userForm(p)
+	wrong.Set("otp", "000000")
+	if code == "000000" {
+		wrong.Set("otp", "111111")
+	}
+	assert.EqualValues(t, 6, c.token(wrong).Body["error_code"])
+
+	right := userForm(p)
+	right.Set("otp", code)
+	assert.Equal(t, http.StatusOK, c.token(right).Status, "a wrong try under the limit leaves the code usable")
+	again := c.token(right)
+	assert.Equal(t, http.StatusBadRequest, again.Status, "a code is used once")
+	assert.EqualValues(t, 6, again.Body["error_code"])
+}
+
+func TestOTPExpiresAtTheEdge(t *testing.T) {
+	for _, tc := range []struct {
+		after time.Duration
+		want  int
+	}{{rambase.DefaultOTPTTL - time.Second, 200}, {rambase.DefaultOTPTTL, 400}, {rambase.DefaultOTPTTL + time.Second, 400}} {
+		t.Run(tc.after.String(), func(t *testing.T) {
+			c := newClient(t)
+			p := c.principal("rambase.otp_user")
+			c.token(userForm(p))
+			form := userForm(p)
+			form.Set("otp", c.lastOTP(p.Email))
+			require.NoError(t, c.m.Advance(tc.after))
+			assert.Equal(t, tc.want, c.token(form).Status)
+		})
+	}
+}
+
+func TestOTPLocksAfterMaxAttempts(t *testing.T) {
+	c := newClient(t)
+	p := c.principal("rambase.otp_user")
+	c.token(userForm(p))
+	code := c.lastOTP(p.Email)
+	wrong := userForm(p)
+	wrong.Set("otp", "x")
+	for range rambase.DefaultOTPMaxAttempts {
+		c.token(wrong)
+	}
+	right := userForm(p)
+	right.Set("otp", code)
+	assert.Equal(t, http.StatusBadRequest, c.token(right).Status)
+}
+
+// A one-time password is redeemed exactly once, however many logins race for it.
+func TestOTPRedeemedExactlyOnceUnderContention(t *testing.T) {
+	c := newClient(t)
+	p := c.principal("rambase.otp_user")
+	c.token(userForm(p))
+	form := userForm(p)
+	form.Set("otp", c.lastOTP(p.Email))
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() {
+			if c.token(form).Status == http.StatusOK {
+				wins.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	assert.EqualValues(t, 1, wins.Load())
+}
+
+func TestFixtureUsersLogInWithPrintedCredentials(t *testing.T) {
+	c := newClient(t)
+	for _, p := range mockserver.DefaultFixtures().Principals() {
+		if p.Kind == "client" {
+			c.clientToken(p, nil)
+		} else if p.Role != "rambase.otp_user" {
+			c.userToken(p)
+		}
+	}
+}
