@@ -81,6 +81,7 @@ type Spec struct {
 	doc     *openapi3.T
 	ops     []*Operation
 	matcher *mux.Router
+	rules   []Rule
 }
 
 // Operation is one operation of a spec, ready to validate requests and responses.
@@ -148,7 +149,13 @@ func load(name string) (*Spec, error) {
 	// Match API-relative paths whatever host or prefix serves them.
 	doc.Servers = openapi3.Servers{{URL: "/"}}
 
-	s := &Spec{Name: name, Version: doc.OpenAPI, doc: doc, matcher: mux.NewRouter()}
+	var ext struct {
+		Rules []Rule `yaml:"x-conformance-rules"`
+	}
+	if err := yaml.Unmarshal(raw, &ext); err != nil {
+		return nil, fmt.Errorf("openapi: %s: x-conformance-rules: %w", name, err)
+	}
+	s := &Spec{Name: name, Version: doc.OpenAPI, doc: doc, matcher: mux.NewRouter(), rules: ext.Rules}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
 		for method, op := range item.Operations() {
@@ -352,3 +359,14 @@ func (s *Spec) ValidateValue(schema string, value any) *Failure {
 	}
 	return nil
 }
+
+// Rule is a conformance rule of an API (the spec's x-conformance-rules): the suite's scenarios name
+// the rules they check with @rule:<ID>.
+type Rule struct {
+	ID     string `yaml:"id"`
+	Text   string `yaml:"text"`
+	Policy bool   `yaml:"policy"` // our own choice where the vendor is silent
+}
+
+// Rules lists the spec's conformance rules in document order.
+func (s *Spec) Rules() []Rule { return s.rules }

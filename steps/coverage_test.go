@@ -1,0 +1,94 @@
+package steps_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/features"
+	"github.com/idvkit/idvkit/openapi"
+	"github.com/idvkit/idvkit/steps"
+)
+
+func allScenarios(t *testing.T) []steps.Scenario {
+	t.Helper()
+	scs, err := steps.LoadScenarios(features.FS, "")
+	require.NoError(t, err)
+	require.NotEmpty(t, scs)
+	return scs
+}
+
+// Every operation of every vendor API has a scenario tagged @op:<operationId>.
+func TestEveryOperationHasAScenario(t *testing.T) {
+	scs := allScenarios(t)
+	for _, api := range openapi.APIs {
+		for _, op := range openapi.MustLoad(api).Operations() {
+			found := slices.ContainsFunc(scs, func(s steps.Scenario) bool { return s.API == api && slices.Contains(s.Ops, op.ID) })
+			assert.True(t, found, "%s operation %s has no scenario tagged @op:%s", api, op.ID, op.ID)
+		}
+	}
+	for _, s := range scs {
+		for _, op := range s.Ops {
+			assert.NotNil(t, openapi.MustLoad(s.API).Operation(op), "%s: @op:%s names no operation", s.ID, op)
+		}
+	}
+}
+
+// Every rule of every spec has a scenario tagged @rule:<ID>, and no scenario names an unknown rule.
+// A scenario checking one of our own rules carries @policy, and only such scenarios do.
+func TestEveryRuleHasAScenarioAndPolicyIsTagged(t *testing.T) {
+	scs := allScenarios(t)
+	for _, api := range openapi.APIs {
+		rules := openapi.MustLoad(api).Rules()
+		require.NotEmpty(t, rules, api)
+		policy := map[string]bool{}
+		for _, r := range rules {
+			policy[r.ID] = r.Policy
+			found := slices.ContainsFunc(scs, func(s steps.Scenario) bool { return slices.Contains(s.Rules, r.ID) })
+			assert.True(t, found, "rule %s has no scenario tagged @rule:%s", r.ID, r.ID)
+		}
+		for _, s := range scs {
+			if s.API != api {
+				continue
+			}
+			hasPolicyRule := false
+			for _, id := range s.Rules {
+				p, known := policy[id]
+				assert.True(t, known, "%s: @rule:%s is not a rule of %s", s.ID, id, api)
+				hasPolicyRule = hasPolicyRule || p
+			}
+			assert.Equal(t, hasPolicyRule, s.Policy, "%s: @policy must be set exactly when the scenario checks a policy rule", s.ID)
+		}
+	}
+}
+
+// @needs values are capabilities of the control API's enum, and every capability is needed somewhere.
+func TestNeedsTagsMatchTheCapabilityEnum(t *testing.T) {
+	enum := openapi.MustLoad(openapi.Control).Enum("Capability")
+	used := map[string]bool{}
+	for _, s := range allScenarios(t) {
+		for _, n := range s.Needs {
+			assert.Contains(t, enum, n, "%s: @needs:%s is not a capability", s.ID, n)
+			used[n] = true
+		}
+	}
+	for _, c := range enum {
+		// users.create is used by every scenario through the role step rather than a tag.
+		if c != "users.create" {
+			assert.True(t, used[c], "capability %s is used by no scenario", c)
+		}
+	}
+}
+
+func TestScenarioIDsAreUniqueAndStable(t *testing.T) {
+	seen := map[string]string{}
+	for _, s := range allScenarios(t) {
+		assert.NotEqual(t, s.Path, s.ID, "%s has no @id tag", s.Path)
+		if prev, dup := seen[s.ID]; dup {
+			t.Errorf("@id:%s is used by %s and %s", s.ID, prev, s.Path)
+		}
+		seen[s.ID] = s.Path
+	}
+}

@@ -1,0 +1,19 @@
+package steps_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/idvkit/idvkit/steps"
+)
+
+// TestFeatures runs every feature against a fresh in-process mock per scenario, or against a running
+// implementation when IDVKIT_BASE_URL is set (IDVKIT_API picks its features, IDVKIT_CONTROL_URL its
+// control API).
+func TestFeatures(t *testing.T) {
+	cfg := steps.Config{Target: steps.InProcess()}
+	if base := os.Getenv("IDVKIT_BASE_URL"); base != "" {
+		cfg = steps.Config{API: os.Getenv("IDVKIT_API"), Target: steps.URL(base, os.Getenv("IDVKIT_CONTROL_URL"))}
+	}
+	steps.RunT(t, cfg)
+}
