@@ -181,6 +181,9 @@ func (s *Server) APIs() []string {
 	return slices.Clone(openapi.APIs)
 }
 
+// Only returns the API served at the root, or "" when every API is served under its prefix.
+func (s *Server) Only() string { return s.cfg.Only }
+
 // Close stops the sweeper. It does not close the store, which the caller may have passed in.
 func (s *Server) Close() {
 	s.mu.Lock()

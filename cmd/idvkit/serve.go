@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/idvkit/idvkit/mockserver"
+)
+
+// runServe is `idvkit serve`: all APIs (or one, with --only) on one listener, real time plus an
+// offset the control API moves, until the context is cancelled (SIGINT, SIGTERM).
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", envOr(getenv, "IDVKIT_ADDR", "127.0.0.1:8080"), "listen address (env IDVKIT_ADDR)")
+	only := fs.String("only", getenv("IDVKIT_ONLY"), "serve only this API, at the root (env IDVKIT_ONLY)")
+	fixtures := fs.String("fixtures", getenv("IDVKIT_FIXTURES"), "fixture file (YAML or JSON) replacing the defaults (env IDVKIT_FIXTURES)")
+	publicURL := fs.String("public-url", getenv("IDVKIT_PUBLIC_URL"), "URL clients reach the mock at, for links it hands out (env IDVKIT_PUBLIC_URL); default: from each request")
+	if ok, err := parse(fs, args, stderr); !ok {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("serve takes no arguments, got %q", fs.Args())
+	}
+
+	cfg := mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"),
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	if *fixtures != "" {
+		data, err := os.ReadFile(*fixtures)
+		if err != nil {
+			return usageError("--fixtures: %v", err)
+		}
+		f, err := mockserver.ParseFixtures(data)
+		if err != nil {
+			return usageError("--fixtures %s: %v", *fixtures, err)
+		}
+		cfg.Fixtures = &f
+	}
+	mock, err := mockserver.New(cfg)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	defer mock.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usageError("listen on %s: %v", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           mock,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	root := "http://" + ln.Addr().String()
+	printBanner(stdout, root, mock)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "idvkit: stopped")
+	return nil
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// printBanner tells a partner where everything is and how to log in with each fixture role.
+func printBanner(w io.Writer, root string, mock *mockserver.Server) {
+	fmt.Fprintf(w, "idvkit %s listening on %s\n", version(), root)
+	for _, api := range mock.APIs() {
+		base := root + "/" + api
+		if mock.Only() != "" {
+			base = root
+		}
+		fmt.Fprintf(w, "  %-10s %s\n", api, base)
+	}
+	fmt.Fprintf(w, "  %-10s %s/_mock (capabilities, clock, principals, outbox, fixtures, reset)\n", "control", root)
+	fmt.Fprintln(w, "\nFixture principals (role: credentials):")
+	for _, p := range mock.Fixtures().Principals() {
+		switch p.Kind {
+		case "client":
+			fmt.Fprintf(w, "  %-30s client_id=%s client_secret=%s\n", p.Role, p.ClientID, p.ClientSecret)
+		default:
+			fmt.Fprintf(w, "  %-30s username=%s password=%s (through client_id=%s client_secret=%s)\n", p.Role, p.Username, p.Password, p.ClientID, p.ClientSecret)
+		}
+	}
+	fmt.Fprintln(w)
+}
