@@ -312,7 +312,9 @@ func PresentCredentials(r *http.Request, s *SecurityScheme) bool {
 // ValidateRequest checks parameters and body against the operation, after CheckAuth and the
 // media-type check have passed. body is the request body already read (nil when empty).
 func (o *Operation) ValidateRequest(ctx context.Context, r *http.Request, pathParams map[string]string, body []byte) *Failure {
-	req := r.Clone(ctx)
+	// A shallow copy: validation reads headers and the URL and replaces only the body.
+	copied := *r
+	req := copied.WithContext(ctx)
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	req.ContentLength = int64(len(body))
 	req.GetBody = nil

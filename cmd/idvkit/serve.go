@@ -44,16 +44,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		cfg.Fixtures = &f
 	}
+	// Listen before building the mock, so a taken port is reported before fixtures are hashed.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usageError("listen on %s: %v", *addr, err)
+	}
+	defer ln.Close()
 	mock, err := mockserver.New(cfg)
 	if err != nil {
 		return usageError("%v", err)
 	}
 	defer mock.Close()
-
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return usageError("listen on %s: %v", *addr, err)
-	}
 	srv := &http.Server{
 		Handler:           mock,
 		ReadHeaderTimeout: 5 * time.Second,

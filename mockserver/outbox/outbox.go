@@ -5,7 +5,7 @@ package outbox
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/store"
@@ -42,9 +42,9 @@ func (o *Outbox) List(ctx context.Context, to, messageKind string) ([]Message, e
 	}
 	out := []Message{}
 	for _, rec := range recs {
-		var m Message
-		if err := json.Unmarshal(rec.Value, &m); err != nil {
-			return nil, err
+		m, ok := rec.Value.(Message)
+		if !ok {
+			return nil, fmt.Errorf("%w: outbox %s", store.ErrWrongType, rec.Key)
 		}
 		if (to == "" || m.To == to) && (messageKind == "" || m.Kind == messageKind) {
 			out = append(out, m)

@@ -37,6 +37,11 @@ func (h *Handler) handleCurrentSession(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	tok, err := h.idvToken(r.Context(), s)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Internal error")
+		return
+	}
 	apihttp.WriteJSON(w, http.StatusOK, map[string]any{"session": map[string]any{
 		"pid":                 s.UserID,
 		"customerId":          s.CustomerID,
@@ -45,7 +50,7 @@ func (h *Handler) handleCurrentSession(w http.ResponseWriter, r *http.Request) {
 		"database":            s.Database,
 		"ramBaseName":         s.System,
 		"apiClientId":         s.ClientID,
-		"idVerificationToken": s.IDVToken,
+		"idVerificationToken": tok,
 	}})
 }
 
@@ -56,7 +61,12 @@ func (h *Handler) handleIdVerificationToken(w http.ResponseWriter, r *http.Reque
 	if !ok {
 		return
 	}
-	apihttp.WriteJSON(w, http.StatusOK, map[string]string{"idVerificationToken": s.IDVToken})
+	tok, err := h.idvToken(r.Context(), s)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Internal error")
+		return
+	}
+	apihttp.WriteJSON(w, http.StatusOK, map[string]string{"idVerificationToken": tok})
 }
 
 // EndSession ends the session of an access token, as a logout would: the control API's

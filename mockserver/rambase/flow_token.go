@@ -193,47 +193,63 @@ func (h *Handler) redeemOTP(ctx context.Context, userID int64, code string, now 
 	return err == nil && outcome == nil
 }
 
-// startSession stores a new session with its ID verification token and returns the access token.
+// startSession stores a new session and returns its access token. The session's ID verification
+// token is minted when the session is first read (idvToken): most logins are verifiers' and never
+// need one.
 func (h *Handler) startSession(ctx context.Context, s *session, now time.Time) (string, error) {
 	accessToken := rand.Text()
 	s.Key = sessionKey(accessToken)
 	s.IssuedAt = now
 	s.ExpiresAt = now.Add(h.cfg.AccessTokenTTL)
-	idv, err := h.mintIDVToken(s)
-	if err != nil {
-		return "", err
-	}
-	s.IDVToken = idv
-	if err := store.Create(ctx, h.cfg.Store, kindSession, s.Key, s, s.ExpiresAt.Add(h.cfg.Retention)); err != nil {
+	if err := store.Create(ctx, h.cfg.Store, kindSession, s.Key, *s, s.ExpiresAt.Add(h.cfg.Retention)); err != nil {
 		return "", err
 	}
 	return accessToken, nil
 }
 
-// idvClaims are the claims of an ID verification token: who the user is and which session it rides
-// on. The session is named by its store key, never by the access token.
+// idvToken returns the session's ID verification token, minting it and indexing it on first use.
+// The mint happens inside Update, so concurrent first reads agree on one token.
+func (h *Handler) idvToken(ctx context.Context, s session) (string, error) {
+	if s.IDVToken != "" {
+		return s.IDVToken, nil
+	}
+	s, err := store.Update(ctx, h.cfg.Store, kindSession, s.Key, func(v *session) (time.Time, error) {
+		if v.IDVToken == "" {
+			tok, err := h.mintIDVToken(v)
+			if err != nil {
+				return time.Time{}, err
+			}
+			v.IDVToken = tok
+		}
+		return time.Time{}, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	err = store.Create(ctx, h.cfg.Store, kindIDV, s.IDVToken, idvIndex{Session: s.Key}, s.ExpiresAt.Add(h.cfg.Retention))
+	if err != nil && !errors.Is(err, store.ErrAlreadyExists) {
+		return "", err
+	}
+	return s.IDVToken, nil
+}
+
+// idvClaims are the claims of an ID verification token: who the user is, which system they are
+// signed in to, and for portal logins their customer or supplier (vendor: a newer revision of
+// /special/idverification). The session is named by its store key, never by the access token.
 type idvClaims struct {
-	Session string `json:"sid"`
-	System  string `json:"ramBaseName"`
+	Session    string `json:"sid"`
+	System     string `json:"ramBaseName"`
+	CustomerID *int64 `json:"customerId,omitempty"`
+	SupplierID *int64 `json:"supplierId,omitempty"`
 	jwt.RegisteredClaims
 }
 
 func (h *Handler) mintIDVToken(s *session) (string, error) {
-	claims := idvClaims{Session: s.Key, System: s.System, RegisteredClaims: jwt.RegisteredClaims{
-		Subject:  strconv.FormatInt(s.UserID, 10),
-		IssuedAt: jwt.NewNumericDate(s.IssuedAt),
-		ID:       rand.Text(),
-	}}
+	claims := idvClaims{Session: s.Key, System: s.System, CustomerID: s.CustomerID, SupplierID: s.SupplierID,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:  strconv.FormatInt(s.UserID, 10),
+			IssuedAt: jwt.NewNumericDate(s.IssuedAt),
+			ID:       rand.Text(),
+		}}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(h.cfg.SigningKey)
-}
-
-// parseIDVToken checks an ID verification token's signature and returns the session it names.
-func (h *Handler) parseIDVToken(token string) (string, bool) {
-	var claims idvClaims
-	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return h.cfg.SigningKey, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithTimeFunc(h.cfg.Clock.Now))
-	if err != nil || claims.Session == "" {
-		return "", false
-	}
-	return claims.Session, true
 }

@@ -8,21 +8,43 @@ import (
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
+// verification is the 200 body of verifyIdVerificationToken.
+type verification struct {
+	IDVerification struct {
+		User struct {
+			UserID   int64  `json:"userId"`
+			UserLink string `json:"userLink"`
+		} `json:"user"`
+		RamBaseSystem struct {
+			Name string `json:"name"`
+		} `json:"ramBaseSystem"`
+		Customer struct {
+			CustomerID   *int64  `json:"customerId"`
+			CustomerLink *string `json:"customerLink"`
+		} `json:"customer"`
+		Supplier struct {
+			SupplierID   *int64  `json:"supplierId"`
+			SupplierLink *string `json:"supplierLink"`
+		} `json:"supplier"`
+	} `json:"idVerification"`
+}
+
 // handleVerify is verifyIdVerificationToken (GET /id-verification). The verifying party calls it
 // with its own access token (RB-09). 200 means the token's user is signed in right now (RB-06,
 // RB-11), any number of times (RB-12); customer and supplier are filled only for portal logins
 // (RB-07, RB-08); anything else about the token is 404 (RB-10).
 func (h *Handler) handleVerify(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	now := h.cfg.Clock.Now()
 	if _, ok := h.caller(w, r, now); !ok {
 		return
 	}
-	key, ok := h.parseIDVToken(r.URL.Query().Get("id_verification_token"))
-	if !ok {
+	idx, err := store.Get[idvIndex](ctx, h.cfg.Store, kindIDV, r.URL.Query().Get("id_verification_token"))
+	if err != nil {
 		writeError(w, http.StatusNotFound, "ID verification token not found")
 		return
 	}
-	s, err := store.Get[session](r.Context(), h.cfg.Store, kindSession, key)
+	s, err := store.Get[session](ctx, h.cfg.Store, kindSession, idx.Session)
 	if err != nil || (!s.aliveAt(now) && !h.broken("RB-11")) {
 		writeError(w, http.StatusNotFound, "ID verification token not found")
 		return
@@ -35,11 +57,11 @@ func (h *Handler) handleVerify(w http.ResponseWriter, r *http.Request) {
 		l := base + path + strconv.FormatInt(*id, 10) + "?$format=json"
 		return &l
 	}
-	userID := s.UserID
-	apihttp.WriteJSON(w, http.StatusOK, map[string]any{"idVerification": map[string]any{
-		"user":          map[string]any{"userId": s.UserID, "userLink": *link("/system/users/", &userID)},
-		"ramBaseSystem": map[string]any{"name": s.System},
-		"customer":      map[string]any{"customerId": s.CustomerID, "customerLink": link("/sales/customers/", s.CustomerID)},
-		"supplier":      map[string]any{"supplierId": s.SupplierID, "supplierLink": link("/procurement/suppliers/", s.SupplierID)},
-	}})
+	var v verification
+	iv := &v.IDVerification
+	iv.User.UserID, iv.User.UserLink = s.UserID, *link("/system/users/", &s.UserID)
+	iv.RamBaseSystem.Name = s.System
+	iv.Customer.CustomerID, iv.Customer.CustomerLink = s.CustomerID, link("/sales/customers/", s.CustomerID)
+	iv.Supplier.SupplierID, iv.Supplier.SupplierLink = s.SupplierID, link("/procurement/suppliers/", s.SupplierID)
+	apihttp.WriteJSON(w, http.StatusOK, &v)
 }

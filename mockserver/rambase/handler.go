@@ -97,6 +97,7 @@ const (
 	kindSupplier = "rambase.supplier"
 	kindSession  = "rambase.session"
 	kindOTP      = "rambase.otp"
+	kindIDV      = "rambase.idv" // ID verification token -> session key
 )
 
 // sessionKey is how a session is stored: the SHA-256 of its access token, so the store (and any dump

@@ -41,8 +41,8 @@ type party struct {
 	Name string `json:"name"`
 }
 
-// session is one login. It holds its ID verification token, so the token is valid exactly while the
-// session is alive: one invariant, one record.
+// session is one login. It holds its ID verification token (minted on first read), so the token is
+// valid exactly while the session is alive: one invariant, one record.
 type session struct {
 	Key         string    `json:"key"`
 	UserID      int64     `json:"user_id"`
@@ -67,4 +67,11 @@ type otpChallenge struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	Attempts  int       `json:"attempts"`
 	Used      bool      `json:"used,omitempty"`
+}
+
+// idvIndex finds the session of an ID verification token. Verifying a token is looking it up among
+// the sessions the mock issued: only a token the mock minted verifies, and only while its session
+// lives, with no JWT parsing on the verification path.
+type idvIndex struct {
+	Session string `json:"session"`
 }

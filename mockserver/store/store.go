@@ -8,9 +8,9 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -20,12 +20,14 @@ var (
 	ErrAlreadyExists = errors.New("store: already exists")
 )
 
-// Record is one stored value. Value is JSON so that no caller can alias a stored value and change it
-// outside Update.
+// Record is one stored value. Values are plain structs held by value and treated as immutable: a
+// reader gets a copy, and a change goes through Update, which replaces the value whole. (Pointer and
+// slice fields are shared between copies, so an updater that changes one must build a new one.)
+// Keeping values typed rather than encoded is what makes a read cost a map lookup on the hot path.
 type Record struct {
 	Kind  string
 	Key   string
-	Value json.RawMessage
+	Value any
 	// RetainUntil is when the record may be swept; zero keeps it until deleted. Retention is apart
 	// from domain expiry: an expired token is still read back (and reported expired) until swept.
 	RetainUntil time.Time
@@ -65,49 +67,53 @@ type Store interface {
 	Clear(ctx context.Context) error
 }
 
-// Get reads a record and decodes its value into a T.
+// ErrWrongType is returned when a record holds a value of another type than the one asked for: two
+// callers disagree about a kind.
+var ErrWrongType = errors.New("store: value of another type")
+
+// Get reads a record's value as a T.
 func Get[T any](ctx context.Context, s Store, kind, key string) (T, error) {
-	var v T
+	var zero T
 	rec, err := s.Get(ctx, kind, key)
 	if err != nil {
-		return v, err
+		return zero, err
 	}
-	if err := json.Unmarshal(rec.Value, &v); err != nil {
-		return v, fmt.Errorf("store: decode %s %s: %w", kind, key, err)
+	v, ok := rec.Value.(T)
+	if !ok {
+		return zero, fmt.Errorf("%w: %s %s", ErrWrongType, kind, key)
 	}
 	return v, nil
 }
 
+// ErrPointer is returned by Create for a pointer value: readers would share it and could change the
+// stored value outside Update.
+var ErrPointer = errors.New("store: values must not be pointers")
+
 // Create stores v as a new record.
 func Create[T any](ctx context.Context, s Store, kind, key string, v T, retainUntil time.Time) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("store: encode %s: %w", kind, err)
+	if t := reflect.TypeFor[T](); t.Kind() == reflect.Pointer || t.Kind() == reflect.Interface {
+		return fmt.Errorf("%w: %s is a %s", ErrPointer, kind, t)
 	}
-	_, err = s.Create(ctx, Record{Kind: kind, Key: key, Value: b, RetainUntil: retainUntil})
+	_, err := s.Create(ctx, Record{Kind: kind, Key: key, Value: v, RetainUntil: retainUntil})
 	return err
 }
 
-// Update decodes a record into a T, lets fn change it, and stores the result atomically. When fn
+// Update gives fn a copy of a record's value to change, and stores the result atomically. When fn
 // returns an error nothing is written. fn may move the record's retention by returning a non-zero
 // time; zero keeps the retention it had.
 func Update[T any](ctx context.Context, s Store, kind, key string, fn func(v *T) (retainUntil time.Time, err error)) (T, error) {
 	var out T
 	_, err := s.Update(ctx, kind, key, func(old Record) (Record, error) {
-		var v T
-		if err := json.Unmarshal(old.Value, &v); err != nil {
-			return old, fmt.Errorf("store: decode %s %s: %w", kind, key, err)
+		v, ok := old.Value.(T)
+		if !ok {
+			return old, fmt.Errorf("%w: %s %s", ErrWrongType, kind, key)
 		}
 		retain, err := fn(&v)
 		if err != nil {
 			return old, err
 		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return old, fmt.Errorf("store: encode %s: %w", kind, err)
-		}
 		rec := old
-		rec.Value = b
+		rec.Value = v
 		if !retain.IsZero() {
 			rec.RetainUntil = retain
 		}

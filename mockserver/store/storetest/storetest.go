@@ -4,7 +4,6 @@ package storetest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -45,29 +44,29 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 
 var ctx = context.Background()
 
-func rec(kind, key, value string) store.Record {
-	return store.Record{Kind: kind, Key: key, Value: json.RawMessage(value)}
+func rec(kind, key string, value int) store.Record {
+	return store.Record{Kind: kind, Key: key, Value: value}
 }
 
 func testCreateThenGet(t *testing.T, s store.Store) {
-	created, err := s.Create(ctx, rec("k", "a", `1`))
+	created, err := s.Create(ctx, rec("k", "a", 1))
 	require.NoError(t, err)
 	assert.NotZero(t, created.Seq)
 	got, err := s.Get(ctx, "k", "a")
 	require.NoError(t, err)
-	assert.JSONEq(t, `1`, string(got.Value))
+	assert.Equal(t, 1, got.Value)
 	_, err = s.Get(ctx, "other", "a")
 	assert.ErrorIs(t, err, store.ErrNotFound, "kinds are separate namespaces")
 }
 
 func testCreateTwiceFails(t *testing.T, s store.Store) {
-	_, err := s.Create(ctx, rec("k", "a", `1`))
+	_, err := s.Create(ctx, rec("k", "a", 1))
 	require.NoError(t, err)
-	_, err = s.Create(ctx, rec("k", "a", `2`))
+	_, err = s.Create(ctx, rec("k", "a", 2))
 	assert.ErrorIs(t, err, store.ErrAlreadyExists)
 	got, err := s.Get(ctx, "k", "a")
 	require.NoError(t, err)
-	assert.JSONEq(t, `1`, string(got.Value))
+	assert.Equal(t, 1, got.Value)
 }
 
 func testMissingIsNotFound(t *testing.T, s store.Store) {
@@ -79,23 +78,23 @@ func testMissingIsNotFound(t *testing.T, s store.Store) {
 }
 
 func testUpdaterErrorWritesNothing(t *testing.T, s store.Store) {
-	_, err := s.Create(ctx, rec("k", "a", `1`))
+	_, err := s.Create(ctx, rec("k", "a", 1))
 	require.NoError(t, err)
 	boom := errors.New("boom")
 	_, err = s.Update(ctx, "k", "a", func(r store.Record) (store.Record, error) {
-		r.Value = json.RawMessage(`2`)
+		r.Value = 2
 		return r, boom
 	})
 	assert.ErrorIs(t, err, boom)
 	got, err := s.Get(ctx, "k", "a")
 	require.NoError(t, err)
-	assert.JSONEq(t, `1`, string(got.Value))
+	assert.Equal(t, 1, got.Value)
 }
 
 // N goroutines each add one through Update: the result is N, so no update is lost.
 func testConcurrentUpdatesAllCount(t *testing.T, s store.Store) {
 	const n = 64
-	_, err := s.Create(ctx, rec("counter", "c", `0`))
+	_, err := s.Create(ctx, rec("counter", "c", 0))
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for range n {
@@ -144,7 +143,7 @@ func testOneTimeRedeemUnderContention(t *testing.T, s store.Store) {
 }
 
 func testDeleteRemoves(t *testing.T, s store.Store) {
-	_, err := s.Create(ctx, rec("k", "a", `1`))
+	_, err := s.Create(ctx, rec("k", "a", 1))
 	require.NoError(t, err)
 	require.NoError(t, s.Delete(ctx, "k", "a"))
 	_, err = s.Get(ctx, "k", "a")
@@ -153,10 +152,10 @@ func testDeleteRemoves(t *testing.T, s store.Store) {
 
 func testListOrdersAndPages(t *testing.T, s store.Store) {
 	for i := range 5 {
-		_, err := s.Create(ctx, rec("k", fmt.Sprintf("r%d", i), fmt.Sprint(i)))
+		_, err := s.Create(ctx, rec("k", fmt.Sprintf("r%d", i), i))
 		require.NoError(t, err)
 	}
-	_, err := s.Create(ctx, rec("other", "x", `9`))
+	_, err := s.Create(ctx, rec("other", "x", 9))
 	require.NoError(t, err)
 
 	all, total, err := s.List(ctx, "k", store.OldestFirst, store.Page{})
@@ -180,7 +179,7 @@ func testSweepHonoursRetentionEdge(t *testing.T, s store.Store) {
 	for key, until := range map[string]time.Time{
 		"before": now.Add(-time.Second), "at": now, "after": now.Add(time.Second), "forever": {},
 	} {
-		r := rec("k", key, `1`)
+		r := rec("k", key, 1)
 		r.RetainUntil = until
 		_, err := s.Create(ctx, r)
 		require.NoError(t, err)
@@ -194,7 +193,7 @@ func testSweepHonoursRetentionEdge(t *testing.T, s store.Store) {
 }
 
 func testClearForgetsAll(t *testing.T, s store.Store) {
-	_, err := s.Create(ctx, rec("k", "a", `1`))
+	_, err := s.Create(ctx, rec("k", "a", 1))
 	require.NoError(t, err)
 	require.NoError(t, s.Clear(ctx))
 	_, err = s.Get(ctx, "k", "a")
@@ -220,6 +219,7 @@ func testTypedHelpersRoundTrip(t *testing.T, s store.Store) {
 	got, err := store.Get[session](ctx, s, "session", "s")
 	require.NoError(t, err)
 	assert.Equal(t, updated, got)
+	assert.ErrorIs(t, store.Create(ctx, s, "session", "p", &got, until), store.ErrPointer)
 }
 
 func keys(recs []store.Record) []string {
