@@ -73,7 +73,7 @@ func (w *world) need(capability string) error {
 func (w *world) actor(name string) (*actor, error) {
 	a, ok := w.actors[name]
 	if !ok {
-		return nil, fmt.Errorf("no principal named %q in this scenario; introduce it with: %q has the role ...", name, name)
+		return nil, fmt.Errorf("no principal named %q in this scenario: a step `%q has the role ...` must introduce it first", name, name)
 	}
 	return a, nil
 }
