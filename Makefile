@@ -18,6 +18,7 @@ test:
 ## bench: hot-path throughput of the validated mock beside a bare handler
 bench:
 	$(GO) test -run '^$$' -bench HotPaths -benchmem -benchtime 2s ./mockserver/
+	$(GO) test -run '^$$' -bench Start -benchmem ./mockserver/mocktest/
 
 ## lint: gofmt, go vet and staticcheck must be clean
 lint:

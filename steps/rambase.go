@@ -163,6 +163,16 @@ func ramBaseOTPLogin(ctx context.Context, name string) error {
 	return ramBasePasswordLogin(ctx, name, box.Items[len(box.Items)-1].Code)
 }
 
+// loggedIn returns a named actor with its access token, or says why it has none.
+func loggedIn(ctx context.Context, name string) (*actor, string, error) {
+	a, err := worldFrom(ctx).actor(name)
+	if err != nil {
+		return nil, "", err
+	}
+	tok, err := a.token()
+	return a, tok, err
+}
+
 // token returns the actor's access token, or says why there is none.
 func (a *actor) token() (string, error) {
 	if a.accessToken == "" {
@@ -188,11 +198,7 @@ func ramBaseGet(ctx context.Context, pathAndQuery, accessToken string) (*respons
 }
 
 func ramBaseReadSession(ctx context.Context, name string) error {
-	a, err := worldFrom(ctx).actor(name)
-	if err != nil {
-		return err
-	}
-	tok, err := a.token()
+	a, tok, err := loggedIn(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -232,11 +238,7 @@ func ramBaseSessionMatches(ctx context.Context, name string) error {
 }
 
 func ramBaseAskToken(ctx context.Context, name string) error {
-	a, err := worldFrom(ctx).actor(name)
-	if err != nil {
-		return err
-	}
-	tok, err := a.token()
+	a, tok, err := loggedIn(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -256,31 +258,18 @@ func verify(ctx context.Context, idvToken, accessToken string) error {
 }
 
 func ramBaseVerifyOf(ctx context.Context, verifier, subject string) error {
-	w := worldFrom(ctx)
-	v, err := w.actor(verifier)
-	if err != nil {
-		return err
-	}
-	s, err := w.actor(subject)
+	s, err := worldFrom(ctx).actor(subject)
 	if err != nil {
 		return err
 	}
 	if s.idvToken == "" {
 		return fmt.Errorf("%q has no ID verification token: read its session first", subject)
 	}
-	tok, err := v.token()
-	if err != nil {
-		return err
-	}
-	return verify(ctx, s.idvToken, tok)
+	return ramBaseVerifyLiteral(ctx, verifier, s.idvToken)
 }
 
 func ramBaseVerifyLiteral(ctx context.Context, verifier, idvToken string) error {
-	v, err := worldFrom(ctx).actor(verifier)
-	if err != nil {
-		return err
-	}
-	tok, err := v.token()
+	_, tok, err := loggedIn(ctx, verifier)
 	if err != nil {
 		return err
 	}
@@ -301,11 +290,7 @@ func ramBaseEndSession(ctx context.Context, name string) error {
 	if err := w.need("rambase.session.end"); err != nil {
 		return err
 	}
-	a, err := w.actor(name)
-	if err != nil {
-		return err
-	}
-	tok, err := a.token()
+	_, tok, err := loggedIn(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -432,11 +417,7 @@ func ramBaseIsError(ctx context.Context) error {
 }
 
 func ramBaseSendAs(ctx context.Context, name, method, path string) error {
-	a, err := worldFrom(ctx).actor(name)
-	if err != nil {
-		return err
-	}
-	tok, err := a.token()
+	_, tok, err := loggedIn(ctx, name)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ type Party struct {
 	Name string `json:"name"`
 }
 
-// ClientFixture is an API client of a named role.
+// ClientFixture is an API client of a named role; it is also how a client is stored.
 type ClientFixture struct {
 	Role         string  `json:"role"`
 	ClientID     string  `json:"client_id"`
@@ -94,10 +94,7 @@ func (h *Handler) Seed(ctx context.Context, f Fixtures) error {
 var noExpiry time.Time
 
 func (h *Handler) createClient(ctx context.Context, c ClientFixture) error {
-	return store.Create(ctx, h.cfg.Store, kindClient, c.ClientID, client{
-		Role: c.Role, ClientID: c.ClientID, Secret: c.ClientSecret, UserID: c.UserID,
-		CustomerIDs: c.CustomerIDs, SupplierIDs: c.SupplierIDs,
-	}, noExpiry)
+	return store.Create(ctx, h.cfg.Store, kindClient, c.ClientID, c, noExpiry)
 }
 
 // createUser stores the user and its login name; a taken name or id gives store.ErrAlreadyExists.

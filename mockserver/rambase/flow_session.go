@@ -31,15 +31,25 @@ func (h *Handler) caller(w http.ResponseWriter, r *http.Request, now time.Time) 
 	return s, true
 }
 
-// handleCurrentSession is getCurrentSession (GET /system/sessions/current), RB-05.
-func (h *Handler) handleCurrentSession(w http.ResponseWriter, r *http.Request) {
+// callerWithToken returns the caller's live session and its ID verification token, or writes the
+// error and reports false.
+func (h *Handler) callerWithToken(w http.ResponseWriter, r *http.Request) (session, string, bool) {
 	s, ok := h.caller(w, r, h.cfg.Clock.Now())
 	if !ok {
-		return
+		return session{}, "", false
 	}
 	tok, err := h.idvToken(r.Context(), s)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "Internal error")
+		return session{}, "", false
+	}
+	return s, tok, true
+}
+
+// handleCurrentSession is getCurrentSession (GET /system/sessions/current), RB-05.
+func (h *Handler) handleCurrentSession(w http.ResponseWriter, r *http.Request) {
+	s, tok, ok := h.callerWithToken(w, r)
+	if !ok {
 		return
 	}
 	apihttp.WriteJSON(w, http.StatusOK, map[string]any{"session": map[string]any{
@@ -57,13 +67,8 @@ func (h *Handler) handleCurrentSession(w http.ResponseWriter, r *http.Request) {
 // handleIdVerificationToken is getIdVerificationToken (GET /id-verification-token): the newer vendor
 // revision's way to the same token.
 func (h *Handler) handleIdVerificationToken(w http.ResponseWriter, r *http.Request) {
-	s, ok := h.caller(w, r, h.cfg.Clock.Now())
+	_, tok, ok := h.callerWithToken(w, r)
 	if !ok {
-		return
-	}
-	tok, err := h.idvToken(r.Context(), s)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "Internal error")
 		return
 	}
 	apihttp.WriteJSON(w, http.StatusOK, map[string]string{"idVerificationToken": tok})

@@ -34,8 +34,8 @@ func (h *Handler) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "No RamBase system is configured")
 		return
 	}
-	c, err := store.Get[client](ctx, h.cfg.Store, kindClient, form.Get("client_id"))
-	if err != nil || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(form.Get("client_secret"))) != 1 {
+	c, err := store.Get[ClientFixture](ctx, h.cfg.Store, kindClient, form.Get("client_id"))
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(form.Get("client_secret"))) != 1 {
 		writeLoginError(w, codeInvalidClient, "Invalid client credentials")
 		return
 	}
@@ -76,7 +76,7 @@ func (h *Handler) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 
 // bindClient binds a client-credentials session to the customer or supplier the login names, if the
 // client may act for it (RB-07). It writes the error and reports false when it may not.
-func (h *Handler) bindClient(w http.ResponseWriter, c client, customer, supplier string, s *session) bool {
+func (h *Handler) bindClient(w http.ResponseWriter, c ClientFixture, customer, supplier string, s *session) bool {
 	s.UserID = c.UserID
 	if customer != "" && supplier != "" {
 		writeLoginError(w, codeBindingNotAllowed, "Bind to a customer or a supplier, not both")

@@ -9,16 +9,6 @@ type system struct {
 	TestSystem bool   `json:"test_system"`
 }
 
-// client is a registered API client.
-type client struct {
-	Role        string  `json:"role"`
-	ClientID    string  `json:"client_id"`
-	Secret      string  `json:"secret"`
-	UserID      int64   `json:"user_id"`
-	CustomerIDs []int64 `json:"customer_ids,omitempty"`
-	SupplierIDs []int64 `json:"supplier_ids,omitempty"`
-}
-
 // user is a RamBase user; portal users carry their customer or supplier.
 type user struct {
 	Role         string `json:"role"`
