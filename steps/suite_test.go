@@ -15,5 +15,8 @@ func TestFeatures(t *testing.T) {
 	if base := os.Getenv("IDVKIT_BASE_URL"); base != "" {
 		cfg = steps.Config{API: os.Getenv("IDVKIT_API"), Target: steps.URL(base, os.Getenv("IDVKIT_CONTROL_URL"))}
 	}
-	steps.RunT(t, cfg)
+	report := steps.RunT(t, cfg)
+	for _, cov := range report.Coverage() {
+		t.Logf("%s: rules verified %d/%d", cov.API, len(cov.Verified), len(cov.Listed))
+	}
 }

@@ -185,16 +185,18 @@ func (h *Handler) NewPrincipal(ctx context.Context, f Fixtures, role string) (pr
 		if err != nil {
 			return provider.Principal{}, err
 		}
-		for {
+		// A random id collides with an existing user about once in a billion; try a few.
+		for range 5 {
 			u.UserID = 100_000 + randN(900_000_000)
-			err := h.createUser(ctx, u, hash)
+			err = h.createUser(ctx, u, hash)
 			if !errors.Is(err, store.ErrAlreadyExists) {
-				if err != nil {
-					return provider.Principal{}, err
-				}
-				return userPrincipal(u, login), nil
+				break
 			}
 		}
+		if err != nil {
+			return provider.Principal{}, err
+		}
+		return userPrincipal(u, login), nil
 	}
 	return provider.Principal{}, provider.ErrUnknownRole
 }
