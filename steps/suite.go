@@ -102,7 +102,7 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
 		}
 	}
 
-	w := &world{api: sc.API, ep: ep, caps: caps, principals: s.cfg.Principals, actors: map[string]*actor{}}
+	w := &world{ep: ep, caps: caps, principals: s.cfg.Principals, actors: map[string]*actor{}}
 	var out bytes.Buffer
 	ran := 0
 	suite := godog.TestSuite{

@@ -20,7 +20,6 @@ import (
 // world is one scenario's state. It lives in the scenario's context, never in a package variable,
 // so scenarios can run concurrently.
 type world struct {
-	api        string
 	ep         *Endpoint
 	caps       map[string]bool
 	principals map[string]provider.Principal // from a config file, for targets without users.create
