@@ -163,9 +163,6 @@ func (s *Server) strip(prefix string, h http.Handler) http.Handler {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
 
-// Clock returns the mock's clock.
-func (s *Server) Clock() clock.Clock { return s.cfg.Clock }
-
 // Fixtures returns the fixture set the mock is seeded with.
 func (s *Server) Fixtures() Fixtures {
 	s.mu.RLock()

@@ -102,11 +102,8 @@ func requestFailure(err error) *Failure {
 	if re.Parameter != nil {
 		return &Failure{Kind: KindParam, Field: re.Parameter.Name, Rule: ruleOf(re.Err)}
 	}
+	// The media type is checked before validation (apihttp), so a body here has an accepted one.
 	f := &Failure{Kind: KindBody, Rule: ruleOf(re.Err)}
-	if re.Err == nil && strings.HasPrefix(re.Reason, "header Content-Type") {
-		f.Kind = KindMediaType
-		f.Rule = "content-type"
-	}
 	var se *openapi3.SchemaError
 	if errors.As(re.Err, &se) {
 		f.Field = pointer(se)
@@ -149,11 +146,7 @@ func ruleOf(err error) string {
 		}
 		return "schema"
 	}
-	var pe *openapi3filter.ParseError
-	if errors.As(err, &pe) {
-		return "syntax"
-	}
-	return "syntax"
+	return "syntax" // a body or parameter that could not be decoded (openapi3filter.ParseError and kin)
 }
 
 // deepest follows a schema error's origins (allOf, oneOf) down to the keyword that failed.

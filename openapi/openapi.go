@@ -89,7 +89,6 @@ type Operation struct {
 	ID     string
 	Method string
 	Path   string // the path template, relative to the API's base URL
-	Tags   []string
 	route  *routers.Route
 	// bodyTypes are the media types the request body may have; empty when it takes none.
 	bodyTypes []string
@@ -163,7 +162,7 @@ func load(name string) (*Spec, error) {
 				return nil, fmt.Errorf("openapi: %s %s %s has no operationId", name, method, path)
 			}
 			o := &Operation{
-				ID: op.OperationID, Method: method, Path: path, Tags: op.Tags,
+				ID: op.OperationID, Method: method, Path: path,
 				route: &routers.Route{Spec: doc, Server: doc.Servers[0], Path: path, PathItem: item, Method: method, Operation: op},
 			}
 			if op.RequestBody != nil {
@@ -252,18 +251,6 @@ func (o *Operation) TakesMediaType(contentType string) bool {
 // HasBody reports whether the operation defines a request body.
 func (o *Operation) HasBody() bool { return len(o.bodyTypes) > 0 }
 
-// Authenticator decides whether a request carries credentials of a security scheme's shape. It sees
-// only the scheme's type and where the credentials live; whether they are valid is the handler's call.
-type Authenticator func(r *http.Request, scheme *SecurityScheme) bool
-
-// SecurityScheme is the part of a spec's security scheme an Authenticator needs.
-type SecurityScheme struct {
-	Type   string // http, apiKey
-	Scheme string // for http: bearer, basic
-	In     string // for apiKey: header, query
-	Name   string // for apiKey: the header or parameter name
-}
-
 // CheckAuth reports a KindAuth Failure when no security requirement of the operation is met.
 func (o *Operation) CheckAuth(ctx context.Context, r *http.Request) *Failure {
 	srs := o.route.Operation.Security
@@ -275,8 +262,7 @@ func (o *Operation) CheckAuth(ctx context.Context, r *http.Request) *Failure {
 	}
 	input := &openapi3filter.RequestValidationInput{Request: r, Route: o.route, Options: &openapi3filter.Options{
 		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-			ss := in.SecurityScheme
-			if PresentCredentials(r, &SecurityScheme{Type: ss.Type, Scheme: ss.Scheme, In: ss.In, Name: ss.Name}) {
+			if presentCredentials(r, in.SecurityScheme) {
 				return nil
 			}
 			return errMissingCredentials
@@ -290,9 +276,10 @@ func (o *Operation) CheckAuth(ctx context.Context, r *http.Request) *Failure {
 
 var errMissingCredentials = fmt.Errorf("credentials missing")
 
-// PresentCredentials reports whether r carries credentials shaped for the scheme: an Authorization
-// header with the scheme's prefix and a non-empty value, or a non-empty API key.
-func PresentCredentials(r *http.Request, s *SecurityScheme) bool {
+// presentCredentials reports whether r carries credentials shaped for the scheme: an Authorization
+// header with the scheme's prefix and a non-empty value, or a non-empty API key. Whether they are
+// valid is the handler's call.
+func presentCredentials(r *http.Request, s *openapi3.SecurityScheme) bool {
 	switch s.Type {
 	case "http":
 		v := r.Header.Get("Authorization")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -99,6 +98,3 @@ func scenarioLines(doc *messages.GherkinDocument) map[string]int {
 	}
 	return lines
 }
-
-// HasTag reports whether the scenario carries the tag (with its @).
-func (s Scenario) HasTag(tag string) bool { return slices.Contains(s.Tags, tag) }

@@ -46,7 +46,7 @@ func (h *Handler) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s := &session{ClientID: c.ClientID, System: sys.Name, Database: sys.Database, EndClientIP: form.Get("endclientip")}
+	s := &session{ClientID: c.ClientID, System: sys.Name, Database: sys.Database}
 	switch form.Get("grant_type") {
 	case "client_credentials":
 		if !h.bindClient(w, c, form.Get("customerid"), form.Get("supplierid"), s) {

@@ -34,18 +34,17 @@ type party struct {
 // session is one login. It holds its ID verification token (minted on first read), so the token is
 // valid exactly while the session is alive: one invariant, one record.
 type session struct {
-	Key         string    `json:"key"`
-	UserID      int64     `json:"user_id"`
-	ClientID    string    `json:"client_id"`
-	CustomerID  *int64    `json:"customer_id"`
-	SupplierID  *int64    `json:"supplier_id"`
-	System      string    `json:"system"`
-	Database    string    `json:"database"`
-	IssuedAt    time.Time `json:"issued_at"`
-	ExpiresAt   time.Time `json:"expires_at"`
-	Ended       bool      `json:"ended,omitempty"`
-	IDVToken    string    `json:"idv_token"`
-	EndClientIP string    `json:"end_client_ip,omitempty"`
+	Key        string    `json:"key"`
+	UserID     int64     `json:"user_id"`
+	ClientID   string    `json:"client_id"`
+	CustomerID *int64    `json:"customer_id"`
+	SupplierID *int64    `json:"supplier_id"`
+	System     string    `json:"system"`
+	Database   string    `json:"database"`
+	IssuedAt   time.Time `json:"issued_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Ended      bool      `json:"ended,omitempty"`
+	IDVToken   string    `json:"idv_token"`
 }
 
 // aliveAt reports whether the session may be used at now; at ExpiresAt it is already dead.
