@@ -150,13 +150,13 @@ func (s *Server) mount(prefix string, control, api http.Handler) {
 }
 
 func (s *Server) strip(prefix string, h http.Handler) http.Handler {
+	stripped := http.StripPrefix(prefix, h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		base := s.cfg.PublicURL
 		if base == "" {
 			base = apihttp.BaseURL(r)
 		}
-		r = apihttp.WithBaseURL(r, strings.TrimSuffix(base, "/")+prefix)
-		http.StripPrefix(prefix, h).ServeHTTP(w, r)
+		stripped.ServeHTTP(w, apihttp.WithBaseURL(r, strings.TrimSuffix(base, "/")+prefix))
 	})
 }
 

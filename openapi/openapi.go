@@ -79,7 +79,8 @@ type Spec struct {
 	Name    string
 	Version string // the OpenAPI version, always 3.0.3
 	doc     *openapi3.T
-	ops     []*Operation
+	ops     []*Operation          // ordered by path and method, for listings
+	byID    map[string]*Operation // for the route the matcher names
 	matcher *mux.Router
 	rules   []Rule
 }
@@ -134,6 +135,10 @@ func load(name string) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	return loadData(name, raw)
+}
+
+func loadData(name string, raw []byte) (*Spec, error) {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(raw)
 	if err != nil {
@@ -154,7 +159,7 @@ func load(name string) (*Spec, error) {
 	if err := yaml.Unmarshal(raw, &ext); err != nil {
 		return nil, fmt.Errorf("openapi: %s: x-conformance-rules: %w", name, err)
 	}
-	s := &Spec{Name: name, Version: doc.OpenAPI, doc: doc, matcher: mux.NewRouter(), rules: ext.Rules}
+	s := &Spec{Name: name, Version: doc.OpenAPI, doc: doc, byID: map[string]*Operation{}, matcher: mux.NewRouter(), rules: ext.Rules}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
 		for method, op := range item.Operations() {
@@ -170,13 +175,17 @@ func load(name string) (*Spec, error) {
 					o.bodyTypes = append(o.bodyTypes, mt)
 				}
 			}
+			if s.byID[o.ID] != nil {
+				return nil, fmt.Errorf("openapi: %s: operationId %s is used twice", name, o.ID)
+			}
+			s.byID[o.ID] = o
 			s.ops = append(s.ops, o)
+			// gorilla/mux tries routes in the order they are added; InMatchingOrder puts literal
+			// paths before templated ones (/users/current before /users/{id}).
+			s.matcher.Path(path).Methods(method).Name(o.ID)
 		}
 	}
 	slices.SortFunc(s.ops, func(a, b *Operation) int { return strings.Compare(a.Path+a.Method, b.Path+b.Method) })
-	for _, o := range s.ops {
-		s.matcher.Path(o.Path).Methods(o.Method).Name(o.ID)
-	}
 	return s, nil
 }
 
@@ -184,14 +193,7 @@ func load(name string) (*Spec, error) {
 func (s *Spec) Operations() []*Operation { return s.ops }
 
 // Operation returns the operation with the given operationId, or nil.
-func (s *Spec) Operation(id string) *Operation {
-	for _, o := range s.ops {
-		if o.ID == id {
-			return o
-		}
-	}
-	return nil
-}
+func (s *Spec) Operation(id string) *Operation { return s.byID[id] }
 
 // Enum returns the enum values of a component schema, for enums the code must mirror (the control
 // API's capabilities).
@@ -216,13 +218,13 @@ func (s *Spec) Find(method, path string) (*Operation, map[string]string, *Failur
 		return s.Operation(m.Route.GetName()), m.Vars, nil
 	}
 	if m.MatchErr == mux.ErrMethodMismatch {
-		return nil, nil, &Failure{Kind: KindMethod, Field: strings.Join(s.Allowed(path), ", "), Rule: "method"}
+		return nil, nil, &Failure{Kind: KindMethod, Field: strings.Join(s.allowed(path), ", "), Rule: "method"}
 	}
 	return nil, nil, &Failure{Kind: KindNotFound, Rule: "path"}
 }
 
-// Allowed lists the methods the spec defines for an API-relative path, for a 405's Allow header.
-func (s *Spec) Allowed(path string) []string {
+// allowed lists the methods the spec defines for an API-relative path, for a 405's Allow header.
+func (s *Spec) allowed(path string) []string {
 	var methods []string
 	req := &http.Request{URL: &url.URL{Path: path}, Header: http.Header{}}
 	for _, o := range s.ops {

@@ -116,3 +116,30 @@ func TestWithServerReplacesServersOnly(t *testing.T) {
 func TestControlCapabilityEnum(t *testing.T) {
 	assert.Contains(t, MustLoad(Control).Enum("Capability"), "clock.advance")
 }
+
+// Routes are tried in the spec's matching order, so a literal path wins over a template that would
+// also match it, whatever their names sort as.
+func TestLiteralPathsMatchBeforeTemplates(t *testing.T) {
+	doc := `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a/{id}:
+    get:
+      operationId: byID
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+  /a/~me:
+    get:
+      operationId: current
+      responses: {'200': {description: ok}}
+`
+	s, err := loadData("t", []byte(doc))
+	require.NoError(t, err)
+	op, _, f := s.Find(http.MethodGet, "/a/~me")
+	require.Nil(t, f)
+	assert.Equal(t, "current", op.ID)
+	op, params, f := s.Find(http.MethodGet, "/a/7")
+	require.Nil(t, f)
+	assert.Equal(t, "byID", op.ID)
+	assert.Equal(t, "7", params["id"])
+}
