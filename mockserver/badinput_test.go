@@ -124,3 +124,14 @@ func TestRejectedFixturesLeaveTheOldSet(t *testing.T) {
 	r.Body.Close()
 	assert.Equal(t, http.StatusOK, r.StatusCode, "the default users still log in")
 }
+
+// Fixtures without a RamBase part leave no RamBase roles behind: principals come from the set in
+// use, never from an earlier one.
+func TestReplacedFixturesRetireOldRoles(t *testing.T) {
+	m := mocktest.New(t)
+	resp, _ := send(t, m, badCase{method: "PUT", path: "/_mock/fixtures", contentType: "application/json", body: strings.NewReader(`{}`)})
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, body := send(t, m, badCase{method: "POST", path: "/_mock/principals", contentType: "application/json",
+		body: strings.NewReader(`{"role":"rambase.internal_user"}`)})
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, body)
+}

@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -131,13 +130,9 @@ func (s *Server) handleCreatePrincipal(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, http.StatusBadRequest, "body", "role is required")
 		return
 	}
-	f := s.Fixtures()
-	var (
-		p   provider.Principal
-		err = provider.ErrUnknownRole
-	)
-	if provider.APIOf(body.Role) == rambase.API && f.RamBase != nil && s.serves(rambase.API) {
-		p, err = s.rambase.NewPrincipal(r.Context(), *f.RamBase, body.Role)
+	p, err := provider.Principal{}, provider.ErrUnknownRole
+	if maker, ok := s.makers[provider.APIOf(body.Role)]; ok {
+		p, err = maker.NewPrincipal(r.Context(), body.Role)
 	}
 	switch {
 	case errors.Is(err, provider.ErrUnknownRole):
@@ -148,10 +143,6 @@ func (s *Server) handleCreatePrincipal(w http.ResponseWriter, r *http.Request) {
 	default:
 		apihttp.WriteJSON(w, http.StatusCreated, p)
 	}
-}
-
-func (s *Server) serves(api string) bool {
-	return s.cfg.Only == "" || s.cfg.Only == api
 }
 
 // handleEndRamBaseSession is endRamBaseSession (POST /_mock/rambase/sessions/end).
@@ -192,10 +183,8 @@ func (s *Server) handleGetFixtures(w http.ResponseWriter, _ *http.Request) {
 // handleReplaceFixtures is replaceFixtures (PUT /_mock/fixtures): all state is reset and seeded
 // from the new set.
 func (s *Server) handleReplaceFixtures(w http.ResponseWriter, r *http.Request) {
-	var f Fixtures
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
+	var f Fixtures // the schema (additionalProperties: false) has already refused unknown fields
+	if err := apihttp.DecodeJSON(r, &f); err != nil {
 		writeControlError(w, http.StatusBadRequest, "body", "The fixtures do not match the Fixtures schema")
 		return
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/outbox"
 	"github.com/idvkit/idvkit/mockserver/password"
+	"github.com/idvkit/idvkit/mockserver/provider"
 	"github.com/idvkit/idvkit/mockserver/rambase"
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/store/memory"
@@ -58,6 +59,7 @@ type Server struct {
 	store   store.Store
 	outbox  *outbox.Outbox
 	rambase *rambase.Handler
+	makers  map[string]provider.Maker // by API, for the APIs served
 	router  *mux.Router
 	log     *slog.Logger
 
@@ -104,6 +106,10 @@ func New(cfg Config) (*Server, error) {
 	rb := cfg.RamBase
 	rb.Store, rb.Clock, rb.Mailer, rb.SigningKey, rb.PasswordCost = cfg.Store, cfg.Clock, s.outbox, processKey(), cfg.PasswordCost
 	s.rambase = rambase.New(rb)
+	s.makers = map[string]provider.Maker{}
+	if s.serves(rambase.API) {
+		s.makers[rambase.API] = s.rambase
+	}
 
 	apis := map[string]http.Handler{}
 	ramBaseAPI, err := apihttp.New(openapi.MustLoad(rambase.API), s.rambase.Operations(), rambase.WriteFailure, s.apiOptions())
@@ -178,6 +184,8 @@ func (s *Server) APIs() []string {
 	return slices.Clone(openapi.APIs)
 }
 
+func (s *Server) serves(api string) bool { return s.cfg.Only == "" || s.cfg.Only == api }
+
 // Only returns the API served at the root, or "" when every API is served under its prefix.
 func (s *Server) Only() string { return s.cfg.Only }
 
@@ -192,13 +200,7 @@ func (s *Server) Close() {
 }
 
 func (s *Server) seed(ctx context.Context) error {
-	f := s.Fixtures()
-	if f.RamBase != nil {
-		if err := s.rambase.Seed(ctx, *f.RamBase); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.rambase.Seed(ctx, s.Fixtures().RamBase)
 }
 
 // reset forgets all state and seeds fixtures: the new set when given, else the current one. A new

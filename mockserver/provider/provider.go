@@ -3,6 +3,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"strings"
 )
@@ -21,6 +22,13 @@ type Principal struct {
 	ClientSecret string `json:"client_secret,omitempty"`
 	CustomerID   int64  `json:"customer_id,omitempty"`
 	SupplierID   int64  `json:"supplier_id,omitempty"`
+}
+
+// Maker makes principals of one API's roles: the control API's createPrincipal dispatches to the
+// Maker of the API a role names.
+type Maker interface {
+	// NewPrincipal returns credentials of a principal with the role, or ErrUnknownRole.
+	NewPrincipal(ctx context.Context, role string) (Principal, error)
 }
 
 // The principal kinds.

@@ -43,9 +43,11 @@ func newErrorBody(status int, message string) *errorBody {
 	}
 }
 
-func writeLoginError(w http.ResponseWriter, code int, message string) {
+// writeLoginError writes the token endpoint's 400, naming the target systems to choose from when
+// there are any (error code 10).
+func writeLoginError(w http.ResponseWriter, code int, message string, targets ...string) {
 	body := newErrorBody(http.StatusBadRequest, message)
-	body.ErrorCode = code
+	body.ErrorCode, body.Targets = code, targets
 	otpRequired := code == codeOTPRequired
 	body.OTPRequired = &otpRequired
 	if otpRequired {

@@ -57,8 +57,19 @@ type UserFixture struct {
 // loginClientRole is the role of the client a user principal logs in through.
 const loginClientRole = "rambase.api_client"
 
-// Seed stores the fixtures. The store must not hold RamBase records yet.
-func (h *Handler) Seed(ctx context.Context, f Fixtures) error {
+// Seed stores the fixtures, which become the templates of NewPrincipal; nil means a set without
+// RamBase, so nothing is stored and no role is known. The store must not hold RamBase records yet.
+func (h *Handler) Seed(ctx context.Context, fixtures *Fixtures) error {
+	var f Fixtures
+	if fixtures != nil {
+		f = *fixtures
+	}
+	h.mu.Lock()
+	h.fixtures = f
+	h.mu.Unlock()
+	if fixtures == nil {
+		return nil
+	}
 	s := h.cfg.Store
 	if err := store.Create(ctx, s, kindSystem, kindSystem, system{Name: f.System, Database: f.Database, TestSystem: f.TestSystem}, noExpiry); err != nil {
 		return fmt.Errorf("rambase: seed system: %w", err)
@@ -159,9 +170,12 @@ func first(ids []int64) int64 {
 	return ids[0]
 }
 
-// NewPrincipal creates a fresh principal with the attributes of the fixture of that role and new
-// credentials, so concurrent tests never share a user: the control API's createPrincipal.
-func (h *Handler) NewPrincipal(ctx context.Context, f Fixtures, role string) (provider.Principal, error) {
+// NewPrincipal creates a fresh principal with the attributes of the seeded fixture of that role and
+// new credentials, so concurrent tests never share a user: the control API's createPrincipal.
+func (h *Handler) NewPrincipal(ctx context.Context, role string) (provider.Principal, error) {
+	h.mu.RLock()
+	f := h.fixtures
+	h.mu.RUnlock()
 	suffix := strings.ToLower(rand.Text()[:10])
 	for _, c := range f.Clients {
 		if c.Role == role {

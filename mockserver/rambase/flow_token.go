@@ -29,20 +29,19 @@ func (h *Handler) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := r.PostForm
-	sys, err := store.Get[system](ctx, h.cfg.Store, kindSystem, kindSystem)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "No RamBase system is configured")
-		return
-	}
 	c, err := store.Get[ClientFixture](ctx, h.cfg.Store, kindClient, form.Get("client_id"))
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(form.Get("client_secret"))) != 1 {
 		writeLoginError(w, codeInvalidClient, "Invalid client credentials")
 		return
 	}
+	// Fixtures with a client always have a system (the schema requires it), so this is a bug if it fails.
+	sys, err := store.Get[system](ctx, h.cfg.Store, kindSystem, kindSystem)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Internal error")
+		return
+	}
 	if t := form.Get("target"); t != "" && t != sys.Name {
-		body := newErrorBody(http.StatusBadRequest, "Choose a target system")
-		body.ErrorCode, body.OTPRequired, body.Targets = codeTargetRequired, new(bool), []string{sys.Name}
-		apihttp.WriteJSON(w, http.StatusBadRequest, body)
+		writeLoginError(w, codeTargetRequired, "Choose a target system", sys.Name)
 		return
 	}
 
@@ -152,12 +151,20 @@ func (h *Handler) sendOTP(ctx context.Context, u user, now time.Time) error {
 	ch := otpChallenge{Code: code, ExpiresAt: now.Add(h.cfg.OTPTTL)}
 	key := strconv.FormatInt(u.UserID, 10)
 	retain := ch.ExpiresAt.Add(h.cfg.Retention)
-	_, err := store.Update(ctx, h.cfg.Store, kindOTP, key, func(old *otpChallenge) (time.Time, error) {
-		*old = ch
-		return retain, nil
-	})
+	replace := func() error {
+		_, err := store.Update(ctx, h.cfg.Store, kindOTP, key, func(old *otpChallenge) (time.Time, error) {
+			*old = ch
+			return retain, nil
+		})
+		return err
+	}
+	// Replace the user's challenge, or create the first one; when a concurrent login created it
+	// between the two, replace that.
+	err := replace()
 	if errors.Is(err, store.ErrNotFound) {
-		err = store.Create(ctx, h.cfg.Store, kindOTP, key, ch, retain)
+		if err = store.Create(ctx, h.cfg.Store, kindOTP, key, ch, retain); errors.Is(err, store.ErrAlreadyExists) {
+			err = replace()
+		}
 	}
 	if err != nil {
 		return err

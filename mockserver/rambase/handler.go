@@ -9,10 +9,12 @@ import (
 	"encoding/hex"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/outbox"
+	"github.com/idvkit/idvkit/mockserver/provider"
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
@@ -53,7 +55,12 @@ type Mailer interface {
 // Handler serves the RamBase operations. Build it with New.
 type Handler struct {
 	cfg Config
+
+	mu       sync.RWMutex
+	fixtures Fixtures // the set last seeded: the templates NewPrincipal copies
 }
+
+var _ provider.Maker = (*Handler)(nil)
 
 // New returns a Handler, filling defaults.
 func New(cfg Config) *Handler {

@@ -1,6 +1,7 @@
 package rambase_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/mockserver/rambase"
+	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/store/memory"
 )
 
 func TestClientCredentialsLogin(t *testing.T) {
@@ -257,4 +260,46 @@ func TestFixtureUsersLogInWithPrintedCredentials(t *testing.T) {
 			c.userToken(p)
 		}
 	}
+}
+
+// racyOTPStore plays a concurrent login: the first time a login creates a user's OTP challenge,
+// another login has just created one (with the same shape of value).
+type racyOTPStore struct {
+	store.Store
+	raced bool
+}
+
+func (s *racyOTPStore) Create(ctx context.Context, rec store.Record) (store.Record, error) {
+	if rec.Kind == "rambase.otp" && !s.raced {
+		s.raced = true
+		if _, err := s.Store.Create(ctx, rec); err != nil {
+			return store.Record{}, err
+		}
+	}
+	return s.Store.Create(ctx, rec)
+}
+
+// A first OTP login that loses the race to create the user's challenge replaces the winner's, rather
+// than failing with a 500; the code it mails is the one that works.
+func TestFirstOTPLoginThatLosesTheRaceStillSendsACode(t *testing.T) {
+	racy := &racyOTPStore{Store: memory.New()}
+	c := newClient(t, mocktest.WithConfig(func(cfg *mockserver.Config) { cfg.Store = racy }))
+	p := c.principal("rambase.otp_user")
+	r := c.token(userForm(p))
+	require.Equal(t, http.StatusBadRequest, r.Status, string(r.Raw))
+	assert.EqualValues(t, 5, r.Body["error_code"])
+	require.True(t, racy.raced)
+	form := userForm(p)
+	form.Set("otp", c.lastOTP(p.Email))
+	assert.Equal(t, http.StatusOK, c.token(form).Status)
+}
+
+func TestUnknownTargetNamesTheTargets(t *testing.T) {
+	c := newClient(t)
+	p := c.principal("rambase.api_client")
+	r := c.token(url.Values{"grant_type": {"client_credentials"}, "client_id": {p.ClientID}, "client_secret": {p.ClientSecret}, "target": {"OTHER"}})
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.EqualValues(t, 10, r.Body["error_code"])
+	assert.Equal(t, []any{"HATTELAND"}, r.Body["targets"])
+	assert.Equal(t, false, r.Body["otp_required"])
 }
