@@ -27,7 +27,7 @@ func registerRamBaseSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^"([^"]*)" logs in to RamBase with the one-time password from the outbox$`, ramBaseOTPLogin)
 	sc.Step(`^"([^"]*)" reads the current RamBase session$`, ramBaseReadSession)
 	sc.Step(`^the current RamBase session is read without an access token$`, func(ctx context.Context) error {
-		_, err := ramBaseGet(ctx, "/system/sessions/current", "")
+		_, err := ramBaseDo(ctx, http.MethodGet, "/system/sessions/current", "")
 		return err
 	})
 	sc.Step(`^the session matches the login of "([^"]*)"$`, ramBaseSessionMatches)
@@ -48,11 +48,7 @@ func registerRamBaseSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the response is a RamBase error$`, ramBaseIsError)
 	sc.Step(`^"([^"]*)" sends "([A-Z]+) ([^"]*)" to RamBase$`, ramBaseSendAs)
 	sc.Step(`^a RamBase client sends "([A-Z]+) ([^"]*)"$`, func(ctx context.Context, method, path string) error {
-		req, err := http.NewRequest(method, worldFrom(ctx).ep.BaseURL+path, nil)
-		if err != nil {
-			return err
-		}
-		_, err = worldFrom(ctx).send(ctx, "rambase", req)
+		_, err := ramBaseDo(ctx, method, path, "")
 		return err
 	})
 	sc.Step(`^a RamBase client sends "POST ([^"]*)" with a JSON body$`, func(ctx context.Context, path string) error {
@@ -181,13 +177,14 @@ func (a *actor) token() (string, error) {
 	return a.accessToken, nil
 }
 
-func ramBaseGet(ctx context.Context, pathAndQuery, accessToken string) (*response, error) {
+// ramBaseDo sends a request without a body to a path of the API or to an absolute URL (a link the
+// API handed out), with the access token when one is given.
+func ramBaseDo(ctx context.Context, method, target, accessToken string) (*response, error) {
 	w := worldFrom(ctx)
-	target := pathAndQuery
 	if !strings.HasPrefix(target, "http://") && !strings.HasPrefix(target, "https://") {
-		target = w.ep.BaseURL + pathAndQuery
+		target = w.ep.BaseURL + target
 	}
-	req, err := http.NewRequest(http.MethodGet, target, nil)
+	req, err := http.NewRequest(method, target, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -197,12 +194,18 @@ func ramBaseGet(ctx context.Context, pathAndQuery, accessToken string) (*respons
 	return w.send(ctx, "rambase", req)
 }
 
-func ramBaseReadSession(ctx context.Context, name string) error {
+// requestAs sends a request as a named actor, with its access token.
+func requestAs(ctx context.Context, name, method, target string) (*actor, *response, error) {
 	a, tok, err := loggedIn(ctx, name)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	r, err := ramBaseGet(ctx, "/system/sessions/current", tok)
+	r, err := ramBaseDo(ctx, method, target, tok)
+	return a, r, err
+}
+
+func ramBaseReadSession(ctx context.Context, name string) error {
+	a, r, err := requestAs(ctx, name, http.MethodGet, "/system/sessions/current")
 	if err != nil {
 		return err
 	}
@@ -238,11 +241,7 @@ func ramBaseSessionMatches(ctx context.Context, name string) error {
 }
 
 func ramBaseAskToken(ctx context.Context, name string) error {
-	a, tok, err := loggedIn(ctx, name)
-	if err != nil {
-		return err
-	}
-	r, err := ramBaseGet(ctx, "/id-verification-token", tok)
+	a, r, err := requestAs(ctx, name, http.MethodGet, "/id-verification-token")
 	if err != nil {
 		return err
 	}
@@ -253,7 +252,7 @@ func ramBaseAskToken(ctx context.Context, name string) error {
 }
 
 func verify(ctx context.Context, idvToken, accessToken string) error {
-	_, err := ramBaseGet(ctx, "/id-verification?id_verification_token="+url.QueryEscape(idvToken), accessToken)
+	_, err := ramBaseDo(ctx, http.MethodGet, "/id-verification?id_verification_token="+url.QueryEscape(idvToken), accessToken)
 	return err
 }
 
@@ -372,10 +371,6 @@ func ramBaseNoParties(ctx context.Context) error {
 }
 
 func ramBaseOpenLink(ctx context.Context, name, path string) error {
-	a, err := worldFrom(ctx).actor(name)
-	if err != nil {
-		return err
-	}
 	link, err := mustField(ctx, path)
 	if err != nil {
 		return err
@@ -384,11 +379,7 @@ func ramBaseOpenLink(ctx context.Context, name, path string) error {
 	if !ok || s == "" {
 		return fmt.Errorf("%s is not a link: %v", path, link)
 	}
-	tok, err := a.token()
-	if err != nil {
-		return err
-	}
-	_, err = ramBaseGet(ctx, s, tok)
+	_, _, err = requestAs(ctx, name, http.MethodGet, s)
 	return err
 }
 
@@ -417,15 +408,6 @@ func ramBaseIsError(ctx context.Context) error {
 }
 
 func ramBaseSendAs(ctx context.Context, name, method, path string) error {
-	_, tok, err := loggedIn(ctx, name)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequest(method, worldFrom(ctx).ep.BaseURL+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	_, err = worldFrom(ctx).send(ctx, "rambase", req)
+	_, _, err := requestAs(ctx, name, method, path)
 	return err
 }
