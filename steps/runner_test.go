@@ -94,12 +94,18 @@ func TestEveryResponseIsCheckedAgainstTheSpec(t *testing.T) {
 	assert.Contains(t, res.Reason, "breaks the rambase spec (getCurrentSession)")
 }
 
+// oneStepSuite is a suite of one scenario with one step, from features held in memory.
+func oneStepSuite(t *testing.T, step string) (*steps.Suite, steps.Scenario) {
+	t.Helper()
+	feature := "Feature: x\n\n  @id:X-1\n  Scenario: y\n    " + step + "\n"
+	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}}, Target: steps.InProcess()})
+	require.NoError(t, err)
+	return s, s.Scenarios()[0]
+}
+
 // A scenario godog does not select never counts as passed.
 func TestAScenarioThatDoesNotRunFails(t *testing.T) {
-	fsys := fstest.MapFS{"rambase/x.feature": {Data: []byte("Feature: x\n\n  @id:X-1\n  Scenario: y\n    Then the response status is 200\n")}}
-	s, err := steps.New(steps.Config{Features: fsys, Target: steps.InProcess()})
-	require.NoError(t, err)
-	sc := s.Scenarios()[0]
+	s, sc := oneStepSuite(t, "Then the response status is 200")
 	sc.Path = "rambase/x.feature:99"
 	res := s.Run(context.Background(), sc)
 	assert.Equal(t, steps.Failed, res.Status)
@@ -107,9 +113,8 @@ func TestAScenarioThatDoesNotRunFails(t *testing.T) {
 }
 
 func TestUndefinedStepsFailInStrictMode(t *testing.T) {
-	fsys := fstest.MapFS{"rambase/x.feature": {Data: []byte("Feature: x\n\n  @id:X-1\n  Scenario: y\n    Then something nobody defined\n")}}
-	s, err := steps.New(steps.Config{Features: fsys, Target: steps.InProcess()})
-	require.NoError(t, err)
-	res := s.Run(context.Background(), s.Scenarios()[0])
+	s, sc := oneStepSuite(t, "Then something nobody defined")
+	res := s.Run(context.Background(), sc)
 	assert.Equal(t, steps.Failed, res.Status)
+	assert.Contains(t, res.Reason, "step is undefined", "failed by strict mode, not by the ran-no-step guard")
 }
