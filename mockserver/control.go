@@ -58,10 +58,8 @@ func (s *Server) Capabilities() []string {
 		caps = append(caps, "clock.advance")
 	}
 	caps = append(caps, "users.create", "outbox")
-	for _, api := range s.APIs() {
-		if api == rambase.API {
-			caps = append(caps, "rambase.session.end")
-		}
+	for _, api := range s.served {
+		caps = append(caps, api.capabilities...)
 	}
 	return caps
 }
@@ -131,8 +129,8 @@ func (s *Server) handleCreatePrincipal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := provider.Principal{}, provider.ErrUnknownRole
-	if maker, ok := s.makers[provider.APIOf(body.Role)]; ok {
-		p, err = maker.NewPrincipal(r.Context(), body.Role)
+	if api, ok := s.api(provider.APIOf(body.Role)); ok {
+		p, err = api.maker.NewPrincipal(r.Context(), body.Role)
 	}
 	switch {
 	case errors.Is(err, provider.ErrUnknownRole):
@@ -152,6 +150,10 @@ func (s *Server) handleEndRamBaseSession(w http.ResponseWriter, r *http.Request)
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
 		writeControlError(w, http.StatusBadRequest, "body", "access_token is required")
+		return
+	}
+	if _, ok := s.api(rambase.API); !ok {
+		writeControlError(w, http.StatusNotFound, "not-found", "RamBase is not served here")
 		return
 	}
 	switch err := s.rambase.EndSession(r.Context(), body.AccessToken); {

@@ -59,7 +59,7 @@ type Server struct {
 	store   store.Store
 	outbox  *outbox.Outbox
 	rambase *rambase.Handler
-	makers  map[string]provider.Maker // by API, for the APIs served
+	served  []servedAPI // in openapi.APIs order; only the --only API when set
 	router  *mux.Router
 	log     *slog.Logger
 
@@ -67,6 +67,15 @@ type Server struct {
 	fixtures Fixtures
 	sweeper  clock.Timer
 	closed   bool
+}
+
+// servedAPI is one API as the composition sees it: what it serves, who makes its principals, and
+// which control capabilities it adds. Everything API-specific comes from the API's package.
+type servedAPI struct {
+	name         string
+	handler      http.Handler
+	maker        provider.Maker
+	capabilities []string
 }
 
 // processKey signs tokens only this process verifies; made once, so starting a mock costs nothing.
@@ -106,17 +115,17 @@ func New(cfg Config) (*Server, error) {
 	rb := cfg.RamBase
 	rb.Store, rb.Clock, rb.Mailer, rb.SigningKey, rb.PasswordCost = cfg.Store, cfg.Clock, s.outbox, processKey(), cfg.PasswordCost
 	s.rambase = rambase.New(rb)
-	s.makers = map[string]provider.Maker{}
-	if s.serves(rambase.API) {
-		s.makers[rambase.API] = s.rambase
-	}
-
-	apis := map[string]http.Handler{}
 	ramBaseAPI, err := apihttp.New(openapi.MustLoad(rambase.API), s.rambase.Operations(), rambase.WriteFailure, s.apiOptions())
 	if err != nil {
 		return nil, err
 	}
-	apis[rambase.API] = ramBaseAPI
+	for _, api := range []servedAPI{
+		{name: rambase.API, handler: ramBaseAPI, maker: s.rambase, capabilities: rambase.Capabilities},
+	} {
+		if cfg.Only == "" || cfg.Only == api.name {
+			s.served = append(s.served, api)
+		}
+	}
 	control, err := apihttp.New(openapi.MustLoad(openapi.Control), s.controlOperations(), writeControlFailure, s.apiOptions())
 	if err != nil {
 		return nil, err
@@ -127,11 +136,11 @@ func New(cfg Config) (*Server, error) {
 		writeControlFailure(w, r, &openapi.Failure{Kind: openapi.KindNotFound, Rule: "path"})
 	})
 	if cfg.Only != "" {
-		s.mount("", control, apis[cfg.Only])
+		s.mount("", control, s.served[0].handler)
 	} else {
 		s.mount("", control, nil)
-		for _, name := range openapi.APIs {
-			s.mount("/"+name, control, apis[name])
+		for _, api := range s.served {
+			s.mount("/"+api.name, control, api.handler)
 		}
 	}
 
@@ -178,13 +187,22 @@ func (s *Server) Fixtures() Fixtures {
 
 // APIs lists the APIs this server serves.
 func (s *Server) APIs() []string {
-	if s.cfg.Only != "" {
-		return []string{s.cfg.Only}
+	names := make([]string, len(s.served))
+	for i, api := range s.served {
+		names[i] = api.name
 	}
-	return slices.Clone(openapi.APIs)
+	return names
 }
 
-func (s *Server) serves(api string) bool { return s.cfg.Only == "" || s.cfg.Only == api }
+// api returns a served API by name.
+func (s *Server) api(name string) (servedAPI, bool) {
+	for _, api := range s.served {
+		if api.name == name {
+			return api, true
+		}
+	}
+	return servedAPI{}, false
+}
 
 // Only returns the API served at the root, or "" when every API is served under its prefix.
 func (s *Server) Only() string { return s.cfg.Only }

@@ -21,6 +21,9 @@ import (
 // API is this package's API name: its prefix, spec name and role prefix.
 const API = "rambase"
 
+// Capabilities are the control-API capabilities RamBase adds: ending a session (EndSession).
+var Capabilities = []string{"rambase.session.end"}
+
 // Config is what the RamBase mock needs. Zero durations and counts take the defaults below.
 type Config struct {
 	Store  store.Store
