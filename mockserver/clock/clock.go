@@ -28,21 +28,30 @@ type Timer interface {
 // expired stays expired.
 var ErrBackwards = errors.New("clock: time only moves forward")
 
+// Max is the latest time Advance and Set move a clock to. Past 2262 a time no longer fits in int64
+// nanoseconds since 1970 (a time.Duration from the epoch, UnixNano, JWT libraries that turn a
+// NumericDate into nanoseconds), so a clock moved there wraps in somebody's arithmetic. 2200 is
+// beyond any TTL a test needs and leaves that margin.
+var Max = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ErrTooFar is returned when asked to move a clock past Max; nothing changes.
+var ErrTooFar = errors.New("clock: cannot move past clock.Max")
+
 // Adjustable is a Clock that can be moved forward. NewFake makes one that stands still unless moved
 // (in-process tests); NewReal makes one that follows real time plus an offset (the served mock, whose
 // offset the control API moves). It is safe for concurrent use.
 type Adjustable struct {
 	real   bool
 	mu     sync.Mutex
-	start  time.Time // fake: the current time
-	offset time.Duration
+	now    time.Time     // fake: the current time, never a sum that could overflow
+	offset time.Duration // real: added to real time; bounded by Max, so it cannot overflow
 	timers []*timer
 }
 
 var _ Clock = (*Adjustable)(nil)
 
 // NewFake returns a clock frozen at start until Advance or Set moves it.
-func NewFake(start time.Time) *Adjustable { return &Adjustable{start: start.UTC()} }
+func NewFake(start time.Time) *Adjustable { return &Adjustable{now: start.UTC()} }
 
 // NewReal returns a clock that follows real time; Advance and Set add to its offset.
 func NewReal() *Adjustable { return &Adjustable{real: true} }
@@ -58,31 +67,41 @@ func (c *Adjustable) nowLocked() time.Time {
 	if c.real {
 		return time.Now().UTC().Add(c.offset)
 	}
-	return c.start.Add(c.offset)
+	return c.now
 }
 
 // Advance moves the clock forward by d and runs every timer that falls due, in due order, before it
-// returns.
+// returns. A d that would pass Max gives ErrTooFar and changes nothing.
 func (c *Adjustable) Advance(d time.Duration) error {
 	if d < 0 {
 		return ErrBackwards
 	}
-	c.mu.Lock()
-	c.offset += d
-	c.mu.Unlock()
-	c.fireDue()
-	return nil
+	return c.move(func(now time.Time) time.Time { return now.Add(d) })
 }
 
-// Set moves the clock forward to t; a t before now gives ErrBackwards and changes nothing.
+// Set moves the clock forward to t; a t before now gives ErrBackwards, a t after Max ErrTooFar, and
+// either changes nothing.
 func (c *Adjustable) Set(t time.Time) error {
+	return c.move(func(time.Time) time.Time { return t })
+}
+
+func (c *Adjustable) move(target func(now time.Time) time.Time) error {
 	c.mu.Lock()
 	now := c.nowLocked()
-	if t.Before(now) {
+	to := target(now).UTC()
+	switch {
+	case to.Before(now):
 		c.mu.Unlock()
 		return ErrBackwards
+	case to.After(Max):
+		c.mu.Unlock()
+		return ErrTooFar
 	}
-	c.offset += t.Sub(now)
+	if c.real {
+		c.offset += to.Sub(now)
+	} else {
+		c.now = to
+	}
 	c.mu.Unlock()
 	c.fireDue()
 	return nil

@@ -65,3 +65,54 @@ func TestRealClockFollowsTimePlusOffset(t *testing.T) {
 		t.Fatal("advancing the real clock's offset must fire due timers")
 	}
 }
+
+func TestNeverPastMax(t *testing.T) {
+	c := NewFake(start)
+	var fired atomic.Bool
+	c.AfterFunc(time.Hour, func() { fired.Store(true) })
+	for range 2 {
+		assert.ErrorIs(t, c.Set(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)), ErrTooFar)
+		assert.Equal(t, start, c.Now(), "a refused move changes nothing")
+	}
+	assert.False(t, fired.Load(), "a refused move fires nothing")
+
+	const year = 365 * 24 * time.Hour
+	for i := range 300 {
+		before := c.Now()
+		err := c.Advance(year)
+		now := c.Now()
+		require.False(t, now.Before(before), "advance %d took the clock back to %v", i, now)
+		if before.Add(year).After(Max) {
+			require.ErrorIs(t, err, ErrTooFar, "advance %d", i)
+			require.Equal(t, before, now, "advance %d", i)
+		} else {
+			require.NoError(t, err, "advance %d", i)
+			require.Equal(t, before.Add(year), now, "advance %d", i)
+		}
+	}
+	assert.False(t, c.Now().After(Max))
+	assert.True(t, c.Now().Add(year).After(Max), "300 years from 2030 reach Max")
+}
+
+func TestMaxItselfIsReachable(t *testing.T) {
+	c := NewFake(start)
+	assert.ErrorIs(t, c.Set(Max.Add(time.Nanosecond)), ErrTooFar)
+	require.NoError(t, c.Set(Max))
+	assert.Equal(t, Max, c.Now())
+	assert.ErrorIs(t, c.Advance(time.Nanosecond), ErrTooFar)
+	require.NoError(t, c.Advance(0))
+
+	c = NewFake(start)
+	require.NoError(t, c.Advance(Max.Sub(start)))
+	assert.Equal(t, Max, c.Now())
+}
+
+func TestRealClockNeverPastMax(t *testing.T) {
+	c := NewReal()
+	before := c.Now()
+	assert.ErrorIs(t, c.Set(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)), ErrTooFar)
+	assert.ErrorIs(t, c.Advance(250*365*24*time.Hour), ErrTooFar)
+	assert.WithinDuration(t, before, c.Now(), time.Minute, "a refused move leaves the offset alone")
+	require.NoError(t, c.Set(Max.Add(-time.Hour)))
+	assert.ErrorIs(t, c.Advance(2*time.Hour), ErrTooFar)
+}
