@@ -4,6 +4,7 @@
 package clock
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"sync"
@@ -13,14 +14,14 @@ import (
 // Clock tells the time and runs functions later.
 type Clock interface {
 	Now() time.Time
-	// AfterFunc calls f in its own goroutine, or in the goroutine that moves the clock past its due
-	// time, once d has passed on this clock.
+	// AfterFunc calls f on a goroutine of its own once d has passed on this clock, never on the
+	// caller's, so the caller may hold a lock that f needs.
 	AfterFunc(d time.Duration, f func()) Timer
 }
 
 // Timer is a pending AfterFunc call.
 type Timer interface {
-	// Stop cancels the call; it reports false when the call already ran or was stopped.
+	// Stop cancels the call; it reports false when the call has already fired or was stopped.
 	Stop() bool
 }
 
@@ -34,27 +35,42 @@ var ErrBackwards = errors.New("clock: time only moves forward")
 // beyond any TTL a test needs and leaves that margin.
 var Max = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// ErrTooFar is returned when asked to move a clock past Max; nothing changes.
+// ErrTooFar is returned when asked to move a clock past Max; nothing changes and nothing fires.
 var ErrTooFar = errors.New("clock: cannot move past clock.Max")
 
 // Adjustable is a Clock that can be moved forward. NewFake makes one that stands still unless moved
 // (in-process tests); NewReal makes one that follows real time plus an offset (the served mock, whose
 // offset the control API moves). It is safe for concurrent use.
+//
+// Callbacks run on goroutines of their own and may call Now, AfterFunc and Stop. A callback must not
+// call Advance, Set or Settle on its own clock: they wait for running callbacks, so it would wait for
+// itself forever. That is not detected, because Go gives a goroutine no identity to check cheaply.
 type Adjustable struct {
-	real   bool
-	mu     sync.Mutex
-	now    time.Time     // fake: the current time, never a sum that could overflow
-	offset time.Duration // real: added to real time; bounded by Max, so it cannot overflow
-	timers []*timer
+	real bool
+	step sync.Mutex // held by Advance and Set, so one steps at a time
+
+	mu      sync.Mutex
+	idle    sync.Cond     // broadcast when running drops to zero
+	now     time.Time     // fake: the current time, never a sum that could overflow
+	offset  time.Duration // real: added to real time; bounded by Max, so it cannot overflow
+	timers  []*timer      // pending, in firing order (compareTimers)
+	seq     uint64        // orders timers due at the same instant by when they were scheduled
+	running int           // callbacks fired and not yet returned
 }
 
 var _ Clock = (*Adjustable)(nil)
 
 // NewFake returns a clock frozen at start until Advance or Set moves it.
-func NewFake(start time.Time) *Adjustable { return &Adjustable{now: start.UTC()} }
+func NewFake(start time.Time) *Adjustable { return newAdjustable(false, start.UTC()) }
 
 // NewReal returns a clock that follows real time; Advance and Set add to its offset.
-func NewReal() *Adjustable { return &Adjustable{real: true} }
+func NewReal() *Adjustable { return newAdjustable(true, time.Time{}) }
+
+func newAdjustable(real bool, now time.Time) *Adjustable {
+	c := &Adjustable{real: real, now: now}
+	c.idle.L = &c.mu
+	return c
+}
 
 // Now returns the clock's time in UTC.
 func (c *Adjustable) Now() time.Time {
@@ -70,8 +86,7 @@ func (c *Adjustable) nowLocked() time.Time {
 	return c.now
 }
 
-// Advance moves the clock forward by d and runs every timer that falls due, in due order, before it
-// returns. A d that would pass Max gives ErrTooFar and changes nothing.
+// Advance moves the clock forward by d the way Set does.
 func (c *Adjustable) Advance(d time.Duration) error {
 	if d < 0 {
 		return ErrBackwards
@@ -79,85 +94,148 @@ func (c *Adjustable) Advance(d time.Duration) error {
 	return c.move(func(now time.Time) time.Time { return now.Add(d) })
 }
 
-// Set moves the clock forward to t; a t before now gives ErrBackwards, a t after Max ErrTooFar, and
-// either changes nothing.
+// Set moves the clock forward to t, timer by timer, so that a retry scheduled by a firing callback
+// is due from that firing and plays out within the same call. It first waits for running
+// callbacks; then, while a timer is due by t, it moves the clock to the earliest one's due time,
+// fires it and waits until no callback is running; only then does the clock reach t. Timers due at
+// the same instant fire in the order they were scheduled. A t before now gives ErrBackwards, a t
+// after Max ErrTooFar; either changes nothing and fires nothing. Concurrent calls take turns.
 func (c *Adjustable) Set(t time.Time) error {
 	return c.move(func(time.Time) time.Time { return t })
 }
 
 func (c *Adjustable) move(target func(now time.Time) time.Time) error {
+	c.step.Lock()
+	defer c.step.Unlock()
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	now := c.nowLocked()
 	to := target(now).UTC()
 	switch {
 	case to.Before(now):
-		c.mu.Unlock()
 		return ErrBackwards
 	case to.After(Max):
-		c.mu.Unlock()
 		return ErrTooFar
 	}
-	if c.real {
-		c.offset += to.Sub(now)
-	} else {
-		c.now = to
+	for {
+		c.settleLocked()
+		t := c.popLocked(to)
+		if t == nil {
+			break
+		}
+		c.moveLocked(t.due)
+		c.fireLocked(t)
 	}
-	c.mu.Unlock()
-	c.fireDue()
+	c.moveLocked(to)
 	return nil
 }
 
-// AfterFunc schedules f for when the clock reaches now+d.
+// moveLocked moves the clock forward to t, or leaves it where real time has already carried it.
+func (c *Adjustable) moveLocked(t time.Time) {
+	if c.real {
+		c.offset = max(c.offset, t.Sub(time.Now().UTC()))
+	} else if t.After(c.now) {
+		c.now = t
+	}
+}
+
+// Settle waits until no callback is running: every callback fired so far, by AfterFunc, by real
+// time or by Advance and Set, has returned, and so has any fired while it waited. Tests use it to
+// wait for due callbacks without sleeping.
+func (c *Adjustable) Settle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.settleLocked()
+}
+
+func (c *Adjustable) settleLocked() {
+	for c.running > 0 {
+		c.idle.Wait()
+	}
+}
+
+// AfterFunc schedules f for when the clock reaches now+d; a d <= 0 fires f at once.
 func (c *Adjustable) AfterFunc(d time.Duration, f func()) Timer {
 	c.mu.Lock()
-	t := &timer{c: c, due: c.nowLocked().Add(d), f: f}
-	c.timers = append(c.timers, t)
-	if c.real {
-		t.real = time.AfterFunc(d, c.fireDue)
-	}
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	c.seq++
+	t := &timer{c: c, due: c.nowLocked().Add(d), seq: c.seq, f: f}
 	if d <= 0 {
-		c.fireDue()
+		c.fireLocked(t)
+		return t
+	}
+	i, _ := slices.BinarySearchFunc(c.timers, t, compareTimers)
+	c.timers = slices.Insert(c.timers, i, t)
+	if c.real {
+		t.real = time.AfterFunc(d, c.ring)
 	}
 	return t
 }
 
-// fireDue runs the timers whose due time has come, outside the lock so they may use the clock.
-func (c *Adjustable) fireDue() {
+// ring fires the timers real time has brought due, without waiting for them, so a slow callback
+// does not hold up the others.
+func (c *Adjustable) ring() {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	now := c.nowLocked()
-	var due []*timer
-	c.timers = slices.DeleteFunc(c.timers, func(t *timer) bool {
-		if t.due.After(now) {
-			return false
-		}
-		due = append(due, t)
-		return true
-	})
-	c.mu.Unlock()
-	slices.SortStableFunc(due, func(a, b *timer) int { return a.due.Compare(b.due) })
-	for _, t := range due {
-		if t.real != nil {
-			t.real.Stop()
-		}
+	for t := c.popLocked(now); t != nil; t = c.popLocked(now) {
+		c.fireLocked(t)
+	}
+}
+
+// popLocked removes and returns the first timer due by t, or nil.
+func (c *Adjustable) popLocked(t time.Time) *timer {
+	if len(c.timers) == 0 || c.timers[0].due.After(t) {
+		return nil
+	}
+	first := c.timers[0]
+	c.timers = slices.Delete(c.timers, 0, 1)
+	if first.real != nil {
+		first.real.Stop()
+	}
+	return first
+}
+
+func (c *Adjustable) fireLocked(t *timer) {
+	c.running++
+	go func() {
+		defer c.returned()
 		t.f()
+	}()
+}
+
+func (c *Adjustable) returned() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.running--
+	if c.running == 0 {
+		c.idle.Broadcast()
 	}
 }
 
 type timer struct {
 	c    *Adjustable
 	due  time.Time
+	seq  uint64
 	f    func()
 	real *time.Timer
 }
 
+func compareTimers(a, b *timer) int {
+	return cmp.Or(a.due.Compare(b.due), cmp.Compare(a.seq, b.seq))
+}
+
 func (t *timer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	n := len(t.c.timers)
-	t.c.timers = slices.DeleteFunc(t.c.timers, func(o *timer) bool { return o == t })
+	c := t.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i, pending := slices.BinarySearchFunc(c.timers, t, compareTimers)
+	if !pending {
+		return false
+	}
+	c.timers = slices.Delete(c.timers, i, i+1)
 	if t.real != nil {
 		t.real.Stop()
 	}
-	return len(t.c.timers) < n
+	return true
 }

@@ -1,6 +1,7 @@
 package clock
 
 import (
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,12 +33,113 @@ func TestTimersFireInDueOrderAtTheirEdge(t *testing.T) {
 	var order []int
 	c.AfterFunc(2*time.Second, func() { order = append(order, 2) })
 	c.AfterFunc(1*time.Second, func() { order = append(order, 1) })
-	require.NoError(t, c.Advance(999*time.Millisecond))
+	require.NoError(t, c.Advance(time.Second-time.Nanosecond))
 	assert.Empty(t, order, "just before the edge nothing fires")
-	require.NoError(t, c.Advance(time.Millisecond))
+	require.NoError(t, c.Advance(time.Nanosecond))
 	assert.Equal(t, []int{1}, order, "at the edge the timer fires")
-	require.NoError(t, c.Advance(5*time.Second))
+	require.NoError(t, c.Set(start.Add(2*time.Second-time.Nanosecond)))
+	assert.Equal(t, []int{1}, order)
+	require.NoError(t, c.Set(start.Add(2*time.Second)))
 	assert.Equal(t, []int{1, 2}, order)
+}
+
+// A webhook retry with backoff: each attempt schedules the next from its own firing time, and one
+// move plays them all out at their own instants.
+func TestMovingStepsTimerByTimer(t *testing.T) {
+	for name, move := range map[string]func(*Adjustable) error{
+		"Advance": func(c *Adjustable) error { return c.Advance(time.Minute) },
+		"Set":     func(c *Adjustable) error { return c.Set(start.Add(time.Minute)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := NewFake(start)
+			backoff := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}
+			var fired []time.Duration
+			var attempt func()
+			attempt = func() {
+				fired = append(fired, c.Now().Sub(start))
+				if n := len(fired); n <= len(backoff) {
+					c.AfterFunc(backoff[n-1], attempt)
+				}
+			}
+			c.AfterFunc(0, attempt)
+			require.NoError(t, move(c))
+			assert.Equal(t, []time.Duration{0, time.Second, 3 * time.Second, 7 * time.Second}, fired)
+			assert.Equal(t, start.Add(time.Minute), c.Now())
+		})
+	}
+}
+
+func TestTimersDueTogetherFireInScheduledOrder(t *testing.T) {
+	c := NewFake(start)
+	var order []int
+	for i := range 6 {
+		c.AfterFunc(time.Duration(2-i%2)*time.Second, func() { order = append(order, i) })
+	}
+	require.NoError(t, c.Advance(time.Minute))
+	assert.Equal(t, []int{1, 3, 5, 0, 2, 4}, order)
+}
+
+func TestDueCallbacksNeverRunOnTheCallersGoroutine(t *testing.T) {
+	for name, c := range map[string]*Adjustable{"fake": NewFake(start), "real": NewReal()} {
+		for _, d := range []time.Duration{0, -time.Hour} {
+			var mu sync.Mutex
+			ran := 0
+			returned := make(chan struct{})
+			go func() {
+				mu.Lock()
+				defer mu.Unlock()
+				c.AfterFunc(d, func() {
+					mu.Lock()
+					defer mu.Unlock()
+					ran++
+				})
+				close(returned)
+			}()
+			select {
+			case <-returned:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s AfterFunc(%v) ran its callback on the caller's goroutine, which holds the lock", name, d)
+			}
+			c.Settle()
+			mu.Lock()
+			assert.Equal(t, 1, ran, "%s AfterFunc(%v)", name, d)
+			mu.Unlock()
+		}
+	}
+}
+
+func TestSettleWaitsForFiredCallbacks(t *testing.T) {
+	c := NewFake(start)
+	release := make(chan struct{})
+	var first, second bool
+	c.AfterFunc(0, func() {
+		<-release
+		first = true
+		c.AfterFunc(-time.Second, func() { second = true })
+	})
+	close(release)
+	c.Settle()
+	assert.True(t, first)
+	assert.True(t, second, "a callback fired by a running one is waited for too")
+	c.Settle()
+}
+
+func TestStopDuringAMove(t *testing.T) {
+	c := NewFake(start)
+	var stopped bool
+	var second atomic.Bool
+	var tm Timer
+	c.AfterFunc(time.Second, func() { stopped = tm.Stop() })
+	tm = c.AfterFunc(time.Second, func() { second.Store(true) })
+	require.NoError(t, c.Advance(time.Minute))
+	assert.True(t, stopped, "a timer due at the same instant is still pending while the first fires")
+	assert.False(t, second.Load())
+
+	fired := c.AfterFunc(time.Second, func() {})
+	require.NoError(t, c.Advance(time.Second))
+	assert.False(t, fired.Stop(), "a fired timer is no longer pending")
+	assert.False(t, c.AfterFunc(0, func() {}).Stop(), "a due timer fires at once")
+	c.Settle()
 }
 
 func TestStoppedTimerNeverFires(t *testing.T) {
@@ -48,6 +150,30 @@ func TestStoppedTimerNeverFires(t *testing.T) {
 	assert.False(t, tm.Stop())
 	require.NoError(t, c.Advance(time.Minute))
 	assert.False(t, fired.Load())
+}
+
+func TestConcurrentUse(t *testing.T) {
+	for name, c := range map[string]*Adjustable{"fake": NewFake(start), "real": NewReal()} {
+		var fired, stopped atomic.Int64
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				for i := range 200 {
+					tm := c.AfterFunc(time.Duration(i%7)*time.Millisecond, func() { fired.Add(1) })
+					if i%2 == 0 && tm.Stop() {
+						stopped.Add(1)
+					}
+					c.Now()
+					if i%50 == 0 {
+						assert.NoError(t, c.Advance(time.Millisecond))
+					}
+				}
+			})
+		}
+		wg.Wait()
+		require.NoError(t, c.Advance(time.Second))
+		assert.Equal(t, int64(8*200), fired.Load()+stopped.Load(), "%s: every timer fires or is stopped, never both", name)
+	}
 }
 
 func TestRealClockFollowsTimePlusOffset(t *testing.T) {
