@@ -56,6 +56,7 @@ type Adjustable struct {
 	timers  []*timer      // pending, in firing order (compareTimers)
 	seq     uint64        // orders timers due at the same instant by when they were scheduled
 	running int           // callbacks fired and not yet returned
+	alarm   *time.Timer   // real: rings at the earliest pending due time
 }
 
 var _ Clock = (*Adjustable)(nil)
@@ -63,7 +64,9 @@ var _ Clock = (*Adjustable)(nil)
 // NewFake returns a clock frozen at start until Advance or Set moves it.
 func NewFake(start time.Time) *Adjustable { return newAdjustable(false, start.UTC()) }
 
-// NewReal returns a clock that follows real time; Advance and Set add to its offset.
+// NewReal returns a clock that follows real time plus an offset, which Advance and Set move forward.
+// A move aims at the time computed when it is called, so the real time its callbacks take does not
+// add to it. Max bounds the offset, not real time, which carries the clock on past Max.
 func NewReal() *Adjustable { return newAdjustable(true, time.Time{}) }
 
 func newAdjustable(real bool, now time.Time) *Adjustable {
@@ -127,6 +130,7 @@ func (c *Adjustable) move(target func(now time.Time) time.Time) error {
 		c.fireLocked(t)
 	}
 	c.moveLocked(to)
+	c.armLocked()
 	return nil
 }
 
@@ -166,8 +170,8 @@ func (c *Adjustable) AfterFunc(d time.Duration, f func()) Timer {
 	}
 	i, _ := slices.BinarySearchFunc(c.timers, t, compareTimers)
 	c.timers = slices.Insert(c.timers, i, t)
-	if c.real {
-		t.real = time.AfterFunc(d, c.ring)
+	if i == 0 {
+		c.armLocked()
 	}
 	return t
 }
@@ -181,6 +185,24 @@ func (c *Adjustable) ring() {
 	for t := c.popLocked(now); t != nil; t = c.popLocked(now) {
 		c.fireLocked(t)
 	}
+	c.armLocked()
+}
+
+// armLocked sets a real clock's one alarm for its earliest pending timer. It runs whenever that
+// timer or the offset changes, so a timer follows every move of the offset instead of waiting out
+// the real duration it was scheduled with.
+func (c *Adjustable) armLocked() {
+	switch {
+	case !c.real:
+	case len(c.timers) == 0:
+		if c.alarm != nil {
+			c.alarm.Stop()
+		}
+	case c.alarm == nil:
+		c.alarm = time.AfterFunc(c.timers[0].due.Sub(c.nowLocked()), c.ring)
+	default:
+		c.alarm.Reset(c.timers[0].due.Sub(c.nowLocked()))
+	}
 }
 
 // popLocked removes and returns the first timer due by t, or nil.
@@ -190,9 +212,6 @@ func (c *Adjustable) popLocked(t time.Time) *timer {
 	}
 	first := c.timers[0]
 	c.timers = slices.Delete(c.timers, 0, 1)
-	if first.real != nil {
-		first.real.Stop()
-	}
 	return first
 }
 
@@ -214,11 +233,10 @@ func (c *Adjustable) returned() {
 }
 
 type timer struct {
-	c    *Adjustable
-	due  time.Time
-	seq  uint64
-	f    func()
-	real *time.Timer
+	c   *Adjustable
+	due time.Time
+	seq uint64
+	f   func()
 }
 
 func compareTimers(a, b *timer) int {
@@ -234,8 +252,8 @@ func (t *timer) Stop() bool {
 		return false
 	}
 	c.timers = slices.Delete(c.timers, i, i+1)
-	if t.real != nil {
-		t.real.Stop()
+	if i == 0 {
+		c.armLocked()
 	}
 	return true
 }

@@ -242,3 +242,38 @@ func TestRealClockNeverPastMax(t *testing.T) {
 	require.NoError(t, c.Set(Max.Add(-time.Hour)))
 	assert.ErrorIs(t, c.Advance(2*time.Hour), ErrTooFar)
 }
+
+func TestRealTimersFollowTheMovedOffset(t *testing.T) {
+	c := NewReal()
+	fired := make(chan struct{})
+	c.AfterFunc(time.Hour, func() { close(fired) })
+	require.NoError(t, c.Advance(time.Hour-100*time.Millisecond))
+	select {
+	case <-fired:
+		t.Fatal("fired before its due time")
+	default:
+	}
+	select {
+	case <-fired:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the timer still waits out the real duration it was scheduled with")
+	}
+}
+
+// One alarm serves every real timer: it must be re-armed for one scheduled earlier than the
+// pending ones, and again after each ring.
+func TestRealAlarmRingsForEachTimer(t *testing.T) {
+	c := NewReal()
+	late := c.AfterFunc(time.Hour, func() {})
+	first, second := make(chan struct{}), make(chan struct{})
+	c.AfterFunc(20*time.Millisecond, func() { close(second) })
+	c.AfterFunc(10*time.Millisecond, func() { close(first) })
+	for _, fired := range []chan struct{}{first, second} {
+		select {
+		case <-fired:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the alarm was not re-armed for the next timer")
+		}
+	}
+	assert.True(t, late.Stop())
+}
