@@ -31,7 +31,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"DeleteRemoves", testDeleteRemoves},
 		{"ListOrdersAndPages", testListOrdersAndPages},
 		{"SweepHonoursRetentionEdge", testSweepHonoursRetentionEdge},
-		{"ClearForgetsAll", testClearForgetsAll},
+		{"ReplaceNilForgetsAll", testReplaceNilForgetsAll},
 		{"TypedHelpersRoundTrip", testTypedHelpersRoundTrip},
 	}
 	for _, c := range cases {
@@ -115,7 +115,7 @@ func testConcurrentUpdatesAllCount(t *testing.T, s store.Store) {
 // A one-time token redeemed by many goroutines at once is redeemed exactly once.
 func testOneTimeRedeemUnderContention(t *testing.T, s store.Store) {
 	type token struct{ Used bool }
-	require.NoError(t, store.Create(ctx, s, "token", "t", token{}, time.Time{}))
+	require.NoError(t, store.Create(ctx, s, "token", "t", token{}))
 	errUsed := errors.New("used")
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -158,17 +158,17 @@ func testListOrdersAndPages(t *testing.T, s store.Store) {
 	_, err := s.Create(ctx, rec("other", "x", 9))
 	require.NoError(t, err)
 
-	all, total, err := s.List(ctx, "k", store.OldestFirst, store.Page{})
+	all, total, err := s.List(ctx, "k", "", store.OldestFirst, store.Page{})
 	require.NoError(t, err)
 	assert.Equal(t, 5, total)
 	assert.Equal(t, []string{"r0", "r1", "r2", "r3", "r4"}, keys(all))
 
-	page, total, err := s.List(ctx, "k", store.NewestFirst, store.Page{Offset: 1, Limit: 2})
+	page, total, err := s.List(ctx, "k", "", store.NewestFirst, store.Page{Offset: 1, Limit: 2})
 	require.NoError(t, err)
 	assert.Equal(t, 5, total)
 	assert.Equal(t, []string{"r3", "r2"}, keys(page))
 
-	past, total, err := s.List(ctx, "k", store.OldestFirst, store.Page{Offset: 10, Limit: 2})
+	past, total, err := s.List(ctx, "k", "", store.OldestFirst, store.Page{Offset: 10, Limit: 2})
 	require.NoError(t, err)
 	assert.Equal(t, 5, total)
 	assert.Empty(t, past)
@@ -187,15 +187,15 @@ func testSweepHonoursRetentionEdge(t *testing.T, s store.Store) {
 	n, err := s.Sweep(ctx, now)
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
-	left, _, err := s.List(ctx, "k", store.OldestFirst, store.Page{})
+	left, _, err := s.List(ctx, "k", "", store.OldestFirst, store.Page{})
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"after", "forever"}, keys(left))
 }
 
-func testClearForgetsAll(t *testing.T, s store.Store) {
+func testReplaceNilForgetsAll(t *testing.T, s store.Store) {
 	_, err := s.Create(ctx, rec("k", "a", 1))
 	require.NoError(t, err)
-	require.NoError(t, s.Clear(ctx))
+	require.NoError(t, s.Replace(ctx, nil))
 	_, err = s.Get(ctx, "k", "a")
 	assert.ErrorIs(t, err, store.ErrNotFound)
 }
@@ -206,7 +206,7 @@ func testTypedHelpersRoundTrip(t *testing.T, s store.Store) {
 		Roles []string `json:"roles"`
 	}
 	until := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	require.NoError(t, store.Create(ctx, s, "session", "s", session{User: 7, Roles: []string{"a"}}, until))
+	require.NoError(t, store.Create(ctx, s, "session", "s", session{User: 7, Roles: []string{"a"}}, store.RetainUntil(until)))
 	updated, err := store.Update(ctx, s, "session", "s", func(v *session) (time.Time, error) {
 		v.Roles = append(v.Roles, "b")
 		return until.Add(time.Hour), nil
@@ -219,7 +219,7 @@ func testTypedHelpersRoundTrip(t *testing.T, s store.Store) {
 	got, err := store.Get[session](ctx, s, "session", "s")
 	require.NoError(t, err)
 	assert.Equal(t, updated, got)
-	assert.ErrorIs(t, store.Create(ctx, s, "session", "p", &got, until), store.ErrPointer)
+	assert.ErrorIs(t, store.Create(ctx, s, "session", "p", &got), store.ErrPointer)
 }
 
 func keys(recs []store.Record) []string {
