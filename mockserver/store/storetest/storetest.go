@@ -33,6 +33,17 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SweepHonoursRetentionEdge", testSweepHonoursRetentionEdge},
 		{"ReplaceNilForgetsAll", testReplaceNilForgetsAll},
 		{"TypedHelpersRoundTrip", testTypedHelpersRoundTrip},
+		{"UniqueClaimAllOrNothing", testUniqueClaimAllOrNothing},
+		{"ConcurrentUniqueClaimOneWins", testConcurrentUniqueClaimOneWins},
+		{"ConcurrentKeyClaimOneWins", testConcurrentKeyClaimOneWins},
+		{"LookupByEachUniqueKey", testLookupByEachUniqueKey},
+		{"DeleteReleasesUniqueKeys", testDeleteReleasesUniqueKeys},
+		{"SweepReleasesUniqueKeys", testSweepReleasesUniqueKeys},
+		{"UpdateKeepsOwnerAndUnique", testUpdateKeepsOwnerAndUnique},
+		{"ListByOwner", testListByOwner},
+		{"ReplaceSwapsContent", testReplaceSwapsContent},
+		{"ReplaceRefusesDuplicates", testReplaceRefusesDuplicates},
+		{"ReplaceIsNeverSeenHalfDone", testReplaceIsNeverSeenHalfDone},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -220,6 +231,350 @@ func testTypedHelpersRoundTrip(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, updated, got)
 	assert.ErrorIs(t, store.Create(ctx, s, "session", "p", &got), store.ErrPointer)
+
+	require.NoError(t, store.Create(ctx, s, "session", "owned", session{User: 8},
+		store.OwnedBy("A"), store.Unique("token:x"), store.Unique("token:y")))
+	key, byToken, err := store.Lookup[session](ctx, s, "session", "token:y")
+	require.NoError(t, err)
+	assert.Equal(t, "owned", key)
+	assert.Equal(t, session{User: 8}, byToken)
+	owned, total, err := store.List[session](ctx, s, "session", "A", store.OldestFirst, store.Page{})
+	require.NoError(t, err)
+	assert.Equal(t, []session{{User: 8}}, owned)
+	assert.Equal(t, 1, total)
+
+	_, _, err = store.Lookup[int](ctx, s, "session", "token:x")
+	assert.ErrorIs(t, err, store.ErrWrongType)
+	_, _, err = store.List[int](ctx, s, "session", "", store.OldestFirst, store.Page{})
+	assert.ErrorIs(t, err, store.ErrWrongType)
+	_, err = store.Get[int](ctx, s, "session", "s")
+	assert.ErrorIs(t, err, store.ErrWrongType)
+}
+
+// A record refused for one taken key claims none of its others.
+func testUniqueClaimAllOrNothing(t *testing.T, s store.Store) {
+	_, err := s.Create(ctx, claiming("user", "a", "username:anna", "email:a@x"))
+	require.NoError(t, err)
+
+	_, err = s.Create(ctx, claiming("user", "b", "username:bob", "email:a@x"))
+	assert.ErrorIs(t, err, store.ErrAlreadyExists, "a taken unique key")
+	_, err = s.Create(ctx, claiming("user", "a", "username:carl"))
+	assert.ErrorIs(t, err, store.ErrAlreadyExists, "a taken key")
+
+	_, err = s.Get(ctx, "user", "b")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.Lookup(ctx, "user", "username:bob")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.Lookup(ctx, "user", "username:carl")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	_, total, err := s.List(ctx, "user", "", store.OldestFirst, store.Page{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, total)
+
+	_, err = s.Create(ctx, claiming("user", "b", "username:bob", "username:carl"))
+	assert.NoError(t, err, "the refused records' key and unique keys are free")
+	_, err = s.Create(ctx, claiming("admin", "a", "email:a@x"))
+	assert.NoError(t, err, "unique keys are unique within a kind")
+}
+
+// Of many different records claiming one unique key at once, exactly one gets it.
+func testConcurrentUniqueClaimOneWins(t *testing.T, s store.Store) {
+	wins := createConcurrently(t, s, func(i int) store.Record {
+		return claiming("user", fmt.Sprintf("u%d", i), "email:a@x")
+	})
+	assert.Equal(t, 1, wins)
+	_, total, err := s.List(ctx, "user", "", store.OldestFirst, store.Page{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, total)
+}
+
+// Of many records with one key claiming different unique keys at once, exactly one is stored,
+// and only its unique key is taken.
+func testConcurrentKeyClaimOneWins(t *testing.T, s store.Store) {
+	wins := createConcurrently(t, s, func(i int) store.Record {
+		return claiming("user", "u", fmt.Sprintf("email:%d@x", i))
+	})
+	assert.Equal(t, 1, wins)
+	got, err := s.Get(ctx, "user", "u")
+	require.NoError(t, err)
+	taken := 0
+	for i := range concurrency {
+		if _, err := s.Lookup(ctx, "user", fmt.Sprintf("email:%d@x", i)); err == nil {
+			taken++
+		}
+	}
+	assert.Equal(t, 1, taken)
+	assert.Len(t, got.Unique, 1)
+}
+
+func testLookupByEachUniqueKey(t *testing.T, s store.Store) {
+	unique := []string{"username:anna", "email:a@x"}
+	_, err := s.Create(ctx, claiming("user", "a", unique...))
+	require.NoError(t, err)
+	unique[0] = "username:changed"
+	for _, u := range []string{"username:anna", "email:a@x"} {
+		got, err := s.Lookup(ctx, "user", u)
+		require.NoError(t, err, u)
+		assert.Equal(t, "a", got.Key)
+		assert.Equal(t, []string{"username:anna", "email:a@x"}, got.Unique, "the caller's slice is not the store's")
+	}
+	_, err = s.Lookup(ctx, "user", "username:changed")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.Lookup(ctx, "user", "a")
+	assert.ErrorIs(t, err, store.ErrNotFound, "a key is not a unique key")
+	_, err = s.Lookup(ctx, "other", "email:a@x")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+}
+
+func testDeleteReleasesUniqueKeys(t *testing.T, s store.Store) {
+	_, err := s.Create(ctx, claiming("user", "a", "username:anna", "email:a@x"))
+	require.NoError(t, err)
+	require.NoError(t, s.Delete(ctx, "user", "a"))
+	_, err = s.Lookup(ctx, "user", "email:a@x")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.Create(ctx, claiming("user", "b", "username:anna", "email:a@x"))
+	require.NoError(t, err)
+	got, err := s.Lookup(ctx, "user", "username:anna")
+	require.NoError(t, err)
+	assert.Equal(t, "b", got.Key)
+}
+
+func testSweepReleasesUniqueKeys(t *testing.T, s store.Store) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	gone := claiming("token", "old", "otp:1")
+	gone.RetainUntil = now
+	kept := claiming("token", "new", "otp:2")
+	kept.RetainUntil = now.Add(time.Second)
+	for _, r := range []store.Record{gone, kept} {
+		_, err := s.Create(ctx, r)
+		require.NoError(t, err)
+	}
+	n, err := s.Sweep(ctx, now)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	_, err = s.Lookup(ctx, "token", "otp:1")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.Create(ctx, claiming("token", "again", "otp:1"))
+	assert.NoError(t, err)
+	_, err = s.Create(ctx, claiming("token", "other", "otp:2"))
+	assert.ErrorIs(t, err, store.ErrAlreadyExists, "a kept record keeps its claims")
+}
+
+// Update cannot move a record to another owner or change its claims: only Create claims.
+func testUpdateKeepsOwnerAndUnique(t *testing.T, s store.Store) {
+	r := claiming("req", "r", "token:1")
+	r.Owner = "A"
+	_, err := s.Create(ctx, r)
+	require.NoError(t, err)
+	updated, err := s.Update(ctx, "req", "r", func(old store.Record) (store.Record, error) {
+		old.Value = 2
+		old.Owner = "B"
+		old.Unique = []string{"token:2"}
+		return old, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 2, updated.Value)
+	assert.Equal(t, "A", updated.Owner)
+	assert.Equal(t, []string{"token:1"}, updated.Unique)
+
+	got, err := s.Lookup(ctx, "req", "token:1")
+	require.NoError(t, err)
+	assert.Equal(t, 2, got.Value)
+	assert.Equal(t, "A", got.Owner)
+	_, err = s.Lookup(ctx, "req", "token:2")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	a, _, err := s.List(ctx, "req", "A", store.OldestFirst, store.Page{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"r"}, keys(a))
+	b, total, err := s.List(ctx, "req", "B", store.OldestFirst, store.Page{})
+	require.NoError(t, err)
+	assert.Empty(t, b)
+	assert.Zero(t, total)
+}
+
+func testListByOwner(t *testing.T, s store.Store) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 4 {
+		for _, owner := range []string{"A", "B"} {
+			r := rec("req", fmt.Sprintf("%s%d", owner, i), i)
+			r.Owner = owner
+			if r.Key == "A3" {
+				r.RetainUntil = now
+			}
+			_, err := s.Create(ctx, r)
+			require.NoError(t, err)
+		}
+	}
+	for _, r := range []store.Record{rec("req", "none", 0), {Kind: "other", Key: "A9", Owner: "A"}} {
+		_, err := s.Create(ctx, r)
+		require.NoError(t, err)
+	}
+	list := func(owner string, order store.Order, page store.Page) ([]string, int) {
+		t.Helper()
+		recs, total, err := s.List(ctx, "req", owner, order, page)
+		require.NoError(t, err)
+		return keys(recs), total
+	}
+
+	got, total := list("A", store.OldestFirst, store.Page{})
+	assert.Equal(t, []string{"A0", "A1", "A2", "A3"}, got)
+	assert.Equal(t, 4, total)
+	got, total = list("A", store.OldestFirst, store.Page{Offset: 1, Limit: 2})
+	assert.Equal(t, []string{"A1", "A2"}, got)
+	assert.Equal(t, 4, total)
+	got, total = list("A", store.NewestFirst, store.Page{Offset: 1, Limit: 2})
+	assert.Equal(t, []string{"A2", "A1"}, got)
+	assert.Equal(t, 4, total)
+	got, total = list("A", store.NewestFirst, store.Page{Offset: 3, Limit: 2})
+	assert.Equal(t, []string{"A0"}, got, "a short last page")
+	assert.Equal(t, 4, total)
+	got, total = list("A", store.OldestFirst, store.Page{Offset: 4, Limit: 2})
+	assert.Empty(t, got, "past the end")
+	assert.Equal(t, 4, total)
+	got, total = list("nobody", store.OldestFirst, store.Page{})
+	assert.Empty(t, got)
+	assert.Zero(t, total)
+	got, total = list("", store.NewestFirst, store.Page{Limit: 3})
+	assert.Equal(t, []string{"none", "B3", "A3"}, got, "no owner lists the whole kind")
+	assert.Equal(t, 9, total)
+
+	require.NoError(t, s.Delete(ctx, "req", "A1"))
+	n, err := s.Sweep(ctx, now)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	got, total = list("A", store.OldestFirst, store.Page{})
+	assert.Equal(t, []string{"A0", "A2"}, got)
+	assert.Equal(t, 2, total)
+	got, total = list("B", store.NewestFirst, store.Page{Limit: 1})
+	assert.Equal(t, []string{"B3"}, got)
+	assert.Equal(t, 4, total)
+	_, total = list("", store.OldestFirst, store.Page{})
+	assert.Equal(t, 7, total)
+}
+
+func testReplaceSwapsContent(t *testing.T, s store.Store) {
+	old := claiming("user", "old", "email:a@x")
+	_, err := s.Create(ctx, old)
+	require.NoError(t, err)
+
+	// Given out of key order and with Seqs of their own, which Replace ignores.
+	z, a, m := claiming("user", "z", "email:z@x"), rec("user", "a", 2), rec("user", "m", 3)
+	z.Seq, a.Seq, m.Seq = 30, 20, 10
+	a.Owner = "A"
+	require.NoError(t, s.Replace(ctx, []store.Record{z, a, m}))
+
+	_, err = s.Get(ctx, "user", "old")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.Lookup(ctx, "user", "email:a@x")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	got, err := s.Lookup(ctx, "user", "email:z@x")
+	require.NoError(t, err)
+	assert.Equal(t, "z", got.Key)
+	all, total, err := s.List(ctx, "user", "", store.OldestFirst, store.Page{})
+	require.NoError(t, err)
+	assert.Equal(t, 3, total)
+	assert.Equal(t, []string{"z", "a", "m"}, keys(all), "creation order is the order given")
+	assert.Less(t, all[0].Seq, all[1].Seq)
+	assert.Less(t, all[1].Seq, all[2].Seq)
+	owned, _, err := s.List(ctx, "user", "A", store.OldestFirst, store.Page{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a"}, keys(owned))
+
+	created, err := s.Create(ctx, old)
+	require.NoError(t, err, "the old record's key and unique key are free")
+	assert.Greater(t, created.Seq, all[2].Seq, "later records come after the replaced ones")
+}
+
+// A set that would break a claim is refused whole, and the store keeps what it had.
+func testReplaceRefusesDuplicates(t *testing.T, s store.Store) {
+	_, err := s.Create(ctx, claiming("user", "old", "email:a@x"))
+	require.NoError(t, err)
+	sets := map[string][]store.Record{
+		"a repeated key":        {rec("user", "a", 1), rec("user", "new", 2), rec("user", "a", 3)},
+		"a repeated unique key": {claiming("user", "a", "email:b@x"), rec("user", "new", 2), claiming("user", "b", "email:b@x")},
+	}
+	for name, set := range sets {
+		assert.ErrorIs(t, s.Replace(ctx, set), store.ErrAlreadyExists, name)
+		all, total, err := s.List(ctx, "user", "", store.OldestFirst, store.Page{})
+		require.NoError(t, err)
+		assert.Equal(t, 1, total, name)
+		assert.Equal(t, []string{"old"}, keys(all), name)
+		_, err = s.Lookup(ctx, "user", "email:a@x")
+		assert.NoError(t, err, name)
+		_, err = s.Lookup(ctx, "user", "email:b@x")
+		assert.ErrorIs(t, err, store.ErrNotFound, name)
+	}
+	assert.NoError(t, s.Replace(ctx, []store.Record{claiming("user", "a", "email:a@x"), claiming("admin", "a", "email:a@x")}),
+		"the same key and unique key in two kinds")
+}
+
+// Readers racing a Replace that swaps between two sets see one set or the other, never a mix.
+func testReplaceIsNeverSeenHalfDone(t *testing.T, s store.Store) {
+	sets := [][]store.Record{
+		{claiming("k", "a1", "u:a1"), claiming("k", "a2", "u:a2")},
+		{claiming("k", "b1", "u:b1"), claiming("k", "b2", "u:b2")},
+	}
+	require.NoError(t, s.Replace(ctx, sets[0]))
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				recs, total, err := s.List(ctx, "k", "", store.OldestFirst, store.Page{})
+				if !assert.NoError(t, err) {
+					return
+				}
+				got := keys(recs)
+				if !assert.Contains(t, [][]string{{"a1", "a2"}, {"b1", "b2"}}, got, "total %d", total) ||
+					!assert.Equal(t, 2, total) {
+					return
+				}
+			}
+		})
+	}
+	for i := range 500 {
+		require.NoError(t, s.Replace(ctx, sets[(i+1)%2]))
+	}
+	close(done)
+	wg.Wait()
+}
+
+const concurrency = 64
+
+// createConcurrently creates newRec(0) to newRec(concurrency-1) at once and says how many were
+// stored; each of the others must have been refused with ErrAlreadyExists.
+func createConcurrently(t *testing.T, s store.Store, newRec func(i int) store.Record) int {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	start := make(chan struct{})
+	for i := range concurrency {
+		wg.Go(func() {
+			<-start
+			_, err := s.Create(ctx, newRec(i))
+			if err != nil {
+				assert.ErrorIs(t, err, store.ErrAlreadyExists)
+				return
+			}
+			mu.Lock()
+			wins++
+			mu.Unlock()
+		})
+	}
+	close(start)
+	wg.Wait()
+	return wins
+}
+
+func claiming(kind, key string, unique ...string) store.Record {
+	r := rec(kind, key, 1)
+	r.Unique = unique
+	return r
 }
 
 func keys(recs []store.Record) []string {
