@@ -82,8 +82,7 @@ func (st *state) create(rec store.Record) (store.Record, error) {
 		return store.Record{}, fmt.Errorf("%w: %s %s", store.ErrAlreadyExists, rec.Kind, rec.Key)
 	}
 	for _, u := range rec.Unique {
-		// A record may name one unique key twice; only another record's claim conflicts.
-		if owner, ok := k.unique[u]; ok && owner != rec.Key {
+		if _, ok := k.unique[u]; ok {
 			return store.Record{}, fmt.Errorf("%w: %s %s", store.ErrAlreadyExists, rec.Kind, u)
 		}
 	}
