@@ -89,7 +89,8 @@ func (st *state) create(rec store.Record) (store.Record, error) {
 	st.kinds[rec.Kind] = k
 	st.seq++
 	rec.Seq = st.seq
-	// The store owns its copy, so a caller reusing its slice cannot move the claims.
+	// The store owns its copy, so a caller reusing its slice cannot move the claims; clipped, so a
+	// reader appending to the one it is handed gets a new array.
 	rec.Unique = slices.Clip(slices.Clone(rec.Unique))
 	p := &rec
 	k.recs[rec.Key] = p
@@ -107,11 +108,13 @@ func (st *state) create(rec store.Record) (store.Record, error) {
 func (s *Store) Update(_ context.Context, kind, key string, fn func(store.Record) (store.Record, error)) (store.Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.st.kinds[kind]
-	if k == nil || k.recs[key] == nil {
+	var p *store.Record
+	if k := s.st.kinds[kind]; k != nil {
+		p = k.recs[key]
+	}
+	if p == nil {
 		return store.Record{}, store.ErrNotFound
 	}
-	p := k.recs[key]
 	rec, err := fn(*p)
 	if err != nil {
 		return store.Record{}, err
