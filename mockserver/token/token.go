@@ -103,7 +103,7 @@ func New(alg Alg, c Clock) *Issuer {
 	return &Issuer{alg: alg, method: method, clock: c, parser: jwt.NewParser(
 		// Only this issuer's algorithm: refuses "none" and an HS256 token keyed with the RSA public key.
 		jwt.WithValidMethods([]string{string(alg)}),
-		// exp against the mock's clock; expired from exp itself on (exp is exclusive).
+		// exp against the mock's clock: valid while now < exp, expired from exp itself on.
 		jwt.WithTimeFunc(c.Now),
 		// Canonical base64 only, so a token has one spelling and an altered one never verifies.
 		jwt.WithStrictDecoding(),
@@ -115,7 +115,8 @@ var errNotBefore = errors.New("token: nbf is never emitted; leave NotBefore unse
 // Mint signs claims with the issuer's algorithm and returns the compact token. It fills in, on the
 // caller's struct, what is unset: IssuedAt from the issuer's clock, and ID (jti) at random, so two
 // tokens minted in the same second for the same subject still differ. ExpiresAt is the caller's:
-// nil means the token never expires. Mint never sets nbf and refuses claims that do, since a client
+// nil means the token never expires. Times travel as whole seconds, truncated, so a token whose exp
+// is a sub-second now+TTL expires up to a second before that instant. Mint never sets nbf and refuses claims that do, since a client
 // whose clock lags the mock's would reject the token.
 func (i *Issuer) Mint(claims ClaimSet) (string, error) {
 	c := claims.base()
