@@ -1,9 +1,11 @@
-// Package memory is the in-memory Store: one mutex, maps by kind and key.
+// Package memory is the in-memory Store: one RWMutex over maps by kind and key, with the indexes
+// that keep unique-key claims and owner-scoped pages cheap.
 package memory
 
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -13,42 +15,92 @@ import (
 
 // Store is an in-memory store.Store. The zero value is not usable; call New.
 type Store struct {
-	mu    sync.RWMutex
-	kinds map[string]map[string]store.Record
-	seq   uint64
+	mu sync.RWMutex
+	// st is swapped whole by Replace, which builds the new one without holding mu.
+	st *state
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns an empty store.
-func New() *Store { return &Store{kinds: make(map[string]map[string]store.Record)} }
+func New() *Store { return &Store{st: newState()} }
+
+// state is everything a Store holds.
+type state struct {
+	kinds map[string]*kind
+	seq   uint64
+}
+
+func newState() *state { return &state{kinds: make(map[string]*kind)} }
+
+// kind is one kind's records and their indexes.
+type kind struct {
+	recs   map[string]*store.Record // by Key
+	unique map[string]string        // Unique key -> Key
+	// lists holds, per owner, that owner's records ordered by Seq; "" holds the whole kind.
+	lists map[string]*node
+}
 
 // Get implements store.Store.
 func (s *Store) Get(_ context.Context, kind, key string) (store.Record, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	rec, ok := s.kinds[kind][key]
-	if !ok {
-		return store.Record{}, store.ErrNotFound
+	if k := s.st.kinds[kind]; k != nil {
+		if rec, ok := k.recs[key]; ok {
+			return *rec, nil
+		}
 	}
-	return rec, nil
+	return store.Record{}, store.ErrNotFound
+}
+
+// Lookup implements store.Store.
+func (s *Store) Lookup(_ context.Context, kind, unique string) (store.Record, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if k := s.st.kinds[kind]; k != nil {
+		if key, ok := k.unique[unique]; ok {
+			return *k.recs[key], nil
+		}
+	}
+	return store.Record{}, store.ErrNotFound
 }
 
 // Create implements store.Store.
 func (s *Store) Create(_ context.Context, rec store.Record) (store.Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.kinds[rec.Kind]
-	if m == nil {
-		m = make(map[string]store.Record)
-		s.kinds[rec.Kind] = m
+	return s.st.create(rec)
+}
+
+// create checks every key of rec before it claims any, so a refused record leaves nothing behind.
+func (st *state) create(rec store.Record) (store.Record, error) {
+	k := st.kinds[rec.Kind]
+	if k == nil {
+		k = &kind{recs: make(map[string]*store.Record), unique: make(map[string]string), lists: make(map[string]*node)}
 	}
-	if _, ok := m[rec.Key]; ok {
-		return store.Record{}, store.ErrAlreadyExists
+	if _, ok := k.recs[rec.Key]; ok {
+		return store.Record{}, fmt.Errorf("%w: %s %s", store.ErrAlreadyExists, rec.Kind, rec.Key)
 	}
-	s.seq++
-	rec.Seq = s.seq
-	m[rec.Key] = rec
+	for _, u := range rec.Unique {
+		if _, ok := k.unique[u]; ok {
+			return store.Record{}, fmt.Errorf("%w: %s %s", store.ErrAlreadyExists, rec.Kind, u)
+		}
+	}
+	st.kinds[rec.Kind] = k
+	st.seq++
+	rec.Seq = st.seq
+	// The store owns its copy, so a caller reusing its slice cannot move the claims; clipped, so a
+	// reader appending to the one it is handed gets a new array.
+	rec.Unique = slices.Clip(slices.Clone(rec.Unique))
+	p := &rec
+	k.recs[rec.Key] = p
+	for _, u := range rec.Unique {
+		k.unique[u] = rec.Key
+	}
+	k.lists[""] = k.lists[""].push(p)
+	if rec.Owner != "" {
+		k.lists[rec.Owner] = k.lists[rec.Owner].push(p)
+	}
 	return rec, nil
 }
 
@@ -56,16 +108,20 @@ func (s *Store) Create(_ context.Context, rec store.Record) (store.Record, error
 func (s *Store) Update(_ context.Context, kind, key string, fn func(store.Record) (store.Record, error)) (store.Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, ok := s.kinds[kind][key]
-	if !ok {
+	var p *store.Record
+	if k := s.st.kinds[kind]; k != nil {
+		p = k.recs[key]
+	}
+	if p == nil {
 		return store.Record{}, store.ErrNotFound
 	}
-	rec, err := fn(old)
+	rec, err := fn(*p)
 	if err != nil {
 		return store.Record{}, err
 	}
-	rec.Kind, rec.Key, rec.Seq = old.Kind, old.Key, old.Seq
-	s.kinds[kind][key] = rec
+	rec.Kind, rec.Key, rec.Seq, rec.Owner, rec.Unique = p.Kind, p.Key, p.Seq, p.Owner, p.Unique
+	// In place, so the list indexes, which point at the record, see the new value.
+	*p = rec
 	return rec, nil
 }
 
@@ -73,34 +129,66 @@ func (s *Store) Update(_ context.Context, kind, key string, fn func(store.Record
 func (s *Store) Delete(_ context.Context, kind, key string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.kinds[kind][key]; !ok {
+	if !s.st.delete(kind, key) {
 		return store.ErrNotFound
 	}
-	delete(s.kinds[kind], key)
 	return nil
 }
 
-// List implements store.Store.
-func (s *Store) List(_ context.Context, kind string, order store.Order, page store.Page) ([]store.Record, int, error) {
-	s.mu.RLock()
-	recs := make([]store.Record, 0, len(s.kinds[kind]))
-	for _, rec := range s.kinds[kind] {
-		recs = append(recs, rec)
+// delete removes a record with its claims and index entries, and a kind left empty; false when
+// there is no such record.
+func (st *state) delete(kind, key string) bool {
+	k := st.kinds[kind]
+	if k == nil || k.recs[key] == nil {
+		return false
 	}
-	s.mu.RUnlock()
-	slices.SortFunc(recs, func(a, b store.Record) int {
-		if order == store.NewestFirst {
-			return cmp.Compare(b.Seq, a.Seq)
-		}
-		return cmp.Compare(a.Seq, b.Seq)
-	})
-	total := len(recs)
+	rec := k.recs[key]
+	delete(k.recs, key)
+	for _, u := range rec.Unique {
+		delete(k.unique, u)
+	}
+	k.unlist("", rec.Seq)
+	if rec.Owner != "" {
+		k.unlist(rec.Owner, rec.Seq)
+	}
+	if len(k.recs) == 0 {
+		delete(st.kinds, kind)
+	}
+	return true
+}
+
+// unlist removes a record from one owner's list, and the list when it is left empty, so owners
+// that come and go leave nothing behind.
+func (k *kind) unlist(owner string, seq uint64) {
+	if l := k.lists[owner].remove(seq); l != nil {
+		k.lists[owner] = l
+	} else {
+		delete(k.lists, owner)
+	}
+}
+
+// List implements store.Store.
+func (s *Store) List(_ context.Context, kind, owner string, order store.Order, page store.Page) ([]store.Record, int, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var l *node
+	if k := s.st.kinds[kind]; k != nil {
+		l = k.lists[owner]
+	}
+	total := l.len()
 	lo := min(max(page.Offset, 0), total)
 	hi := total
 	if page.Limit > 0 {
-		hi = min(lo+page.Limit, total)
+		hi = lo + min(page.Limit, total-lo)
 	}
-	return recs[lo:hi], total, nil
+	if order == store.NewestFirst {
+		lo, hi = total-hi, total-lo
+	}
+	recs := l.appendRange(make([]store.Record, 0, hi-lo), lo, hi)
+	if order == store.NewestFirst {
+		slices.Reverse(recs)
+	}
+	return recs, total, nil
 }
 
 // Sweep implements store.Store.
@@ -108,10 +196,10 @@ func (s *Store) Sweep(_ context.Context, now time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
-	for _, m := range s.kinds {
-		for key, rec := range m {
+	for name, k := range s.st.kinds {
+		for key, rec := range k.recs {
 			if !rec.RetainUntil.IsZero() && !rec.RetainUntil.After(now) {
-				delete(m, key)
+				s.st.delete(name, key)
 				n++
 			}
 		}
@@ -119,10 +207,30 @@ func (s *Store) Sweep(_ context.Context, now time.Time) (int, error) {
 	return n, nil
 }
 
-// Clear implements store.Store.
-func (s *Store) Clear(context.Context) error {
+// Replace implements store.Store. It builds the new content without holding the lock, so readers
+// wait only for the swap.
+func (s *Store) Replace(_ context.Context, recs []store.Record) error {
+	st := newState()
+	for _, rec := range recs {
+		if _, err := st.create(rec); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.kinds = make(map[string]map[string]store.Record)
+	s.st = st
+	s.mu.Unlock()
 	return nil
+}
+
+// Records returns every record in Seq order, so a store seeded off to the side can be copied into
+// a live one with Replace.
+func (s *Store) Records() []store.Record {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []store.Record
+	for _, k := range s.st.kinds {
+		out = k.lists[""].appendRange(out, 0, k.lists[""].len())
+	}
+	slices.SortFunc(out, func(a, b store.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out
 }

@@ -1,0 +1,182 @@
+// Package token is the one JWT mechanism every API mock uses: it mints and verifies HS256 and RS256
+// tokens against the mock's clock, carries a generation claim for revocation, and publishes the RS256
+// public key as a JSON Web Key Set for the control API to serve.
+//
+// Keys live for the process: one random HS256 secret and one RSA-2048 key, each made on first use
+// and shared by every issuer, so two issuers of the same algorithm accept each other's tokens and a
+// restarted mock refuses tokens from its previous run.
+package token
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Clock is the time an issuer stamps and checks tokens against: the mock's clock, never time.Now, so
+// a test that moves the mock's time sees tokens expire. The clock package's clocks satisfy it.
+type Clock interface {
+	Now() time.Time
+}
+
+// Alg is a signing algorithm an Issuer uses.
+type Alg string
+
+// The algorithms the mocks sign with.
+const (
+	HS256 Alg = "HS256" // HMAC-SHA256 with the process's secret; only the mock can verify.
+	RS256 Alg = "RS256" // RSA-SHA256 with the process's key; anyone can verify with JWKS.
+)
+
+// Sentinel errors of Parse, wrapped; branch on them with errors.Is. Their messages never include the
+// token.
+var (
+	// ErrExpired: the token is the mock's own, unaltered, but its exp has passed on the issuer's clock.
+	ErrExpired = errors.New("token: expired")
+	// ErrInvalid: anything else (malformed, bad signature, another algorithm, another process's key).
+	ErrInvalid = errors.New("token: invalid")
+)
+
+// Claims are the claims every minted token carries. An API embeds Claims (as a value) in its own
+// claims struct and passes a pointer to that struct to Mint and Parse:
+//
+//	type idvClaims struct {
+//		token.Claims
+//		System string `json:"ramBaseName"`
+//	}
+//
+// Generation revokes tokens: see IssuedBefore.
+type Claims struct {
+	jwt.RegisteredClaims
+	Generation int64 `json:"gen,omitempty"`
+}
+
+// IssuedBefore reports whether the token was issued before the subject's current token generation,
+// that is, whether it is revoked. An API keeps a generation counter on the user record, puts it in
+// every token it mints, and bumps it when the password changes or the user is suspended; every
+// earlier token is then refused at once:
+//
+//	if claims.IssuedBefore(user.TokenGeneration) { /* 401 */ }
+//
+// A counter and not an iat comparison ("issued before the password changed") because iat has
+// one-second precision and the mock's clock may stand still: a token minted in the same second as
+// the change, or any token while a test holds the clock, would compare equal and survive.
+func (c *Claims) IssuedBefore(generation int64) bool { return c.Generation < generation }
+
+func (c *Claims) base() *Claims { return c }
+
+// ClaimSet is a pointer to a struct that embeds Claims: *Claims itself or an API's own claims struct.
+// Only such pointers satisfy it, since its one unexported method is promoted from *Claims.
+type ClaimSet interface {
+	jwt.Claims
+	base() *Claims
+}
+
+// Issuer mints and verifies tokens with one algorithm against one clock. It is safe for concurrent
+// use.
+type Issuer struct {
+	alg    Alg
+	method jwt.SigningMethod
+	clock  Clock
+	parser *jwt.Parser
+}
+
+// New returns an issuer for alg bound to c. It makes no key: the RSA key is generated on the first
+// RS256 Mint, Parse or JWKS, so starting a mock stays cheap. New panics on an unknown alg or a nil
+// clock, both wiring mistakes.
+func New(alg Alg, c Clock) *Issuer {
+	var method jwt.SigningMethod
+	switch alg {
+	case HS256:
+		method = jwt.SigningMethodHS256
+	case RS256:
+		method = jwt.SigningMethodRS256
+	default:
+		panic(fmt.Sprintf("token: unknown algorithm %q", alg))
+	}
+	if c == nil {
+		panic("token: nil clock")
+	}
+	return &Issuer{alg: alg, method: method, clock: c, parser: jwt.NewParser(
+		// Only this issuer's algorithm: refuses "none" and an HS256 token keyed with the RSA public key.
+		jwt.WithValidMethods([]string{string(alg)}),
+		// exp against the mock's clock: valid while now < exp, expired from exp itself on.
+		jwt.WithTimeFunc(c.Now),
+		// Canonical base64 only, so a token has one spelling and an altered one never verifies.
+		jwt.WithStrictDecoding(),
+	)}
+}
+
+var errNotBefore = errors.New("token: nbf is never emitted; leave NotBefore unset")
+
+// Mint signs claims with the issuer's algorithm and returns the compact token. It fills in, on the
+// caller's struct, what is unset: IssuedAt from the issuer's clock, and ID (jti) at random, so two
+// tokens minted in the same second for the same subject still differ. ExpiresAt is the caller's:
+// nil means the token never expires. Times travel as whole seconds, truncated, so a token whose exp
+// is a sub-second now+TTL expires up to a second before that instant. Mint never sets nbf and refuses claims that do, since a client
+// whose clock lags the mock's would reject the token.
+func (i *Issuer) Mint(claims ClaimSet) (string, error) {
+	c := claims.base()
+	if c.NotBefore != nil {
+		return "", errNotBefore
+	}
+	if c.IssuedAt == nil {
+		c.IssuedAt = jwt.NewNumericDate(i.clock.Now())
+	}
+	if c.ID == "" {
+		c.ID = rand.Text()
+	}
+	t := jwt.NewWithClaims(i.method, claims)
+	var key any = hmacSecret()
+	if i.alg == RS256 {
+		k, err := rsaKey()
+		if err != nil {
+			return "", err
+		}
+		t.Header["kid"] = k.kid
+		key = k.private
+	}
+	s, err := t.SignedString(key)
+	if err != nil {
+		return "", fmt.Errorf("token: sign: %w", err)
+	}
+	return s, nil
+}
+
+// Parse verifies tokenString and decodes its claims into claims, a pointer to a fresh struct of the
+// type it was minted with. It accepts only the issuer's algorithm signed with this process's key, and
+// checks exp against the issuer's clock: a token is expired from exp on, valid one second before.
+//
+// The error wraps ErrExpired or ErrInvalid, except when the RSA key could not be generated. On
+// ErrExpired the signature did verify, so claims are the mock's own (a handler may say whose token
+// expired); on any other error claims may be partly filled from the unverified token and must not be
+// used. Parse does not check revocation: compare the generation with IssuedBefore.
+func (i *Issuer) Parse(tokenString string, claims ClaimSet) error {
+	var key any = hmacSecret()
+	if i.alg == RS256 {
+		k, err := rsaKey()
+		if err != nil {
+			return err
+		}
+		key = &k.private.PublicKey
+	}
+	_, err := i.parser.ParseWithClaims(tokenString, claims, func(*jwt.Token) (any, error) { return key, nil })
+	// jwt's error text can quote parts of the token, so map it to fixed reasons.
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return ErrExpired
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return fmt.Errorf("%w: malformed", ErrInvalid)
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		return fmt.Errorf("%w: unknown or missing algorithm", ErrInvalid)
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return fmt.Errorf("%w: wrong algorithm or signature", ErrInvalid)
+	default:
+		return fmt.Errorf("%w: claims not valid", ErrInvalid)
+	}
+}
