@@ -1,50 +1,70 @@
 package mockserver
 
 import (
+	"crypto/subtle"
 	"errors"
+	"maps"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/clock"
-	"github.com/idvkit/idvkit/mockserver/provider"
-	"github.com/idvkit/idvkit/mockserver/rambase"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/token"
 	"github.com/idvkit/idvkit/openapi"
 )
 
 // ControlVersion is the version of the control API contract (openapi/control.yaml info.version).
-const ControlVersion = "1.0.0"
+const ControlVersion = "1.1.0"
 
-// controlOperations maps every operationId of openapi/control.yaml to its handler.
-func (s *Server) controlOperations() map[string]http.Handler {
-	return map[string]http.Handler{
-		"getHealth":         http.HandlerFunc(s.handleHealth),
-		"getCapabilities":   http.HandlerFunc(s.handleCapabilities),
-		"getClock":          http.HandlerFunc(s.handleGetClock),
-		"setClock":          http.HandlerFunc(s.handleSetClock),
-		"advanceClock":      http.HandlerFunc(s.handleAdvanceClock),
-		"createPrincipal":   http.HandlerFunc(s.handleCreatePrincipal),
-		"endRamBaseSession": http.HandlerFunc(s.handleEndRamBaseSession),
-		"listOutbox":        http.HandlerFunc(s.handleListOutbox),
-		"getFixtures":       http.HandlerFunc(s.handleGetFixtures),
-		"replaceFixtures":   http.HandlerFunc(s.handleReplaceFixtures),
-		"reset":             http.HandlerFunc(s.handleReset),
+// controlOperations maps every operationId of openapi/control.yaml to its handler: the shared ones
+// here, and each served API's own. An API's own operations are marked x-api in the spec; those of an
+// API that is not served answer 404.
+func (s *Server) controlOperations(spec *openapi.Spec) map[string]http.Handler {
+	ops := map[string]http.Handler{
+		"getHealth":       http.HandlerFunc(s.handleHealth),
+		"getCapabilities": http.HandlerFunc(s.handleCapabilities),
+		"getClock":        http.HandlerFunc(s.handleGetClock),
+		"setClock":        http.HandlerFunc(s.handleSetClock),
+		"advanceClock":    http.HandlerFunc(s.handleAdvanceClock),
+		"createPrincipal": http.HandlerFunc(s.handleCreatePrincipal),
+		"listOutbox":      http.HandlerFunc(s.handleListOutbox),
+		"getJWKS":         http.HandlerFunc(s.handleJWKS),
+		"getFixtures":     http.HandlerFunc(s.handleGetFixtures),
+		"replaceFixtures": http.HandlerFunc(s.handleReplaceFixtures),
+		"reset":           http.HandlerFunc(s.handleReset),
 	}
+	for _, api := range s.served {
+		maps.Copy(ops, api.ControlOperations())
+	}
+	for _, op := range spec.Operations() {
+		if api := op.Extension("x-api"); ops[op.ID] == nil && api != "" {
+			ops[op.ID] = notServed(api)
+		}
+	}
+	return ops
 }
 
-// controlError is the control API's error body.
-type controlError struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+func notServed(api string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", api+" is not served here")
+	})
 }
 
-func writeControlFailure(w http.ResponseWriter, _ *http.Request, f *openapi.Failure) {
-	apihttp.WriteJSON(w, apihttp.Status(f.Kind), controlError{Error: string(f.Kind), Message: f.Message(), Field: f.Field})
-}
-
-func writeControlError(w http.ResponseWriter, status int, kind, message string) {
-	apihttp.WriteJSON(w, status, controlError{Error: kind, Message: message})
+// authenticateControl checks the control token, when the mock has one, in constant time.
+func (s *Server) authenticateControl(r *http.Request, _ *openapi.Operation) (*http.Request, *openapi.Failure) {
+	if s.cfg.ControlToken == "" {
+		return r, nil
+	}
+	v := r.Header.Get("Authorization")
+	if len(v) < 7 || !strings.EqualFold(v[:7], "bearer ") {
+		return r, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "required"}
+	}
+	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(v[7:])), []byte(s.cfg.ControlToken)) != 1 {
+		return r, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
+	}
+	return r, nil
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
@@ -59,7 +79,7 @@ func (s *Server) Capabilities() []string {
 	}
 	caps = append(caps, "users.create", "outbox")
 	for _, api := range s.served {
-		caps = append(caps, api.capabilities...)
+		caps = append(caps, api.Capabilities()...)
 	}
 	return caps
 }
@@ -74,49 +94,50 @@ func (s *Server) writeClock(w http.ResponseWriter) {
 
 func (s *Server) handleGetClock(w http.ResponseWriter, _ *http.Request) { s.writeClock(w) }
 
-func (s *Server) adjuster(w http.ResponseWriter) (Adjuster, bool) {
+// moveClock moves the clock, if it can be moved, and answers with the new time.
+func (s *Server) moveClock(w http.ResponseWriter, move func(Adjuster) error) {
 	a, ok := s.cfg.Clock.(Adjuster)
 	if !ok {
-		writeControlError(w, http.StatusNotFound, "not-found", "This mock's clock cannot be moved")
-	}
-	return a, ok
-}
-
-// handleSetClock is setClock (PUT /_mock/clock): forward only.
-func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.adjuster(w)
-	if !ok {
+		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "This mock's clock cannot be moved")
 		return
 	}
+	switch err := move(a); {
+	case errors.Is(err, clock.ErrBackwards):
+		mockapi.WriteControlError(w, http.StatusConflict, "conflict", "The clock only moves forward")
+	case errors.Is(err, clock.ErrTooFar):
+		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "The clock cannot pass "+clock.Max.Format(time.RFC3339))
+	case err != nil:
+		s.log.Error("move clock", "error", err)
+		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+	default:
+		s.sweep()
+		s.writeClock(w)
+	}
+}
+
+// handleSetClock is setClock (PUT /_mock/clock): forward only, up to clock.Max.
+func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Now time.Time `json:"now"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		writeControlError(w, http.StatusBadRequest, "body", "now must be an RFC 3339 date-time")
+		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "now must be an RFC 3339 date-time")
 		return
 	}
-	if err := a.Set(body.Now); errors.Is(err, clock.ErrBackwards) {
-		writeControlError(w, http.StatusConflict, "conflict", "The clock only moves forward")
-		return
-	}
-	s.writeClock(w)
+	s.moveClock(w, func(a Adjuster) error { return a.Set(body.Now) })
 }
 
-// handleAdvanceClock is advanceClock (POST /_mock/clock/advance).
+// handleAdvanceClock is advanceClock (POST /_mock/clock/advance). The schema caps seconds at a year,
+// far inside time.Duration's range.
 func (s *Server) handleAdvanceClock(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.adjuster(w)
-	if !ok {
-		return
-	}
 	var body struct {
 		Seconds float64 `json:"seconds"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		writeControlError(w, http.StatusBadRequest, "body", "seconds must be a number")
+		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "seconds must be a number")
 		return
 	}
-	_ = a.Advance(time.Duration(body.Seconds * float64(time.Second))) // the schema forbids negatives
-	s.writeClock(w)
+	s.moveClock(w, func(a Adjuster) error { return a.Advance(time.Duration(body.Seconds * float64(time.Second))) })
 }
 
 // handleCreatePrincipal is createPrincipal (POST /_mock/principals).
@@ -125,45 +146,21 @@ func (s *Server) handleCreatePrincipal(w http.ResponseWriter, r *http.Request) {
 		Role string `json:"role"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		writeControlError(w, http.StatusBadRequest, "body", "role is required")
+		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "role is required")
 		return
 	}
-	p, err := provider.Principal{}, provider.ErrUnknownRole
-	if api, ok := s.api(provider.APIOf(body.Role)); ok {
-		p, err = api.maker.NewPrincipal(r.Context(), body.Role)
+	p, err := mockapi.Principal{}, mockapi.ErrUnknownRole
+	if api, ok := s.api(mockapi.APIOf(body.Role)); ok {
+		p, err = api.NewPrincipal(r.Context(), body.Role)
 	}
 	switch {
-	case errors.Is(err, provider.ErrUnknownRole):
-		writeControlError(w, http.StatusNotFound, "not-found", "No fixture has role "+body.Role)
+	case errors.Is(err, mockapi.ErrUnknownRole):
+		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No fixture has role "+body.Role)
 	case err != nil:
 		s.log.Error("create principal", "role", body.Role, "error", err)
-		writeControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
 	default:
 		apihttp.WriteJSON(w, http.StatusCreated, p)
-	}
-}
-
-// handleEndRamBaseSession is endRamBaseSession (POST /_mock/rambase/sessions/end).
-func (s *Server) handleEndRamBaseSession(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		writeControlError(w, http.StatusBadRequest, "body", "access_token is required")
-		return
-	}
-	if _, ok := s.api(rambase.API); !ok {
-		writeControlError(w, http.StatusNotFound, "not-found", "RamBase is not served here")
-		return
-	}
-	switch err := s.rambase.EndSession(r.Context(), body.AccessToken); {
-	case errors.Is(err, provider.ErrNotFound):
-		writeControlError(w, http.StatusNotFound, "not-found", "No session has that access token")
-	case err != nil:
-		s.log.Error("end session", "error", err)
-		writeControlError(w, http.StatusInternalServerError, "internal", "Internal error")
-	default:
-		w.WriteHeader(http.StatusNoContent)
 	}
 }
 
@@ -172,10 +169,23 @@ func (s *Server) handleListOutbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	msgs, err := s.outbox.List(r.Context(), q.Get("to"), q.Get("kind"))
 	if err != nil {
-		writeControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+		s.log.Error("list outbox", "error", err)
+		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
 		return
 	}
 	apihttp.WriteJSON(w, http.StatusOK, map[string]any{"items": msgs})
+}
+
+// handleJWKS is getJWKS (GET /_mock/jwks): the public key of the RS256 tokens the mock mints.
+func (s *Server) handleJWKS(w http.ResponseWriter, _ *http.Request) {
+	jwks, err := token.JWKS()
+	if err != nil {
+		s.log.Error("jwks", "error", err)
+		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(jwks)
 }
 
 func (s *Server) handleGetFixtures(w http.ResponseWriter, _ *http.Request) {
@@ -183,24 +193,24 @@ func (s *Server) handleGetFixtures(w http.ResponseWriter, _ *http.Request) {
 }
 
 // handleReplaceFixtures is replaceFixtures (PUT /_mock/fixtures): all state is reset and seeded
-// from the new set.
+// from the new set, or, when the set cannot be seeded, nothing changes.
 func (s *Server) handleReplaceFixtures(w http.ResponseWriter, r *http.Request) {
 	var f Fixtures // the schema (additionalProperties: false) has already refused unknown fields
-	if err := apihttp.DecodeJSON(r, &f); err != nil {
-		writeControlError(w, http.StatusBadRequest, "body", "The fixtures do not match the Fixtures schema")
+	if err := apihttp.DecodeJSON(r, &f); err != nil || f == nil {
+		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "The fixtures do not match the Fixtures schema")
 		return
 	}
-	if err := s.reset(r.Context(), &f); err != nil {
-		writeControlError(w, http.StatusBadRequest, "body", err.Error())
+	if err := s.reset(r.Context(), f); err != nil {
+		mockapi.WriteControlError(w, http.StatusBadRequest, "body", err.Error())
 		return
 	}
 	apihttp.WriteJSON(w, http.StatusOK, s.Fixtures())
 }
 
 func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
-	if err := s.reset(r.Context(), nil); err != nil {
+	if err := s.reset(r.Context(), s.Fixtures()); err != nil {
 		s.log.Error("reset", "error", err)
-		writeControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,160 +17,356 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/clock"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/password"
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/store/memory"
 	"github.com/idvkit/idvkit/openapi"
 )
 
+var start = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+
 func newServer(t *testing.T, cfg mockserver.Config) *mockserver.Server {
 	t.Helper()
 	cfg.PasswordCost = password.MinCost
 	cfg.Logger = slog.New(slog.DiscardHandler)
+	if cfg.Clock == nil {
+		cfg.Clock = clock.NewFake(start)
+	}
 	s, err := mockserver.New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	return s
 }
 
-func call(t *testing.T, h http.Handler, method, target, contentType, body string) (int, map[string]any) {
+// widgetServer serves the tests' own widgets API, seeded with widgets a and b.
+func widgetServer(t *testing.T, cfg mockserver.Config) *mockserver.Server {
+	cfg.APIs = []mockapi.Factory{newWidgets}
+	cfg.Fixtures = mockserver.Fixtures{"widgets": json.RawMessage(`["a","b"]`)}
+	return newServer(t, cfg)
+}
+
+type call struct {
+	method, target, auth, contentType, body string
+}
+
+func do(t *testing.T, h http.Handler, c call) (int, http.Header, map[string]any) {
 	t.Helper()
-	req := httptest.NewRequest(method, target, strings.NewReader(body))
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+	req := httptest.NewRequest(c.method, c.target, strings.NewReader(c.body)) // the path as sent, dots and all
+	req.Host = "mock.test"
+	if c.auth != "" {
+		req.Header.Set("Authorization", c.auth)
+	}
+	if c.contentType != "" {
+		req.Header.Set("Content-Type", c.contentType)
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	raw, _ := io.ReadAll(rec.Body)
 	var out map[string]any
 	if len(raw) > 0 {
-		require.NoError(t, json.Unmarshal(raw, &out), string(raw))
+		require.NoError(t, json.Unmarshal(raw, &out), "%s: %s", c.target, raw)
 	}
-	return rec.Code, out
+	return rec.Code, rec.Header(), out
 }
 
-const formType = "application/x-www-form-urlencoded"
+func get(t *testing.T, h http.Handler, target string) (int, map[string]any) {
+	code, _, body := do(t, h, call{method: "GET", target: target})
+	return code, body
+}
 
-func TestDefaultFixturesParseAndPrintEveryRole(t *testing.T) {
+func TestDefaultFixturesParse(t *testing.T) {
 	f := mockserver.DefaultFixtures()
-	roles := map[string]bool{}
-	for _, p := range f.Principals() {
-		roles[p.Role] = true
-	}
-	for _, want := range []string{"rambase.internal_user", "rambase.customer_portal_user", "rambase.supplier_portal_user",
-		"rambase.otp_user", "rambase.api_client", "rambase.portal_client"} {
-		assert.True(t, roles[want], want)
+	for _, api := range mockserver.Registered() {
+		assert.NotEmpty(t, f[api], "the default set has a section for %s", api)
 	}
 }
 
-func TestParseFixturesIsStrict(t *testing.T) {
-	_, err := mockserver.ParseFixtures([]byte("rambase:\n  system: A\n  database: B\n  userz: []\n"))
+// A misspelt key is named, not only where it is.
+func TestParseFixturesNamesAnUnknownKey(t *testing.T) {
+	_, err := mockserver.ParseFixtures([]byte("nope: {}\n"))
+	assert.EqualError(t, err, "fixtures: Field /nope is not allowed here")
+	_, err = mockserver.ParseFixtures([]byte("- not an object\n"))
 	assert.Error(t, err)
-	_, err = mockserver.ParseFixtures([]byte("rambase:\n  system: A\n"))
-	assert.ErrorContains(t, err, "database")
-	f, err := mockserver.ParseFixtures([]byte(`{"rambase":{"system":"A","database":"B"}}`))
+	f, err := mockserver.ParseFixtures([]byte(`{}`))
 	require.NoError(t, err)
-	assert.Equal(t, "A", f.RamBase.System)
+	assert.Empty(t, f)
+}
+
+func TestConfigThatWouldDoLessThanAskedIsRefused(t *testing.T) {
+	for name, cfg := range map[string]mockserver.Config{
+		"unknown only":         {Only: "nope"},
+		"unbreakable rule":     {BrokenRules: []string{"WG-02"}},
+		"fixtures of a no-API": {Fixtures: mockserver.Fixtures{"nope": json.RawMessage(`[]`)}},
+		"an API twice":         {APIs: []mockapi.Factory{newWidgets, newWidgets}},
+	} {
+		if cfg.APIs == nil {
+			cfg.APIs = []mockapi.Factory{newWidgets}
+		}
+		_, err := mockserver.New(cfg)
+		assert.Error(t, err, name)
+	}
 }
 
 func TestControlAPIIsServedAtRootAndUnderEachPrefix(t *testing.T) {
-	s := newServer(t, mockserver.Config{Clock: clock.NewFake(time.Unix(0, 0))})
-	for _, p := range []string{"/_mock/capabilities", "/rambase/_mock/capabilities"} {
-		code, body := call(t, s, "GET", p, "", "")
+	s := widgetServer(t, mockserver.Config{})
+	for _, p := range []string{"/_mock/capabilities", "/widgets/_mock/capabilities"} {
+		code, body := get(t, s, p)
 		require.Equal(t, 200, code, p)
 		assert.Equal(t, mockserver.ControlVersion, body["version"])
-		assert.ElementsMatch(t, openapi.MustLoad(openapi.Control).Enum("Capability"), body["capabilities"],
-			"the full mock offers every capability")
+		assert.Equal(t, []any{"widgets"}, body["apis"])
+		assert.Contains(t, body["capabilities"], "outbox")
 	}
-	code, body := call(t, s, "GET", "/_mock/healthz", "", "")
+	code, body := get(t, s, "/_mock/healthz")
 	assert.Equal(t, 200, code)
 	assert.Equal(t, "ok", body["status"])
 }
 
+// The control API's version and its Capability enum are what the full mock, with every registered
+// API, actually offers: nothing listed that no one serves, nothing served that is not listed.
+func TestCapabilityEnumIsWhatTheRegisteredAPIsOffer(t *testing.T) {
+	control := openapi.MustLoad(openapi.Control)
+	s := newServer(t, mockserver.Config{})
+	assert.ElementsMatch(t, control.Enum("Capability"), s.Capabilities())
+	raw, err := openapi.Raw(openapi.Control)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), "version: "+mockserver.ControlVersion)
+}
+
 func TestClockThroughTheControlAPI(t *testing.T) {
-	start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := newServer(t, mockserver.Config{Clock: clock.NewFake(start)})
-	code, body := call(t, s, "POST", "/_mock/clock/advance", "application/json", `{"seconds":90.5}`)
+	s := widgetServer(t, mockserver.Config{})
+	code, _, body := do(t, s, call{method: "POST", target: "/_mock/clock/advance", contentType: "application/json", body: `{"seconds":90.5}`})
 	require.Equal(t, 200, code)
 	assert.Equal(t, "2030-01-01T00:01:30.5Z", body["now"])
-	code, body = call(t, s, "PUT", "/_mock/clock", "application/json", `{"now":"2030-06-01T00:00:00Z"}`)
+	code, _, body = do(t, s, call{method: "PUT", target: "/_mock/clock", contentType: "application/json", body: `{"now":"2030-06-01T00:00:00Z"}`})
 	require.Equal(t, 200, code)
 	assert.Equal(t, "2030-06-01T00:00:00Z", body["now"])
+	code, _, _ = do(t, s, call{method: "PUT", target: "/_mock/clock", contentType: "application/json", body: `{"now":"2029-06-01T00:00:00Z"}`})
+	assert.Equal(t, 409, code)
+}
+
+// The clock stops at clock.Max with a 400 and never wraps: today's year 9999 or 293 one-year
+// advances must not take it back to the past, where expired tokens would verify again.
+func TestClockRefusesToPassItsMaximumAndNeverWraps(t *testing.T) {
+	s := widgetServer(t, mockserver.Config{})
+	code, _, body := do(t, s, call{method: "PUT", target: "/_mock/clock", contentType: "application/json", body: `{"now":"9999-01-01T00:00:00Z"}`})
+	assert.Equal(t, 400, code, body)
+	assert.Equal(t, "body", body["error"])
+	_, now := get(t, s, "/_mock/clock")
+	assert.Equal(t, "2030-01-01T00:00:00Z", now["now"], "a refused move changes nothing")
+
+	last := start
+	refused := 0
+	for range 300 {
+		code, _, body := do(t, s, call{method: "POST", target: "/_mock/clock/advance", contentType: "application/json", body: `{"seconds":31536000}`})
+		if code == 400 {
+			refused++
+			continue
+		}
+		require.Equal(t, 200, code, body)
+		now, err := time.Parse(time.RFC3339Nano, body["now"].(string))
+		require.NoError(t, err)
+		require.True(t, now.After(last), "the clock went from %s to %s", last, now)
+		last = now
+	}
+	assert.Positive(t, refused)
+	assert.False(t, last.After(clock.Max))
 }
 
 type frozenClock struct{ clock.Clock }
 
 func TestAFixedClockOffersNoClockCapability(t *testing.T) {
-	s := newServer(t, mockserver.Config{Clock: frozenClock{clock.NewFake(time.Unix(0, 0))}})
-	_, body := call(t, s, "GET", "/_mock/capabilities", "", "")
+	s := widgetServer(t, mockserver.Config{Clock: frozenClock{clock.NewFake(start)}})
+	_, body := get(t, s, "/_mock/capabilities")
 	assert.NotContains(t, body["capabilities"], "clock.advance")
-	code, _ := call(t, s, "POST", "/_mock/clock/advance", "application/json", `{"seconds":1}`)
+	code, _, _ := do(t, s, call{method: "POST", target: "/_mock/clock/advance", contentType: "application/json", body: `{"seconds":1}`})
 	assert.Equal(t, 404, code)
+}
+
+// With a control token, every control call but the health check needs it, compared in constant
+// time; without one, none does.
+func TestControlTokenGuardsTheControlAPI(t *testing.T) {
+	s := widgetServer(t, mockserver.Config{ControlToken: "s3cret"})
+	for _, op := range openapi.MustLoad(openapi.Control).Operations() {
+		if op.ID == "getHealth" {
+			continue
+		}
+		target := "/_mock" + strings.NewReplacer("{", "", "}", "").Replace(op.Path)
+		for _, auth := range []string{"", "Bearer wrong", "Basic czNjcmV0", "Bearer s3cre"} {
+			code, _, body := do(t, s, call{method: op.Method, target: target, auth: auth, contentType: "application/json", body: `{}`})
+			assert.Equal(t, 401, code, "%s %s with %q: %v", op.Method, target, auth, body)
+		}
+	}
+	for _, c := range []call{
+		{method: "GET", target: "/_mock/capabilities"},
+		{method: "POST", target: "/_mock/clock/advance", contentType: "application/json", body: `{"seconds":1}`},
+		{method: "POST", target: "/_mock/principals", contentType: "application/json", body: `{"role":"widgets.maker"}`},
+		{method: "GET", target: "/_mock/outbox"},
+		{method: "POST", target: "/_mock/reset"},
+		{method: "GET", target: "/widgets/_mock/clock"},
+	} {
+		c.auth = "Bearer s3cret"
+		code, _, body := do(t, s, c)
+		assert.Less(t, code, 300, "%s %s with the token: %v", c.method, c.target, body)
+	}
+	code, _ := get(t, s, "/_mock/healthz")
+	assert.Equal(t, 200, code, "the health check needs no token")
+
+	open := widgetServer(t, mockserver.Config{})
+	code, _ = get(t, open, "/_mock/capabilities")
+	assert.Equal(t, 200, code)
+}
+
+// Paths are answered as sent, in the API's own error shape: no bare 301 to a cleaned path, no
+// plain-text 404 for a percent-encoded prefix, and no dot segment reaching past the prefix.
+func TestNonCanonicalPathsGetTheAPIsErrors(t *testing.T) {
+	s := widgetServer(t, mockserver.Config{})
+	code, _, body := do(t, s, call{method: "GET", target: "/widgets/widgets/a", auth: "Bearer good"})
+	require.Equal(t, 200, code, body)
+	for _, target := range []string{"/widgets//widgets/a", "/widgets/../_mock/reset", "/widgets/./widgets/a"} {
+		code, _, body := do(t, s, call{method: "GET", target: target, auth: "Bearer good"})
+		assert.Equal(t, 404, code, target)
+		assert.EqualValues(t, 404, body["widgetError"], "%s: the API's shape: %v", target, body)
+	}
+	code, _, body = do(t, s, call{method: "GET", target: "/%77idgets/widgets/a", auth: "Bearer good"})
+	assert.Equal(t, 200, code, "a percent-encoded prefix is the prefix: %v", body)
+	code, _, body = do(t, s, call{method: "GET", target: "//widgets/widgets/a"})
+	assert.Equal(t, 404, code)
+	assert.Equal(t, "not-found", body["error"], "outside every prefix: the control API's shape")
+}
+
+// Credentials are judged before parameters: an invalid token is 401 whatever else is wrong.
+func TestAuthenticationIsJudgedFirst(t *testing.T) {
+	s := widgetServer(t, mockserver.Config{})
+	code, _, _ := do(t, s, call{method: "GET", target: "/widgets/widgets/a", auth: "Bearer bad"})
+	assert.Equal(t, 401, code)
 }
 
 func TestOnlyServesOneAPIAtTheRoot(t *testing.T) {
-	s := newServer(t, mockserver.Config{Only: "rambase", Clock: clock.NewFake(time.Unix(0, 0))})
-	code, body := call(t, s, "POST", "/oauth2/access_token", formType, "grant_type=client_credentials&client_id=forecast-api&client_secret=forecast-secret")
+	s := widgetServer(t, mockserver.Config{Only: "widgets"})
+	code, _, body := do(t, s, call{method: "GET", target: "/widgets/a", auth: "Bearer good"})
 	assert.Equal(t, 200, code, body)
-	code, _ = call(t, s, "GET", "/_mock/healthz", "", "")
+	code, _ = get(t, s, "/_mock/healthz")
 	assert.Equal(t, 200, code)
-	code, body = call(t, s, "GET", "/rambase/oauth2/access_token", "", "")
+	code, body = get(t, s, "/nope")
 	assert.Equal(t, 404, code)
-	assert.EqualValues(t, 404, body["httpStatusCode"], "unknown paths get the served API's error shape")
-
-	_, err := mockserver.New(mockserver.Config{Only: "nope"})
-	assert.ErrorContains(t, err, "unknown API")
+	assert.EqualValues(t, 404, body["widgetError"], "unknown paths get the served API's error shape")
 }
 
-func TestPublicURLIsWrittenIntoLinks(t *testing.T) {
-	s := newServer(t, mockserver.Config{PublicURL: "https://idv.example/", Clock: clock.NewFake(time.Unix(0, 0))})
-	_, tok := call(t, s, "POST", "/rambase/oauth2/access_token", formType, "grant_type=password&client_id=forecast-api&client_secret=forecast-secret&username=anna&password=anna-password")
-	req := httptest.NewRequest("GET", "/rambase/system/sessions/current", nil)
-	req.Header.Set("Authorization", "Bearer "+tok["access_token"].(string))
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
-	var sess struct {
-		Session struct{ IDVerificationToken string }
+func TestPublicURLIsWhereTheAPIIsServed(t *testing.T) {
+	_, body := get(t, widgetServer(t, mockserver.Config{PublicURL: "https://idv.example/"}), "/widgets/here")
+	assert.Equal(t, "https://idv.example/widgets", body["base"])
+	_, body = get(t, widgetServer(t, mockserver.Config{}), "/widgets/here")
+	assert.Equal(t, "http://mock.test/widgets", body["base"])
+}
+
+// A reset seeds off to the side and swaps the store's content whole: a request never sees a
+// half-seeded mock, and concurrent resets never interleave.
+func TestResetIsAtomic(t *testing.T) {
+	s := widgetServer(t, mockserver.Config{})
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var missing []int
+	var mu sync.Mutex
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if code, _, _ := do(t, s, call{method: "GET", target: "/widgets/widgets/a", auth: "Bearer good"}); code != 200 {
+					mu.Lock()
+					missing = append(missing, code)
+					mu.Unlock()
+				}
+			}
+		})
 	}
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &sess))
-
-	req = httptest.NewRequest("GET", "/rambase/id-verification?id_verification_token="+sess.Session.IDVerificationToken, nil)
-	req.Header.Set("Authorization", "Bearer "+tok["access_token"].(string))
-	rec = httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
-	assert.Contains(t, rec.Body.String(), `"userLink":"https://idv.example/rambase/system/users/666?$format=json"`)
+	var resets sync.WaitGroup
+	for range 50 {
+		resets.Go(func() {
+			code, _, body := do(t, s, call{method: "POST", target: "/_mock/reset"})
+			assert.Equal(t, 204, code, body)
+		})
+	}
+	resets.Wait()
+	close(stop)
+	wg.Wait()
+	assert.Empty(t, missing, "a widget in every set must never be missing")
+	code, _, _ := do(t, s, call{method: "GET", target: "/widgets/widgets/b", auth: "Bearer good"})
+	assert.Equal(t, 200, code)
 }
 
-// The sweeper deletes records past retention, on the mock's clock, so a long-running mock keeps
-// flat memory; fixtures have no retention and stay.
-func TestSweeperDeletesPastRetention(t *testing.T) {
-	c := clock.NewFake(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+// Records past retention are swept, judged on the mock's clock, as soon as the control API moves
+// it (and every SweepInterval of real time), so a long-running mock keeps flat memory; fixtures have
+// no retention and stay.
+func TestClockMovesSweepPastRetention(t *testing.T) {
 	st := memory.New()
-	s := newServer(t, mockserver.Config{Clock: c, Store: st})
-	code, _ := call(t, s, "POST", "/rambase/oauth2/access_token", formType, "grant_type=client_credentials&client_id=forecast-api&client_secret=forecast-secret")
-	require.Equal(t, 200, code)
-	sessions := func() int {
-		_, n, err := st.List(context.Background(), "rambase.session", store.OldestFirst, store.Page{})
+	s := widgetServer(t, mockserver.Config{Store: st})
+	require.NoError(t, store.Create(context.Background(), st, "session", "s1", 1, store.RetainUntil(start.Add(time.Hour))))
+	count := func(kind string) int {
+		_, n, err := st.List(context.Background(), kind, "", store.OldestFirst, store.Page{})
 		require.NoError(t, err)
 		return n
 	}
-	require.Equal(t, 1, sessions())
-	require.NoError(t, c.Advance(time.Hour+24*time.Hour-time.Minute))
-	assert.Equal(t, 1, sessions(), "expired but retained")
-	require.NoError(t, c.Advance(2*time.Minute))
-	assert.Equal(t, 0, sessions(), "swept after retention")
-	_, n, _ := st.List(context.Background(), "rambase.user", store.OldestFirst, store.Page{})
-	assert.Equal(t, 4, n, "fixtures are never swept")
+	advance := func(seconds string) {
+		code, _, body := do(t, s, call{method: "POST", target: "/_mock/clock/advance", contentType: "application/json", body: `{"seconds":` + seconds + `}`})
+		require.Equal(t, 200, code, body)
+	}
+	advance("3599")
+	assert.Equal(t, 1, count("session"), "retained until its time")
+	advance("1")
+	assert.Equal(t, 0, count("session"), "swept at its retention")
+	assert.Equal(t, 2, count("widget"), "fixtures are never swept")
 }
 
-func TestResetForgetsSessions(t *testing.T) {
-	s := newServer(t, mockserver.Config{Clock: clock.NewFake(time.Unix(0, 0))})
-	_, tok := call(t, s, "POST", "/rambase/oauth2/access_token", formType, "grant_type=client_credentials&client_id=forecast-api&client_secret=forecast-secret")
-	code, _ := call(t, s, "POST", "/_mock/reset", "", "")
-	require.Equal(t, 204, code)
-	req := httptest.NewRequest("GET", "/rambase/system/sessions/current", nil)
-	req.Header.Set("Authorization", "Bearer "+tok["access_token"].(string))
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
-	assert.Equal(t, 401, rec.Code)
+// The real-time sweeper sweeps at the mock's time.
+func TestSweeperRunsOnRealTime(t *testing.T) {
+	c := clock.NewFake(start)
+	st := memory.New()
+	widgetServer(t, mockserver.Config{Clock: c, Store: st, SweepInterval: 5 * time.Millisecond})
+	require.NoError(t, store.Create(context.Background(), st, "session", "s1", 1, store.RetainUntil(start)))
+	require.Eventually(t, func() bool {
+		_, err := st.Get(context.Background(), "session", "s1")
+		return err != nil
+	}, 5*time.Second, time.Millisecond)
+}
+
+func TestPrincipalsOfTheServedAPIs(t *testing.T) {
+	s := widgetServer(t, mockserver.Config{})
+	assert.Equal(t, "maker", s.Principals()[0].ClientID)
+	code, _, body := do(t, s, call{method: "POST", target: "/_mock/principals", contentType: "application/json", body: `{"role":"widgets.maker"}`})
+	assert.Equal(t, 201, code)
+	assert.Equal(t, "maker-2", body["client_id"])
+	code, _, _ = do(t, s, call{method: "POST", target: "/_mock/principals", contentType: "application/json", body: `{"role":"other.maker"}`})
+	assert.Equal(t, 404, code)
+}
+
+func TestBadInputGetsControlErrors(t *testing.T) {
+	s := widgetServer(t, mockserver.Config{})
+	j := "application/json"
+	for _, c := range []struct {
+		name string
+		call
+		want int
+	}{
+		{"principal without role", call{method: "POST", target: "/_mock/principals", contentType: j, body: `{}`}, 400},
+		{"principal with junk json", call{method: "POST", target: "/_mock/principals", contentType: j, body: `{"role":`}, 400},
+		{"clock backwards", call{method: "PUT", target: "/_mock/clock", contentType: j, body: `{"now":"2000-01-01T00:00:00Z"}`}, 409},
+		{"negative advance", call{method: "POST", target: "/_mock/clock/advance", contentType: j, body: `{"seconds":-1}`}, 400},
+		{"advance over a year", call{method: "POST", target: "/_mock/clock/advance", contentType: j, body: `{"seconds":31536001}`}, 400},
+		{"fixtures with unknown field", call{method: "PUT", target: "/_mock/fixtures", contentType: j, body: `{"nope":{}}`}, 400},
+		{"fixtures null", call{method: "PUT", target: "/_mock/fixtures", contentType: j, body: `null`}, 400},
+		{"unknown control path", call{method: "GET", target: "/_mock/nope"}, 404},
+		{"outside every prefix", call{method: "GET", target: "/nope"}, 404},
+	} {
+		code, _, body := do(t, s, c.call)
+		assert.Equal(t, c.want, code, "%s: %v", c.name, body)
+		assert.NotEmpty(t, body["error"], c.name)
+		assert.NotEmpty(t, body["message"], c.name)
+	}
+	_, _, body := do(t, s, call{method: "PUT", target: "/_mock/fixtures", contentType: j, body: `{"nope":{}}`})
+	assert.Equal(t, "/nope", body["field"], "the unknown key is named")
 }

@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -53,6 +54,9 @@ func (f *Failure) Error() string {
 func (f *Failure) Message() string {
 	switch f.Kind {
 	case KindAuth:
+		if f.Rule == "invalid" {
+			return "The credentials are invalid or have expired"
+		}
 		return "Authentication is required"
 	case KindTooLarge:
 		return "The request body is too large"
@@ -77,6 +81,8 @@ func (f *Failure) Message() string {
 		return "The request body cannot be decoded"
 	case f.Rule == "required":
 		return "Field " + f.Field + " is required"
+	case f.Rule == "unknown":
+		return "Field " + f.Field + " is not allowed here"
 	case f.Field == "":
 		return "The request body is invalid (" + f.Rule + ")"
 	}
@@ -103,29 +109,52 @@ func requestFailure(err error) *Failure {
 		return &Failure{Kind: KindParam, Field: re.Parameter.Name, Rule: ruleOf(re.Err)}
 	}
 	// The media type is checked before validation (apihttp), so a body here has an accepted one.
-	f := &Failure{Kind: KindBody, Rule: ruleOf(re.Err)}
+	return schemaFailure(KindBody, re.Err)
+}
+
+// schemaFailure is a Failure of kind for a value that broke a schema: where and which keyword, or for
+// a field the schema does not allow, the field itself.
+func schemaFailure(kind Kind, err error) *Failure {
+	f := &Failure{Kind: kind, Rule: ruleOf(err)}
 	var se *openapi3.SchemaError
-	if errors.As(re.Err, &se) {
+	if errors.As(err, &se) {
 		f.Field = pointer(se)
+		if key := unknownKey(deepest(se)); key != "" {
+			f.Field, f.Rule = f.Field+"/"+key, "unknown"
+		}
 	}
 	return f
 }
 
-// responseFailure is requestFailure for responses; a response that breaks the spec is the mock's bug.
-func responseFailure(err error) *Failure {
-	f := &Failure{Kind: KindInternal, Rule: "response"}
-	var re *openapi3filter.ResponseError
-	if errors.As(err, &re) {
-		f.Rule = ruleOf(re.Err)
-		if re.Err == nil {
-			f.Rule = "status or content-type"
-		}
-		var se *openapi3.SchemaError
-		if errors.As(re.Err, &se) {
-			f.Field = pointer(se)
+// unknownKey returns the first key of an object that its schema does not allow (additionalProperties
+// false), found from the schema and the object rather than the error text.
+func unknownKey(se *openapi3.SchemaError) string {
+	obj, ok := se.Value.(map[string]any)
+	if se.SchemaField != "properties" || !ok || se.Schema == nil {
+		return ""
+	}
+	var unknown []string
+	for k := range obj {
+		if _, known := se.Schema.Properties[k]; !known {
+			unknown = append(unknown, k)
 		}
 	}
-	return f
+	if len(unknown) == 0 {
+		return ""
+	}
+	return slices.Min(unknown)
+}
+
+// responseFailure is requestFailure for responses; a response that breaks the spec is the mock's bug.
+func responseFailure(err error) *Failure {
+	var re *openapi3filter.ResponseError
+	if !errors.As(err, &re) {
+		return &Failure{Kind: KindInternal, Rule: "response"}
+	}
+	if re.Err == nil {
+		return &Failure{Kind: KindInternal, Rule: "status or content-type"}
+	}
+	return schemaFailure(KindInternal, re.Err)
 }
 
 func ruleOf(err error) string {

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,11 +28,16 @@ var files embed.FS
 // Control is the name of the test-control API's spec.
 const Control = "control"
 
-// APIs lists the vendor APIs idvkit covers, in the order they are served and documented.
-var APIs = []string{"rambase"}
-
-// Names lists every embedded spec: the vendor APIs, then the control API.
-func Names() []string { return append(slices.Clone(APIs), Control) }
+// Names lists every embedded spec by name, sorted: one per vendor API, and the control API. Which
+// APIs are served, and in what order, is the mock's registry's business.
+func Names() []string {
+	entries, _ := files.ReadDir(".")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	return names
+}
 
 // Raw returns the spec file exactly as embedded.
 func Raw(name string) ([]byte, error) {
@@ -135,10 +139,12 @@ func load(name string) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loadData(name, raw)
+	return Parse(name, raw)
 }
 
-func loadData(name string, raw []byte) (*Spec, error) {
+// Parse loads and validates a spec that is not embedded (a test's own API). It holds the embedded
+// specs' rules: OpenAPI 3.0.3, and an operationId on every operation.
+func Parse(name string, raw []byte) (*Spec, error) {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(raw)
 	if err != nil {
@@ -237,6 +243,13 @@ func (s *Spec) allowed(path string) []string {
 	return methods
 }
 
+// Extension returns the string value of an x- extension of the operation (x-api names the API an
+// operation of the control API belongs to).
+func (o *Operation) Extension(name string) string {
+	v, _ := o.route.Operation.Extensions[name].(string)
+	return v
+}
+
 // TakesMediaType reports whether the operation accepts a request body of the given Content-Type
 // (parameters such as charset are ignored). Operations without a request body take none.
 func (o *Operation) TakesMediaType(contentType string) bool {
@@ -253,13 +266,22 @@ func (o *Operation) TakesMediaType(contentType string) bool {
 // HasBody reports whether the operation defines a request body.
 func (o *Operation) HasBody() bool { return len(o.bodyTypes) > 0 }
 
-// CheckAuth reports a KindAuth Failure when no security requirement of the operation is met.
-func (o *Operation) CheckAuth(ctx context.Context, r *http.Request) *Failure {
-	srs := o.route.Operation.Security
-	if srs == nil {
-		srs = &o.route.Spec.Security
+// security returns the operation's security requirements, or the spec's when it has none of its own.
+func (o *Operation) security() openapi3.SecurityRequirements {
+	if srs := o.route.Operation.Security; srs != nil {
+		return *srs
 	}
-	if len(*srs) == 0 {
+	return o.route.Spec.Security
+}
+
+// Secured reports whether the operation takes credentials at all (an optional requirement counts).
+func (o *Operation) Secured() bool { return len(o.security()) > 0 }
+
+// CheckAuth reports a KindAuth Failure when no security requirement of the operation is met by
+// credentials of the scheme's shape; whether they are valid is the API's Authenticator's call.
+func (o *Operation) CheckAuth(ctx context.Context, r *http.Request) *Failure {
+	srs := o.security()
+	if len(srs) == 0 {
 		return nil
 	}
 	input := &openapi3filter.RequestValidationInput{Request: r, Route: o.route, Options: &openapi3filter.Options{
@@ -270,7 +292,7 @@ func (o *Operation) CheckAuth(ctx context.Context, r *http.Request) *Failure {
 			return errMissingCredentials
 		},
 	}}
-	if err := openapi3filter.ValidateSecurityRequirements(ctx, input, *srs); err != nil {
+	if err := openapi3filter.ValidateSecurityRequirements(ctx, input, srs); err != nil {
 		return &Failure{Kind: KindAuth, Field: "Authorization", Rule: "required"}
 	}
 	return nil
@@ -341,12 +363,7 @@ func (s *Spec) ValidateValue(schema string, value any) *Failure {
 		return &Failure{Kind: KindInternal, Field: schema, Rule: "no such schema"}
 	}
 	if err := ref.Value.VisitJSON(value); err != nil {
-		f := &Failure{Kind: KindBody, Rule: ruleOf(err)}
-		var se *openapi3.SchemaError
-		if errors.As(err, &se) {
-			f.Field = pointer(se)
-		}
-		return f
+		return schemaFailure(KindBody, err)
 	}
 	return nil
 }

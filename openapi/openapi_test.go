@@ -23,98 +23,189 @@ func TestEverySpecIsOpenAPI303AndValid(t *testing.T) {
 			s, err := Load(name)
 			require.NoError(t, err)
 			assert.NotEmpty(t, s.Operations())
-			for _, op := range s.Operations() {
-				assert.NotEmpty(t, op.ID)
-			}
 		})
 	}
 }
 
+// tokens is a spec of the tests' own: a form-encoded token endpoint, a secured read with a required
+// query parameter, and a templated path.
+const tokens = `openapi: 3.0.3
+info: {title: tokens, version: "1"}
+servers: [{url: "https://vendor.example/v1"}]
+security: [{bearer: []}, {tokenQuery: []}]
+paths:
+  /token:
+    post:
+      operationId: getToken
+      security: []
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [grant_type, client_id, client_secret]
+              properties:
+                grant_type: {type: string, enum: [password, client_credentials]}
+                client_id: {type: string}
+                client_secret: {type: string, maxLength: 32}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, required: [token], properties: {token: {type: string}}}}}}
+  /verify:
+    get:
+      operationId: verify
+      parameters: [{name: token, in: query, required: true, schema: {type: string}}]
+      responses:
+        '200': {description: ok}
+  /users/current:
+    get:
+      operationId: currentUser
+      responses:
+        '200': {description: ok}
+  /users/{id}:
+    get:
+      operationId: getUser
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        '200': {description: ok}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+    tokenQuery: {type: apiKey, in: query, name: $access_token}
+`
+
+func tokensSpec(t *testing.T) *Spec {
+	t.Helper()
+	s, err := Parse("tokens", []byte(tokens))
+	require.NoError(t, err)
+	return s
+}
+
 func TestFindMatchesAPIRelativePaths(t *testing.T) {
-	s := MustLoad("rambase")
-	op, params, f := s.Find(http.MethodGet, "/system/users/666")
+	s := tokensSpec(t)
+	op, params, f := s.Find(http.MethodGet, "/users/666")
 	require.Nil(t, f)
 	assert.Equal(t, "getUser", op.ID)
 	assert.Equal(t, "666", params["id"])
 
-	op, _, f = s.Find(http.MethodGet, "/system/sessions/current")
+	op, _, f = s.Find(http.MethodGet, "/users/current")
 	require.Nil(t, f)
-	assert.Equal(t, "getCurrentSession", op.ID)
+	assert.Equal(t, "currentUser", op.ID)
 
-	_, _, f = s.Find(http.MethodDelete, "/id-verification")
+	_, _, f = s.Find(http.MethodDelete, "/verify")
 	require.NotNil(t, f)
 	assert.Equal(t, KindMethod, f.Kind)
 	assert.Equal(t, "GET", f.Field)
 
-	_, _, f = s.Find(http.MethodGet, "/nope")
-	require.NotNil(t, f)
+	_, _, f = s.Find(http.MethodGet, "/v1/verify")
+	require.NotNil(t, f, "the servers path is not part of an API-relative path")
 	assert.Equal(t, KindNotFound, f.Kind)
 }
 
 func TestValidateRequestReportsPointerAndRuleWithoutValues(t *testing.T) {
-	s := MustLoad("rambase")
-	op := s.Operation("getAccessToken")
+	s := tokensSpec(t)
+	op := s.Operation("getToken")
 	cases := []struct {
 		body string
 		want Failure
 	}{
 		{"client_id=a&client_secret=b", Failure{Kind: KindBody, Field: "/grant_type", Rule: "required"}},
-		{"grant_type=implicit&client_id=a&client_secret=secret-value", Failure{Kind: KindBody, Field: "/grant_type", Rule: "enum"}},
+		{"grant_type=secret-value&client_id=a&client_secret=b", Failure{Kind: KindBody, Field: "/grant_type", Rule: "enum"}},
+		{"grant_type=password&client_id=a&client_secret=" + strings.Repeat("secret-value", 3), Failure{Kind: KindBody, Field: "/client_secret", Rule: "maxLength"}},
 		{"", Failure{Kind: KindBody, Rule: "required"}},
 	}
 	for _, c := range cases {
-		r := httptest.NewRequest(http.MethodPost, "/oauth2/access_token", strings.NewReader(c.body))
+		r := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader(c.body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		f := op.ValidateRequest(context.Background(), r, nil, []byte(c.body))
 		require.NotNil(t, f, c.body)
 		assert.Equal(t, c.want, *f, c.body)
-		assert.NotContains(t, f.Message(), "secret-value")
+		assert.NotContains(t, f.Message(), "secret-value", "a message never echoes the value")
+		assert.NotContains(t, f.Error(), "secret-value", "a log line never echoes the value")
 	}
-	r := httptest.NewRequest(http.MethodGet, "/id-verification", nil)
-	f := s.Operation("verifyIdVerificationToken").ValidateRequest(context.Background(), r, nil, nil)
+	r := httptest.NewRequest(http.MethodGet, "/verify", nil)
+	f := s.Operation("verify").ValidateRequest(context.Background(), r, nil, nil)
 	require.NotNil(t, f)
-	assert.Equal(t, Failure{Kind: KindParam, Field: "id_verification_token", Rule: "required"}, *f)
+	assert.Equal(t, Failure{Kind: KindParam, Field: "token", Rule: "required"}, *f)
 }
 
 func TestCheckAuthNeedsCredentialsOfTheSchemesShape(t *testing.T) {
-	op := MustLoad("rambase").Operation("getCurrentSession")
-	r := httptest.NewRequest(http.MethodGet, "/system/sessions/current", nil)
+	s := tokensSpec(t)
+	op := s.Operation("currentUser")
+	assert.True(t, op.Secured())
+	r := httptest.NewRequest(http.MethodGet, "/users/current", nil)
 	assert.NotNil(t, op.CheckAuth(context.Background(), r))
 	r.Header.Set("Authorization", "Basic abc")
 	assert.NotNil(t, op.CheckAuth(context.Background(), r))
+	r.Header.Set("Authorization", "Bearer ")
+	assert.NotNil(t, op.CheckAuth(context.Background(), r))
 	r.Header.Set("Authorization", "Bearer abc")
 	assert.Nil(t, op.CheckAuth(context.Background(), r))
-	q := httptest.NewRequest(http.MethodGet, "/system/sessions/current?$access_token=abc", nil)
+	q := httptest.NewRequest(http.MethodGet, "/users/current?$access_token=abc", nil)
 	assert.Nil(t, op.CheckAuth(context.Background(), q))
-	assert.Nil(t, MustLoad("rambase").Operation("getAccessToken").CheckAuth(context.Background(), r))
+	open := s.Operation("getToken")
+	assert.False(t, open.Secured())
+	assert.Nil(t, open.CheckAuth(context.Background(), httptest.NewRequest(http.MethodPost, "/token", nil)))
 }
 
 func TestValidateResponseRejectsUndocumentedStatusAndShape(t *testing.T) {
-	op := MustLoad("rambase").Operation("getIdVerificationToken")
-	r := httptest.NewRequest(http.MethodGet, "/id-verification-token", nil)
+	op := tokensSpec(t).Operation("getToken")
+	r := httptest.NewRequest(http.MethodPost, "/token", nil)
 	h := http.Header{"Content-Type": {"application/json"}}
-	assert.Nil(t, op.ValidateResponse(context.Background(), r, nil, 200, h, []byte(`{"idVerificationToken":"x"}`)))
-	assert.NotNil(t, op.ValidateResponse(context.Background(), r, nil, 200, h, []byte(`{"token":"x"}`)))
+	assert.Nil(t, op.ValidateResponse(context.Background(), r, nil, 200, h, []byte(`{"token":"x"}`)))
+	assert.NotNil(t, op.ValidateResponse(context.Background(), r, nil, 200, h, []byte(`{"tok":"x"}`)))
 	assert.NotNil(t, op.ValidateResponse(context.Background(), r, nil, 418, h, []byte(`{}`)))
 }
 
 func TestWithServerReplacesServersOnly(t *testing.T) {
-	out, err := WithServer("rambase", "http://127.0.0.1:9999/rambase")
-	require.NoError(t, err)
-	var doc struct {
-		OpenAPI string
-		Servers []struct{ URL string }
-		Paths   map[string]any
+	for _, name := range Names() {
+		out, err := WithServer(name, "http://127.0.0.1:9999/"+name)
+		require.NoError(t, err)
+		var doc, orig struct {
+			OpenAPI string
+			Servers []struct{ URL string }
+			Paths   map[string]any
+		}
+		require.NoError(t, yaml.Unmarshal(out, &doc))
+		raw, _ := Raw(name)
+		require.NoError(t, yaml.Unmarshal(raw, &orig))
+		assert.Equal(t, "3.0.3", doc.OpenAPI)
+		require.Len(t, doc.Servers, 1)
+		assert.Equal(t, "http://127.0.0.1:9999/"+name, doc.Servers[0].URL)
+		assert.Equal(t, orig.Paths, doc.Paths, name)
 	}
-	require.NoError(t, yaml.Unmarshal(out, &doc))
-	assert.Equal(t, "3.0.3", doc.OpenAPI)
-	require.Len(t, doc.Servers, 1)
-	assert.Equal(t, "http://127.0.0.1:9999/rambase", doc.Servers[0].URL)
-	assert.Contains(t, doc.Paths, "/id-verification")
 }
 
-func TestControlCapabilityEnum(t *testing.T) {
-	assert.Contains(t, MustLoad(Control).Enum("Capability"), "clock.advance")
+// Enum reads a component schema's enum; the composition's tests compare the control API's
+// Capability enum with what the registered APIs offer.
+func TestEnumReadsAComponentsEnum(t *testing.T) {
+	s, err := Parse("t", []byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Colour: {type: string, enum: [red, green]}
+    Name: {type: string}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"red", "green"}, s.Enum("Colour"))
+	assert.Empty(t, s.Enum("Name"))
+	assert.Empty(t, s.Enum("Missing"))
+}
+
+// A spec with an operation but no operationId is refused: every operation must be routable to a
+// handler and named by scenarios.
+func TestParseRefusesAnOperationWithoutID(t *testing.T) {
+	_, err := Parse("t", []byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      responses: {'200': {description: ok}}
+`))
+	assert.ErrorContains(t, err, "has no operationId")
+	_, err = Parse("t", []byte("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"))
+	assert.ErrorContains(t, err, "must be 3.0.3")
 }
 
 // Routes are tried in the spec's matching order, so a literal path wins over a template that would
@@ -133,7 +224,7 @@ paths:
       operationId: current
       responses: {'200': {description: ok}}
 `
-	s, err := loadData("t", []byte(doc))
+	s, err := Parse("t", []byte(doc))
 	require.NoError(t, err)
 	op, _, f := s.Find(http.MethodGet, "/a/~me")
 	require.Nil(t, f)

@@ -2,40 +2,74 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
 
-	"github.com/idvkit/idvkit/mockserver/provider"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 )
 
-// registerCommonSteps adds the steps every API's features share: principals of named roles, the
-// clock, and checks on the last response.
+// registerCommonSteps adds the steps every API's features share: principals of named roles,
+// requests as a principal or anonymously, the clock, the outbox, and checks on the last response.
+// Values saved by earlier steps are written ${name}, a principal's ${anna.password}.
 func registerCommonSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^"([^"]*)" has the role "([^"]*)"$`, hasRole)
-	sc.Step(`^(\d+) seconds? pass(?:es)?$`, secondsPass)
-	sc.Step(`^the response status is (\d+)$`, statusIs)
-	sc.Step(`^the response status is not (\d+)$`, statusIsNot)
+
+	sc.Step(`^"([^"]*)" sends "([A-Z]+) ([^"]*)"$`, func(ctx context.Context, name, method, target string) error {
+		return sendAs(ctx, name, method, target, "", "")
+	})
+	sc.Step(`^"([^"]*)" sends "([A-Z]+) ([^"]*)" with the form:$`, func(ctx context.Context, name, method, target string, t *godog.Table) error {
+		return sendForm(ctx, name, method, target, t)
+	})
+	sc.Step(`^"([^"]*)" sends "([A-Z]+) ([^"]*)" with a "([^"]*)" body:$`, func(ctx context.Context, name, method, target, contentType string, doc *godog.DocString) error {
+		return sendAs(ctx, name, method, target, contentType, doc.Content)
+	})
+	sc.Step(`^a client sends "([A-Z]+) ([^"]*)"$`, func(ctx context.Context, method, target string) error {
+		return sendAs(ctx, "", method, target, "", "")
+	})
+	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with the form:$`, func(ctx context.Context, method, target string, t *godog.Table) error {
+		return sendForm(ctx, "", method, target, t)
+	})
+	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with a "([^"]*)" body:$`, func(ctx context.Context, method, target, contentType string, doc *godog.DocString) error {
+		return sendAs(ctx, "", method, target, contentType, doc.Content)
+	})
+	sc.Step(`^"([^"]*)" opens the link in the response field "([^"]*)"$`, openLink)
+
+	sc.Step(`^the response status is (\d{3})$`, statusIs)
 	sc.Step(`^the response status is 4xx$`, statusIs4xx)
-	sc.Step(`^the response field "([^"]*)" is (-?\d+)$`, fieldIsNumber)
-	sc.Step(`^the response field "([^"]*)" is (true|false)$`, fieldIsBool)
+	sc.Step(`^the response field "([^"]*)" is ("[^"]*"|-?\d+(?:\.\d+)?|true|false|null|\$\{[^}]*\})$`, fieldIs)
 	sc.Step(`^the response field "([^"]*)" is not empty$`, fieldIsNotEmpty)
 	sc.Step(`^the response field "([^"]*)" is a positive integer$`, fieldIsPositiveInteger)
+	sc.Step(`^the response field "([^"]*)" equals the response status$`, fieldIsStatus)
 	sc.Step(`^the response has no field "([^"]*)"$`, noField)
+	sc.Step(`^the response field "([^"]*)" is saved as "([^"]*)"$`, saveField)
+	sc.Step(`^the response header "([^"]*)" is "([^"]*)"$`, headerIs)
+	sc.Step(`^the response body starts with "([^"]*)"$`, bodyStartsWith)
+
+	sc.Step(`^the (code|link) of the latest "([^"]*)" message to "([^"]*)" is saved as "([^"]*)"$`, saveFromOutbox)
+	sc.Step(`^(\d+) seconds? pass(?:es)?$`, func(ctx context.Context, n int) error {
+		return advance(ctx, time.Duration(n)*time.Second)
+	})
+	sc.Step(`^the token of "([^"]*)" has (\d+) seconds? left$`, tokenHasLeft)
+	sc.Step(`^the token of "([^"]*)" expires$`, func(ctx context.Context, name string) error { return tokenHasLeft(ctx, name, 0) })
 }
 
 // hasRole introduces a principal of a fixture role: made by the target's control API when it offers
 // users.create, else taken from the principals file, else the scenario is skipped with that reason.
 func hasRole(ctx context.Context, name, role string) error {
 	w := worldFrom(ctx)
-	var p provider.Principal
+	var p mockapi.Principal
 	switch {
 	case w.caps["users.create"]:
-		if _, err := w.controlJSON(ctx, http.MethodPost, "/principals", map[string]string{"role": role}, &p); err != nil {
+		if err := w.controlJSON(ctx, http.MethodPost, "/principals", map[string]string{"role": role}, &p); err != nil {
 			return err
 		}
 	case w.principals[role].Role != "":
@@ -43,99 +77,170 @@ func hasRole(ctx context.Context, name, role string) error {
 	default:
 		return w.skip(fmt.Sprintf("no credentials for role %s: the target lacks users.create and the principals file has none", role))
 	}
+	w.keepSecret(p.Password)
+	w.keepSecret(p.ClientSecret)
+	for k, v := range p.Attributes {
+		if secretKey.MatchString(k) {
+			w.keepSecret(v)
+		}
+	}
 	w.actors[name] = &actor{name: name, Principal: p}
 	return nil
 }
 
-// advance moves the target's clock (capability clock.advance).
-func advance(ctx context.Context, d time.Duration) error {
+// sendAs sends a request as the named principal, or anonymously when name is empty, with the body
+// interpolated and escaped for its content type.
+func sendAs(ctx context.Context, name, method, target, contentType, body string) error {
 	w := worldFrom(ctx)
-	if err := w.need("clock.advance"); err != nil {
+	var a *actor
+	if name != "" {
+		var err error
+		if a, err = w.actor(name); err != nil {
+			return err
+		}
+	}
+	target, err := w.interpolateURL(target)
+	if err != nil {
 		return err
 	}
-	_, err := w.controlJSON(ctx, http.MethodPost, "/clock/advance", map[string]float64{"seconds": d.Seconds()}, nil)
+	var raw []byte
+	if contentType != "" {
+		escape := func(s string) string { return s }
+		switch {
+		case strings.Contains(contentType, "json"):
+			escape = jsonEscape
+		case strings.Contains(contentType, "xml"):
+			escape = xmlEscape
+		}
+		if body, err = w.interpolate(body, escape); err != nil {
+			return err
+		}
+		raw = []byte(body)
+	}
+	_, err = w.request(ctx, a, method, target, contentType, raw)
 	return err
 }
 
-func secondsPass(ctx context.Context, n int) error { return advance(ctx, time.Duration(n)*time.Second) }
-
-func lastStatus(ctx context.Context) (*response, error) {
+// sendForm sends a form whose rows are name | value; values are interpolated.
+func sendForm(ctx context.Context, name, method, target string, t *godog.Table) error {
 	w := worldFrom(ctx)
-	if w.last == nil {
-		return nil, fmt.Errorf("no request has been sent yet")
+	form := url.Values{}
+	for _, row := range t.Rows {
+		if len(row.Cells) != 2 {
+			return fmt.Errorf("a form table has two columns, name | value")
+		}
+		v, err := w.interpolate(row.Cells[1].Value, func(s string) string { return s })
+		if err != nil {
+			return err
+		}
+		form.Add(row.Cells[0].Value, v)
 	}
-	return w.last, nil
+	return sendAs(ctx, name, method, target, "application/x-www-form-urlencoded", form.Encode())
+}
+
+func jsonEscape(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// openLink follows a link the API handed out, as the named principal.
+func openLink(ctx context.Context, name, path string) error {
+	w := worldFrom(ctx)
+	v, err := w.mustField(path)
+	if err != nil {
+		return err
+	}
+	link, ok := v.(string)
+	if !ok || link == "" {
+		return fmt.Errorf("%s is not a link: %v", path, v)
+	}
+	a, err := w.actor(name)
+	if err != nil {
+		return err
+	}
+	_, err = w.request(ctx, a, http.MethodGet, link, "", nil)
+	return err
 }
 
 func statusIs(ctx context.Context, want int) error {
-	r, err := lastStatus(ctx)
+	r, err := worldFrom(ctx).lastResponse()
 	if err != nil {
 		return err
 	}
 	if r.status != want {
-		return fmt.Errorf("expected status %d, got %d: %s", want, r.status, trim(r.raw))
+		return fmt.Errorf("expected status %d, got %d: %s", want, r.status, excerpt(r.raw))
 	}
 	return nil
 }
 
-func statusIsNot(ctx context.Context, unwanted int) error {
-	r, err := lastStatus(ctx)
-	if err != nil {
-		return err
-	}
-	if r.status == unwanted {
-		return fmt.Errorf("expected a status other than %d, got %d: %s", unwanted, r.status, trim(r.raw))
-	}
-	return nil
-}
-
+// statusIs4xx is for rules that name only a client error; a 5xx never passes.
 func statusIs4xx(ctx context.Context) error {
-	r, err := lastStatus(ctx)
+	r, err := worldFrom(ctx).lastResponse()
 	if err != nil {
 		return err
 	}
 	if r.status < 400 || r.status > 499 {
-		return fmt.Errorf("expected a 4xx status, got %d: %s", r.status, trim(r.raw))
+		return fmt.Errorf("expected a 4xx status, got %d: %s", r.status, excerpt(r.raw))
 	}
 	return nil
 }
 
-func mustField(ctx context.Context, path string) (any, error) {
-	v, ok, err := worldFrom(ctx).field(path)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("the response has no field %q: %s", path, trim(worldFrom(ctx).last.raw))
-	}
-	return v, nil
-}
-
-func fieldIsNumber(ctx context.Context, path, want string) error {
-	v, err := mustField(ctx, path)
+// fieldIs compares a field with a literal: a "string", a number, true, false, null, or a saved
+// ${value}, which matches a string or a number written the same way.
+func fieldIs(ctx context.Context, path, literal string) error {
+	w := worldFrom(ctx)
+	got, err := w.mustField(path)
 	if err != nil {
 		return err
 	}
-	n, ok := v.(float64)
-	if !ok || strconv.FormatFloat(n, 'f', -1, 64) != want {
-		return fmt.Errorf("expected %s to be %s, got %v", path, want, v)
+	var want any
+	switch {
+	case strings.HasPrefix(literal, "${"):
+		s, err := w.resolve(literal[2 : len(literal)-1])
+		if err != nil {
+			return err
+		}
+		if text, ok := asText(got); ok && text == s {
+			return nil
+		}
+		return fmt.Errorf("expected %s to be %s, got %v", path, literal, got)
+	case strings.HasPrefix(literal, `"`):
+		if want, err = w.interpolate(strings.Trim(literal, `"`), func(s string) string { return s }); err != nil {
+			return err
+		}
+	default:
+		if err := json.Unmarshal([]byte(literal), &want); err != nil {
+			return fmt.Errorf("%s is not a literal: %w", literal, err)
+		}
+		if w.last.xml && want != nil {
+			want = strings.Trim(literal, `"`) // every XML leaf is text
+		}
+	}
+	if got != want {
+		return fmt.Errorf("expected %s to be %s, got %v", path, literal, got)
 	}
 	return nil
 }
 
-func fieldIsBool(ctx context.Context, path, want string) error {
-	v, err := mustField(ctx, path)
-	if err != nil {
-		return err
+// asText writes a JSON string or number as text, for comparing with saved values.
+func asText(v any) (string, bool) {
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64), true
 	}
-	if b, ok := v.(bool); !ok || strconv.FormatBool(b) != want {
-		return fmt.Errorf("expected %s to be %s, got %v", path, want, v)
-	}
-	return nil
+	return "", false
 }
 
 func fieldIsNotEmpty(ctx context.Context, path string) error {
-	v, err := mustField(ctx, path)
+	v, err := worldFrom(ctx).mustField(path)
 	if err != nil {
 		return err
 	}
@@ -146,13 +251,26 @@ func fieldIsNotEmpty(ctx context.Context, path string) error {
 }
 
 func fieldIsPositiveInteger(ctx context.Context, path string) error {
-	v, err := mustField(ctx, path)
+	v, err := worldFrom(ctx).mustField(path)
 	if err != nil {
 		return err
 	}
 	n, ok := v.(float64)
 	if !ok || n < 1 || n != math.Trunc(n) {
 		return fmt.Errorf("expected %s to be a positive integer, got %v", path, v)
+	}
+	return nil
+}
+
+// fieldIsStatus checks an error body that repeats the status (RamBase's httpStatusCode).
+func fieldIsStatus(ctx context.Context, path string) error {
+	w := worldFrom(ctx)
+	v, err := w.mustField(path)
+	if err != nil {
+		return err
+	}
+	if text, _ := asText(v); text != strconv.Itoa(w.last.status) {
+		return fmt.Errorf("%s is %v but the status is %d", path, v, w.last.status)
 	}
 	return nil
 }
@@ -166,4 +284,105 @@ func noField(ctx context.Context, path string) error {
 		return fmt.Errorf("expected no field %q, but the response has it", path)
 	}
 	return nil
+}
+
+// saveField keeps a string or number field for later steps as ${name}; a credential's value is kept
+// out of printed errors.
+func saveField(ctx context.Context, path, name string) error {
+	w := worldFrom(ctx)
+	v, err := w.mustField(path)
+	if err != nil {
+		return err
+	}
+	text, ok := asText(v)
+	if !ok {
+		return fmt.Errorf("%s is %v: only strings and numbers can be saved", path, v)
+	}
+	if secretKey.MatchString(path) || secretKey.MatchString(name) {
+		w.keepSecret(text)
+	}
+	w.vars[name] = text
+	return nil
+}
+
+func headerIs(ctx context.Context, name, want string) error {
+	r, err := worldFrom(ctx).lastResponse()
+	if err != nil {
+		return err
+	}
+	if got := r.header.Get(name); got != want {
+		return fmt.Errorf("expected header %s to be %q, got %q", name, want, got)
+	}
+	return nil
+}
+
+func bodyStartsWith(ctx context.Context, prefix string) error {
+	r, err := worldFrom(ctx).lastResponse()
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(string(r.raw), prefix) {
+		return fmt.Errorf("expected the body to start with %q: %s", prefix, excerpt(r.raw[:min(len(r.raw), 40)]))
+	}
+	return nil
+}
+
+// saveFromOutbox reads the newest message of a kind to a principal (its email, else its username)
+// from the target's outbox (capability outbox), and keeps its code or link as ${name}.
+func saveFromOutbox(ctx context.Context, part, kind, to, name string) error {
+	w := worldFrom(ctx)
+	if err := w.need("outbox"); err != nil {
+		return err
+	}
+	a, err := w.actor(to)
+	if err != nil {
+		return err
+	}
+	addr := a.Email
+	if addr == "" {
+		addr = a.Username
+	}
+	var box struct {
+		Items []struct{ Code, Link string } `json:"items"`
+	}
+	q := url.Values{"kind": {kind}, "to": {addr}}
+	if err := w.controlJSON(ctx, http.MethodGet, "/outbox?"+q.Encode(), nil, &box); err != nil {
+		return err
+	}
+	if len(box.Items) == 0 {
+		return fmt.Errorf("no %s message was sent to %s", kind, addr)
+	}
+	latest := box.Items[len(box.Items)-1]
+	v := latest.Code
+	if part == "link" {
+		v = latest.Link
+	}
+	if v == "" {
+		return fmt.Errorf("the latest %s message to %s has no %s", kind, addr, part)
+	}
+	w.keepSecret(v)
+	w.vars[name] = v
+	return nil
+}
+
+// advance moves the target's clock (capability clock.advance).
+func advance(ctx context.Context, d time.Duration) error {
+	w := worldFrom(ctx)
+	if err := w.need("clock.advance"); err != nil {
+		return err
+	}
+	return w.controlJSON(ctx, http.MethodPost, "/clock/advance", map[string]float64{"seconds": d.Seconds()}, nil)
+}
+
+// tokenHasLeft moves the clock to `left` seconds before the principal's token expires, counted from
+// its login with the lifetime the login gave, so it holds whatever lifetime the target uses.
+func tokenHasLeft(ctx context.Context, name string, left int) error {
+	a, err := worldFrom(ctx).actor(name)
+	if err != nil {
+		return err
+	}
+	if a.token == "" || a.expiresIn == 0 {
+		return fmt.Errorf("%q has no token with a known lifetime: log in first", name)
+	}
+	return advance(ctx, time.Duration(a.expiresIn-left)*time.Second)
 }

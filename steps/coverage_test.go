@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/features"
+	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/openapi"
 	"github.com/idvkit/idvkit/steps"
 )
@@ -23,7 +24,7 @@ func allScenarios(t *testing.T) []steps.Scenario {
 // Every operation of every vendor API has a scenario tagged @op:<operationId>.
 func TestEveryOperationHasAScenario(t *testing.T) {
 	scs := allScenarios(t)
-	for _, api := range openapi.APIs {
+	for _, api := range mockserver.Registered() {
 		for _, op := range openapi.MustLoad(api).Operations() {
 			found := slices.ContainsFunc(scs, func(s steps.Scenario) bool { return s.API == api && slices.Contains(s.Ops, op.ID) })
 			assert.True(t, found, "%s operation %s has no scenario tagged @op:%s", api, op.ID, op.ID)
@@ -40,7 +41,7 @@ func TestEveryOperationHasAScenario(t *testing.T) {
 // A scenario checking one of our own rules carries @policy, and only such scenarios do.
 func TestEveryRuleHasAScenarioAndPolicyIsTagged(t *testing.T) {
 	scs := allScenarios(t)
-	for _, api := range openapi.APIs {
+	for _, api := range mockserver.Registered() {
 		rules := openapi.MustLoad(api).Rules()
 		require.NotEmpty(t, rules, api)
 		policy := map[string]bool{}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/openapi"
 )
 
@@ -31,13 +32,19 @@ func (r *Report) Counts() Counts {
 			c.Passed++
 		case res.Status == Skipped:
 			c.Skipped++
-		case res.Policy && !r.PolicyCounts:
-			c.PolicyFailed++
-		default:
+		case r.Counted(res):
 			c.Failed++
+		default:
+			c.PolicyFailed++
 		}
 	}
 	return c
+}
+
+// Counted reports whether a result fails the run: a failure, unless it is of a @policy scenario and
+// policy does not count.
+func (r *Report) Counted(res Result) bool {
+	return res.Status == Failed && (!res.Policy || r.PolicyCounts)
 }
 
 // Conformant reports whether the target passed: nothing failed that counts.
@@ -51,10 +58,10 @@ type RuleCoverage struct {
 	Listed   []string
 }
 
-// Coverage returns rule coverage for every API the results touch, in openapi.APIs order.
+// Coverage returns rule coverage for every API the results touch, in registry order.
 func (r *Report) Coverage() []RuleCoverage {
 	var out []RuleCoverage
-	for _, api := range openapi.APIs {
+	for _, api := range mockserver.Registered() {
 		spec, err := openapi.Load(api)
 		if err != nil {
 			continue
@@ -122,7 +129,7 @@ func (r *Report) WriteSummary(w io.Writer) {
 	for _, res := range r.Results {
 		if res.Status == Failed {
 			kind := "failed"
-			if res.Policy && !r.PolicyCounts {
+			if !r.Counted(res) {
 				kind = "failed a policy rule (not counted; --strict-policy counts it)"
 			}
 			fmt.Fprintf(w, "%s %s: %s\n", res.ID, kind, res.Name)

@@ -3,6 +3,7 @@ package steps_test
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -10,9 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
-	"github.com/idvkit/idvkit/mockserver/provider"
 	"github.com/idvkit/idvkit/steps"
 )
 
@@ -20,7 +20,7 @@ func runAll(t *testing.T, cfg steps.Config) *steps.Report {
 	t.Helper()
 	s, err := steps.New(cfg)
 	require.NoError(t, err)
-	r := &steps.Report{}
+	r := steps.NewReport(cfg)
 	for _, sc := range s.Scenarios() {
 		r.Results = append(r.Results, s.Run(context.Background(), sc))
 	}
@@ -36,13 +36,14 @@ func byID(r *steps.Report) map[string]steps.Result {
 }
 
 // An implementation that breaks RB-11 (a token outlives its session) fails exactly the scenarios
-// that check RB-11, naming the step.
+// that check RB-11, at the step that expects a client error, and everything else passes.
 func TestSuiteCatchesABrokenRule(t *testing.T) {
 	r := runAll(t, steps.Config{API: "rambase", Target: steps.InProcess(mocktest.WithBrokenRules("RB-11"))})
 	for id, res := range byID(r) {
-		if strings.HasPrefix(id, "RB-11-") && id != "RB-11-b" {
+		if strings.HasPrefix(id, "RB-11-") {
 			assert.Equal(t, steps.Failed, res.Status, id)
-			assert.Contains(t, res.FailedStep, "the response status is not 200", id)
+			assert.Equal(t, "the response status is 4xx", res.FailedStep, id)
+			assert.Contains(t, res.Reason, "expected a 4xx status, got 200", id)
 		} else {
 			assert.Equal(t, steps.Passed, res.Status, "%s: %s", id, res.Reason)
 		}
@@ -60,24 +61,35 @@ func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 	m := mocktest.New(t)
 	noControl := m.URL + "/no-control-api"
 
-	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), noControl)})
+	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), noControl, "")})
 	res := byID(r)
 	assert.Equal(t, steps.Skipped, res["RB-11-b"].Status)
 	assert.Equal(t, "target lacks capability clock.advance", res["RB-11-b"].Reason)
 	assert.Equal(t, steps.Skipped, res["RB-01-a"].Status)
 	assert.Contains(t, res["RB-01-a"].Reason, "no credentials for role rambase.api_client")
-	assert.Equal(t, steps.Passed, res["RB-04-a"].Status, "needs no principal")
+	assert.Equal(t, steps.Passed, res["RB-13-c"].Status, "needs no principal")
 
-	principals := map[string]provider.Principal{}
-	for _, p := range mockserver.DefaultFixtures().Principals() {
+	principals := map[string]mockapi.Principal{}
+	for _, p := range m.Principals() {
 		principals[p.Role] = p
 	}
-	r = runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), noControl), Principals: principals})
+	r = runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), noControl, ""), Principals: principals})
 	res = byID(r)
 	assert.Equal(t, steps.Passed, res["RB-06-a"].Status, res["RB-06-a"].Reason)
+	assert.Equal(t, steps.Passed, res["RB-07-a"].Status, "attributes come from the file: %s", res["RB-07-a"].Reason)
 	assert.Equal(t, steps.Skipped, res["RB-03-a"].Status, "needs the outbox")
 	assert.True(t, r.Conformant())
 	assert.Positive(t, r.Counts().Skipped)
+}
+
+// A control API guarded by a token is used when the suite has the token, and is as good as absent
+// without it.
+func TestControlTokenIsSent(t *testing.T) {
+	m := mocktest.New(t, mocktest.WithControlToken("s3cret-control"))
+	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), "", "s3cret-control")})
+	assert.Equal(t, steps.Passed, byID(r)["RB-11-b"].Status, byID(r)["RB-11-b"].Reason)
+	r = runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), "", "wrong")})
+	assert.Equal(t, steps.Skipped, byID(r)["RB-11-b"].Status)
 }
 
 // A response that breaks the spec fails the step that saw it, whatever the step checks.
@@ -88,33 +100,130 @@ func TestEveryResponseIsCheckedAgainstTheSpec(t *testing.T) {
 		_, _ = w.Write([]byte(`{"detail":"not RamBase's shape"}`))
 	})
 	srv := newHTTPServer(t, liar)
-	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(srv, srv+"/_mock")})
-	res := byID(r)["RB-04-a"]
+	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(srv, srv+"/_mock", "")})
+	res := byID(r)["RB-13-c"]
 	assert.Equal(t, steps.Failed, res.Status)
-	assert.Contains(t, res.Reason, "breaks the rambase spec (getCurrentSession)")
+	assert.Contains(t, res.Reason, "breaks the rambase spec (getAccessToken)")
 }
 
-// oneStepSuite is a suite of one scenario with one step, from features held in memory.
-func oneStepSuite(t *testing.T, step string) (*steps.Suite, steps.Scenario) {
+// suiteOf is a suite of in-memory RamBase features.
+func suiteOf(t *testing.T, feature string) *steps.Suite {
 	t.Helper()
-	feature := "Feature: x\n\n  @id:X-1\n  Scenario: y\n    " + step + "\n"
 	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}}, Target: steps.InProcess()})
 	require.NoError(t, err)
+	return s
+}
+
+func oneStep(t *testing.T, step string) (*steps.Suite, steps.Scenario) {
+	s := suiteOf(t, "Feature: x\n\n  @id:X-1\n  Scenario: y\n    "+step+"\n")
 	return s, s.Scenarios()[0]
 }
 
 // A scenario godog does not select never counts as passed.
 func TestAScenarioThatDoesNotRunFails(t *testing.T) {
-	s, sc := oneStepSuite(t, "Then the response status is 200")
+	s, sc := oneStep(t, "Then the response status is 200")
 	sc.Path = "rambase/x.feature:99"
 	res := s.Run(context.Background(), sc)
 	assert.Equal(t, steps.Failed, res.Status)
-	assert.Contains(t, res.Reason, "godog ran no step")
+	assert.Contains(t, res.Reason, "godog ran 0 scenarios")
 }
 
 func TestUndefinedStepsFailInStrictMode(t *testing.T) {
-	s, sc := oneStepSuite(t, "Then something nobody defined")
+	s, sc := oneStep(t, "Then something nobody defined")
 	res := s.Run(context.Background(), sc)
 	assert.Equal(t, steps.Failed, res.Status)
 	assert.Contains(t, res.Reason, "step is undefined", "failed by strict mode, not by the ran-no-step guard")
+}
+
+// Each example row of an outline is a scenario of its own: run once, alone, with its own ID (its
+// id column, else its number).
+func TestOutlineRowsRunOnceEachWithTheirOwnIDs(t *testing.T) {
+	s := suiteOf(t, `Feature: x
+
+  @id:X-2
+  Scenario Outline: rows
+    When a client sends "GET /no-such-<n>"
+    Then the response status is <status>
+
+    Examples:
+      | id     | n | status |
+      | passes | 1 | 404    |
+      | fails  | 2 | 200    |
+
+  @id:X-3
+  Scenario Outline: numbered
+    When a client sends "GET /no-such-<n>"
+    Then the response status is 404
+
+    Examples:
+      | n |
+      | 1 |
+      | 2 |
+`)
+	var ids []string
+	results := map[string]steps.Result{}
+	for _, sc := range s.Scenarios() {
+		ids = append(ids, sc.ID)
+		results[sc.ID] = s.Run(context.Background(), sc)
+	}
+	assert.Equal(t, []string{"X-2/passes", "X-2/fails", "X-3/1", "X-3/2"}, ids)
+	assert.Equal(t, steps.Passed, results["X-2/passes"].Status, "the failing row did not run with it: %s", results["X-2/passes"].Reason)
+	assert.Equal(t, steps.Failed, results["X-2/fails"].Status)
+	assert.Contains(t, results["X-2/fails"].Reason, "expected status 200, got 404")
+	assert.Equal(t, steps.Passed, results["X-3/2"].Status, results["X-3/2"].Reason)
+}
+
+// rand.Text tokens and secrets: 26 base32 characters.
+var wholeSecret = regexp.MustCompile(`[A-Z2-7]{26}`)
+
+// A failing step never prints a credential whole: not a password, not a client secret, not a token
+// it saw in a body.
+func TestFailuresNeverPrintSecrets(t *testing.T) {
+	s := suiteOf(t, `Feature: x
+
+  @id:X-4
+  Scenario: a token in an unexpected 200
+    Given "anna" has the role "rambase.internal_user"
+    When "anna" logs in to RamBase with a password
+    Then the response status is 401
+
+  @id:X-5
+  Scenario: a saved token compared with a password
+    Given "anna" has the role "rambase.internal_user"
+    And "anna" logs in to RamBase with a password
+    And the response field "access_token" is saved as "token"
+    Then the response field "access_token" is "${anna.password}"
+`)
+	for _, sc := range s.Scenarios() {
+		res := s.Run(context.Background(), sc)
+		require.Equal(t, steps.Failed, res.Status, sc.ID)
+		assert.NotRegexp(t, wholeSecret, res.Reason, sc.ID)
+		assert.NotRegexp(t, wholeSecret, res.Output, sc.ID)
+		assert.Contains(t, res.Reason, "[redacted]", sc.ID)
+	}
+}
+
+// Credentials go only to the target's origin, even when a step names another URL.
+func TestCredentialsNeverLeaveTheTarget(t *testing.T) {
+	seen := make(chan string, 1)
+	other := newHTTPServer(t, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { seen <- r.Header.Get("Authorization") }))
+	s, sc := oneStep(t, `Given "anna" has the role "rambase.internal_user"
+    And "anna" logs in to RamBase with a password
+    When "anna" sends "GET `+other+`/steal"`)
+	res := s.Run(context.Background(), sc)
+	assert.Equal(t, steps.Failed, res.Status)
+	assert.Contains(t, res.Reason, "refusing to send the credentials")
+	assert.Empty(t, seen)
+}
+
+// Against a shared target our own policy rules are reported but do not fail the run, under go test
+// as under conform, unless policy is made strict; in-process they always count.
+func TestPolicyCountsOnlyInProcessOrWhenStrict(t *testing.T) {
+	failed := steps.Result{Scenario: steps.Scenario{Policy: true}, Status: steps.Failed}
+	url := steps.URL("http://127.0.0.1:1", "", "")
+	assert.False(t, steps.NewReport(steps.Config{Target: url}).Counted(failed))
+	assert.True(t, steps.NewReport(steps.Config{Target: url, StrictPolicy: true}).Counted(failed))
+	assert.True(t, steps.NewReport(steps.Config{Target: steps.InProcess()}).Counted(failed))
+	failed.Policy = false
+	assert.True(t, steps.NewReport(steps.Config{Target: url}).Counted(failed))
 }

@@ -5,16 +5,20 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
+	"testing/fstest"
 
 	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
 )
 
-// Scenario is one scenario of the suite, with what its tags say about it.
+// Scenario is one scenario of the suite (one example row of an outline), with what its tags say.
 type Scenario struct {
-	ID      string // @id:<id>, stable across edits; keys the expected-failures file
+	// ID is stable across edits: @id:<id>, and for an outline's example row /<the row's id column>
+	// or /<its number>. It keys the expected-failures file and names the go test subtest.
+	ID      string
 	Name    string
 	Feature string
 	API     string // the folder the feature is in
@@ -24,6 +28,9 @@ type Scenario struct {
 	Ops     []string // @op:<operationId>
 	Needs   []string // @needs:<capability>
 	Policy  bool     // @policy: checks our own rule where the vendor is silent
+	// otherRows are the lines of the outline's other example rows, which the runner comments out so
+	// that godog, which selects an outline by its line, runs this row alone.
+	otherRows []int
 }
 
 // LoadScenarios parses every feature of fsys, or only those of one API when api is not empty, in
@@ -48,10 +55,10 @@ func LoadScenarios(fsys fs.FS, api string) ([]Scenario, error) {
 		if err != nil {
 			return nil, fmt.Errorf("steps: %s: %w", file, err)
 		}
-		lines := scenarioLines(doc)
+		outlines := scenariosByID(doc)
 		for _, p := range gherkin.Pickles(*doc, file, ids.NewId) {
-			line := lines[p.AstNodeIds[0]]
-			sc := Scenario{Name: p.Name, Feature: doc.Feature.Name, API: dir, Path: file + ":" + strconv.Itoa(line)}
+			gsc := outlines[p.AstNodeIds[0]]
+			sc := Scenario{Name: p.Name, Feature: doc.Feature.Name, API: dir, Path: file + ":" + strconv.Itoa(int(gsc.Location.Line))}
 			for _, t := range p.Tags {
 				sc.Tags = append(sc.Tags, t.Name)
 				name, value, _ := strings.Cut(strings.TrimPrefix(t.Name, "@"), ":")
@@ -71,18 +78,47 @@ func LoadScenarios(fsys fs.FS, api string) ([]Scenario, error) {
 			if sc.ID == "" {
 				sc.ID = sc.Path
 			}
+			if len(p.AstNodeIds) > 1 {
+				row, others := exampleRow(gsc, p.AstNodeIds[1])
+				sc.ID += "/" + row
+				sc.otherRows = others
+			}
 			out = append(out, sc)
 		}
 	}
 	return out, nil
 }
 
-func scenarioLines(doc *messages.GherkinDocument) map[string]int {
-	lines := map[string]int{}
+// exampleRow names the example row with the given AST id, by its `id` column when the examples have
+// one or else its number in the outline (from 1), and lists the lines of the outline's other rows.
+func exampleRow(sc *messages.Scenario, rowID string) (name string, others []int) {
+	n := 0
+	for _, ex := range sc.Examples {
+		idCol := -1
+		if ex.TableHeader != nil {
+			idCol = slices.IndexFunc(ex.TableHeader.Cells, func(c *messages.TableCell) bool { return c.Value == "id" })
+		}
+		for _, row := range ex.TableBody {
+			n++
+			if row.Id != rowID {
+				others = append(others, int(row.Location.Line))
+				continue
+			}
+			name = strconv.Itoa(n)
+			if idCol >= 0 {
+				name = row.Cells[idCol].Value
+			}
+		}
+	}
+	return name, others
+}
+
+func scenariosByID(doc *messages.GherkinDocument) map[string]*messages.Scenario {
+	byID := map[string]*messages.Scenario{}
 	add := func(children []*messages.FeatureChild) {
 		for _, c := range children {
 			if c.Scenario != nil {
-				lines[c.Scenario.Id] = int(c.Scenario.Location.Line)
+				byID[c.Scenario.Id] = c.Scenario
 			}
 		}
 	}
@@ -91,10 +127,28 @@ func scenarioLines(doc *messages.GherkinDocument) map[string]int {
 		if c.Rule != nil {
 			for _, rc := range c.Rule.Children {
 				if rc.Scenario != nil {
-					lines[rc.Scenario.Id] = int(rc.Scenario.Location.Line)
+					byID[rc.Scenario.Id] = rc.Scenario
 				}
 			}
 		}
 	}
-	return lines
+	return byID
+}
+
+// selecting returns the features as godog must see them to run sc alone: for an example row, its
+// file with the outline's other rows commented out (line numbers kept).
+func selecting(fsys fs.FS, sc Scenario) (fs.FS, error) {
+	if len(sc.otherRows) == 0 {
+		return fsys, nil
+	}
+	file, _, _ := strings.Cut(sc.Path, ":")
+	raw, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(string(raw), "\n")
+	for _, l := range sc.otherRows {
+		lines[l-1] = "#"
+	}
+	return fstest.MapFS{file: {Data: []byte(strings.Join(lines, "\n"))}}, nil
 }

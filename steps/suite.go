@@ -4,6 +4,9 @@
 // Capabilities gate scenarios here, in our own code: a scenario tagged @needs:<capability> that the
 // target lacks is reported as skipped with its reason (and under go test calls t.Skip), where godog's
 // tag filter would drop it silently.
+//
+// The steps are API-neutral (steps/common.go); each API's steps file adds how its principals'
+// credentials go on a request and its login steps, and registers them in init.
 package steps
 
 import (
@@ -12,15 +15,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
 
 	"github.com/idvkit/idvkit/features"
-	"github.com/idvkit/idvkit/mockserver/provider"
-	"github.com/idvkit/idvkit/openapi"
+	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 )
 
 // Config says what to run against what.
@@ -28,9 +31,17 @@ type Config struct {
 	API    string // run only this API's features; empty runs all
 	Target Target
 	// Principals supplies credentials per role for targets whose control API lacks users.create.
-	Principals map[string]provider.Principal
+	Principals map[string]mockapi.Principal
 	// Features overrides the embedded features (tests of the runner itself).
 	Features fs.FS
+	// StrictPolicy counts failures of @policy scenarios (our own rules where the vendor is silent)
+	// against a shared target; against an isolated (in-process) one they always count.
+	StrictPolicy bool
+}
+
+// NewReport returns an empty report that counts policy failures as cfg says.
+func NewReport(cfg Config) *Report {
+	return &Report{PolicyCounts: cfg.StrictPolicy || cfg.Target.Isolated()}
 }
 
 // Status is a scenario's outcome.
@@ -43,7 +54,7 @@ const (
 	Skipped Status = "skipped"
 )
 
-// Result is one scenario's outcome.
+// Result is one scenario's outcome. Reason and Output never carry a credential the scenario saw whole.
 type Result struct {
 	Scenario
 	Status     Status
@@ -67,14 +78,17 @@ func New(cfg Config) (*Suite, error) {
 	if cfg.Features == nil {
 		cfg.Features = features.FS
 	}
-	if cfg.API != "" {
-		if _, err := openapi.Load(cfg.API); err != nil || cfg.API == openapi.Control {
-			return nil, fmt.Errorf("steps: unknown API %q (known: %s)", cfg.API, strings.Join(openapi.APIs, ", "))
-		}
+	if cfg.API != "" && !slices.Contains(mockserver.Registered(), cfg.API) {
+		return nil, fmt.Errorf("steps: unknown API %q (known: %s)", cfg.API, strings.Join(mockserver.Registered(), ", "))
 	}
 	scs, err := LoadScenarios(cfg.Features, cfg.API)
 	if err != nil {
 		return nil, err
+	}
+	for _, sc := range scs {
+		if apis[sc.API] == nil {
+			return nil, fmt.Errorf("steps: %s: no steps are registered for API %q", sc.Path, sc.API)
+		}
 	}
 	return &Suite{cfg: cfg, scenarios: scs}, nil
 }
@@ -88,27 +102,37 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
 	res := Result{Scenario: sc}
 	defer func() { res.Duration = time.Since(start) }()
 
+	features, err := selecting(s.cfg.Features, sc)
+	if err != nil {
+		res.Status, res.Reason = Failed, err.Error()
+		return res
+	}
 	ep, err := s.cfg.Target.Open(ctx, sc.API)
 	if err != nil {
 		res.Status, res.Reason = Failed, "target: "+err.Error()
 		return res
 	}
 	defer ep.Close()
-	caps := capabilities(ctx, ep)
+	w := &world{api: apis[sc.API], ep: ep, principals: s.cfg.Principals, actors: map[string]*actor{}, vars: map[string]string{}}
+	w.keepSecret(ep.ControlToken)
+	w.caps = capabilities(ctx, w)
 	for _, need := range sc.Needs {
-		if !caps[need] {
+		if !w.caps[need] {
 			res.Status, res.Reason = Skipped, "target lacks capability "+need
 			return res
 		}
 	}
 
-	w := &world{ep: ep, caps: caps, principals: s.cfg.Principals, actors: map[string]*actor{}}
 	var out bytes.Buffer
-	ran := 0
+	ran, pickles := 0, 0
 	suite := godog.TestSuite{
 		Name: sc.ID,
 		ScenarioInitializer: func(gsc *godog.ScenarioContext) {
-			gsc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
+			gsc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+				pickles++
+				if p.Name != sc.Name {
+					return ctx, fmt.Errorf("godog selected %q instead of %q", p.Name, sc.Name)
+				}
 				return withWorld(ctx, w), nil
 			})
 			gsc.StepContext().Before(func(ctx context.Context, _ *godog.Step) (context.Context, error) {
@@ -122,21 +146,21 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
 				return ctx, nil
 			})
 			registerCommonSteps(gsc)
-			registerRamBaseSteps(gsc)
+			w.api.register(gsc)
 		},
 		Options: &godog.Options{
 			Format: "pretty", Output: &out, NoColors: true, Strict: true,
-			FS: s.cfg.Features, Paths: []string{sc.Path}, DefaultContext: ctx,
+			FS: features, Paths: []string{sc.Path}, DefaultContext: ctx,
 		},
 	}
 	code := suite.Run()
-	res.Output = out.String()
+	res.Output, res.Reason = w.redact(out.String()), w.redact(res.Reason)
 	switch {
 	case w.skipReason != "":
 		res.Status, res.Reason = Skipped, w.skipReason
-	case ran == 0:
-		// godog selected nothing at this path: never count a scenario that did not run as passed.
-		res.Status, res.Reason = Failed, "godog ran no step of "+sc.Path
+	case ran == 0 || pickles != 1:
+		// godog selected nothing, or more than this scenario: never count that as passed.
+		res.Status, res.Reason = Failed, fmt.Sprintf("godog ran %d scenarios and %d steps for %s, not this one scenario", pickles, ran, sc.Path)
 	case code != 0:
 		res.Status = Failed
 		if res.Reason == "" {
@@ -149,13 +173,12 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
 }
 
 // capabilities asks the target's control API what it offers; a target without one offers nothing.
-func capabilities(ctx context.Context, ep *Endpoint) map[string]bool {
+func capabilities(ctx context.Context, w *world) map[string]bool {
 	caps := map[string]bool{}
-	w := &world{ep: ep}
 	var body struct {
 		Capabilities []string `json:"capabilities"`
 	}
-	if _, err := w.controlJSON(ctx, http.MethodGet, "/capabilities", nil, &body); err != nil {
+	if err := w.controlJSON(ctx, "GET", "/capabilities", nil, &body); err != nil {
 		return caps
 	}
 	for _, c := range body.Capabilities {

@@ -25,10 +25,11 @@ type Target interface {
 
 // Endpoint is where one scenario sends its requests.
 type Endpoint struct {
-	BaseURL    string // the API's base URL, no trailing slash
-	ControlURL string // the control API's base URL, no trailing slash
-	Client     *http.Client
-	close      func()
+	BaseURL      string // the API's base URL, no trailing slash
+	ControlURL   string // the control API's base URL, no trailing slash
+	ControlToken string // sent as a Bearer token on control calls when not empty
+	Client       *http.Client
+	close        func()
 }
 
 // Close releases the endpoint.
@@ -36,6 +37,15 @@ func (e *Endpoint) Close() {
 	if e.close != nil {
 		e.close()
 	}
+}
+
+// noRedirects makes a client hand every response to the step that asked, 3xx included: a
+// conformance suite checks what the target answered, and following a redirect could carry
+// credentials to another host.
+func noRedirects(c *http.Client) *http.Client {
+	copied := *c
+	copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &copied
 }
 
 // InProcess is the default target: a fresh mock per scenario, started with mocktest.
@@ -48,7 +58,7 @@ func (t inProcess) Open(_ context.Context, api string) (*Endpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Endpoint{BaseURL: m.APIURL(api), ControlURL: m.ControlURL(), Client: m.Client(), close: m.Close}, nil
+	return &Endpoint{BaseURL: m.APIURL(api), ControlURL: m.ControlURL(), Client: noRedirects(m.Client()), close: m.Close}, nil
 }
 
 func (inProcess) Ready(context.Context) error { return nil }
@@ -57,22 +67,23 @@ func (inProcess) Describe() string            { return "in-process mock" }
 
 // URL is an implementation that is already running: baseURL is the API's base URL (what a client
 // would use in place of the vendor's host); controlURL is its control API, by default
-// <baseURL>/_mock.
-func URL(baseURL, controlURL string) Target {
+// <baseURL>/_mock, and controlToken the token its control API wants, if any.
+func URL(baseURL, controlURL, controlToken string) Target {
 	baseURL = strings.TrimSuffix(baseURL, "/")
 	if controlURL == "" {
 		controlURL = baseURL + "/_mock"
 	}
-	return urlTarget{base: baseURL, control: strings.TrimSuffix(controlURL, "/"), client: &http.Client{Timeout: 30 * time.Second}}
+	return urlTarget{base: baseURL, control: strings.TrimSuffix(controlURL, "/"), token: controlToken,
+		client: noRedirects(&http.Client{Timeout: 30 * time.Second})}
 }
 
 type urlTarget struct {
-	base, control string
-	client        *http.Client
+	base, control, token string
+	client               *http.Client
 }
 
 func (t urlTarget) Open(context.Context, string) (*Endpoint, error) {
-	return &Endpoint{BaseURL: t.base, ControlURL: t.control, Client: t.client}, nil
+	return &Endpoint{BaseURL: t.base, ControlURL: t.control, ControlToken: t.token, Client: t.client}, nil
 }
 
 // Ready succeeds when the base URL answers anything at all over HTTP.

@@ -9,33 +9,36 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/cucumber/godog"
 
-	"github.com/idvkit/idvkit/mockserver/provider"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/openapi"
 )
 
 // world is one scenario's state. It lives in the scenario's context, never in a package variable,
 // so scenarios can run concurrently.
 type world struct {
+	api        *apiSteps // the API the scenario's feature is about
 	ep         *Endpoint
 	caps       map[string]bool
-	principals map[string]provider.Principal // from a config file, for targets without users.create
+	principals map[string]mockapi.Principal // from a config file, for targets without users.create
 	actors     map[string]*actor
+	vars       map[string]string // values saved by earlier steps
 	last       *response
 	skipReason string
+	secrets    []string // values never to print whole
 }
 
-// actor is a named principal of the scenario and what it has obtained so far.
+// actor is a named principal of the scenario and the credential its last login obtained.
 type actor struct {
 	name string
-	provider.Principal
-	accessToken string
-	expiresIn   int
-	session     map[string]any // the last session read
-	idvToken    string
+	mockapi.Principal
+	token     string
+	expiresIn int // seconds, as the login that gave the token said
 }
 
 // response is the last response a step saw.
@@ -43,7 +46,8 @@ type response struct {
 	status int
 	header http.Header
 	raw    []byte
-	body   any // decoded JSON, nil when the body is not JSON
+	body   any  // decoded JSON, or the XML element tree under the root; nil for other bodies
+	xml    bool // body came from XML, so every leaf is text
 }
 
 type worldKey struct{}
@@ -77,6 +81,20 @@ func (w *world) actor(name string) (*actor, error) {
 	return a, nil
 }
 
+// keepSecret records a value that must never appear whole in a step's error or output.
+func (w *world) keepSecret(v string) {
+	if v != "" {
+		w.secrets = append(w.secrets, v)
+	}
+}
+
+// keepToken stores a token an API's login returned for the actor (and how long it lives, when the
+// login said).
+func (w *world) keepToken(a *actor, token string, expiresIn int) {
+	a.token, a.expiresIn = token, expiresIn
+	w.keepSecret(token)
+}
+
 // maxResponse bounds how much of a response the suite reads: a target cannot hang or flood it.
 const maxResponse = 4 << 20
 
@@ -95,16 +113,18 @@ func (w *world) send(ctx context.Context, spec string, req *http.Request) (*resp
 		return nil, fmt.Errorf("%s %s: reading the response: %w", req.Method, redactURL(req.URL), err)
 	}
 	r := &response{status: resp.StatusCode, header: resp.Header, raw: raw}
-	if len(raw) > 0 && strings.Contains(resp.Header.Get("Content-Type"), "json") {
+	switch ct := resp.Header.Get("Content-Type"); {
+	case len(raw) == 0:
+	case strings.Contains(ct, "json"):
 		_ = json.Unmarshal(raw, &r.body)
+	case strings.Contains(ct, "xml"):
+		r.body, _ = decodeXML(raw)
+		r.xml = r.body != nil
 	}
 	if spec != openapi.Control {
 		w.last = r
 	}
-	if err := w.checkContract(ctx, spec, req, r); err != nil {
-		return r, err
-	}
-	return r, nil
+	return r, w.checkContract(ctx, spec, req, r)
 }
 
 // checkContract validates a response against the operation the request matched. Requests outside
@@ -133,67 +153,269 @@ func (w *world) checkContract(ctx context.Context, specName string, req *http.Re
 	return nil
 }
 
+// request sends a request to the API: as actor a, with its credentials, or anonymously when a is
+// nil. target is a path of the API or an absolute URL (a link the API handed out); credentials are
+// only ever sent to the target's own origin.
+func (w *world) request(ctx context.Context, a *actor, method, target, contentType string, body []byte) (*response, error) {
+	if !strings.HasPrefix(target, "http://") && !strings.HasPrefix(target, "https://") {
+		target = w.ep.BaseURL + target
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, target, rd)
+	if err != nil {
+		return nil, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if a != nil {
+		if !sameOrigin(req.URL, w.ep.BaseURL) {
+			return nil, fmt.Errorf("refusing to send the credentials of %q to %s: it is not the target (%s)", a.name, redactURL(req.URL), w.ep.BaseURL)
+		}
+		if err := w.api.authorize(req, a); err != nil {
+			return nil, err
+		}
+	}
+	return w.send(ctx, w.api.name, req)
+}
+
+func sameOrigin(u *url.URL, base string) bool {
+	b, err := url.Parse(base)
+	return err == nil && strings.EqualFold(u.Scheme, b.Scheme) && strings.EqualFold(u.Host, b.Host)
+}
+
 // controlJSON calls the control API and decodes its JSON answer into out (when not nil).
-func (w *world) controlJSON(ctx context.Context, method, path string, in, out any) (int, error) {
+func (w *world) controlJSON(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, w.ep.ControlURL+path, body)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if w.ep.ControlToken != "" {
+		req.Header.Set("Authorization", "Bearer "+w.ep.ControlToken)
+	}
 	r, err := w.send(ctx, openapi.Control, req)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if r.status >= 300 {
-		return r.status, fmt.Errorf("control API %s %s answered %d: %s", method, path, r.status, trim(r.raw))
+		return fmt.Errorf("control API %s %s answered %d: %s", method, redactURL(req.URL), r.status, excerpt(r.raw))
 	}
 	if out != nil && len(r.raw) > 0 {
 		if err := json.Unmarshal(r.raw, out); err != nil {
-			return r.status, fmt.Errorf("control API %s %s: %w", method, path, err)
+			return fmt.Errorf("control API %s %s: %w", method, redactURL(req.URL), err)
 		}
 	}
-	return r.status, nil
+	return nil
 }
 
-// field reads a dotted path ("idVerification.user.userId") from the last response's JSON body.
-func (w *world) field(path string) (any, bool, error) {
+// lastResponse returns the last response of the API, or says that no request was sent yet.
+func (w *world) lastResponse() (*response, error) {
 	if w.last == nil {
-		return nil, false, errors.New("no request has been sent yet")
+		return nil, errors.New("no request has been sent yet")
 	}
-	if w.last.body == nil {
-		return nil, false, fmt.Errorf("the response is not JSON: %s", trim(w.last.raw))
+	return w.last, nil
+}
+
+// field reads a path ("idVerification.user.userId", "items[0].id") from the last response's body.
+func (w *world) field(path string) (any, bool, error) {
+	r, err := w.lastResponse()
+	if err != nil {
+		return nil, false, err
 	}
-	v := w.last.body
-	for _, part := range strings.Split(path, ".") {
+	if r.body == nil {
+		return nil, false, fmt.Errorf("the response is neither JSON nor XML: %s", excerpt(r.raw))
+	}
+	steps, err := parsePath(path)
+	if err != nil {
+		return nil, false, err
+	}
+	v := r.body
+	for _, s := range steps {
+		if s.index >= 0 {
+			list, ok := v.([]any)
+			if !ok || s.index >= len(list) {
+				return nil, false, nil
+			}
+			v = list[s.index]
+			continue
+		}
 		m, ok := v.(map[string]any)
 		if !ok {
 			return nil, false, nil
 		}
-		if v, ok = m[part]; !ok {
+		if v, ok = m[s.name]; !ok {
 			return nil, false, nil
 		}
 	}
 	return v, true, nil
 }
 
-// trim shortens a body for an error message.
-func trim(raw []byte) string {
+// mustField is field for a path that must be there.
+func (w *world) mustField(path string) (any, error) {
+	v, ok, err := w.field(path)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("the response has no field %q: %s", path, excerpt(w.last.raw))
+	}
+	return v, nil
+}
+
+// pathStep is a name of an object's field, or (index >= 0) a position in an array.
+type pathStep struct {
+	name  string
+	index int
+}
+
+var (
+	pathPart  = regexp.MustCompile(`^([^.\[\]]*)((?:\[\d+\])*)$`)
+	pathIndex = regexp.MustCompile(`\d+`)
+)
+
+func parsePath(path string) ([]pathStep, error) {
+	var out []pathStep
+	for _, part := range strings.Split(path, ".") {
+		m := pathPart.FindStringSubmatch(part)
+		if m == nil || (m[1] == "" && m[2] == "") {
+			return nil, fmt.Errorf("bad field path %q: write fields as a.b and array items as a[0]", path)
+		}
+		if m[1] != "" {
+			out = append(out, pathStep{name: m[1], index: -1})
+		}
+		for _, idx := range pathIndex.FindAllString(m[2], -1) {
+			n, err := strconv.Atoi(idx)
+			if err != nil {
+				return nil, fmt.Errorf("bad field path %q: %w", path, err)
+			}
+			out = append(out, pathStep{index: n})
+		}
+	}
+	return out, nil
+}
+
+var reference = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+// interpolate replaces each ${name} in s by the value saved under that name, and each ${actor.field}
+// by the actor's field (id, username, password, email, client_id, client_secret, token, role, or an
+// attribute), passed through escape for where it lands.
+func (w *world) interpolate(s string, escape func(string) string) (string, error) {
+	var err error
+	out := reference.ReplaceAllStringFunc(s, func(ref string) string {
+		v, e := w.resolve(ref[2 : len(ref)-1])
+		if e != nil && err == nil {
+			err = e
+		}
+		return escape(v)
+	})
+	return out, err
+}
+
+func (w *world) resolve(ref string) (string, error) {
+	name, field, dotted := strings.Cut(ref, ".")
+	if !dotted {
+		if v, ok := w.vars[ref]; ok {
+			return v, nil
+		}
+		return "", fmt.Errorf("${%s}: no step saved a value under that name", ref)
+	}
+	a, err := w.actor(name)
+	if err != nil {
+		return "", fmt.Errorf("${%s}: %w", ref, err)
+	}
+	v := map[string]string{
+		"id": a.ID, "role": a.Role, "username": a.Username, "password": a.Password, "email": a.Email,
+		"client_id": a.ClientID, "client_secret": a.ClientSecret, "token": a.token,
+	}[field]
+	if v == "" {
+		v = a.Attributes[field]
+	}
+	if v == "" {
+		return "", fmt.Errorf("${%s}: %q has no %s", ref, name, field)
+	}
+	return v, nil
+}
+
+// interpolateURL interpolates a request target, escaping values for the path or the query they
+// land in.
+func (w *world) interpolateURL(target string) (string, error) {
+	path, query, hasQuery := strings.Cut(target, "?")
+	path, err := w.interpolate(path, url.PathEscape)
+	if err != nil || !hasQuery {
+		return path, err
+	}
+	query, err = w.interpolate(query, url.QueryEscape)
+	return path + "?" + query, err
+}
+
+// redact masks every secret the scenario has seen in s: a step's error and godog's output are
+// printed, and must not carry a usable credential.
+func (w *world) redact(s string) string {
+	for _, secret := range w.secrets {
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, mask(secret))
+		}
+	}
+	return s
+}
+
+func mask(secret string) string {
+	if len(secret) <= 8 {
+		return "[redacted]"
+	}
+	return secret[:4] + "…[redacted]"
+}
+
+// secretKey matches the names of fields whose values are credentials.
+var secretKey = regexp.MustCompile(`(?i)token|secret|password|passwd|otp|code|api_?key|authorization`)
+
+// excerpt shortens a body for an error message, masking the string values of credential fields of
+// a JSON body, which no step has seen yet (a token in an unexpected 200).
+func excerpt(raw []byte) string {
 	const max = 300
+	var v any
+	if json.Unmarshal(raw, &v) == nil {
+		if b, err := json.Marshal(maskSecrets(v, "")); err == nil {
+			raw = b
+		}
+	}
 	s := strings.TrimSpace(string(raw))
 	if len(s) > max {
 		return s[:max] + "..."
 	}
 	return s
+}
+
+func maskSecrets(v any, key string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = maskSecrets(e, k)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = maskSecrets(e, key)
+		}
+	case string:
+		if secretKey.MatchString(key) {
+			return mask(t)
+		}
+	}
+	return v
 }
 
 // redactURL drops the query, which may carry tokens, from URLs in messages.

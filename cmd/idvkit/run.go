@@ -46,10 +46,11 @@ func exitCode(err error, stderr io.Writer) int {
 const usage = `idvkit: a validating, stateful mock and conformance suite for identity-verification APIs.
 
 Usage:
-  idvkit serve   [--addr 127.0.0.1:8080] [--only API] [--fixtures FILE] [--public-url URL]
-  idvkit conform [--api API] [--base-url URL [--control-url URL]] [--principals FILE] [--strict-policy] [--verbose]
+  idvkit serve   [--addr 127.0.0.1:8080] [--only API] [--fixtures FILE] [--public-url URL] [--control-token TOKEN]
+  idvkit conform [--api API] [--base-url URL [--control-url URL] [--control-token TOKEN]] [--principals FILE]
+                 [--strict-policy] [--verbose]
   idvkit specs   [--server URL [--out DIR]] [NAME...]
-  idvkit version
+  idvkit version (or --version)
 
 Run "idvkit COMMAND -h" for a command's flags.
 `
@@ -65,10 +66,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "conform":
-		return runConform(ctx, rest, stdout, stderr)
+		return runConform(ctx, rest, getenv, stdout, stderr)
 	case "specs":
 		return runSpecs(rest, stdout, stderr)
-	case "version":
+	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "idvkit", version())
 		return nil
 	case "help", "-h", "--help":
@@ -91,9 +92,40 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) (bool, error) {
 	return true, nil
 }
 
+// revision is the VCS revision the Makefile stamps with -ldflags, for builds that carry no VCS
+// information of their own (go run never does).
+var revision string
+
+// version describes the build: the module version (a release tag, or the pseudo-version go build
+// derives from the commit), and the VCS revision and time with "+dirty" when the tree had changes.
 func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
 	}
-	return "dev"
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	rev, at, dirty := revision, "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value[:min(len(s.Value), 12)]
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return v + " (revision unknown: build with make build or go build in a git checkout)"
+	}
+	if dirty {
+		rev += "+dirty"
+	}
+	if at != "" {
+		rev += " " + at
+	}
+	return v + " (revision " + rev + ")"
 }

@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 )
 
 // runServe is `idvkit serve`: all APIs (or one, with --only) on one listener, real time plus an
@@ -24,6 +27,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	only := fs.String("only", getenv("IDVKIT_ONLY"), "serve only this API, at the root (env IDVKIT_ONLY)")
 	fixtures := fs.String("fixtures", getenv("IDVKIT_FIXTURES"), "fixture file (YAML or JSON) replacing the defaults (env IDVKIT_FIXTURES)")
 	publicURL := fs.String("public-url", getenv("IDVKIT_PUBLIC_URL"), "URL clients reach the mock at, for links it hands out (env IDVKIT_PUBLIC_URL); default: from each request")
+	controlToken := fs.String("control-token", getenv("IDVKIT_CONTROL_TOKEN"), "token every control call but /_mock/healthz must carry as a Bearer token (env IDVKIT_CONTROL_TOKEN)")
 	if ok, err := parse(fs, args, stderr); !ok {
 		return err
 	}
@@ -31,7 +35,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("serve takes no arguments, got %q", fs.Args())
 	}
 
-	cfg := mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"),
+	cfg := mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), ControlToken: *controlToken,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if *fixtures != "" {
 		data, err := os.ReadFile(*fixtures)
@@ -42,7 +46,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return usageError("--fixtures %s: %v", *fixtures, err)
 		}
-		cfg.Fixtures = &f
+		cfg.Fixtures = f
 	}
 	// Listen before building the mock, so a taken port is reported before fixtures are hashed.
 	ln, err := net.Listen("tcp", *addr)
@@ -66,6 +70,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	root := "http://" + ln.Addr().String()
 	printBanner(stdout, root, mock)
+	if *controlToken == "" && !loopback(ln.Addr()) {
+		fmt.Fprintf(stderr, "\nWARNING: idvkit is listening on %s, beyond this machine, and its control API has no token:\n"+
+			"anyone who can reach it can reset it, move its clock and read every one-time password it sent.\n"+
+			"Start it with --control-token (or IDVKIT_CONTROL_TOKEN), or listen on 127.0.0.1.\n\n", ln.Addr())
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -93,6 +102,12 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
+// loopback reports whether a listener is reachable only from this machine.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
 // printBanner tells a partner where everything is and how to log in with each fixture role.
 func printBanner(w io.Writer, root string, mock *mockserver.Server) {
 	fmt.Fprintf(w, "idvkit %s listening on %s\n", version(), root)
@@ -105,13 +120,30 @@ func printBanner(w io.Writer, root string, mock *mockserver.Server) {
 	}
 	fmt.Fprintf(w, "  %-10s %s/_mock (capabilities, clock, principals, outbox, fixtures, reset)\n", "control", root)
 	fmt.Fprintln(w, "\nFixture principals (role: credentials):")
-	for _, p := range mock.Fixtures().Principals() {
-		switch p.Kind {
-		case "client":
-			fmt.Fprintf(w, "  %-30s client_id=%s client_secret=%s\n", p.Role, p.ClientID, p.ClientSecret)
-		default:
-			fmt.Fprintf(w, "  %-30s username=%s password=%s (through client_id=%s client_secret=%s)\n", p.Role, p.Username, p.Password, p.ClientID, p.ClientSecret)
-		}
+	for _, p := range mock.Principals() {
+		fmt.Fprintf(w, "  %-30s %s\n", p.Role, credentials(p))
 	}
 	fmt.Fprintln(w)
+}
+
+// credentials writes what a principal logs in with, for the banner.
+func credentials(p mockapi.Principal) string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	add("username", p.Username)
+	add("password", p.Password)
+	if p.Username != "" && p.ClientID != "" {
+		parts = append(parts, "(through client_id="+p.ClientID+" client_secret="+p.ClientSecret+")")
+	} else {
+		add("client_id", p.ClientID)
+		add("client_secret", p.ClientSecret)
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.Attributes)) {
+		add(k, p.Attributes[k])
+	}
+	return strings.Join(parts, " ")
 }

@@ -5,26 +5,35 @@ Feature: RamBase errors
   @id:RB-13-a @rule:RB-13 @op:getAccessToken
   Scenario: A login error is a RamBase error
     Given "verifier" has the role "rambase.api_client"
+    When "verifier" logs in to RamBase with client credentials
+    Then the response status is 200
     When "verifier" logs in to RamBase with a wrong client secret
-    Then the response status is 4xx
-    And the response is a RamBase error
+    Then the response status is 400
+    And the response field "httpStatusCode" equals the response status
+    And the response field "message" is not empty
 
-  @id:RB-13-b @rule:RB-13 @op:verifyIdVerificationToken
-  Scenario: A missing parameter is a RamBase error
+  @id:RB-13-b @rule:RB-13 @op:verifyIdVerificationToken @op:getUser
+  Scenario Outline: A bad request is a RamBase error
     Given "verifier" has the role "rambase.api_client"
     And "verifier" logs in to RamBase with client credentials
-    When "verifier" sends "GET /id-verification" to RamBase
-    Then the response status is 400
-    And the response is a RamBase error
+    When "verifier" sends "<request>"
+    Then the response status is <status>
+    And the response field "httpStatusCode" equals the response status
+    And the response field "message" is not empty
 
-  @id:RB-13-c @rule:RB-13
-  Scenario: An unknown path is a RamBase error
-    When a RamBase client sends "GET /no-such-resource"
-    Then the response status is 404
-    And the response is a RamBase error
+    Examples:
+      | id                | request                        | status |
+      | missing-parameter | GET /id-verification           | 400    |
+      | bad-id            | GET /system/users/abc          | 400    |
+      | unknown-path      | GET /no-such-resource          | 404    |
+      | unknown-user      | GET /system/users/999999999999 | 404    |
+      | wrong-method      | DELETE /id-verification        | 405    |
 
-  @id:RB-13-d @rule:RB-13 @op:getAccessToken
+  @id:RB-13-c @rule:RB-13 @op:getAccessToken
   Scenario: A JSON body where a form is expected is a RamBase error
-    When a RamBase client sends "POST /oauth2/access_token" with a JSON body
+    When a client sends "POST /oauth2/access_token" with a "application/json" body:
+      """
+      {"grant_type": "client_credentials"}
+      """
     Then the response status is 4xx
-    And the response is a RamBase error
+    And the response field "httpStatusCode" equals the response status

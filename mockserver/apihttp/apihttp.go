@@ -2,8 +2,8 @@
 // operationId, validates the request before the handler sees it and the response before it leaves,
 // and renders every failure in the API's own error shape through the API's ErrorWriter.
 //
-// Precedence when several failures apply (DESIGN.md): auth, then too-large, then media-type, then
-// body or parameters. A response that breaks the spec is the mock's own bug: it is logged and
+// Precedence when several failures apply (DESIGN.md): auth (credentials missing, then invalid),
+// then too-large, then media-type, then body or parameters. A response that breaks the spec is the mock's own bug: it is logged and
 // replaced by a 500, so it is loud in every test.
 package apihttp
 
@@ -28,6 +28,20 @@ const DefaultMaxBodyBytes = 1 << 20
 // ErrorWriter renders a Failure in an API's own error shape and status.
 type ErrorWriter func(w http.ResponseWriter, r *http.Request, f *openapi.Failure)
 
+// Authenticator judges the credentials of a request to an operation that requires some, once their
+// presence has been checked against the spec and before anything else: it returns the request
+// carrying what it learnt (the caller's session) for the handler, or a Failure of KindAuth.
+type Authenticator func(r *http.Request, op *openapi.Operation) (*http.Request, *openapi.Failure)
+
+// API is what Handler serves.
+type API struct {
+	Spec *openapi.Spec
+	// Operations maps every operationId of the spec to its handler.
+	Operations   map[string]http.Handler
+	Authenticate Authenticator // nil: credentials of the right shape are enough
+	WriteFailure ErrorWriter
+}
+
 // Options tune an API's Handler.
 type Options struct {
 	MaxBodyBytes int64        // zero means DefaultMaxBodyBytes
@@ -38,15 +52,16 @@ type Options struct {
 type Handler struct {
 	spec     *openapi.Spec
 	handlers map[string]http.Handler
+	auth     Authenticator
 	writeErr ErrorWriter
 	maxBody  int64
 	log      *slog.Logger
 }
 
-// New builds the Handler for spec. handlers maps every operationId of the spec to its handler; an
-// operation without a handler, or a handler for no operation, is an error, so a spec and its mock
-// cannot drift apart.
-func New(spec *openapi.Spec, handlers map[string]http.Handler, writeErr ErrorWriter, opts Options) (*Handler, error) {
+// New builds the Handler for an API. An operation without a handler, or a handler for no operation,
+// is an error, so a spec and its mock cannot drift apart.
+func New(api API, opts Options) (*Handler, error) {
+	spec, handlers := api.Spec, api.Operations
 	var missing []string
 	for _, op := range spec.Operations() {
 		if handlers[op.ID] == nil {
@@ -62,7 +77,7 @@ func New(spec *openapi.Spec, handlers map[string]http.Handler, writeErr ErrorWri
 		sort.Strings(missing)
 		return nil, fmt.Errorf("apihttp: %s: no handler for %s", spec.Name, strings.Join(missing, ", "))
 	}
-	h := &Handler{spec: spec, handlers: handlers, writeErr: writeErr, maxBody: opts.MaxBodyBytes, log: opts.Logger}
+	h := &Handler{spec: spec, handlers: handlers, auth: api.Authenticate, writeErr: api.WriteFailure, maxBody: opts.MaxBodyBytes, log: opts.Logger}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
 	}
@@ -116,6 +131,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f := op.CheckAuth(r.Context(), r); f != nil {
 		h.writeErr(w, r, f)
 		return
+	}
+	if h.auth != nil && op.Secured() {
+		if r, f = h.auth(r, op); f != nil {
+			h.writeErr(w, r, f)
+			return
+		}
 	}
 	body, f := h.readBody(w, r)
 	if f != nil {

@@ -1,11 +1,13 @@
 package apihttp_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,56 +17,139 @@ import (
 	"github.com/idvkit/idvkit/openapi"
 )
 
-func handlersFor(spec *openapi.Spec, h http.Handler) map[string]http.Handler {
-	m := map[string]http.Handler{}
-	for _, op := range spec.Operations() {
-		m[op.ID] = h
-	}
-	return m
-}
+// widgets is a small API of the tests' own: one secured operation with a required parameter and
+// body, one open one.
+const widgets = `openapi: 3.0.3
+info: {title: widgets, version: "1"}
+security: [{bearer: []}]
+paths:
+  /widgets:
+    post:
+      operationId: createWidget
+      parameters: [{name: size, in: query, required: true, schema: {type: integer, minimum: 1}}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [name], additionalProperties: false, properties: {name: {type: string}}}
+      responses:
+        '201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Widget'}}}}
+        default: {description: error, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+  /widgets/{id}:
+    get:
+      operationId: getWidget
+      security: []
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Widget'}}}}
+        default: {description: error, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+  schemas:
+    Widget: {type: object, required: [name], properties: {name: {type: string}}}
+    Error: {type: object, required: [status, message], properties: {status: {type: integer}, message: {type: string}, field: {type: string}}}
+`
 
 func writeFailure(w http.ResponseWriter, _ *http.Request, f *openapi.Failure) {
-	apihttp.WriteJSON(w, apihttp.Status(f.Kind), map[string]any{"httpStatusCode": apihttp.Status(f.Kind), "httpStatusDescription": "x", "message": f.Message()})
+	apihttp.WriteJSON(w, apihttp.Status(f.Kind), map[string]any{"status": apihttp.Status(f.Kind), "message": f.Message(), "field": f.Field})
 }
 
-func serve(t *testing.T, h http.Handler) (int, map[string]any) {
+type callerKey struct{}
+
+// authenticate accepts only the token "good", and hands the caller's name to the handler.
+func authenticate(r *http.Request, _ *openapi.Operation) (*http.Request, *openapi.Failure) {
+	if r.Header.Get("Authorization") != "Bearer good" {
+		return r, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
+	}
+	return r.WithContext(context.WithValue(r.Context(), callerKey{}, "anna")), nil
+}
+
+func newAPI(t *testing.T, create http.HandlerFunc) *apihttp.Handler {
 	t.Helper()
-	spec := openapi.MustLoad("rambase")
-	api, err := apihttp.New(spec, handlersFor(spec, h), writeFailure, apihttp.Options{Logger: slog.New(slog.DiscardHandler)})
+	spec, err := openapi.Parse("widgets", []byte(widgets))
 	require.NoError(t, err)
-	req := httptest.NewRequest(http.MethodGet, "/id-verification-token", nil)
-	req.Header.Set("Authorization", "Bearer t")
-	rec := httptest.NewRecorder()
-	api.ServeHTTP(rec, req)
-	var body map[string]any
-	raw, _ := io.ReadAll(rec.Body)
-	require.NoError(t, json.Unmarshal(raw, &body), string(raw))
-	return rec.Code, body
+	get := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		apihttp.WriteJSON(w, http.StatusOK, map[string]string{"name": apihttp.PathParam(r, "id")})
+	})
+	h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": create, "getWidget": get},
+		Authenticate: authenticate, WriteFailure: writeFailure}, apihttp.Options{MaxBodyBytes: 64, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	return h
 }
 
-func TestConformingResponsePassesThrough(t *testing.T) {
-	code, body := serve(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		apihttp.WriteJSON(w, http.StatusOK, map[string]string{"idVerificationToken": "abc"})
-	}))
-	assert.Equal(t, http.StatusOK, code)
-	assert.Equal(t, "abc", body["idVerificationToken"])
+func created(w http.ResponseWriter, r *http.Request) {
+	apihttp.WriteJSON(w, http.StatusCreated, map[string]any{"name": r.Context().Value(callerKey{})})
+}
+
+func serve(t *testing.T, h http.Handler, method, target, auth, contentType, body string) (int, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var out map[string]any
+	raw, _ := io.ReadAll(rec.Body)
+	require.NoError(t, json.Unmarshal(raw, &out), string(raw))
+	return rec.Code, out
+}
+
+func TestConformingRequestReachesTheHandlerWithWhatAuthenticateLearnt(t *testing.T) {
+	code, body := serve(t, newAPI(t, created), "POST", "/widgets?size=2", "Bearer good", "application/json", `{"name":"w"}`)
+	assert.Equal(t, http.StatusCreated, code, body)
+	assert.Equal(t, "anna", body["name"])
+
+	code, body = serve(t, newAPI(t, created), "GET", "/widgets/w7", "", "", "")
+	assert.Equal(t, http.StatusOK, code, "an open operation is not authenticated")
+	assert.Equal(t, "w7", body["name"])
+}
+
+// Precedence: missing credentials, then invalid ones, then too large, then media type, then
+// parameters and body. Each case carries every later fault too.
+func TestFailurePrecedence(t *testing.T) {
+	huge := `{"name":"` + strings.Repeat("x", 100) + `"}`
+	for _, c := range []struct {
+		name, target, auth, contentType, body string
+		want                                  int
+		field                                 string
+	}{
+		{"no credentials", "/widgets", "", "text/plain", huge, 401, "Authorization"},
+		{"invalid credentials before a bad parameter", "/widgets?size=0", "Bearer bad", "text/plain", huge, 401, "Authorization"},
+		{"too large before media type", "/widgets", "Bearer good", "text/plain", huge, 413, ""},
+		{"media type before parameters", "/widgets?size=0", "Bearer good", "text/plain", `{}`, 415, "Content-Type"},
+		{"parameter", "/widgets?size=0", "Bearer good", "application/json", `{}`, 400, "size"},
+		{"body", "/widgets?size=1", "Bearer good", "application/json", `{}`, 400, "/name"},
+		{"unknown body field is named", "/widgets?size=1", "Bearer good", "application/json", `{"name":"a","colour":"red"}`, 400, "/colour"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, body := serve(t, newAPI(t, created), "POST", c.target, c.auth, c.contentType, c.body)
+			assert.Equal(t, c.want, code, body)
+			assert.Equal(t, c.field, body["field"])
+		})
+	}
 }
 
 // A mock response that breaks its own spec is a bug: it never reaches the client, a 500 does.
 func TestResponseBreakingTheSpecBecomes500(t *testing.T) {
 	for name, h := range map[string]http.HandlerFunc{
-		"wrong shape": func(w http.ResponseWriter, _ *http.Request) { apihttp.WriteJSON(w, 200, map[string]int{"token": 1}) },
+		"wrong shape": func(w http.ResponseWriter, _ *http.Request) { apihttp.WriteJSON(w, 201, map[string]int{"name": 1}) },
 		"undocumented status": func(w http.ResponseWriter, _ *http.Request) {
-			apihttp.WriteJSON(w, http.StatusTeapot, map[string]string{})
+			apihttp.WriteJSON(w, http.StatusOK, map[string]string{"name": "x"})
 		},
 		"panic": func(http.ResponseWriter, *http.Request) { panic("boom") },
 		"wrong content type": func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(201)
 			_, _ = w.Write([]byte("x"))
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			code, body := serve(t, h)
+			code, body := serve(t, newAPI(t, h), "POST", "/widgets?size=1", "Bearer good", "application/json", `{"name":"w"}`)
 			assert.Equal(t, http.StatusInternalServerError, code)
 			assert.Equal(t, "Internal error", body["message"])
 		})
@@ -72,20 +157,26 @@ func TestResponseBreakingTheSpecBecomes500(t *testing.T) {
 }
 
 func TestEveryOperationNeedsAHandler(t *testing.T) {
-	spec := openapi.MustLoad("rambase")
-	handlers := handlersFor(spec, http.NotFoundHandler())
-	delete(handlers, "getUser")
-	_, err := apihttp.New(spec, handlers, writeFailure, apihttp.Options{})
-	assert.ErrorContains(t, err, "getUser")
+	spec, err := openapi.Parse("widgets", []byte(widgets))
+	require.NoError(t, err)
+	_, err = apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.NotFoundHandler()}, WriteFailure: writeFailure}, apihttp.Options{})
+	assert.ErrorContains(t, err, "getWidget")
 
-	handlers = handlersFor(spec, http.NotFoundHandler())
-	handlers["noSuchOperation"] = http.NotFoundHandler()
-	_, err = apihttp.New(spec, handlers, writeFailure, apihttp.Options{})
+	_, err = apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.NotFoundHandler(),
+		"getWidget": http.NotFoundHandler(), "noSuchOperation": http.NotFoundHandler()}, WriteFailure: writeFailure}, apihttp.Options{})
 	assert.ErrorContains(t, err, "noSuchOperation")
+}
+
+func TestWrongMethodCarriesAllow(t *testing.T) {
+	req := httptest.NewRequest(http.MethodDelete, "/widgets", nil)
+	rec := httptest.NewRecorder()
+	newAPI(t, created).ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
+	assert.Equal(t, "POST", rec.Header().Get("Allow"))
 }
 
 func TestBaseURL(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "http://mock.test:8080/x", nil)
 	assert.Equal(t, "http://mock.test:8080", apihttp.BaseURL(r))
-	assert.Equal(t, "https://idv.example/rambase", apihttp.BaseURL(apihttp.WithBaseURL(r, "https://idv.example/rambase/")))
+	assert.Equal(t, "https://idv.example/widgets", apihttp.BaseURL(apihttp.WithBaseURL(r, "https://idv.example/widgets/")))
 }

@@ -18,6 +18,8 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/clock"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/mockserver/password"
 )
 
@@ -32,8 +34,10 @@ type Server struct {
 
 type options struct {
 	start    time.Time
-	fixtures *mockserver.Fixtures
+	fixtures mockserver.Fixtures
 	broken   []string
+	codes    otp.Source
+	token    string
 	logger   *slog.Logger
 	cfg      func(*mockserver.Config)
 }
@@ -45,13 +49,20 @@ type Option func(*options)
 func WithStart(t time.Time) Option { return func(o *options) { o.start = t } }
 
 // WithFixtures seeds the mock with f instead of the default fixtures.
-func WithFixtures(f mockserver.Fixtures) Option { return func(o *options) { o.fixtures = &f } }
+func WithFixtures(f mockserver.Fixtures) Option { return func(o *options) { o.fixtures = f } }
 
-// WithBrokenRules makes the mock deliberately break the named conformance rules (see
-// rambase.Config.BrokenRules), to show that a conformance suite catches it.
+// WithBrokenRules makes the mock deliberately break the named conformance rules, to show that a
+// conformance suite catches it; Start fails for a rule no API can break.
 func WithBrokenRules(ids ...string) Option {
 	return func(o *options) { o.broken = append(o.broken, ids...) }
 }
+
+// WithCodes makes one-time codes come from src instead of random digits, so a test knows them:
+// mocktest.WithCodes(otp.Sequence("123456")).
+func WithCodes(src otp.Source) Option { return func(o *options) { o.codes = src } }
+
+// WithControlToken guards the control API with a token, as `idvkit serve --control-token` does.
+func WithControlToken(token string) Option { return func(o *options) { o.token = token } }
 
 // WithLogger sends the mock's log to l (default: errors only, to stderr).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -72,8 +83,8 @@ func Start(opts ...Option) (*Server, error) {
 		o.logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	}
 	c := clock.NewFake(o.start)
-	cfg := mockserver.Config{Clock: c, Fixtures: o.fixtures, Logger: o.logger, PasswordCost: password.MinCost}
-	cfg.RamBase.BrokenRules = o.broken
+	cfg := mockserver.Config{Clock: c, Fixtures: o.fixtures, Logger: o.logger, PasswordCost: password.MinCost,
+		BrokenRules: o.broken, Codes: o.codes, ControlToken: o.token}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
@@ -114,8 +125,16 @@ func (s *Server) Client() *http.Client { return s.http.Client() }
 // Now is the mock's time, so a Go client can check tokens against the same clock.
 func (s *Server) Now() time.Time { return s.clock.Now() }
 
-// Advance moves the mock's clock forward, firing every timer that falls due.
+// Advance moves the mock's clock forward, firing every timer that falls due, each at its own time,
+// and returns once their callbacks have run.
 func (s *Server) Advance(d time.Duration) error { return s.clock.Advance(d) }
+
+// Settle waits until every callback the mock's clock has fired (a webhook delivery started at once,
+// say) has returned.
+func (s *Server) Settle() { s.clock.Settle() }
+
+// Principals lists the fixture set's principals with their credentials.
+func (s *Server) Principals() []mockapi.Principal { return s.mock.Principals() }
 
 // Fixtures returns the fixture set the mock was seeded with.
 func (s *Server) Fixtures() mockserver.Fixtures { return s.mock.Fixtures() }

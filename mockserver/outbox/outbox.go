@@ -5,7 +5,6 @@ package outbox
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/store"
@@ -23,7 +22,8 @@ type Message struct {
 
 const kind = "outbox"
 
-// Outbox keeps messages in a store for a retention period.
+// Outbox keeps messages in a store for a retention period, each owned by its addressee so that one
+// person's messages are listed without reading everyone's.
 type Outbox struct {
 	Store     store.Store
 	Retention time.Duration
@@ -31,22 +31,19 @@ type Outbox struct {
 
 // Send records m; its SentAt must be set by the caller from the mock's clock.
 func (o *Outbox) Send(ctx context.Context, m Message) error {
-	return store.Create(ctx, o.Store, kind, rand.Text(), m, m.SentAt.Add(o.Retention))
+	return store.Create(ctx, o.Store, kind, rand.Text(), m, store.RetainUntil(m.SentAt.Add(o.Retention)), store.OwnedBy(m.To))
 }
 
-// List returns the messages, oldest first, optionally only those to one address or of one kind.
+// List returns the messages, oldest first: those to one address when to is not empty, and of one
+// kind when messageKind is not empty.
 func (o *Outbox) List(ctx context.Context, to, messageKind string) ([]Message, error) {
-	recs, _, err := o.Store.List(ctx, kind, store.OldestFirst, store.Page{})
+	msgs, _, err := store.List[Message](ctx, o.Store, kind, to, store.OldestFirst, store.Page{})
 	if err != nil {
 		return nil, err
 	}
 	out := []Message{}
-	for _, rec := range recs {
-		m, ok := rec.Value.(Message)
-		if !ok {
-			return nil, fmt.Errorf("%w: outbox %s", store.ErrWrongType, rec.Key)
-		}
-		if (to == "" || m.To == to) && (messageKind == "" || m.Kind == messageKind) {
+	for _, m := range msgs {
+		if messageKind == "" || m.Kind == messageKind {
 			out = append(out, m)
 		}
 	}

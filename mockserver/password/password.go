@@ -1,9 +1,17 @@
-// Package password hashes and checks passwords with bcrypt. Hashing is the slowest thing the mock
-// does, so hashes are made once per process for each (password, cost) and the cost is a setting:
-// the minimum in tests, bcrypt's default for a served mock.
+// Package password stores and checks the passwords of mock users.
+//
+// A password is stored as a SHA-256 HMAC under a key made once per process, not as a bcrypt hash:
+// seeding a thousand fixture users at bcrypt's default cost took 65 s, long enough for the client of
+// PUT /_mock/fixtures to give up, and nothing a mock stores outlives its process. Every check still
+// costs exactly one bcrypt comparison at the mock's cost, so a login takes as long as a real one and
+// its time reveals neither whether the user exists nor whether the password was right. The cost is
+// a setting: bcrypt's minimum in tests, its default for a served mock.
 package password
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"sync"
 
 	"golang.org/x/crypto/bcrypt"
@@ -15,56 +23,51 @@ const (
 	DefaultCost = bcrypt.DefaultCost
 )
 
-type key struct {
-	password string
-	cost     int
+// Hasher checks passwords at one bcrypt cost. The zero value uses MinCost.
+type Hasher struct {
+	Cost int
 }
 
-var (
-	mu    sync.Mutex
-	cache = map[key][]byte{}
-)
-
-// Hash returns a bcrypt hash of pw. The same (pw, cost) returns the same hash for the life of the
-// process, so seeding fixtures again (every in-process test does) costs nothing after the first time.
-// A cost outside bcrypt's range is raised or lowered into it.
-func Hash(pw string, cost int) ([]byte, error) {
-	cost = min(max(cost, bcrypt.MinCost), bcrypt.MaxCost)
-	k := key{pw, cost}
-	mu.Lock()
-	h, ok := cache[k]
-	mu.Unlock()
-	if ok {
-		return h, nil
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), cost)
-	if err != nil {
-		return nil, err
-	}
-	mu.Lock()
-	cache[k] = h
-	mu.Unlock()
-	return h, nil
-}
-
-// HashFresh hashes a password that will not be seen again (a freshly generated one), without
-// caching it.
-func HashFresh(pw string, cost int) ([]byte, error) {
-	return bcrypt.GenerateFromPassword([]byte(pw), min(max(cost, bcrypt.MinCost), bcrypt.MaxCost))
-}
-
-// dummy is checked when there is no such user, so a missing user costs as long as a wrong password
-// and login timing does not reveal which usernames exist.
-var dummy = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("idvkit-no-such-user"), bcrypt.MinCost)
-	return h
+// digestKey keys the digests; it lives only as long as the process, like the digests themselves.
+var digestKey = sync.OnceValue(func() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
 })
 
-// Check reports whether pw matches hash; a nil hash checks against a dummy and reports false.
-func Check(hash []byte, pw string) bool {
-	if hash == nil {
-		_ = bcrypt.CompareHashAndPassword(dummy(), []byte(pw))
-		return false
+// Digest returns how to store pw; it is cheap to make.
+func (Hasher) Digest(pw string) []byte {
+	m := hmac.New(sha256.New, digestKey())
+	m.Write([]byte(pw))
+	return m.Sum(nil)
+}
+
+// Check reports whether pw matches stored, a Digest or nil for a user that does not exist. It
+// always costs one bcrypt comparison at the Hasher's cost, and compares in constant time.
+func (h Hasher) Check(stored []byte, pw string) bool {
+	_ = bcrypt.CompareHashAndPassword(dummy(h.cost()), []byte(pw))
+	return stored != nil && hmac.Equal(stored, h.Digest(pw))
+}
+
+func (h Hasher) cost() int { return min(max(h.Cost, bcrypt.MinCost), bcrypt.MaxCost) }
+
+var (
+	dummyMu sync.Mutex
+	dummies = map[int][]byte{}
+)
+
+// dummy returns a bcrypt hash at the cost, made once per process, for Check to spend its bcrypt
+// comparison on.
+func dummy(cost int) []byte {
+	dummyMu.Lock()
+	defer dummyMu.Unlock()
+	if h, ok := dummies[cost]; ok {
+		return h
 	}
-	return bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil
+	h, err := bcrypt.GenerateFromPassword([]byte("idvkit: no such user"), cost)
+	if err != nil {
+		panic(err) // only for a cost outside bcrypt's range, which cost() rules out
+	}
+	dummies[cost] = h
+	return h
 }

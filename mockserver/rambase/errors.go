@@ -56,7 +56,7 @@ func writeLoginError(w http.ResponseWriter, code int, message string, targets ..
 	apihttp.WriteJSON(w, http.StatusBadRequest, body)
 }
 
-// WriteFailure renders a contract failure in RamBase's error shape (the apihttp.ErrorWriter).
-func WriteFailure(w http.ResponseWriter, _ *http.Request, f *openapi.Failure) {
+// WriteFailure renders a contract failure in RamBase's error shape.
+func (m *Mock) WriteFailure(w http.ResponseWriter, _ *http.Request, f *openapi.Failure) {
 	writeError(w, apihttp.Status(f.Kind), f.Message())
 }

@@ -1,28 +1,62 @@
 package rambase
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/idvkit/idvkit/mockserver/password"
-	"github.com/idvkit/idvkit/mockserver/provider"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
-// Fixtures is RamBase's part of the fixture set (the control API's RamBaseFixtures schema).
+// Fixtures is RamBase's section of the fixture set (the control API's RamBaseFixtures schema).
 type Fixtures struct {
 	System     string          `json:"system"`
 	Database   string          `json:"database"`
 	TestSystem bool            `json:"test_system,omitempty"`
+	Settings   Settings        `json:"settings,omitzero"`
 	Customers  []Party         `json:"customers,omitempty"`
 	Suppliers  []Party         `json:"suppliers,omitempty"`
 	Clients    []ClientFixture `json:"clients,omitempty"`
 	Users      []UserFixture   `json:"users,omitempty"`
+}
+
+// Settings are RamBase's lifetimes and limits, in seconds and tries; zero takes the default.
+type Settings struct {
+	AccessTokenTTL int `json:"access_token_ttl,omitempty"` // default 3600: a session lives exactly as long as its token
+	OTPTTL         int `json:"otp_ttl,omitempty"`          // default 300
+	OTPMaxAttempts int `json:"otp_max_attempts,omitempty"` // default 5 wrong tries per code
+}
+
+// Defaults of Settings.
+const (
+	DefaultAccessTokenTTL = time.Hour
+	DefaultOTPTTL         = 5 * time.Minute
+	DefaultOTPMaxAttempts = 5
+)
+
+func (s Settings) accessTokenTTL() time.Duration {
+	return orDefault(time.Duration(s.AccessTokenTTL)*time.Second, DefaultAccessTokenTTL)
+}
+
+func (s Settings) otpTTL() time.Duration {
+	return orDefault(time.Duration(s.OTPTTL)*time.Second, DefaultOTPTTL)
+}
+
+func (s Settings) otpMaxAttempts() int { return orDefault(s.OTPMaxAttempts, DefaultOTPMaxAttempts) }
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
 }
 
 // Party is a customer or supplier.
@@ -57,79 +91,80 @@ type UserFixture struct {
 // loginClientRole is the role of the client a user principal logs in through.
 const loginClientRole = "rambase.api_client"
 
-// Seed stores the fixtures, which become the templates of NewPrincipal; nil means a set without
-// RamBase, so nothing is stored and no role is known. The store must not hold RamBase records yet.
-func (h *Handler) Seed(ctx context.Context, fixtures *Fixtures) error {
+// fixturesKey is the one key of kindFixtures.
+const fixturesKey = "set"
+
+// Seed implements mockapi.API: it stores the section, which NewPrincipal later copies, and every
+// customer, supplier, client and user of it.
+func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]mockapi.Principal, error) {
+	if section == nil {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(section))
+	dec.DisallowUnknownFields()
 	var f Fixtures
-	if fixtures != nil {
-		f = *fixtures
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("rambase fixtures: %w", err)
 	}
-	h.mu.Lock()
-	h.fixtures = f
-	h.mu.Unlock()
-	if fixtures == nil {
-		return nil
-	}
-	s := h.cfg.Store
-	if err := store.Create(ctx, s, kindSystem, kindSystem, system{Name: f.System, Database: f.Database, TestSystem: f.TestSystem}, noExpiry); err != nil {
-		return fmt.Errorf("rambase: seed system: %w", err)
+	if err := store.Create(ctx, s, kindFixtures, fixturesKey, f); err != nil {
+		return nil, err
 	}
 	for _, p := range f.Customers {
-		if err := store.Create(ctx, s, kindCustomer, strconv.FormatInt(p.ID, 10), party(p), noExpiry); err != nil {
-			return fmt.Errorf("rambase: seed customer %d: %w", p.ID, err)
+		if err := store.Create(ctx, s, kindCustomer, strconv.FormatInt(p.ID, 10), p); err != nil {
+			return nil, fmt.Errorf("rambase: customer %d: %w", p.ID, err)
 		}
 	}
 	for _, p := range f.Suppliers {
-		if err := store.Create(ctx, s, kindSupplier, strconv.FormatInt(p.ID, 10), party(p), noExpiry); err != nil {
-			return fmt.Errorf("rambase: seed supplier %d: %w", p.ID, err)
-		}
-	}
-	for _, c := range f.Clients {
-		if err := h.createClient(ctx, c); err != nil {
-			return fmt.Errorf("rambase: seed client %s: %w", c.ClientID, err)
+		if err := store.Create(ctx, s, kindSupplier, strconv.FormatInt(p.ID, 10), p); err != nil {
+			return nil, fmt.Errorf("rambase: supplier %d: %w", p.ID, err)
 		}
 	}
 	for _, u := range f.Users {
-		hash, err := password.Hash(u.Password, h.cfg.PasswordCost)
-		if err != nil {
-			return err
-		}
-		if err := h.createUser(ctx, u, hash); err != nil {
-			return fmt.Errorf("rambase: seed user %s: %w", u.Username, err)
+		if err := m.createUser(ctx, s, u); err != nil {
+			return nil, fmt.Errorf("rambase: user %s: %w", u.Username, err)
 		}
 	}
-	return nil
+	for _, c := range f.Clients {
+		if err := m.createClient(ctx, s, c); err != nil {
+			return nil, fmt.Errorf("rambase: client %s: %w", c.ClientID, err)
+		}
+	}
+	return f.principals(), nil
 }
 
-// noExpiry keeps fixture records until the fixtures are replaced.
-var noExpiry time.Time
-
-func (h *Handler) createClient(ctx context.Context, c ClientFixture) error {
-	return store.Create(ctx, h.cfg.Store, kindClient, c.ClientID, c, noExpiry)
+// createClient stores a client and the service user its client-credentials sessions act as, unless
+// that user exists already (a client may act as a fixture user), so userLink answers for it too.
+func (m *Mock) createClient(ctx context.Context, s store.Store, c ClientFixture) error {
+	if err := store.Create(ctx, s, kindClient, c.ClientID, c); err != nil {
+		return err
+	}
+	svc := user{Role: c.Role, UserID: c.UserID, Name: "API client " + c.ClientID}
+	err := store.Create(ctx, s, kindUser, strconv.FormatInt(c.UserID, 10), svc)
+	if errors.Is(err, store.ErrAlreadyExists) {
+		return nil
+	}
+	return err
 }
 
-// createUser stores the user and its login name; a taken name or id gives store.ErrAlreadyExists.
-func (h *Handler) createUser(ctx context.Context, u UserFixture, hash []byte) error {
-	rec := user{Role: u.Role, UserID: u.UserID, Username: u.Username, PasswordHash: hash, Name: u.Name, Email: u.Email, OTP: u.OTP}
+// createUser stores a user with its login name claimed in the same step; a taken name or id gives
+// store.ErrAlreadyExists and stores nothing.
+func (m *Mock) createUser(ctx context.Context, s store.Store, u UserFixture) error {
+	rec := user{Role: u.Role, UserID: u.UserID, Username: u.Username, PasswordDigest: m.env.Passwords.Digest(u.Password),
+		Name: u.Name, Email: u.Email, OTP: u.OTP}
 	if u.CustomerID != 0 {
 		rec.CustomerID = &u.CustomerID
 	}
 	if u.SupplierID != 0 {
 		rec.SupplierID = &u.SupplierID
 	}
-	if err := store.Create(ctx, h.cfg.Store, kindUser, strconv.FormatInt(u.UserID, 10), rec, noExpiry); err != nil {
-		return err
-	}
-	if err := store.Create(ctx, h.cfg.Store, kindLogin, u.Username, login{UserID: u.UserID}, noExpiry); err != nil {
-		_ = h.cfg.Store.Delete(ctx, kindUser, strconv.FormatInt(u.UserID, 10))
-		return err
-	}
-	return nil
+	return store.Create(ctx, s, kindUser, strconv.FormatInt(u.UserID, 10), rec, store.Unique(usernameKey(u.Username)))
 }
 
-// Principals lists the fixtures' principals with their credentials, for `idvkit serve` to print.
-func (f Fixtures) Principals() []provider.Principal {
-	var out []provider.Principal
+func usernameKey(name string) string { return "username:" + name }
+
+// principals lists the set's principals with their credentials, for `idvkit serve` to print.
+func (f Fixtures) principals() []mockapi.Principal {
+	var out []mockapi.Principal
 	for _, c := range f.Clients {
 		out = append(out, clientPrincipal(c))
 	}
@@ -152,15 +187,35 @@ func (f Fixtures) loginClient() (ClientFixture, bool) {
 	return ClientFixture{}, false
 }
 
-func clientPrincipal(c ClientFixture) provider.Principal {
-	return provider.Principal{Role: c.Role, API: API, Kind: provider.KindClient, UserID: c.UserID,
-		ClientID: c.ClientID, ClientSecret: c.ClientSecret, CustomerID: first(c.CustomerIDs), SupplierID: first(c.SupplierIDs)}
+// Principal attributes: a portal binding's customer or supplier id.
+const (
+	attrCustomerID = "customer_id"
+	attrSupplierID = "supplier_id"
+)
+
+func partyAttributes(customerID, supplierID int64) map[string]string {
+	attrs := map[string]string{}
+	if customerID != 0 {
+		attrs[attrCustomerID] = strconv.FormatInt(customerID, 10)
+	}
+	if supplierID != 0 {
+		attrs[attrSupplierID] = strconv.FormatInt(supplierID, 10)
+	}
+	if len(attrs) == 0 {
+		return nil
+	}
+	return attrs
 }
 
-func userPrincipal(u UserFixture, c ClientFixture) provider.Principal {
-	return provider.Principal{Role: u.Role, API: API, Kind: provider.KindUser, Username: u.Username, Password: u.Password,
-		Email: u.Email, UserID: u.UserID, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
-		CustomerID: u.CustomerID, SupplierID: u.SupplierID}
+func clientPrincipal(c ClientFixture) mockapi.Principal {
+	return mockapi.Principal{Role: c.Role, API: Name, Kind: mockapi.KindClient, ID: strconv.FormatInt(c.UserID, 10),
+		ClientID: c.ClientID, ClientSecret: c.ClientSecret, Attributes: partyAttributes(first(c.CustomerIDs), first(c.SupplierIDs))}
+}
+
+func userPrincipal(u UserFixture, c ClientFixture) mockapi.Principal {
+	return mockapi.Principal{Role: u.Role, API: Name, Kind: mockapi.KindUser, ID: strconv.FormatInt(u.UserID, 10),
+		Username: u.Username, Password: u.Password, Email: u.Email, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+		Attributes: partyAttributes(u.CustomerID, u.SupplierID)}
 }
 
 func first(ids []int64) int64 {
@@ -171,19 +226,21 @@ func first(ids []int64) int64 {
 }
 
 // NewPrincipal creates a fresh principal with the attributes of the seeded fixture of that role and
-// new credentials, so concurrent tests never share a user: the control API's createPrincipal.
-func (h *Handler) NewPrincipal(ctx context.Context, role string) (provider.Principal, error) {
-	h.mu.RLock()
-	f := h.fixtures
-	h.mu.RUnlock()
+// new credentials and ids, so concurrent tests never share a user: the control API's createPrincipal.
+func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
+	f, err := store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey)
+	if errors.Is(err, store.ErrNotFound) {
+		return mockapi.Principal{}, mockapi.ErrUnknownRole
+	}
+	if err != nil {
+		return mockapi.Principal{}, err
+	}
 	suffix := strings.ToLower(rand.Text()[:10])
 	for _, c := range f.Clients {
 		if c.Role == role {
 			c.ClientID, c.ClientSecret = c.ClientID+"-"+suffix, rand.Text()
-			if err := h.createClient(ctx, c); err != nil {
-				return provider.Principal{}, err
-			}
-			return clientPrincipal(c), nil
+			err := withFreshID(&c.UserID, func() error { return m.createClient(ctx, m.env.Store, c) })
+			return clientPrincipal(c), err
 		}
 	}
 	login, ok := f.loginClient()
@@ -195,22 +252,21 @@ func (h *Handler) NewPrincipal(ctx context.Context, role string) (provider.Princ
 		if u.Email != "" {
 			u.Email = suffix + "." + u.Email
 		}
-		hash, err := password.HashFresh(u.Password, h.cfg.PasswordCost)
-		if err != nil {
-			return provider.Principal{}, err
-		}
-		// A random id collides with an existing user about once in a billion; try a few.
-		for range 5 {
-			u.UserID = 100_000 + randN(900_000_000)
-			err = h.createUser(ctx, u, hash)
-			if !errors.Is(err, store.ErrAlreadyExists) {
-				break
-			}
-		}
-		if err != nil {
-			return provider.Principal{}, err
-		}
-		return userPrincipal(u, login), nil
+		err := withFreshID(&u.UserID, func() error { return m.createUser(ctx, m.env.Store, u) })
+		return userPrincipal(u, login), err
 	}
-	return provider.Principal{}, provider.ErrUnknownRole
+	return mockapi.Principal{}, mockapi.ErrUnknownRole
+}
+
+// withFreshID sets *id to a random user id and creates; a random id collides with an existing user
+// about once in a billion, so a few tries settle it.
+func withFreshID(id *int64, create func() error) error {
+	var err error
+	for range 5 {
+		*id = 100_000 + randN(900_000_000)
+		if err = create(); !errors.Is(err, store.ErrAlreadyExists) {
+			return err
+		}
+	}
+	return err
 }

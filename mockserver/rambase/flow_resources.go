@@ -9,11 +9,8 @@ import (
 )
 
 // handleUser is getUser (GET /system/users/{id}), the target of userLink.
-func (h *Handler) handleUser(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.caller(w, r, h.cfg.Clock.Now()); !ok {
-		return
-	}
-	u, err := store.Get[user](r.Context(), h.cfg.Store, kindUser, idParam(r))
+func (m *Mock) handleUser(w http.ResponseWriter, r *http.Request) {
+	u, err := store.Get[user](r.Context(), m.env.Store, kindUser, idParam(r))
 	if err != nil {
 		writeError(w, http.StatusNotFound, "User not found")
 		return
@@ -25,20 +22,17 @@ func (h *Handler) handleUser(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleCustomer is getCustomer (GET /sales/customers/{id}), the target of customerLink.
-func (h *Handler) handleCustomer(w http.ResponseWriter, r *http.Request) {
-	h.servePartyAs(w, r, kindCustomer, "customer")
+func (m *Mock) handleCustomer(w http.ResponseWriter, r *http.Request) {
+	m.servePartyAs(w, r, kindCustomer, "customer")
 }
 
 // handleSupplier is getSupplier (GET /procurement/suppliers/{id}), the target of supplierLink.
-func (h *Handler) handleSupplier(w http.ResponseWriter, r *http.Request) {
-	h.servePartyAs(w, r, kindSupplier, "supplier")
+func (m *Mock) handleSupplier(w http.ResponseWriter, r *http.Request) {
+	m.servePartyAs(w, r, kindSupplier, "supplier")
 }
 
-func (h *Handler) servePartyAs(w http.ResponseWriter, r *http.Request, kind, field string) {
-	if _, ok := h.caller(w, r, h.cfg.Clock.Now()); !ok {
-		return
-	}
-	p, err := store.Get[party](r.Context(), h.cfg.Store, kind, idParam(r))
+func (m *Mock) servePartyAs(w http.ResponseWriter, r *http.Request, kind, field string) {
+	p, err := store.Get[Party](r.Context(), m.env.Store, kind, idParam(r))
 	if err != nil {
 		writeError(w, http.StatusNotFound, "The "+field+" was not found")
 		return

@@ -1,44 +1,19 @@
 package rambase
 
 import (
-	"context"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
-	"github.com/idvkit/idvkit/mockserver/provider"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
-// accessToken returns the caller's access token from the Authorization header or, as RamBase also
-// accepts, the $access_token query parameter.
-func accessToken(r *http.Request) string {
-	if v := r.Header.Get("Authorization"); len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
-		return strings.TrimSpace(v[7:])
-	}
-	return r.URL.Query().Get("$access_token")
-}
-
-// caller returns the caller's live session, or writes 401 and reports false (RB-04, RB-09).
-func (h *Handler) caller(w http.ResponseWriter, r *http.Request, now time.Time) (session, bool) {
-	s, err := store.Get[session](r.Context(), h.cfg.Store, kindSession, sessionKey(accessToken(r)))
-	if err != nil || !s.aliveAt(now) {
-		writeError(w, http.StatusUnauthorized, "The access token is invalid or has expired")
-		return session{}, false
-	}
-	return s, true
-}
-
-// callerWithToken returns the caller's live session and its ID verification token, or writes the
-// error and reports false.
-func (h *Handler) callerWithToken(w http.ResponseWriter, r *http.Request) (session, string, bool) {
-	s, ok := h.caller(w, r, h.cfg.Clock.Now())
-	if !ok {
-		return session{}, "", false
-	}
-	tok, err := h.idvToken(r.Context(), s)
+// callerToken returns the caller's session and its ID verification token, or writes a 500.
+func (m *Mock) callerToken(w http.ResponseWriter, r *http.Request) (session, string, bool) {
+	s := caller(r)
+	tok, err := m.idvToken(r.Context(), s)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "Internal error")
 		return session{}, "", false
@@ -47,8 +22,8 @@ func (h *Handler) callerWithToken(w http.ResponseWriter, r *http.Request) (sessi
 }
 
 // handleCurrentSession is getCurrentSession (GET /system/sessions/current), RB-05.
-func (h *Handler) handleCurrentSession(w http.ResponseWriter, r *http.Request) {
-	s, tok, ok := h.callerWithToken(w, r)
+func (m *Mock) handleCurrentSession(w http.ResponseWriter, r *http.Request) {
+	s, tok, ok := m.callerToken(w, r)
 	if !ok {
 		return
 	}
@@ -66,23 +41,36 @@ func (h *Handler) handleCurrentSession(w http.ResponseWriter, r *http.Request) {
 
 // handleIdVerificationToken is getIdVerificationToken (GET /id-verification-token): the newer vendor
 // revision's way to the same token.
-func (h *Handler) handleIdVerificationToken(w http.ResponseWriter, r *http.Request) {
-	_, tok, ok := h.callerWithToken(w, r)
+func (m *Mock) handleIdVerificationToken(w http.ResponseWriter, r *http.Request) {
+	_, tok, ok := m.callerToken(w, r)
 	if !ok {
 		return
 	}
 	apihttp.WriteJSON(w, http.StatusOK, map[string]string{"idVerificationToken": tok})
 }
 
-// EndSession ends the session of an access token, as a logout would: the control API's
-// endRamBaseSession. Its ID verification token dies with it (RB-11).
-func (h *Handler) EndSession(ctx context.Context, token string) error {
-	_, err := store.Update(ctx, h.cfg.Store, kindSession, sessionKey(token), func(s *session) (time.Time, error) {
+// handleEndSession is the control API's endRamBaseSession (POST /_mock/rambase/sessions/end): it
+// ends the session of an access token as a logout would, and its ID verification token dies with it
+// (RB-11).
+func (m *Mock) handleEndSession(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := apihttp.DecodeJSON(r, &body); err != nil {
+		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "access_token is required")
+		return
+	}
+	_, err := store.Update(r.Context(), m.env.Store, kindSession, sessionKey(body.AccessToken), func(s *session) (time.Time, error) {
 		s.Ended = true
 		return time.Time{}, nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return provider.ErrNotFound
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No session has that access token")
+	case err != nil:
+		m.env.Logger.Error("end session", "error", err)
+		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+	default:
+		w.WriteHeader(http.StatusNoContent)
 	}
-	return err
 }

@@ -30,22 +30,18 @@ type verification struct {
 }
 
 // handleVerify is verifyIdVerificationToken (GET /id-verification). The verifying party calls it
-// with its own access token (RB-09). 200 means the token's user is signed in right now (RB-06,
+// with its own access token (RB-09, judged by Authenticate). 200 means the token's user is signed in right now (RB-06,
 // RB-11), any number of times (RB-12); customer and supplier are filled only for portal logins
 // (RB-07, RB-08); anything else about the token is 404 (RB-10).
-func (h *Handler) handleVerify(w http.ResponseWriter, r *http.Request) {
+func (m *Mock) handleVerify(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	now := h.cfg.Clock.Now()
-	if _, ok := h.caller(w, r, now); !ok {
-		return
-	}
-	idx, err := store.Get[idvIndex](ctx, h.cfg.Store, kindIDV, r.URL.Query().Get("id_verification_token"))
+	idx, err := store.Get[idvIndex](ctx, m.env.Store, kindIDV, r.URL.Query().Get("id_verification_token"))
 	if err != nil {
 		writeError(w, http.StatusNotFound, "ID verification token not found")
 		return
 	}
-	s, err := store.Get[session](ctx, h.cfg.Store, kindSession, idx.Session)
-	if err != nil || (!s.aliveAt(now) && !h.broken("RB-11")) {
+	s, err := store.Get[session](ctx, m.env.Store, kindSession, idx.Session)
+	if err != nil || (!s.aliveAt(m.env.Clock.Now()) && !m.env.Broken.Has(ruleDeadTokens)) {
 		writeError(w, http.StatusNotFound, "ID verification token not found")
 		return
 	}

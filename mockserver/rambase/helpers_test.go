@@ -6,12 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
-	"github.com/idvkit/idvkit/mockserver/provider"
 )
 
 // client is a small RamBase client over a mocktest.Server.
@@ -66,17 +67,17 @@ func (c *client) control(method, path string, body any) reply {
 	return c.do(req)
 }
 
-func (c *client) principal(role string) provider.Principal {
+func (c *client) principal(role string) mockapi.Principal {
 	c.t.Helper()
 	r := c.control(http.MethodPost, "/principals", map[string]string{"role": role})
 	require.Equal(c.t, http.StatusCreated, r.Status, string(r.Raw))
-	var p provider.Principal
+	var p mockapi.Principal
 	require.NoError(c.t, json.Unmarshal(r.Raw, &p))
 	return p
 }
 
 // clientToken logs an API client in with the client-credentials grant.
-func (c *client) clientToken(p provider.Principal, extra url.Values) string {
+func (c *client) clientToken(p mockapi.Principal, extra url.Values) string {
 	c.t.Helper()
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {p.ClientID}, "client_secret": {p.ClientSecret}}
 	for k, v := range extra {
@@ -87,13 +88,13 @@ func (c *client) clientToken(p provider.Principal, extra url.Values) string {
 	return r.Body["access_token"].(string)
 }
 
-func userForm(p provider.Principal) url.Values {
+func userForm(p mockapi.Principal) url.Values {
 	return url.Values{"grant_type": {"password"}, "client_id": {p.ClientID}, "client_secret": {p.ClientSecret},
 		"username": {p.Username}, "password": {p.Password}}
 }
 
 // userToken logs a user without OTP in with the password grant.
-func (c *client) userToken(p provider.Principal) string {
+func (c *client) userToken(p mockapi.Principal) string {
 	c.t.Helper()
 	r := c.token(userForm(p))
 	require.Equal(c.t, http.StatusOK, r.Status, string(r.Raw))
@@ -132,4 +133,12 @@ func field(body map[string]any, path ...string) any {
 		v = m[p]
 	}
 	return v
+}
+
+// text writes a JSON number as an id is written.
+func text(v any) string {
+	if n, ok := v.(float64); ok {
+		return strconv.FormatFloat(n, 'f', -1, 64)
+	}
+	return ""
 }

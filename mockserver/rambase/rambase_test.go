@@ -1,7 +1,7 @@
 package rambase_test
 
 import (
-	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,9 +15,8 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/mockserver/rambase"
-	"github.com/idvkit/idvkit/mockserver/store"
-	"github.com/idvkit/idvkit/mockserver/store/memory"
 )
 
 func TestClientCredentialsLogin(t *testing.T) {
@@ -42,7 +41,7 @@ func TestVerificationFlowOfAnInternalUser(t *testing.T) {
 
 	sess := c.get("/system/sessions/current", userToken)
 	require.Equal(t, http.StatusOK, sess.Status)
-	assert.EqualValues(t, user.UserID, field(sess.Body, "session", "pid"))
+	assert.Equal(t, user.ID, text(field(sess.Body, "session", "pid")))
 	assert.Equal(t, "HATTELAND", field(sess.Body, "session", "ramBaseName"))
 	assert.Equal(t, user.ClientID, field(sess.Body, "session", "apiClientId"))
 
@@ -53,7 +52,7 @@ func TestVerificationFlowOfAnInternalUser(t *testing.T) {
 	for range 2 { // RB-12: any number of times
 		v := c.verify(idv, verifier)
 		require.Equal(t, http.StatusOK, v.Status, string(v.Raw))
-		assert.EqualValues(t, user.UserID, field(v.Body, "idVerification", "user", "userId"))
+		assert.Equal(t, user.ID, text(field(v.Body, "idVerification", "user", "userId")))
 		assert.Nil(t, field(v.Body, "idVerification", "customer", "customerId"))
 		assert.Nil(t, field(v.Body, "idVerification", "supplier", "supplierLink"))
 	}
@@ -63,7 +62,7 @@ func TestVerificationFlowOfAnInternalUser(t *testing.T) {
 	require.True(t, strings.HasPrefix(link, c.m.APIURL("rambase")+"/system/users/"), link)
 	u := c.get(strings.TrimPrefix(link, c.m.APIURL("rambase")), verifier)
 	assert.Equal(t, http.StatusOK, u.Status)
-	assert.EqualValues(t, user.UserID, field(u.Body, "user", "userId"))
+	assert.Equal(t, user.ID, text(field(u.Body, "user", "userId")))
 }
 
 func TestVerificationRequiresTheVerifiersOwnToken(t *testing.T) {
@@ -127,13 +126,23 @@ func TestEndedSessionKillsItsVerificationToken(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, c.control(http.MethodPost, "/rambase/sessions/end", map[string]string{"access_token": "nope"}).Status)
 }
 
+// With RB-11 broken on purpose, a token outlives its ended session (and the same steps without it
+// stop verifying, TestEndedSessionKillsItsVerificationToken).
 func TestBrokenRuleRB11KeepsDeadTokensAlive(t *testing.T) {
 	c := newClient(t, mocktest.WithBrokenRules("RB-11"))
 	verifier := c.clientToken(c.principal("rambase.api_client"), nil)
 	userToken := c.userToken(c.principal("rambase.internal_user"))
 	idv := c.idvToken(userToken)
-	c.control(http.MethodPost, "/rambase/sessions/end", map[string]string{"access_token": userToken})
-	assert.Equal(t, http.StatusOK, c.verify(idv, verifier).Status)
+	require.Equal(t, http.StatusOK, c.verify(idv, verifier).Status)
+	r := c.control(http.MethodPost, "/rambase/sessions/end", map[string]string{"access_token": userToken})
+	require.Equal(t, http.StatusNoContent, r.Status, string(r.Raw))
+	assert.Equal(t, http.StatusUnauthorized, c.get("/system/sessions/current", userToken).Status, "the session has ended")
+	assert.Equal(t, http.StatusOK, c.verify(idv, verifier).Status, "yet its token verifies: the broken rule")
+}
+
+func TestOnlyRB11CanBeBroken(t *testing.T) {
+	_, err := mocktest.Start(mocktest.WithBrokenRules("RB-05"))
+	assert.ErrorContains(t, err, "RB-05 cannot be broken")
 }
 
 func TestBindings(t *testing.T) {
@@ -141,14 +150,14 @@ func TestBindings(t *testing.T) {
 	verifier := c.clientToken(c.principal("rambase.api_client"), nil)
 	portal := c.principal("rambase.portal_client")
 
-	cust := c.verify(c.idvToken(c.clientToken(portal, url.Values{"customerid": {"100234"}})), verifier)
+	cust := c.verify(c.idvToken(c.clientToken(portal, url.Values{"customerid": {portal.Attributes["customer_id"]}})), verifier)
 	require.Equal(t, http.StatusOK, cust.Status)
 	assert.EqualValues(t, 100234, field(cust.Body, "idVerification", "customer", "customerId"))
 	assert.Nil(t, field(cust.Body, "idVerification", "supplier", "supplierId"))
 	link := field(cust.Body, "idVerification", "customer", "customerLink").(string)
 	assert.Equal(t, http.StatusOK, c.get(strings.TrimPrefix(link, c.m.APIURL("rambase")), verifier).Status)
 
-	sup := c.verify(c.idvToken(c.clientToken(portal, url.Values{"supplierid": {"200871"}})), verifier)
+	sup := c.verify(c.idvToken(c.clientToken(portal, url.Values{"supplierid": {portal.Attributes["supplier_id"]}})), verifier)
 	assert.EqualValues(t, 200871, field(sup.Body, "idVerification", "supplier", "supplierId"))
 	assert.Nil(t, field(sup.Body, "idVerification", "customer", "customerLink"))
 
@@ -176,19 +185,17 @@ func TestBindings(t *testing.T) {
 }
 
 func TestOTPLogin(t *testing.T) {
-	c := newClient(t)
+	c := newClient(t, mocktest.WithCodes(otp.Sequence("482913")))
 	p := c.principal("rambase.otp_user")
 	first := c.token(userForm(p))
 	require.Equal(t, http.StatusBadRequest, first.Status)
 	assert.EqualValues(t, 5, first.Body["error_code"])
 	assert.Equal(t, true, first.Body["otp_required"])
 	code := c.lastOTP(p.Email)
+	require.Equal(t, "482913", code, "the code mailed is the one the source made")
 
 	wrong := userForm(p)
 	wrong.Set("otp", "000000")
-	if code == "000000" {
-		wrong.Set("otp", "111111")
-	}
 	assert.EqualValues(t, 6, c.token(wrong).Body["error_code"])
 
 	right := userForm(p)
@@ -216,19 +223,46 @@ func TestOTPExpiresAtTheEdge(t *testing.T) {
 	}
 }
 
-func TestOTPLocksAfterMaxAttempts(t *testing.T) {
-	c := newClient(t)
+// The fourth wrong code leaves the right one usable; the fifth locks it.
+func TestOTPLocksAtTheFifthWrongCode(t *testing.T) {
+	for _, wrongTries := range []int{rambase.DefaultOTPMaxAttempts - 1, rambase.DefaultOTPMaxAttempts} {
+		c := newClient(t, mocktest.WithCodes(otp.Sequence("482913")))
+		p := c.principal("rambase.otp_user")
+		c.token(userForm(p))
+		wrong := userForm(p)
+		wrong.Set("otp", "000000")
+		for range wrongTries {
+			require.EqualValues(t, 6, c.token(wrong).Body["error_code"])
+		}
+		right := userForm(p)
+		right.Set("otp", "482913")
+		want := http.StatusOK
+		if wrongTries == rambase.DefaultOTPMaxAttempts {
+			want = http.StatusBadRequest
+		}
+		assert.Equal(t, want, c.token(right).Status, "after %d wrong codes", wrongTries)
+	}
+}
+
+// The OTP lifetime and the access token's are settings of the fixture section.
+func TestSettingsChangeLifetimes(t *testing.T) {
+	f := mockserver.DefaultFixtures()
+	var section map[string]any
+	require.NoError(t, json.Unmarshal(f["rambase"], &section))
+	section["settings"] = map[string]int{"access_token_ttl": 60, "otp_ttl": 30, "otp_max_attempts": 1}
+	f["rambase"], _ = json.Marshal(section)
+	c := newClient(t, mocktest.WithFixtures(f), mocktest.WithCodes(otp.Sequence("482913")))
+
+	tok := c.token(url.Values{"grant_type": {"client_credentials"}, "client_id": {"forecast-api"}, "client_secret": {"forecast-secret"}})
+	assert.EqualValues(t, 60, tok.Body["expires_in"])
 	p := c.principal("rambase.otp_user")
 	c.token(userForm(p))
-	code := c.lastOTP(p.Email)
 	wrong := userForm(p)
-	wrong.Set("otp", "x")
-	for range rambase.DefaultOTPMaxAttempts {
-		c.token(wrong)
-	}
+	wrong.Set("otp", "000000")
+	c.token(wrong)
 	right := userForm(p)
-	right.Set("otp", code)
-	assert.Equal(t, http.StatusBadRequest, c.token(right).Status)
+	right.Set("otp", "482913")
+	assert.Equal(t, http.StatusBadRequest, c.token(right).Status, "one wrong try locks at otp_max_attempts 1")
 }
 
 // A one-time password is redeemed exactly once, however many logins race for it.
@@ -253,45 +287,14 @@ func TestOTPRedeemedExactlyOnceUnderContention(t *testing.T) {
 
 func TestFixtureUsersLogInWithPrintedCredentials(t *testing.T) {
 	c := newClient(t)
-	for _, p := range mockserver.DefaultFixtures().Principals() {
+	require.NotEmpty(t, c.m.Principals())
+	for _, p := range c.m.Principals() {
 		if p.Kind == "client" {
 			c.clientToken(p, nil)
 		} else if p.Role != "rambase.otp_user" {
 			c.userToken(p)
 		}
 	}
-}
-
-// racyOTPStore plays a concurrent login: the first time a login creates a user's OTP challenge,
-// another login has just created one (with the same shape of value).
-type racyOTPStore struct {
-	store.Store
-	raced bool
-}
-
-func (s *racyOTPStore) Create(ctx context.Context, rec store.Record) (store.Record, error) {
-	if rec.Kind == "rambase.otp" && !s.raced {
-		s.raced = true
-		if _, err := s.Store.Create(ctx, rec); err != nil {
-			return store.Record{}, err
-		}
-	}
-	return s.Store.Create(ctx, rec)
-}
-
-// A first OTP login that loses the race to create the user's challenge replaces the winner's, rather
-// than failing with a 500; the code it mails is the one that works.
-func TestFirstOTPLoginThatLosesTheRaceStillSendsACode(t *testing.T) {
-	racy := &racyOTPStore{Store: memory.New()}
-	c := newClient(t, mocktest.WithConfig(func(cfg *mockserver.Config) { cfg.Store = racy }))
-	p := c.principal("rambase.otp_user")
-	r := c.token(userForm(p))
-	require.Equal(t, http.StatusBadRequest, r.Status, string(r.Raw))
-	assert.EqualValues(t, 5, r.Body["error_code"])
-	require.True(t, racy.raced)
-	form := userForm(p)
-	form.Set("otp", c.lastOTP(p.Email))
-	assert.Equal(t, http.StatusOK, c.token(form).Status)
 }
 
 func TestUnknownTargetNamesTheTargets(t *testing.T) {

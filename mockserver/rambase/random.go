@@ -5,7 +5,7 @@ import (
 	"math/big"
 )
 
-// randN returns a uniform random number in [0, n) from crypto/rand: OTPs must not be guessable.
+// randN returns a uniform random number in [0, n) from crypto/rand.
 func randN(n int64) int64 {
 	v, err := rand.Int(rand.Reader, big.NewInt(n))
 	if err != nil {

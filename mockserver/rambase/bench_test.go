@@ -1,4 +1,4 @@
-package mockserver_test
+package rambase_test
 
 import (
 	"bytes"

@@ -1,0 +1,76 @@
+// Package mockapi is the contract between one vendor API's mock and the rest of idvkit. An API
+// package (mockserver/rambase, ...) implements API and is listed once in the composition's registry;
+// the composition, the control API, the fixtures, mocktest, `idvkit serve` and the conformance suite
+// get everything API-specific through it, and the shared mechanisms (store, clock, outbox, one-time
+// codes, passwords) reach the API through Env.
+package mockapi
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/idvkit/idvkit/mockserver/clock"
+	"github.com/idvkit/idvkit/mockserver/otp"
+	"github.com/idvkit/idvkit/mockserver/outbox"
+	"github.com/idvkit/idvkit/mockserver/password"
+	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/openapi"
+)
+
+// API is one vendor API's mock.
+type API interface {
+	// Name is the API's prefix (/rambase), spec name and role prefix (rambase.internal_user).
+	Name() string
+	// Spec is the API's contract; every request and response is validated against it.
+	Spec() *openapi.Spec
+	// Operations maps every operationId of the spec to its handler.
+	Operations() map[string]http.Handler
+	// Authenticate judges the credentials of a request to an operation that requires some, before
+	// its parameters and body are validated (a bad token with a bad parameter is a 401, not a 400).
+	// It returns the request carrying what it learnt (the caller's session) for the handler, or a
+	// Failure of kind auth.
+	Authenticate(r *http.Request, op *openapi.Operation) (*http.Request, *openapi.Failure)
+	// WriteFailure renders a contract failure in the API's own error shape and status.
+	WriteFailure(w http.ResponseWriter, r *http.Request, f *openapi.Failure)
+	// Seed stores the API's section of the fixture set (nil: the set has none) in s, which holds no
+	// record of this API yet, and returns the principals it holds, for `idvkit serve` to print. What
+	// NewPrincipal copies must live in s too, so that replacing the store's content swaps it at once.
+	Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]Principal, error)
+	// NewPrincipal makes a fresh principal of a role of this API with new credentials, so concurrent
+	// tests never share one (the control API's createPrincipal), or returns ErrUnknownRole.
+	NewPrincipal(ctx context.Context, role string) (Principal, error)
+	// Capabilities names the control capabilities the API adds (openapi/control.yaml Capability).
+	Capabilities() []string
+	// ControlOperations maps the operationIds of the API's own control operations to handlers.
+	ControlOperations() map[string]http.Handler
+	// Breakable lists the rule IDs the API can break on purpose (Env.Broken).
+	Breakable() []string
+}
+
+// Factory builds an API from the shared mechanisms; it must be cheap and do no I/O.
+type Factory func(Env) API
+
+// Env is what every API of one mock shares.
+type Env struct {
+	Store     store.Store
+	Clock     clock.Clock
+	Outbox    *outbox.Outbox
+	Codes     otp.Source      // where one-time codes come from; tests inject a sequence
+	Passwords password.Hasher // one cost for every password check of the mock
+	// Broken names conformance rules the mock breaks on purpose, so a test can show that a suite
+	// catches an implementation that breaks them.
+	Broken RuleSet
+	// Retention is how long a record is kept after it has expired, so an expired token still reads
+	// back as expired, before the sweeper deletes it.
+	Retention time.Duration
+	Logger    *slog.Logger
+}
+
+// RuleSet is a set of rule IDs.
+type RuleSet map[string]bool
+
+// Has reports whether id is in the set.
+func (s RuleSet) Has(id string) bool { return s[id] }

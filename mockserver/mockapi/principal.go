@@ -1,0 +1,41 @@
+package mockapi
+
+import (
+	"errors"
+	"strings"
+)
+
+// Principal is a user or client of a named role, with credentials a test can log in with: the
+// control API's Principal schema. Identifiers are strings so that every API's fit (RamBase's integer
+// user ids, eeID's client ids, Bundeling's hex uuids); what only one API has (a customer id, an API
+// key, a webhook secret) is an attribute.
+type Principal struct {
+	Role         string            `json:"role" yaml:"role"`
+	API          string            `json:"api" yaml:"api"`
+	Kind         string            `json:"kind" yaml:"kind"` // KindUser or KindClient
+	ID           string            `json:"id,omitempty" yaml:"id"`
+	Username     string            `json:"username,omitempty" yaml:"username"`
+	Password     string            `json:"password,omitempty" yaml:"password"`
+	Email        string            `json:"email,omitempty" yaml:"email"`
+	ClientID     string            `json:"client_id,omitempty" yaml:"client_id"`
+	ClientSecret string            `json:"client_secret,omitempty" yaml:"client_secret"`
+	Attributes   map[string]string `json:"attributes,omitempty" yaml:"attributes"`
+}
+
+// The principal kinds.
+const (
+	KindUser   = "user"
+	KindClient = "client"
+)
+
+// Errors of provider-state operations; the control API answers both with 404.
+var (
+	ErrUnknownRole = errors.New("unknown role")
+	ErrNotFound    = errors.New("not found")
+)
+
+// APIOf returns the API a role belongs to: "rambase" for "rambase.internal_user".
+func APIOf(role string) string {
+	api, _, _ := strings.Cut(role, ".")
+	return api
+}

@@ -1,0 +1,128 @@
+// Package rambase is the mock of RamBase ID verification: logins (client credentials, or a user's
+// password with an emailed one-time password), sessions carrying an ID verification token, and the
+// verification call a third party makes with that token. Rules RB-01 ... RB-13 of reference/apis.md.
+package rambase
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/otp"
+	"github.com/idvkit/idvkit/mockserver/outbox"
+	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/token"
+	"github.com/idvkit/idvkit/openapi"
+)
+
+// Name is the API's name: its prefix, spec name and role prefix.
+const Name = "rambase"
+
+// Mock serves the RamBase operations. Build it with New.
+type Mock struct {
+	env mockapi.Env
+	idv *token.Issuer // signs ID verification tokens; only the mock verifies them, by lookup
+}
+
+var _ mockapi.API = (*Mock)(nil)
+
+// New returns the RamBase mock (a mockapi.Factory).
+func New(env mockapi.Env) mockapi.API {
+	return &Mock{env: env, idv: token.New(token.HS256, env.Clock)}
+}
+
+// Name implements mockapi.API.
+func (m *Mock) Name() string { return Name }
+
+// Spec implements mockapi.API.
+func (m *Mock) Spec() *openapi.Spec { return openapi.MustLoad(Name) }
+
+// Operations maps every operationId of openapi/rambase.yaml to its handler.
+func (m *Mock) Operations() map[string]http.Handler {
+	return map[string]http.Handler{
+		"getAccessToken":            http.HandlerFunc(m.handleAccessToken),
+		"getCurrentSession":         http.HandlerFunc(m.handleCurrentSession),
+		"getIdVerificationToken":    http.HandlerFunc(m.handleIdVerificationToken),
+		"verifyIdVerificationToken": http.HandlerFunc(m.handleVerify),
+		"getUser":                   http.HandlerFunc(m.handleUser),
+		"getCustomer":               http.HandlerFunc(m.handleCustomer),
+		"getSupplier":               http.HandlerFunc(m.handleSupplier),
+	}
+}
+
+// Capabilities are the control capabilities RamBase adds: ending a session.
+func (m *Mock) Capabilities() []string { return []string{"rambase.session.end"} }
+
+// ControlOperations are RamBase's own control operations.
+func (m *Mock) ControlOperations() map[string]http.Handler {
+	return map[string]http.Handler{"endRamBaseSession": http.HandlerFunc(m.handleEndSession)}
+}
+
+// ruleDeadTokens is the rule the mock can break: with it broken, a session's ID verification token
+// keeps verifying after the session has ended.
+const ruleDeadTokens = "RB-11"
+
+// Breakable implements mockapi.API.
+func (m *Mock) Breakable() []string { return []string{ruleDeadTokens} }
+
+// Record kinds.
+const (
+	kindFixtures = "rambase.fixtures" // the set last seeded, under fixturesKey
+	kindClient   = "rambase.client"
+	kindUser     = "rambase.user" // unique: "username:<name>" for users who log in
+	kindCustomer = "rambase.customer"
+	kindSupplier = "rambase.supplier"
+	kindSession  = "rambase.session"
+	kindOTP      = "rambase.otp"
+	kindIDV      = "rambase.idv" // ID verification token -> session key
+)
+
+// codes are the one-time passwords emailed to users with OTP on.
+func (m *Mock) codes(s Settings) otp.Codes {
+	return otp.Codes{Store: m.env.Store, Clock: m.env.Clock, Kind: kindOTP, Length: 6, TTL: s.otpTTL(),
+		MaxAttempts: s.otpMaxAttempts(), Retention: m.env.Retention, Source: m.env.Codes, Outbox: m.env.Outbox}
+}
+
+// mail sends an OTP message to a user.
+func otpMessage(u user) outbox.Message {
+	to := u.Email
+	if to == "" {
+		to = u.Username
+	}
+	return outbox.Message{API: Name, Kind: "otp", To: to}
+}
+
+// sessionKey is how a session is stored: the SHA-256 of its access token, so the store (and any dump
+// of it) never holds a usable token, and the ID verification token can name the session without
+// revealing the access token.
+func sessionKey(accessToken string) string {
+	sum := sha256.Sum256([]byte(accessToken))
+	return hex.EncodeToString(sum[:])
+}
+
+// accessToken returns the caller's access token from the Authorization header or, as RamBase also
+// accepts, the $access_token query parameter.
+func accessToken(r *http.Request) string {
+	if v := r.Header.Get("Authorization"); len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	return r.URL.Query().Get("$access_token")
+}
+
+type callerKey struct{}
+
+// Authenticate finds the caller's live session (RB-04, RB-09) before parameters are judged, and
+// hands it to the handler.
+func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (*http.Request, *openapi.Failure) {
+	s, err := store.Get[session](r.Context(), m.env.Store, kindSession, sessionKey(accessToken(r)))
+	if err != nil || !s.aliveAt(m.env.Clock.Now()) {
+		return r, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
+	}
+	return r.WithContext(context.WithValue(r.Context(), callerKey{}, s)), nil
+}
+
+// caller is the session Authenticate found; every operation but the token endpoint has one.
+func caller(r *http.Request) session { return r.Context().Value(callerKey{}).(session) }

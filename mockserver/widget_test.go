@@ -1,0 +1,111 @@
+package mockserver_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/openapi"
+)
+
+// widgets is an API of the composition tests' own, so they test the composition and not one
+// vendor's rules: GET /widgets/{name} reads a seeded widget; GET /here says where the mock says it
+// is served; its errors are {"widgetError": status}.
+const widgetSpec = `openapi: 3.0.3
+info: {title: widgets, version: "1"}
+paths:
+  /widgets/{name}:
+    get:
+      operationId: getWidget
+      security: [{bearer: []}]
+      parameters: [{name: name, in: path, required: true, schema: {type: string}}]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, required: [name], properties: {name: {type: string}}}}}}
+        default: {description: error, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+  /here:
+    get:
+      operationId: getHere
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, required: [base], properties: {base: {type: string}}}}}}
+        default: {description: error, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+  schemas:
+    Error: {type: object, required: [widgetError], properties: {widgetError: {type: integer}}}
+`
+
+type widgets struct{ env mockapi.Env }
+
+func newWidgets(env mockapi.Env) mockapi.API { return &widgets{env: env} }
+
+func (w *widgets) Name() string { return "widgets" }
+
+func (w *widgets) Spec() *openapi.Spec {
+	s, err := openapi.Parse("widgets", []byte(widgetSpec))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func (w *widgets) Operations() map[string]http.Handler {
+	return map[string]http.Handler{
+		"getWidget": http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			name, err := store.Get[string](r.Context(), w.env.Store, "widget", apihttp.PathParam(r, "name"))
+			if err != nil {
+				w.WriteFailure(rw, r, &openapi.Failure{Kind: openapi.KindNotFound})
+				return
+			}
+			apihttp.WriteJSON(rw, http.StatusOK, map[string]string{"name": name})
+		}),
+		"getHere": http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			apihttp.WriteJSON(rw, http.StatusOK, map[string]string{"base": apihttp.BaseURL(r)})
+		}),
+	}
+}
+
+// Authenticate accepts the token "good" only.
+func (w *widgets) Authenticate(r *http.Request, _ *openapi.Operation) (*http.Request, *openapi.Failure) {
+	if r.Header.Get("Authorization") != "Bearer good" {
+		return r, &openapi.Failure{Kind: openapi.KindAuth, Rule: "invalid"}
+	}
+	return r, nil
+}
+
+func (w *widgets) WriteFailure(rw http.ResponseWriter, _ *http.Request, f *openapi.Failure) {
+	apihttp.WriteJSON(rw, apihttp.Status(f.Kind), map[string]int{"widgetError": apihttp.Status(f.Kind)})
+}
+
+// Seed stores each widget of the section (a JSON list of names).
+func (w *widgets) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]mockapi.Principal, error) {
+	var names []string
+	if section != nil {
+		if err := json.Unmarshal(section, &names); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range names {
+		if err := store.Create(ctx, s, "widget", n, n); err != nil {
+			return nil, err
+		}
+	}
+	return []mockapi.Principal{{Role: "widgets.maker", API: "widgets", Kind: mockapi.KindClient, ClientID: "maker"}}, nil
+}
+
+func (w *widgets) NewPrincipal(_ context.Context, role string) (mockapi.Principal, error) {
+	if role != "widgets.maker" {
+		return mockapi.Principal{}, mockapi.ErrUnknownRole
+	}
+	return mockapi.Principal{Role: role, API: "widgets", Kind: mockapi.KindClient, ClientID: "maker-2"}, nil
+}
+
+// Capabilities is empty: a capability must be in the control API's enum, which lists the real APIs'.
+func (w *widgets) Capabilities() []string { return nil }
+
+func (w *widgets) ControlOperations() map[string]http.Handler { return nil }
+
+func (w *widgets) Breakable() []string { return []string{"WG-01"} }

@@ -1,0 +1,27 @@
+package steps
+
+import (
+	"net/http"
+
+	"github.com/cucumber/godog"
+)
+
+// apiSteps is what one API adds to the suite, from its own steps file: how an actor's credentials
+// go on a request, and the few steps its features need beyond the generic ones (its logins).
+type apiSteps struct {
+	name string
+	// authorize puts the actor's credentials on a request to the API (Bearer, Basic, Api-Key...), or
+	// says why the actor has none.
+	authorize func(req *http.Request, a *actor) error
+	register  func(sc *godog.ScenarioContext)
+}
+
+// apis holds every API's steps by name; each steps file adds its own in init.
+var apis = map[string]*apiSteps{}
+
+func registerAPI(a *apiSteps) {
+	if apis[a.name] != nil {
+		panic("steps: " + a.name + " registered twice")
+	}
+	apis[a.name] = a
+}
