@@ -187,6 +187,17 @@ func TestFailuresNeverPrintSecrets(t *testing.T) {
     When "anna" logs in to RamBase with a password
     Then the response status is 401
 
+  @id:X-6
+  Scenario: a token in a body no step kept
+    Given "anna" has the role "rambase.internal_user"
+    When a client sends "POST /oauth2/access_token" with the form:
+      | grant_type    | password               |
+      | client_id     | ${anna.client_id}      |
+      | client_secret | ${anna.client_secret}  |
+      | username      | ${anna.username}       |
+      | password      | ${anna.password}       |
+    Then the response status is 401
+
   @id:X-5
   Scenario: a saved token compared with a password
     Given "anna" has the role "rambase.internal_user"
@@ -201,6 +212,20 @@ func TestFailuresNeverPrintSecrets(t *testing.T) {
 		assert.NotRegexp(t, wholeSecret, res.Output, sc.ID)
 		assert.Contains(t, res.Reason, "[redacted]", sc.ID)
 	}
+}
+
+// A rule that names a client error is never passed by a server error.
+func TestAServerErrorNeverPassesA4xxRule(t *testing.T) {
+	broken := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"httpStatusCode":500,"httpStatusDescription":"Internal Server Error","message":"boom"}`))
+	})
+	srv := newHTTPServer(t, broken)
+	res := byID(runAll(t, steps.Config{API: "rambase", Target: steps.URL(srv, srv+"/_mock", "")}))["RB-13-c"]
+	assert.Equal(t, steps.Failed, res.Status)
+	assert.Equal(t, "the response status is 4xx", res.FailedStep)
+	assert.Contains(t, res.Reason, "expected a 4xx status, got 500")
 }
 
 // Credentials go only to the target's origin, even when a step names another URL.

@@ -51,7 +51,9 @@ func TestConformReportsSkippedScenarios(t *testing.T) {
 	principals := filepath.Join(dir, "principals.yaml")
 	require.NoError(t, os.WriteFile(principals, []byte(`
 rambase.api_client: {client_id: forecast-api, client_secret: forecast-secret, id: "900"}
-rambase.internal_user: {username: anna, password: anna-password, id: "666", client_id: forecast-api, client_secret: forecast-secret}
+rambase.internal_user:
+  {username: anna, password: anna-password, id: "666", client_id: forecast-api, client_secret: forecast-secret,
+   attributes: {system: HATTELAND, database: HATTELAND}}
 `), 0o600))
 	code, out, errs := runCLI(context.Background(), "conform", "--api", "rambase", "--base-url", m.APIURL("rambase"),
 		"--control-url", m.URL+"/none", "--principals", principals)

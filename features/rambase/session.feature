@@ -20,8 +20,8 @@ Feature: RamBase current session
     Then the response status is 200
     And the response field "session.pid" is ${anna.id}
     And the response field "session.apiClientId" is ${anna.client_id}
-    And the response field "session.ramBaseName" is not empty
-    And the response field "session.database" is not empty
+    And the response field "session.ramBaseName" is ${anna.system}
+    And the response field "session.database" is ${anna.database}
 
   @id:RB-06-c @rule:RB-06 @op:getIdVerificationToken
   Scenario: The newer token endpoint gives a token that verifies like the session's

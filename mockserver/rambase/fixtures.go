@@ -166,11 +166,11 @@ func usernameKey(name string) string { return "username:" + name }
 func (f Fixtures) principals() []mockapi.Principal {
 	var out []mockapi.Principal
 	for _, c := range f.Clients {
-		out = append(out, clientPrincipal(c))
+		out = append(out, f.clientPrincipal(c))
 	}
 	login, _ := f.loginClient()
 	for _, u := range f.Users {
-		out = append(out, userPrincipal(u, login))
+		out = append(out, f.userPrincipal(u, login))
 	}
 	return out
 }
@@ -187,35 +187,35 @@ func (f Fixtures) loginClient() (ClientFixture, bool) {
 	return ClientFixture{}, false
 }
 
-// Principal attributes: a portal binding's customer or supplier id.
+// Principal attributes: the system and database a login lands in, and a portal binding's customer
+// or supplier id.
 const (
+	attrSystem     = "system"
+	attrDatabase   = "database"
 	attrCustomerID = "customer_id"
 	attrSupplierID = "supplier_id"
 )
 
-func partyAttributes(customerID, supplierID int64) map[string]string {
-	attrs := map[string]string{}
+func (f Fixtures) attributes(customerID, supplierID int64) map[string]string {
+	attrs := map[string]string{attrSystem: f.System, attrDatabase: f.Database}
 	if customerID != 0 {
 		attrs[attrCustomerID] = strconv.FormatInt(customerID, 10)
 	}
 	if supplierID != 0 {
 		attrs[attrSupplierID] = strconv.FormatInt(supplierID, 10)
 	}
-	if len(attrs) == 0 {
-		return nil
-	}
 	return attrs
 }
 
-func clientPrincipal(c ClientFixture) mockapi.Principal {
+func (f Fixtures) clientPrincipal(c ClientFixture) mockapi.Principal {
 	return mockapi.Principal{Role: c.Role, API: Name, Kind: mockapi.KindClient, ID: strconv.FormatInt(c.UserID, 10),
-		ClientID: c.ClientID, ClientSecret: c.ClientSecret, Attributes: partyAttributes(first(c.CustomerIDs), first(c.SupplierIDs))}
+		ClientID: c.ClientID, ClientSecret: c.ClientSecret, Attributes: f.attributes(first(c.CustomerIDs), first(c.SupplierIDs))}
 }
 
-func userPrincipal(u UserFixture, c ClientFixture) mockapi.Principal {
+func (f Fixtures) userPrincipal(u UserFixture, c ClientFixture) mockapi.Principal {
 	return mockapi.Principal{Role: u.Role, API: Name, Kind: mockapi.KindUser, ID: strconv.FormatInt(u.UserID, 10),
 		Username: u.Username, Password: u.Password, Email: u.Email, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
-		Attributes: partyAttributes(u.CustomerID, u.SupplierID)}
+		Attributes: f.attributes(u.CustomerID, u.SupplierID)}
 }
 
 func first(ids []int64) int64 {
@@ -240,7 +240,7 @@ func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal
 		if c.Role == role {
 			c.ClientID, c.ClientSecret = c.ClientID+"-"+suffix, rand.Text()
 			err := withFreshID(&c.UserID, func() error { return m.createClient(ctx, m.env.Store, c) })
-			return clientPrincipal(c), err
+			return f.clientPrincipal(c), err
 		}
 	}
 	login, ok := f.loginClient()
@@ -253,7 +253,7 @@ func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal
 			u.Email = suffix + "." + u.Email
 		}
 		err := withFreshID(&u.UserID, func() error { return m.createUser(ctx, m.env.Store, u) })
-		return userPrincipal(u, login), err
+		return f.userPrincipal(u, login), err
 	}
 	return mockapi.Principal{}, mockapi.ErrUnknownRole
 }
