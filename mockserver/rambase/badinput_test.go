@@ -148,7 +148,7 @@ func TestAThousandFixtureUsersSeedAtOnce(t *testing.T) {
 	r := c.control(http.MethodPut, "/fixtures", json.RawMessage(set))
 	took := time.Since(began)
 	require.Equal(t, http.StatusOK, r.Status, string(r.Raw))
-	assert.Less(t, took, 10*time.Second, "seeding took %s", took)
+	assert.Less(t, took, 20*time.Second, "seeding took %s (bcrypt per user took over a minute)", took)
 	login := c.token(url.Values{"grant_type": {"password"}, "client_id": {"c"}, "client_secret": {"s"}, "username": {"u999"}, "password": {"p999"}})
 	assert.Equal(t, http.StatusOK, login.Status, string(login.Raw))
 }
