@@ -67,7 +67,6 @@ func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 	assert.Equal(t, "target lacks capability clock.advance", res["RB-11-b"].Reason)
 	assert.Equal(t, steps.Skipped, res["RB-01-a"].Status)
 	assert.Contains(t, res["RB-01-a"].Reason, "no credentials for role rambase.api_client")
-	assert.Equal(t, steps.Passed, res["RB-13-c"].Status, "needs no principal")
 
 	principals := map[string]mockapi.Principal{}
 	for _, p := range m.Principals() {
@@ -92,6 +91,10 @@ func TestControlTokenIsSent(t *testing.T) {
 	assert.Equal(t, steps.Skipped, byID(r)["RB-11-b"].Status)
 }
 
+// tokenRequest is a step that calls RamBase's token endpoint without any principal.
+const tokenRequest = `When a client sends "POST /oauth2/access_token" with the form:
+      | grant_type | client_credentials |`
+
 // A response that breaks the spec fails the step that saw it, whatever the step checks.
 func TestEveryResponseIsCheckedAgainstTheSpec(t *testing.T) {
 	liar := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -99,9 +102,9 @@ func TestEveryResponseIsCheckedAgainstTheSpec(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = w.Write([]byte(`{"detail":"not RamBase's shape"}`))
 	})
-	srv := newHTTPServer(t, liar)
-	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(srv, srv+"/_mock", "")})
-	res := byID(r)["RB-13-c"]
+	s, sc := oneStepAt(t, newHTTPServer(t, liar), tokenRequest+`
+    Then the response status is 401`)
+	res := s.Run(context.Background(), sc)
 	assert.Equal(t, steps.Failed, res.Status)
 	assert.Contains(t, res.Reason, "breaks the rambase spec (getAccessToken)")
 }
@@ -221,8 +224,9 @@ func TestAServerErrorNeverPassesA4xxRule(t *testing.T) {
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = w.Write([]byte(`{"httpStatusCode":500,"httpStatusDescription":"Internal Server Error","message":"boom"}`))
 	})
-	srv := newHTTPServer(t, broken)
-	res := byID(runAll(t, steps.Config{API: "rambase", Target: steps.URL(srv, srv+"/_mock", "")}))["RB-13-c"]
+	s, sc := oneStepAt(t, newHTTPServer(t, broken), tokenRequest+`
+    Then the response status is 4xx`)
+	res := s.Run(context.Background(), sc)
 	assert.Equal(t, steps.Failed, res.Status)
 	assert.Equal(t, "the response status is 4xx", res.FailedStep)
 	assert.Contains(t, res.Reason, "expected a 4xx status, got 500")
@@ -230,8 +234,13 @@ func TestAServerErrorNeverPassesA4xxRule(t *testing.T) {
 
 // Credentials go only to the target's origin, even when a step names another URL.
 func TestCredentialsNeverLeaveTheTarget(t *testing.T) {
-	seen := make(chan string, 1)
-	other := newHTTPServer(t, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { seen <- r.Header.Get("Authorization") }))
+	seen := make(chan string, 10)
+	other := newHTTPServer(t, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case seen <- r.Header.Get("Authorization") + " " + r.URL.RawQuery:
+		default:
+		}
+	}))
 	s, sc := oneStep(t, `Given "anna" has the role "rambase.internal_user"
     And "anna" logs in to RamBase with a password
     When "anna" sends "GET `+other+`/steal"`)
@@ -239,6 +248,99 @@ func TestCredentialsNeverLeaveTheTarget(t *testing.T) {
 	assert.Equal(t, steps.Failed, res.Status)
 	assert.Contains(t, res.Reason, "refusing to send the credentials")
 	assert.Empty(t, seen)
+
+	// Nor as a value written into an anonymous request's form or URL.
+	for _, step := range []string{
+		`When a client sends "POST ` + other + `/steal" with the form:
+      | password | ${anna.password} |`,
+		`When a client sends "GET ` + other + `/steal?secret=${anna.client_secret}"`,
+	} {
+		s, sc = oneStep(t, `Given "anna" has the role "rambase.internal_user"
+    `+step)
+		res = s.Run(context.Background(), sc)
+		assert.Equal(t, steps.Failed, res.Status, step)
+		assert.Contains(t, res.Reason, "refusing to send a credential", step)
+		assert.Empty(t, seen, step)
+	}
+}
+
+// Under go test against a URL, a failed @policy scenario is reported as skipped with its failure,
+// not as a failure of the run (IDVKIT_STRICT_POLICY=1 makes it count).
+func TestRunTReportsPolicyFailuresAgainstAURLWithoutFailing(t *testing.T) {
+	m := mocktest.New(t)
+	feature := "Feature: x\n\n  @id:X-7 @policy\n  Scenario: a policy the target breaks\n" +
+		"    When a client sends \"GET /no-such\"\n    Then the response status is 200\n"
+	cfg := steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}},
+		Target: steps.URL(m.APIURL("rambase"), "", "")}
+	report := steps.RunT(t, cfg)
+	require.Len(t, report.Results, 1)
+	assert.Equal(t, steps.Failed, report.Results[0].Status)
+	assert.True(t, report.Conformant())
+}
+
+// The generic steps read JSON and XML bodies by the same paths (a repeated XML element that occurs
+// once is item [0] too), headers and a body's first bytes; each check fails when its value is wrong.
+func TestGenericStepsReadJSONXMLHeadersAndBodies(t *testing.T) {
+	srv := newHTTPServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Test", "yes")
+		switch r.URL.Path {
+		case "/doc.json":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"items":[{"id":"a"},{"id":"b","n":2}],"none":null}`))
+		case "/doc.xml":
+			w.Header().Set("Content-Type", "application/xml")
+			_, _ = w.Write([]byte(`<?xml version="1.0"?><r><items><item><id>a</id></item><item><id>b</id><n>2</n></item></items><one><item><id>c</id></item></one></r>`))
+		case "/doc.pdf":
+			w.Header().Set("Content-Type", "application/pdf")
+			_, _ = w.Write([]byte("%PDF-1.7\n..."))
+		}
+	}))
+	cases := []struct {
+		doc, step string
+		pass      bool
+	}{
+		{"json", `the response field "items[1].id" is "b"`, true},
+		{"json", `the response field "items[1].id" is "a"`, false},
+		{"json", `the response field "items[1].n" is 2`, true},
+		{"json", `the response field "items[1].n" is 3`, false},
+		{"json", `the response field "none" is null`, true},
+		{"json", `the response has no field "items[2]"`, true},
+		{"json", `the response has no field "items[0]"`, false},
+		{"xml", `the response field "items.item[1].id" is "b"`, true},
+		{"xml", `the response field "items.item[1].n" is 2`, true},
+		{"xml", `the response field "items.item[0].id" is "b"`, false},
+		{"xml", `the response field "one.item[0].id" is "c"`, true},
+		{"xml", `the response has no field "one.item[1]"`, true},
+		{"xml", `the response header "X-Test" is "yes"`, true},
+		{"xml", `the response header "X-Test" is "no"`, false},
+		{"pdf", `the response body starts with "%PDF"`, true},
+		{"xml", `the response body starts with "%PDF"`, false},
+	}
+	for _, c := range cases {
+		s, sc := oneStepAt(t, srv, `When a client sends "GET /doc.`+c.doc+`"
+    Then `+c.step)
+		res := s.Run(context.Background(), sc)
+		if c.pass {
+			assert.Equal(t, steps.Passed, res.Status, "%s: %s", c.step, res.Reason)
+		} else {
+			assert.Equal(t, steps.Failed, res.Status, c.step)
+		}
+	}
+	s, sc := oneStepAt(t, srv, `When a client sends "GET /doc.xml"
+    And the response field "items.item[0].id" is saved as "first"
+    Then the response field "items.item[0].id" is ${first}`)
+	res := s.Run(context.Background(), sc)
+	assert.Equal(t, steps.Passed, res.Status, res.Reason)
+}
+
+// oneStepAt is a one-scenario suite against a URL target of a test's own.
+func oneStepAt(t *testing.T, base, body string) (*steps.Suite, steps.Scenario) {
+	t.Helper()
+	feature := "Feature: x\n\n  @id:X-8\n  Scenario: y\n    " + body + "\n"
+	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}},
+		Target: steps.URL(base, base+"/_mock", "")})
+	require.NoError(t, err)
+	return s, s.Scenarios()[0]
 }
 
 // Against a shared target our own policy rules are reported but do not fail the run, under go test
