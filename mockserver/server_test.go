@@ -2,9 +2,13 @@ package mockserver_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,6 +26,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver/password"
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/store/memory"
+	"github.com/idvkit/idvkit/mockserver/token"
 	"github.com/idvkit/idvkit/openapi"
 )
 
@@ -369,4 +375,39 @@ func TestBadInputGetsControlErrors(t *testing.T) {
 	}
 	_, _, body := do(t, s, call{method: "PUT", target: "/_mock/fixtures", contentType: j, body: `{"nope":{}}`})
 	assert.Equal(t, "/nope", body["field"], "the unknown key is named")
+}
+
+// GET /_mock/jwks publishes the key RS256 tokens are signed with: a client verifies a token the mock
+// minted with nothing but the JWKS, and a token signed by any other key fails against it.
+func TestJWKSVerifiesTheMocksRS256Tokens(t *testing.T) {
+	s := widgetServer(t, mockserver.Config{})
+	code, _, body := do(t, s, call{method: "GET", target: "/_mock/jwks"})
+	require.Equal(t, 200, code)
+	keys := body["keys"].([]any)
+	require.Len(t, keys, 1)
+	jwk := keys[0].(map[string]any)
+	assert.Equal(t, "RSA", jwk["kty"])
+	assert.Equal(t, "RS256", jwk["alg"])
+	n, err := base64.RawURLEncoding.DecodeString(jwk["n"].(string))
+	require.NoError(t, err)
+	e, err := base64.RawURLEncoding.DecodeString(jwk["e"].(string))
+	require.NoError(t, err)
+	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
+
+	issuer := token.New(token.RS256, clock.NewFake(start))
+	signed, err := issuer.Mint(&token.Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "u1"}})
+	require.NoError(t, err)
+	keyOf := func(tok *jwt.Token) (any, error) {
+		assert.Equal(t, jwk["kid"], tok.Header["kid"], "the token names the published key")
+		return pub, nil
+	}
+	_, err = jwt.Parse(signed, keyOf, jwt.WithValidMethods([]string{"RS256"}))
+	assert.NoError(t, err)
+
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	forged, err := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"sub": "u1"}).SignedString(other)
+	require.NoError(t, err)
+	_, err = jwt.Parse(forged, func(*jwt.Token) (any, error) { return pub, nil }, jwt.WithValidMethods([]string{"RS256"}))
+	assert.ErrorIs(t, err, jwt.ErrTokenSignatureInvalid)
 }
