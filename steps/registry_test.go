@@ -3,6 +3,8 @@ package steps
 import (
 	"io/fs"
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -35,12 +37,28 @@ func TestEveryAPIIsRegisteredWithSpecFeaturesAndSteps(t *testing.T) {
 	for name := range apis {
 		assert.Contains(t, registered, name, "steps are registered for %s, which is not a registered API", name)
 	}
-	// An API package is a directory of mockserver/ named like a spec; mechanism packages are not.
+	// An API package is a directory of mockserver/ named like a spec, or one whose code has the
+	// mockapi.Factory constructor; mechanism packages are neither.
 	pkgs, err := os.ReadDir("../mockserver")
 	assert.NoError(t, err)
 	for _, p := range pkgs {
-		if p.IsDir() && slices.Contains(openapi.Names(), p.Name()) {
+		if p.IsDir() && (slices.Contains(openapi.Names(), p.Name()) || hasAPIConstructor(t, "../mockserver/"+p.Name())) {
 			assert.Contains(t, registered, p.Name(), "mockserver/%s is not in the registry", p.Name())
 		}
 	}
+}
+
+var apiConstructor = regexp.MustCompile(`(?m)^func New\(\w+ mockapi\.Env\) mockapi\.API`)
+
+func hasAPIConstructor(t *testing.T, dir string) bool {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	assert.NoError(t, err)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		assert.NoError(t, err)
+		if apiConstructor.Match(src) {
+			return true
+		}
+	}
+	return false
 }
