@@ -26,8 +26,10 @@ bench:
 	$(GO) test -run '^$$' -bench HotPaths -benchmem -benchtime 2s ./mockserver/...
 	$(GO) test -run '^$$' -bench Start -benchmem ./mockserver/mocktest/
 
-## lint: gofmt, go vet and staticcheck must be clean
+## lint: gofmt, go vet and staticcheck must be clean, and git tracks no build output
 lint:
+	@outputs="$$(git ls-files '*.test' '*.out' '*.prof' 'bin/*'; git ls-files -z | xargs -0 -r du -k | awk '$$1 > 1024 {print $$2}')"; \
+	  if [ -n "$$outputs" ]; then echo "build outputs or files over 1 MiB are tracked: $$outputs"; exit 1; fi
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
