@@ -53,18 +53,18 @@ func notServed(api string) http.Handler {
 }
 
 // authenticateControl checks the control token, when the mock has one, in constant time.
-func (s *Server) authenticateControl(r *http.Request, _ *openapi.Operation) (*http.Request, *openapi.Failure) {
+func (s *Server) authenticateControl(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
 	if s.cfg.ControlToken == "" {
-		return r, nil
+		return nil, nil
 	}
 	v := r.Header.Get("Authorization")
 	if len(v) < 7 || !strings.EqualFold(v[:7], "bearer ") {
-		return r, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "required"}
+		return nil, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "required"}
 	}
 	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(v[7:])), []byte(s.cfg.ControlToken)) != 1 {
-		return r, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
+		return nil, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
 	}
-	return r, nil
+	return nil, nil
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {

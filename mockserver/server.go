@@ -15,8 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
@@ -51,6 +49,9 @@ type Config struct {
 	BrokenRules []string
 	Codes       otp.Source        // nil: random digits
 	APIs        []mockapi.Factory // nil: every registered API
+	// Responses is which of the mock's responses are validated against the spec: the zero value
+	// samples them (apihttp.SampleResponses), the served mock's default; tests validate every one.
+	Responses apihttp.ResponseChecks
 }
 
 // Adjuster is a clock the control API can move. A Config.Clock that is not one gives a mock whose
@@ -67,7 +68,7 @@ type Server struct {
 	outbox *outbox.Outbox
 	apis   []mockapi.API // every API built
 	served []mockapi.API // in registry order; only the --only API when set
-	router *mux.Router
+	mounts []mount       // longest prefix first
 	log    *slog.Logger
 
 	resetMu    sync.Mutex // one reset at a time
@@ -124,36 +125,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 
-	controlSpec := openapi.MustLoad(openapi.Control)
-	control, err := apihttp.New(apihttp.API{Spec: controlSpec, Operations: s.controlOperations(controlSpec),
-		Authenticate: s.authenticateControl, WriteFailure: mockapi.WriteControlFailure}, s.apiOptions())
-	if err != nil {
+	if err := s.mountAll(); err != nil {
 		return nil, err
-	}
-	// Paths are routed as sent: no redirect to a cleaned path, no dot segments resolved, so
-	// `/rambase//x` and `/rambase/../_mock/reset` are the API's 404, not a bare 301.
-	s.router = mux.NewRouter().SkipClean(true)
-	notFound := mockapi.WriteControlFailure
-	if cfg.Only != "" {
-		notFound = s.served[0].WriteFailure
-	}
-	s.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		notFound(w, r, &openapi.Failure{Kind: openapi.KindNotFound, Rule: "path"})
-	})
-	for _, api := range s.served {
-		h, err := apihttp.New(apihttp.API{Spec: api.Spec(), Operations: api.Operations(), Authenticate: api.Authenticate,
-			WriteFailure: api.WriteFailure}, s.apiOptions())
-		if err != nil {
-			return nil, err
-		}
-		prefix := "/" + api.Name()
-		if cfg.Only != "" {
-			prefix = ""
-		}
-		s.mount(prefix, control, h)
-	}
-	if cfg.Only == "" {
-		s.mount("", control, nil)
 	}
 
 	if err := s.reset(context.Background(), cfg.Fixtures); err != nil {
@@ -193,38 +166,79 @@ func (s *Server) check() error {
 	return nil
 }
 
-func (s *Server) apiOptions() apihttp.Options {
-	return apihttp.Options{MaxBodyBytes: s.cfg.MaxBodyBytes, Logger: s.log}
+// mount is where one API (or, at the root of a mock serving every API, none) is served: the control
+// API at prefix/_mock/ and the API under prefix/.
+type mount struct {
+	prefix       string
+	control, api http.Handler
 }
 
-// mount serves the control API at prefix/_mock/ and api (if any) under prefix, each with the prefix
-// stripped and the external base URL recorded for links.
-func (s *Server) mount(prefix string, control, api http.Handler) {
-	s.router.PathPrefix(prefix + "/_mock/").Handler(s.strip(prefix+"/_mock", control))
-	if api != nil {
-		s.router.PathPrefix(prefix + "/").Handler(s.strip(prefix, api))
-	}
-}
-
-// strip serves h with prefix taken off the path. Unlike http.StripPrefix it routes on the decoded
-// path alone, so a percent-encoded prefix (/%72ambase/...) reaches the API, whose 404 is in its own
-// error shape, rather than net/http's plain-text one.
-func (s *Server) strip(prefix string, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		base := s.cfg.PublicURL
-		if base == "" {
-			base = apihttp.BaseURL(r)
+// mountAll builds a handler per mount: each API under its prefix, or the one --only API at the root,
+// with the control API beside it, and the control API alone at the root of a mock serving them all.
+func (s *Server) mountAll() error {
+	controlSpec := openapi.MustLoad(openapi.Control)
+	controlOps := s.controlOperations(controlSpec)
+	add := func(prefix string, api mockapi.API) error {
+		control, err := apihttp.New(apihttp.API{Spec: controlSpec, Operations: controlOps, Authenticate: s.authenticateControl,
+			WriteFailure: mockapi.WriteControlFailure}, s.apiOptions(prefix+"/_mock"))
+		if err != nil {
+			return err
 		}
-		u := *r.URL
-		u.Path, u.RawPath = strings.TrimPrefix(r.URL.Path, prefix), ""
-		stripped := r.Clone(r.Context())
-		stripped.URL = &u
-		h.ServeHTTP(w, apihttp.WithBaseURL(stripped, strings.TrimSuffix(base, "/")+prefix))
-	})
+		m := mount{prefix: prefix, control: control}
+		if api != nil {
+			if m.api, err = apihttp.New(apihttp.API{Spec: api.Spec(), Operations: api.Operations(), Authenticate: api.Authenticate,
+				WriteFailure: api.WriteFailure}, s.apiOptions(prefix)); err != nil {
+				return err
+			}
+		}
+		s.mounts = append(s.mounts, m)
+		return nil
+	}
+	if s.cfg.Only != "" {
+		return add("", s.served[0])
+	}
+	for _, api := range s.served {
+		if err := add("/"+api.Name(), api); err != nil {
+			return err
+		}
+	}
+	return add("", nil)
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+func (s *Server) apiOptions(prefix string) apihttp.Options {
+	return apihttp.Options{MaxBodyBytes: s.cfg.MaxBodyBytes, Logger: s.log, Responses: s.cfg.Responses, Prefix: prefix, PublicURL: s.cfg.PublicURL}
+}
+
+// ServeHTTP implements http.Handler. Paths are routed as sent (decoded, never cleaned or redirected),
+// so `/rambase//x` and `/rambase/../_mock/reset` get the API's 404 rather than a bare 301, and a
+// percent-encoded prefix (/%72ambase/...) is the prefix.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	for _, m := range s.mounts {
+		if !strings.HasPrefix(path, m.prefix+"/") {
+			continue
+		}
+		switch rest := path[len(m.prefix):]; {
+		case strings.HasPrefix(rest, "/_mock/"):
+			m.control.ServeHTTP(w, r)
+			return
+		case m.api != nil:
+			m.api.ServeHTTP(w, r)
+			return
+		}
+	}
+	s.notFound(w, r, &openapi.Failure{Kind: openapi.KindNotFound, Rule: "path"})
+}
+
+// notFound answers a path no mount serves, in the one API's error shape when only one is served at
+// the root, else in the control API's.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request, f *openapi.Failure) {
+	if s.cfg.Only != "" {
+		s.served[0].WriteFailure(w, r, f)
+		return
+	}
+	mockapi.WriteControlFailure(w, r, f)
+}
 
 // Fixtures returns the fixture set the mock is seeded with.
 func (s *Server) Fixtures() Fixtures {

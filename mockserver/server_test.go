@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/password"
@@ -36,6 +37,7 @@ func newServer(t *testing.T, cfg mockserver.Config) *mockserver.Server {
 	t.Helper()
 	cfg.PasswordCost = password.MinCost
 	cfg.Logger = slog.New(slog.DiscardHandler)
+	cfg.Responses = apihttp.EveryResponse
 	if cfg.Clock == nil {
 		cfg.Clock = clock.NewFake(start)
 	}

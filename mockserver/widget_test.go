@@ -69,11 +69,11 @@ func (w *widgets) Operations() map[string]http.Handler {
 }
 
 // Authenticate accepts the token "good" only.
-func (w *widgets) Authenticate(r *http.Request, _ *openapi.Operation) (*http.Request, *openapi.Failure) {
+func (w *widgets) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
 	if r.Header.Get("Authorization") != "Bearer good" {
-		return r, &openapi.Failure{Kind: openapi.KindAuth, Rule: "invalid"}
+		return nil, &openapi.Failure{Kind: openapi.KindAuth, Rule: "invalid"}
 	}
-	return r, nil
+	return nil, nil
 }
 
 func (w *widgets) WriteFailure(rw http.ResponseWriter, _ *http.Request, f *openapi.Failure) {

@@ -9,6 +9,7 @@ import (
 	"embed"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -97,6 +98,12 @@ type Operation struct {
 	route  *routers.Route
 	// bodyTypes are the media types the request body may have; empty when it takes none.
 	bodyTypes []string
+	// params are the path item's and the operation's parameters, the operation's overriding.
+	params []*openapi3.Parameter
+	// security lists the alternative sets of schemes that authorize the operation (each set is
+	// satisfied when every scheme in it has credentials; an empty set is anonymous access); nil
+	// when the operation takes no credentials.
+	security [][]*openapi3.SecurityScheme
 }
 
 var loadAll = sync.OnceValues(func() (map[string]*Spec, error) {
@@ -180,6 +187,10 @@ func Parse(name string, raw []byte) (*Spec, error) {
 				for mt := range op.RequestBody.Value.Content {
 					o.bodyTypes = append(o.bodyTypes, mt)
 				}
+			}
+			o.params = parameters(item, op)
+			if o.security, err = securityOf(doc, op); err != nil {
+				return nil, fmt.Errorf("openapi: %s %s %s: %w", name, method, path, err)
 			}
 			if s.byID[o.ID] != nil {
 				return nil, fmt.Errorf("openapi: %s: operationId %s is used twice", name, o.ID)
@@ -266,39 +277,59 @@ func (o *Operation) TakesMediaType(contentType string) bool {
 // HasBody reports whether the operation defines a request body.
 func (o *Operation) HasBody() bool { return len(o.bodyTypes) > 0 }
 
-// security returns the operation's security requirements, or the spec's when it has none of its own.
-func (o *Operation) security() openapi3.SecurityRequirements {
-	if srs := o.route.Operation.Security; srs != nil {
-		return *srs
+// parameters lists an operation's parameters: the path item's, unless the operation has one of the
+// same name and location, then the operation's own.
+func parameters(item *openapi3.PathItem, op *openapi3.Operation) []*openapi3.Parameter {
+	var out []*openapi3.Parameter
+	for _, ref := range item.Parameters {
+		if op.Parameters.GetByInAndName(ref.Value.In, ref.Value.Name) == nil {
+			out = append(out, ref.Value)
+		}
 	}
-	return o.route.Spec.Security
+	for _, ref := range op.Parameters {
+		out = append(out, ref.Value)
+	}
+	return out
+}
+
+// securityOf resolves the operation's security requirements, or the spec's when it has none of its
+// own, to the schemes each alternative names, once, so a request's check is a few header lookups.
+func securityOf(doc *openapi3.T, op *openapi3.Operation) ([][]*openapi3.SecurityScheme, error) {
+	srs := doc.Security
+	if op.Security != nil {
+		srs = *op.Security
+	}
+	var out [][]*openapi3.SecurityScheme
+	for _, sr := range srs {
+		alt := []*openapi3.SecurityScheme{}
+		for _, name := range slices.Sorted(maps.Keys(sr)) {
+			ref := doc.Components.SecuritySchemes[name]
+			if ref == nil || ref.Value == nil {
+				return nil, fmt.Errorf("security scheme %q is not defined", name)
+			}
+			alt = append(alt, ref.Value)
+		}
+		out = append(out, alt)
+	}
+	return out, nil
 }
 
 // Secured reports whether the operation takes credentials at all (an optional requirement counts).
-func (o *Operation) Secured() bool { return len(o.security()) > 0 }
+func (o *Operation) Secured() bool { return len(o.security) > 0 }
 
 // CheckAuth reports a KindAuth Failure when no security requirement of the operation is met by
 // credentials of the scheme's shape; whether they are valid is the API's Authenticator's call.
-func (o *Operation) CheckAuth(ctx context.Context, r *http.Request) *Failure {
-	srs := o.security()
-	if len(srs) == 0 {
+func (o *Operation) CheckAuth(r *http.Request) *Failure {
+	if len(o.security) == 0 {
 		return nil
 	}
-	input := &openapi3filter.RequestValidationInput{Request: r, Route: o.route, Options: &openapi3filter.Options{
-		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-			if presentCredentials(r, in.SecurityScheme) {
-				return nil
-			}
-			return errMissingCredentials
-		},
-	}}
-	if err := openapi3filter.ValidateSecurityRequirements(ctx, input, srs); err != nil {
-		return &Failure{Kind: KindAuth, Field: "Authorization", Rule: "required"}
+	for _, alt := range o.security {
+		if !slices.ContainsFunc(alt, func(s *openapi3.SecurityScheme) bool { return !presentCredentials(r, s) }) {
+			return nil
+		}
 	}
-	return nil
+	return &Failure{Kind: KindAuth, Field: "Authorization", Rule: "required"}
 }
-
-var errMissingCredentials = fmt.Errorf("credentials missing")
 
 // presentCredentials reports whether r carries credentials shaped for the scheme: an Authorization
 // header with the scheme's prefix and a non-empty value, or a non-empty API key. Whether they are
@@ -320,20 +351,31 @@ func presentCredentials(r *http.Request, s *openapi3.SecurityScheme) bool {
 	return false
 }
 
+// requestOptions are the options of every request validation: never write defaults into the request.
+var requestOptions = &openapi3filter.Options{SkipSettingDefaults: true}
+
 // ValidateRequest checks parameters and body against the operation, after CheckAuth and the
-// media-type check have passed. body is the request body already read (nil when empty).
-func (o *Operation) ValidateRequest(ctx context.Context, r *http.Request, pathParams map[string]string, body []byte) *Failure {
-	// A shallow copy: validation reads headers and the URL and replaces only the body.
-	copied := *r
-	req := copied.WithContext(ctx)
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	req.ContentLength = int64(len(body))
-	req.GetBody = nil
-	input := &openapi3filter.RequestValidationInput{
-		Request: req, PathParams: pathParams, Route: o.route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SkipSettingDefaults: true},
+// media-type check have passed (credentials are CheckAuth's business, not checked again here).
+// query is the request's parsed query and body the request body already read (nil when empty), so
+// neither is parsed or read twice.
+func (o *Operation) ValidateRequest(ctx context.Context, r *http.Request, pathParams map[string]string, query url.Values, body []byte) *Failure {
+	input := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, QueryParams: query, Route: o.route, Options: requestOptions}
+	for _, p := range o.params {
+		if err := openapi3filter.ValidateParameter(ctx, input, p); err != nil {
+			return requestFailure(err)
+		}
 	}
-	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
+	rb := o.route.Operation.RequestBody
+	if rb == nil {
+		return nil
+	}
+	// A shallow copy whose body validation may read: headers and URL are shared, never written.
+	copied := *r
+	copied.Body = io.NopCloser(bytes.NewReader(body))
+	copied.ContentLength = int64(len(body))
+	copied.GetBody = nil
+	input.Request = &copied
+	if err := openapi3filter.ValidateRequestBody(ctx, input, rb.Value); err != nil {
 		return requestFailure(err)
 	}
 	return nil

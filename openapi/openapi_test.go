@@ -117,14 +117,14 @@ func TestValidateRequestReportsPointerAndRuleWithoutValues(t *testing.T) {
 	for _, c := range cases {
 		r := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader(c.body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		f := op.ValidateRequest(context.Background(), r, nil, []byte(c.body))
+		f := op.ValidateRequest(context.Background(), r, nil, r.URL.Query(), []byte(c.body))
 		require.NotNil(t, f, c.body)
 		assert.Equal(t, c.want, *f, c.body)
 		assert.NotContains(t, f.Message(), "secret-value", "a message never echoes the value")
 		assert.NotContains(t, f.Error(), "secret-value", "a log line never echoes the value")
 	}
 	r := httptest.NewRequest(http.MethodGet, "/verify", nil)
-	f := s.Operation("verify").ValidateRequest(context.Background(), r, nil, nil)
+	f := s.Operation("verify").ValidateRequest(context.Background(), r, nil, r.URL.Query(), nil)
 	require.NotNil(t, f)
 	assert.Equal(t, Failure{Kind: KindParam, Field: "token", Rule: "required"}, *f)
 }
@@ -134,18 +134,18 @@ func TestCheckAuthNeedsCredentialsOfTheSchemesShape(t *testing.T) {
 	op := s.Operation("currentUser")
 	assert.True(t, op.Secured())
 	r := httptest.NewRequest(http.MethodGet, "/users/current", nil)
-	assert.NotNil(t, op.CheckAuth(context.Background(), r))
+	assert.NotNil(t, op.CheckAuth(r))
 	r.Header.Set("Authorization", "Basic abc")
-	assert.NotNil(t, op.CheckAuth(context.Background(), r))
+	assert.NotNil(t, op.CheckAuth(r))
 	r.Header.Set("Authorization", "Bearer ")
-	assert.NotNil(t, op.CheckAuth(context.Background(), r))
+	assert.NotNil(t, op.CheckAuth(r))
 	r.Header.Set("Authorization", "Bearer abc")
-	assert.Nil(t, op.CheckAuth(context.Background(), r))
+	assert.Nil(t, op.CheckAuth(r))
 	q := httptest.NewRequest(http.MethodGet, "/users/current?$access_token=abc", nil)
-	assert.Nil(t, op.CheckAuth(context.Background(), q))
+	assert.Nil(t, op.CheckAuth(q))
 	open := s.Operation("getToken")
 	assert.False(t, open.Secured())
-	assert.Nil(t, open.CheckAuth(context.Background(), httptest.NewRequest(http.MethodPost, "/token", nil)))
+	assert.Nil(t, open.CheckAuth(httptest.NewRequest(http.MethodPost, "/token", nil)))
 }
 
 func TestValidateResponseRejectsUndocumentedStatusAndShape(t *testing.T) {

@@ -47,6 +47,7 @@ const usage = `idvkit: a validating, stateful mock and conformance suite for ide
 
 Usage:
   idvkit serve   [--addr 127.0.0.1:8080] [--only API] [--fixtures FILE] [--public-url URL] [--control-token TOKEN]
+                 [--validate-responses sampled|all]
   idvkit conform [--api API] [--base-url URL [--control-url URL] [--control-token TOKEN]] [--principals FILE]
                  [--strict-policy] [--verbose]
   idvkit specs   [--server URL [--out DIR]] [NAME...]

@@ -84,6 +84,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"serve", "--only", "nope", "--addr", "127.0.0.1:0"},
 		{"serve", "--fixtures", "/does/not/exist"},
 		{"serve", "--addr", "not an address"},
+		{"serve", "--validate-responses", "some", "--addr", "127.0.0.1:0"},
 		{"specs", "nope"},
 		{"specs", "--out", "x"},
 	} {

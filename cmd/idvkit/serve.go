@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 )
 
@@ -28,14 +29,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fixtures := fs.String("fixtures", getenv("IDVKIT_FIXTURES"), "fixture file (YAML or JSON) replacing the defaults (env IDVKIT_FIXTURES)")
 	publicURL := fs.String("public-url", getenv("IDVKIT_PUBLIC_URL"), "URL clients reach the mock at, for links it hands out (env IDVKIT_PUBLIC_URL); default: from each request")
 	controlToken := fs.String("control-token", getenv("IDVKIT_CONTROL_TOKEN"), "token every control call but /_mock/healthz must carry as a Bearer token (env IDVKIT_CONTROL_TOKEN)")
+	validate := fs.String("validate-responses", envOr(getenv, "IDVKIT_VALIDATE_RESPONSES", "sampled"),
+		"which of the mock's own responses are checked against the spec: sampled (the first of each operation and status, then 1 in 64) or all (env IDVKIT_VALIDATE_RESPONSES)")
 	if ok, err := parse(fs, args, stderr); !ok {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
 	}
+	checks, ok := map[string]apihttp.ResponseChecks{"sampled": apihttp.SampleResponses, "all": apihttp.EveryResponse}[*validate]
+	if !ok {
+		return usageError("--validate-responses %q: want sampled or all", *validate)
+	}
 
-	cfg := mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), ControlToken: *controlToken,
+	cfg := mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), ControlToken: *controlToken, Responses: checks,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if *fixtures != "" {
 		data, err := os.ReadFile(*fixtures)

@@ -15,9 +15,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/idvkit/idvkit/openapi"
 )
@@ -29,9 +31,9 @@ const DefaultMaxBodyBytes = 1 << 20
 type ErrorWriter func(w http.ResponseWriter, r *http.Request, f *openapi.Failure)
 
 // Authenticator judges the credentials of a request to an operation that requires some, once their
-// presence has been checked against the spec and before anything else: it returns the request
-// carrying what it learnt (the caller's session) for the handler, or a Failure of KindAuth.
-type Authenticator func(r *http.Request, op *openapi.Operation) (*http.Request, *openapi.Failure)
+// presence has been checked against the spec and before anything else: it returns what it learnt
+// about the caller (a session), which the handler reads with Caller, or a Failure of KindAuth.
+type Authenticator func(r *http.Request, op *openapi.Operation) (caller any, f *openapi.Failure)
 
 // API is what Handler serves.
 type API struct {
@@ -46,7 +48,36 @@ type API struct {
 type Options struct {
 	MaxBodyBytes int64        // zero means DefaultMaxBodyBytes
 	Logger       *slog.Logger // nil means slog.Default()
+	// Responses says which responses are validated against the spec before they leave.
+	Responses ResponseChecks
+	// Prefix is the path the API is served under ("/rambase"); requests are routed on what follows
+	// it. Empty serves the API at the root.
+	Prefix string
+	// PublicURL is the URL clients reach the mock at, for links the handlers hand out (BaseURL);
+	// empty derives it from each request.
+	PublicURL string
 }
+
+// ResponseChecks is a policy for validating the mock's own responses. A response that breaks the
+// spec is a bug of the mock, so the policy trades how soon a bug shows against what every response
+// costs: validating one takes about as long as the rest of the request put together.
+type ResponseChecks int
+
+const (
+	// SampleResponses, the served mock's policy, validates the first SampleFirst responses of each
+	// operation and status fully, then one in SampleEvery, and every response of an operation and
+	// status once one of them has broken the spec: each shape is checked as soon as it appears, and
+	// a bug in a rarer branch of it still shows within a few dozen of its responses.
+	SampleResponses ResponseChecks = iota
+	// EveryResponse validates every response: tests, and `idvkit serve --validate-responses all`.
+	EveryResponse
+)
+
+// The sampling of SampleResponses.
+const (
+	SampleFirst = 16
+	SampleEvery = 64
+)
 
 // Handler serves one API. Build it with New.
 type Handler struct {
@@ -56,6 +87,33 @@ type Handler struct {
 	writeErr ErrorWriter
 	maxBody  int64
 	log      *slog.Logger
+	checks   ResponseChecks
+	shapes   map[string]*shapes // by operationId; read-only after New
+	prefix   string
+	public   string
+}
+
+// shapes counts one operation's responses by status, for sampling.
+type shapes struct {
+	seen   [600]atomic.Uint64
+	broken [600]atomic.Bool
+}
+
+// shouldValidate reports whether a response of the operation with this status is to be validated.
+func (h *Handler) shouldValidate(op *openapi.Operation, status int) bool {
+	sh := h.shapes[op.ID]
+	if h.checks == EveryResponse || status >= len(sh.seen) || sh.broken[status].Load() {
+		return true
+	}
+	n := sh.seen[status].Add(1)
+	return n <= SampleFirst || n%SampleEvery == 0
+}
+
+// markBroken makes every later response of the operation with this status validated.
+func (h *Handler) markBroken(op *openapi.Operation, status int) {
+	if sh := h.shapes[op.ID]; status < len(sh.broken) {
+		sh.broken[status].Store(true)
+	}
 }
 
 // New builds the Handler for an API. An operation without a handler, or a handler for no operation,
@@ -77,7 +135,12 @@ func New(api API, opts Options) (*Handler, error) {
 		sort.Strings(missing)
 		return nil, fmt.Errorf("apihttp: %s: no handler for %s", spec.Name, strings.Join(missing, ", "))
 	}
-	h := &Handler{spec: spec, handlers: handlers, auth: api.Authenticate, writeErr: api.WriteFailure, maxBody: opts.MaxBodyBytes, log: opts.Logger}
+	h := &Handler{spec: spec, handlers: handlers, auth: api.Authenticate, writeErr: api.WriteFailure, maxBody: opts.MaxBodyBytes,
+		log: opts.Logger, checks: opts.Responses, shapes: make(map[string]*shapes, len(handlers)),
+		prefix: opts.Prefix, public: strings.TrimSuffix(opts.PublicURL, "/")}
+	for id := range handlers {
+		h.shapes[id] = new(shapes)
+	}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
 	}
@@ -87,40 +150,71 @@ func New(api API, opts Options) (*Handler, error) {
 	return h, nil
 }
 
-type ctxKey int
+// request is what the Handler learnt about one request, for its handler: one context value, so a
+// request costs one context allocation whatever the handler asks.
+type request struct {
+	h      *Handler
+	params map[string]string
+	query  url.Values
+	caller any
+}
 
-const (
-	pathParamsKey ctxKey = iota
-	baseURLKey
-)
+type requestKey struct{}
+
+func state(r *http.Request) *request {
+	st, _ := r.Context().Value(requestKey{}).(*request)
+	return st
+}
 
 // PathParam returns a path parameter of the matched operation.
 func PathParam(r *http.Request, name string) string {
-	params, _ := r.Context().Value(pathParamsKey).(map[string]string)
-	return params[name]
+	if st := state(r); st != nil {
+		return st.params[name]
+	}
+	return ""
 }
 
-// WithBaseURL records the external URL the API is served under (public URL plus prefix), so handlers
-// can write links that point back at the mock.
-func WithBaseURL(r *http.Request, base string) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), baseURLKey, strings.TrimSuffix(base, "/")))
+// Query returns the request's query parameters, parsed once for validation and handler alike.
+func Query(r *http.Request) url.Values {
+	if st := state(r); st != nil {
+		return st.query
+	}
+	return r.URL.Query()
 }
 
-// BaseURL returns the URL recorded by WithBaseURL, or one derived from the request itself.
+// Caller returns what the API's Authenticator learnt about the caller, or nil for an operation
+// without credentials.
+func Caller(r *http.Request) any {
+	if st := state(r); st != nil {
+		return st.caller
+	}
+	return nil
+}
+
+// BaseURL returns the external URL the API is served under (the public URL, or the request's
+// scheme and host, then the prefix), so handlers can write links that point back at the mock.
 func BaseURL(r *http.Request) string {
-	if base, ok := r.Context().Value(baseURLKey).(string); ok {
-		return base
+	var h *Handler
+	if st := state(r); st != nil {
+		h = st.h
+	}
+	if h != nil && h.public != "" {
+		return h.public + h.prefix
 	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host
+	base := scheme + "://" + r.Host
+	if h != nil {
+		base += h.prefix
+	}
+	return base
 }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	op, params, f := h.spec.Find(r.Method, r.URL.Path)
+	op, params, f := h.spec.Find(r.Method, strings.TrimPrefix(r.URL.Path, h.prefix))
 	if f != nil {
 		if f.Kind == openapi.KindMethod {
 			w.Header().Set("Allow", f.Field)
@@ -128,12 +222,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeErr(w, r, f)
 		return
 	}
-	if f := op.CheckAuth(r.Context(), r); f != nil {
+	st := &request{h: h, params: params, query: r.URL.Query()}
+	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, st))
+	if f := op.CheckAuth(r); f != nil {
 		h.writeErr(w, r, f)
 		return
 	}
 	if h.auth != nil && op.Secured() {
-		if r, f = h.auth(r, op); f != nil {
+		if st.caller, f = h.auth(r, op); f != nil {
 			h.writeErr(w, r, f)
 			return
 		}
@@ -147,12 +243,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindMediaType, Field: "Content-Type", Rule: "content-type"})
 		return
 	}
-	if f := op.ValidateRequest(r.Context(), r, params, body); f != nil {
+	if f := op.ValidateRequest(r.Context(), r, params, st.query, body); f != nil {
 		h.writeErr(w, r, f)
 		return
 	}
-
-	r = r.WithContext(context.WithValue(r.Context(), pathParamsKey, params))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 
@@ -162,8 +256,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindInternal, Rule: "panic"})
 		return
 	}
-	if f := op.ValidateResponse(r.Context(), r, params, rec.status, rec.header, rec.body.Bytes()); f != nil {
-		h.log.Error("mock response breaks its spec", "api", h.spec.Name, "operation", op.ID, "status", rec.status, "failure", f.Error())
+	status := rec.statusOrOK()
+	if !h.shouldValidate(op, status) {
+		rec.flush(w)
+		return
+	}
+	if f := op.ValidateResponse(r.Context(), r, params, status, rec.header, rec.body.Bytes()); f != nil {
+		h.markBroken(op, status)
+		h.log.Error("mock response breaks its spec", "api", h.spec.Name, "operation", op.ID, "status", status, "failure", f.Error())
 		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindInternal, Field: f.Field, Rule: f.Rule})
 		return
 	}
@@ -207,15 +307,14 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *ope
 type recorder struct {
 	status int
 	header http.Header
-	body   *bytes.Buffer
+	body   bytes.Buffer
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// recorders are reused: a recorder per request was a good part of the garbage a request made.
+var recorders = sync.Pool{New: func() any { return &recorder{header: make(http.Header)} }}
 
 func newRecorder() *recorder {
-	b := bufPool.Get().(*bytes.Buffer)
-	b.Reset()
-	return &recorder{header: make(http.Header), body: b}
+	return recorders.Get().(*recorder)
 }
 
 func (rec *recorder) Header() http.Header { return rec.header }
@@ -233,20 +332,31 @@ func (rec *recorder) Write(p []byte) (int, error) {
 	return rec.body.Write(p)
 }
 
+// statusOrOK is the status the handler wrote, or 200 for a handler that wrote none.
+func (rec *recorder) statusOrOK() int {
+	if rec.status == 0 {
+		return http.StatusOK
+	}
+	return rec.status
+}
+
 func (rec *recorder) flush(w http.ResponseWriter) {
 	dst := w.Header()
 	for k, v := range rec.header {
 		dst[k] = v
 	}
-	if rec.status == 0 {
-		rec.status = http.StatusOK
-	}
-	w.WriteHeader(rec.status)
+	w.WriteHeader(rec.statusOrOK())
 	_, _ = w.Write(rec.body.Bytes())
 }
 
+// release returns the recorder to the pool, unless its buffer grew large (a PDF), which the pool
+// would then keep alive.
 func (rec *recorder) release() {
-	if rec.body.Cap() <= 64<<10 {
-		bufPool.Put(rec.body)
+	if rec.body.Cap() > 64<<10 {
+		return
 	}
+	rec.status = 0
+	clear(rec.header)
+	rec.body.Reset()
+	recorders.Put(rec)
 }

@@ -1,13 +1,13 @@
 package apihttp_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,14 +55,12 @@ func writeFailure(w http.ResponseWriter, _ *http.Request, f *openapi.Failure) {
 	apihttp.WriteJSON(w, apihttp.Status(f.Kind), map[string]any{"status": apihttp.Status(f.Kind), "message": f.Message(), "field": f.Field})
 }
 
-type callerKey struct{}
-
 // authenticate accepts only the token "good", and hands the caller's name to the handler.
-func authenticate(r *http.Request, _ *openapi.Operation) (*http.Request, *openapi.Failure) {
+func authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
 	if r.Header.Get("Authorization") != "Bearer good" {
-		return r, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
+		return nil, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
 	}
-	return r.WithContext(context.WithValue(r.Context(), callerKey{}, "anna")), nil
+	return "anna", nil
 }
 
 func newAPI(t *testing.T, create http.HandlerFunc) *apihttp.Handler {
@@ -79,7 +77,7 @@ func newAPI(t *testing.T, create http.HandlerFunc) *apihttp.Handler {
 }
 
 func created(w http.ResponseWriter, r *http.Request) {
-	apihttp.WriteJSON(w, http.StatusCreated, map[string]any{"name": r.Context().Value(callerKey{})})
+	apihttp.WriteJSON(w, http.StatusCreated, map[string]any{"name": apihttp.Caller(r)})
 }
 
 func serve(t *testing.T, h http.Handler, method, target, auth, contentType, body string) (int, map[string]any) {
@@ -175,8 +173,70 @@ func TestWrongMethodCarriesAllow(t *testing.T) {
 	assert.Equal(t, "POST", rec.Header().Get("Allow"))
 }
 
-func TestBaseURL(t *testing.T) {
+// A handler's base URL is the public URL, or the request's scheme and host, then the prefix; the
+// prefix is taken off before routing.
+func TestBaseURLAndPrefix(t *testing.T) {
+	spec, err := openapi.Parse("widgets", []byte(widgets))
+	require.NoError(t, err)
+	var base string
+	get := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base = apihttp.BaseURL(r)
+		apihttp.WriteJSON(w, http.StatusOK, map[string]string{"name": apihttp.PathParam(r, "id")})
+	})
+	for _, c := range []struct{ public, want string }{{"", "http://mock.test:8080/w"}, {"https://idv.example/", "https://idv.example/w"}} {
+		h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.HandlerFunc(created), "getWidget": get},
+			WriteFailure: writeFailure}, apihttp.Options{Prefix: "/w", PublicURL: c.public, Logger: slog.New(slog.DiscardHandler)})
+		require.NoError(t, err)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://mock.test:8080/w/widgets/a", nil))
+		assert.Equal(t, http.StatusOK, rec.Code)
+		assert.JSONEq(t, `{"name":"a"}`, rec.Body.String())
+		assert.Equal(t, c.want, base)
+	}
 	r := httptest.NewRequest(http.MethodGet, "http://mock.test:8080/x", nil)
-	assert.Equal(t, "http://mock.test:8080", apihttp.BaseURL(r))
-	assert.Equal(t, "https://idv.example/widgets", apihttp.BaseURL(apihttp.WithBaseURL(r, "https://idv.example/widgets/")))
+	assert.Equal(t, "http://mock.test:8080", apihttp.BaseURL(r), "outside a handler: from the request")
+}
+
+// A mock that starts answering outside its spec is caught by sampling within SampleEvery responses,
+// and from then on every response of that operation and status is checked; with EveryResponse the
+// first bad response is caught.
+func TestSampledResponsesCatchABugSoonAndThenCheckEveryOne(t *testing.T) {
+	spec, err := openapi.Parse("widgets", []byte(widgets))
+	require.NoError(t, err)
+	for _, checks := range []apihttp.ResponseChecks{apihttp.SampleResponses, apihttp.EveryResponse} {
+		var calls atomic.Int64
+		const goodCalls = 100 // past SampleFirst, so the sampling is what catches the bug
+		get := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) <= goodCalls {
+				apihttp.WriteJSON(w, http.StatusOK, map[string]string{"name": "a"})
+				return
+			}
+			apihttp.WriteJSON(w, http.StatusOK, map[string]int{"name": 1}) // breaks the Widget schema
+		})
+		h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.HandlerFunc(created), "getWidget": get},
+			WriteFailure: writeFailure}, apihttp.Options{Responses: checks, Logger: slog.New(slog.DiscardHandler)})
+		require.NoError(t, err)
+		status := func() int {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/widgets/a", nil))
+			return rec.Code
+		}
+		for i := range goodCalls {
+			require.Equal(t, http.StatusOK, status(), "good call %d", i)
+		}
+		firstCaught := 0
+		for i := 1; i <= apihttp.SampleEvery; i++ {
+			if status() == http.StatusInternalServerError {
+				firstCaught = i
+				break
+			}
+		}
+		require.NotZero(t, firstCaught, "%v: a bad response went unnoticed for %d responses", checks, apihttp.SampleEvery)
+		if checks == apihttp.EveryResponse {
+			assert.Equal(t, 1, firstCaught)
+		}
+		for range 10 {
+			assert.Equal(t, http.StatusInternalServerError, status(), "every response is checked once one broke the spec")
+		}
+	}
 }

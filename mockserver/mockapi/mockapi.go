@@ -30,9 +30,9 @@ type API interface {
 	Operations() map[string]http.Handler
 	// Authenticate judges the credentials of a request to an operation that requires some, before
 	// its parameters and body are validated (a bad token with a bad parameter is a 401, not a 400).
-	// It returns the request carrying what it learnt (the caller's session) for the handler, or a
-	// Failure of kind auth.
-	Authenticate(r *http.Request, op *openapi.Operation) (*http.Request, *openapi.Failure)
+	// It returns what it learnt about the caller (a session), which handlers read with
+	// apihttp.Caller, or a Failure of kind auth.
+	Authenticate(r *http.Request, op *openapi.Operation) (caller any, f *openapi.Failure)
 	// WriteFailure renders a contract failure in the API's own error shape and status.
 	WriteFailure(w http.ResponseWriter, r *http.Request, f *openapi.Failure)
 	// Seed stores the API's section of the fixture set (nil: the set has none) in s, which holds no

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/otp"
@@ -83,8 +84,9 @@ func Start(opts ...Option) (*Server, error) {
 		o.logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	}
 	c := clock.NewFake(o.start)
+	// Every response is validated, so a test sees any response of the mock's that breaks its spec.
 	cfg := mockserver.Config{Clock: c, Fixtures: o.fixtures, Logger: o.logger, PasswordCost: password.MinCost,
-		BrokenRules: o.broken, Codes: o.codes, ControlToken: o.token}
+		BrokenRules: o.broken, Codes: o.codes, ControlToken: o.token, Responses: apihttp.EveryResponse}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}

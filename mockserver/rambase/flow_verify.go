@@ -35,7 +35,7 @@ type verification struct {
 // (RB-07, RB-08); anything else about the token is 404 (RB-10).
 func (m *Mock) handleVerify(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	idx, err := store.Get[idvIndex](ctx, m.env.Store, kindIDV, r.URL.Query().Get("id_verification_token"))
+	idx, err := store.Get[idvIndex](ctx, m.env.Store, kindIDV, apihttp.Query(r).Get("id_verification_token"))
 	if err != nil {
 		writeError(w, http.StatusNotFound, "ID verification token not found")
 		return

@@ -4,12 +4,12 @@
 package rambase
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"strings"
 
+	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/mockserver/outbox"
@@ -109,20 +109,18 @@ func accessToken(r *http.Request) string {
 	if v := r.Header.Get("Authorization"); len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
 		return strings.TrimSpace(v[7:])
 	}
-	return r.URL.Query().Get("$access_token")
+	return apihttp.Query(r).Get("$access_token")
 }
-
-type callerKey struct{}
 
 // Authenticate finds the caller's live session (RB-04, RB-09) before parameters are judged, and
 // hands it to the handler.
-func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (*http.Request, *openapi.Failure) {
+func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
 	s, err := store.Get[session](r.Context(), m.env.Store, kindSession, sessionKey(accessToken(r)))
 	if err != nil || !s.aliveAt(m.env.Clock.Now()) {
-		return r, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
+		return nil, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
 	}
-	return r.WithContext(context.WithValue(r.Context(), callerKey{}, s)), nil
+	return s, nil
 }
 
 // caller is the session Authenticate found; every operation but the token endpoint has one.
-func caller(r *http.Request) session { return r.Context().Value(callerKey{}).(session) }
+func caller(r *http.Request) session { return apihttp.Caller(r).(session) }
