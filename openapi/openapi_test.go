@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -114,17 +115,29 @@ func TestValidateRequestReportsPointerAndRuleWithoutValues(t *testing.T) {
 		{"grant_type=password&client_id=a&client_secret=" + strings.Repeat("secret-value", 3), Failure{Kind: KindBody, Field: "/client_secret", Rule: "maxLength"}},
 		{"", Failure{Kind: KindBody, Rule: "required"}},
 	}
+	require.NotNil(t, op.form, "a flat form is checked from the parsed form")
 	for _, c := range cases {
 		r := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader(c.body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		f := op.ValidateRequest(context.Background(), r, nil, r.URL.Query(), []byte(c.body))
-		require.NotNil(t, f, c.body)
-		assert.Equal(t, c.want, *f, c.body)
-		assert.NotContains(t, f.Message(), "secret-value", "a message never echoes the value")
-		assert.NotContains(t, f.Error(), "secret-value", "a log line never echoes the value")
+		form, err := url.ParseQuery(c.body)
+		require.NoError(t, err)
+		// The parsed form's check and kin-openapi's own form decoder agree.
+		for _, form := range []url.Values{form, nil} {
+			f := op.ValidateRequest(context.Background(), &Input{Request: r, Query: r.URL.Query(), Body: []byte(c.body), Form: form})
+			require.NotNil(t, f, c.body)
+			assert.Equal(t, c.want, *f, "%s (parsed form: %v)", c.body, form != nil)
+			assert.NotContains(t, f.Message(), "secret-value", "a message never echoes the value")
+			assert.NotContains(t, f.Error(), "secret-value", "a log line never echoes the value")
+		}
+	}
+	for _, body := range []string{"grant_type=password&client_id=a&client_secret=b&unknown=x", "grant_type=password&client_id=a&client_secret=b&client_id=c"} {
+		form, err := url.ParseQuery(body)
+		require.NoError(t, err)
+		r := httptest.NewRequest(http.MethodPost, "/token", nil)
+		assert.Nil(t, op.ValidateRequest(context.Background(), &Input{Request: r, Body: []byte(body), Form: form}), body)
 	}
 	r := httptest.NewRequest(http.MethodGet, "/verify", nil)
-	f := s.Operation("verify").ValidateRequest(context.Background(), r, nil, r.URL.Query(), nil)
+	f := s.Operation("verify").ValidateRequest(context.Background(), &Input{Request: r, Query: r.URL.Query()})
 	require.NotNil(t, f)
 	assert.Equal(t, Failure{Kind: KindParam, Field: "token", Rule: "required"}, *f)
 }

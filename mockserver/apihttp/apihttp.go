@@ -156,6 +156,7 @@ type request struct {
 	h      *Handler
 	params map[string]string
 	query  url.Values
+	form   url.Values
 	caller any
 }
 
@@ -180,6 +181,15 @@ func Query(r *http.Request) url.Values {
 		return st.query
 	}
 	return r.URL.Query()
+}
+
+// Form returns the request's form body (application/x-www-form-urlencoded), parsed once for
+// validation and handler alike; nil for a body of another type.
+func Form(r *http.Request) url.Values {
+	if st := state(r); st != nil {
+		return st.form
+	}
+	return nil
 }
 
 // Caller returns what the API's Authenticator learnt about the caller, or nil for an operation
@@ -243,10 +253,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindMediaType, Field: "Content-Type", Rule: "content-type"})
 		return
 	}
-	if f := op.ValidateRequest(r.Context(), r, params, st.query, body); f != nil {
+	in := &openapi.Input{Request: r, PathParams: params, Query: st.query, Body: body}
+	if len(body) > 0 && openapi.MediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
+		var err error
+		if in.Form, err = url.ParseQuery(string(body)); err != nil {
+			h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindBody, Rule: "syntax"})
+			return
+		}
+	}
+	if f := op.ValidateRequest(r.Context(), in); f != nil {
 		h.writeErr(w, r, f)
 		return
 	}
+	// The handler reads the form already parsed (Form, or r.ParseForm, which keeps it) and the body
+	// already read.
+	st.form, r.PostForm = in.Form, in.Form
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 

@@ -23,11 +23,7 @@ import (
 func (m *Mock) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	now := m.env.Clock.Now()
-	if err := r.ParseForm(); err != nil {
-		writeError(w, http.StatusBadRequest, "The form cannot be decoded")
-		return
-	}
-	form := r.PostForm
+	form := apihttp.Form(r) // the spec takes only a form, which validation has parsed
 	c, err := store.Get[ClientFixture](ctx, m.env.Store, kindClient, form.Get("client_id"))
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(form.Get("client_secret"))) != 1 {
 		writeLoginError(w, codeInvalidClient, "Invalid client credentials")
@@ -66,11 +62,14 @@ func (m *Mock) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "The session could not be created")
 		return
 	}
-	apihttp.WriteJSON(w, http.StatusOK, map[string]any{
-		"access_token":          accessToken,
-		"expires_in":            int(ttl / time.Second),
-		"is_target_test_system": f.TestSystem,
-	})
+	apihttp.WriteJSON(w, http.StatusOK, tokenResponse{AccessToken: accessToken, ExpiresIn: int(ttl / time.Second), TestSystem: f.TestSystem})
+}
+
+// tokenResponse is getAccessToken's 200 body.
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int    `json:"expires_in"`
+	TestSystem  bool   `json:"is_target_test_system"`
 }
 
 // bindClient binds a client-credentials session to the customer or supplier the login names, if the
