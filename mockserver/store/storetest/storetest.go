@@ -33,6 +33,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"DeleteRemoves", testDeleteRemoves},
 		{"ListOrdersAndPages", testListOrdersAndPages},
 		{"SweepHonoursRetentionEdge", testSweepHonoursRetentionEdge},
+		{"SweepFollowsMovedRetention", testSweepFollowsMovedRetention},
 		{"ReplaceNilForgetsAll", testReplaceNilForgetsAll},
 		{"TypedHelpersRoundTrip", testTypedHelpersRoundTrip},
 		{"UniqueClaimAllOrNothing", testUniqueClaimAllOrNothing},
@@ -203,6 +204,44 @@ func testSweepHonoursRetentionEdge(t *testing.T, s store.Store) {
 	left, _, err := s.List(ctx, "k", "", store.OldestFirst, store.Page{})
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"after", "forever"}, keys(left))
+}
+
+// An Update that moves a record's retention moves its sweep, later or earlier, and a key deleted and
+// created again is swept at the new record's retention, not the old one's.
+func testSweepFollowsMovedRetention(t *testing.T, s store.Store) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	create := func(key string, until time.Time) {
+		r := rec("k", key, 1)
+		r.RetainUntil = until
+		_, err := s.Create(ctx, r)
+		require.NoError(t, err)
+	}
+	retain := func(key string, until time.Time) {
+		_, err := s.Update(ctx, "k", key, func(old store.Record) (store.Record, error) {
+			old.RetainUntil = until
+			return old, nil
+		})
+		require.NoError(t, err)
+	}
+	sweep := func(at time.Time) []string {
+		_, err := s.Sweep(ctx, at)
+		require.NoError(t, err)
+		left, _, err := s.List(ctx, "k", "", store.OldestFirst, store.Page{})
+		require.NoError(t, err)
+		return keys(left)
+	}
+	create("later", now.Add(time.Minute))
+	create("earlier", now.Add(48*time.Hour))
+	create("recreated", now.Add(time.Minute))
+	retain("later", now.Add(48*time.Hour))
+	retain("earlier", now.Add(time.Minute))
+	require.NoError(t, s.Delete(ctx, "k", "recreated"))
+	create("recreated", now.Add(24*time.Hour))
+
+	assert.ElementsMatch(t, []string{"later", "earlier", "recreated"}, sweep(now))
+	assert.ElementsMatch(t, []string{"later", "recreated"}, sweep(now.Add(time.Minute)))
+	assert.ElementsMatch(t, []string{"later"}, sweep(now.Add(24*time.Hour)))
+	assert.Empty(t, sweep(now.Add(48*time.Hour)))
 }
 
 func testReplaceNilForgetsAll(t *testing.T, s store.Store) {
