@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// hotPath is one row of the benchmark table: a request the mock answers often, and the status it
+// must answer. Each API adds its rows to hotPaths.
+type hotPath struct {
+	name   string
+	status int // the status every response must have; a run that sees another fails
+	// prepare logs in or seeds what the request needs against a running mock whose root URL is root
+	// (paths carry the API prefix, /rambase/...), and returns the request to repeat.
+	prepare func(ctx context.Context, client *http.Client, root string) (request, error)
+}
+
+// request is what wrk, the Go client and the in-process benchmark send, the same bytes each time.
+type request struct {
+	Method string
+	Path   string // with the query, from the root: /rambase/id-verification?...
+	Header http.Header
+	Body   string
+}
+
+// valid reports whether the row is a request the mock accepts, which sets its goal.
+func (h hotPath) valid() bool { return h.status >= 200 && h.status < 300 }
+
+// goal is the least mock/bare req/s ratio the row must reach.
+func (h hotPath) goal() float64 {
+	if h.valid() {
+		return 0.6
+	}
+	return 0.5
+}
+
+const (
+	formType = "application/x-www-form-urlencoded"
+	// The default fixtures' verifying client and internal user (mockserver/fixtures.yaml).
+	rambaseClientForm = "grant_type=client_credentials&client_id=forecast-api&client_secret=forecast-secret"
+	rambaseUserForm   = "grant_type=password&client_id=forecast-api&client_secret=forecast-secret&username=anna&password=anna-password"
+)
+
+var hotPaths = []hotPath{
+	{name: "rambase/verify", status: http.StatusOK, prepare: func(ctx context.Context, c *http.Client, root string) (request, error) {
+		client, err := rambaseToken(ctx, c, root, rambaseClientForm)
+		if err != nil {
+			return request{}, err
+		}
+		user, err := rambaseToken(ctx, c, root, rambaseUserForm)
+		if err != nil {
+			return request{}, err
+		}
+		var sess struct {
+			Session struct {
+				IDVerificationToken string `json:"idVerificationToken"`
+			} `json:"session"`
+		}
+		if err := getJSON(ctx, c, root, request{Method: "GET", Path: "/rambase/system/sessions/current",
+			Header: http.Header{"Authorization": {"Bearer " + user}}}, &sess); err != nil {
+			return request{}, err
+		}
+		if sess.Session.IDVerificationToken == "" {
+			return request{}, fmt.Errorf("the session has no idVerificationToken")
+		}
+		return request{Method: "GET", Path: "/rambase/id-verification?id_verification_token=" + url.QueryEscape(sess.Session.IDVerificationToken),
+			Header: http.Header{"Authorization": {"Bearer " + client}}}, nil
+	}},
+	{name: "rambase/token", status: http.StatusOK, prepare: func(context.Context, *http.Client, string) (request, error) {
+		return formRequest("/rambase/oauth2/access_token", rambaseClientForm), nil
+	}},
+	{name: "rambase/rejected-body", status: http.StatusBadRequest, prepare: func(context.Context, *http.Client, string) (request, error) {
+		return formRequest("/rambase/oauth2/access_token", "grant_type=implicit&client_id=forecast-api&client_secret=forecast-secret"), nil
+	}},
+	{name: "rambase/rejected-auth", status: http.StatusUnauthorized, prepare: func(context.Context, *http.Client, string) (request, error) {
+		return request{Method: "GET", Path: "/rambase/id-verification?id_verification_token=x", Header: http.Header{}}, nil
+	}},
+}
+
+// tokenRow is the row the memory phase drives: every request creates a session.
+const tokenRow = "rambase/token"
+
+func formRequest(path, form string) request {
+	return request{Method: "POST", Path: path, Header: http.Header{"Content-Type": {formType}}, Body: form}
+}
+
+// rambaseToken logs in to RamBase with a form and returns the access token.
+func rambaseToken(ctx context.Context, c *http.Client, root, form string) (string, error) {
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := getJSON(ctx, c, root, formRequest("/rambase/oauth2/access_token", form), &tok); err != nil {
+		return "", err
+	}
+	if tok.AccessToken == "" {
+		return "", fmt.Errorf("login answered no access_token")
+	}
+	return tok.AccessToken, nil
+}
+
+// getJSON sends req, wants a 200 and decodes its JSON body into out.
+func getJSON(ctx context.Context, c *http.Client, root string, req request, out any) error {
+	status, _, body, err := send(ctx, c, root, req)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return fmt.Errorf("%s %s: status %d, want 200: %.300s", req.Method, pathOnly(req.Path), status, body)
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("%s %s: %v", req.Method, pathOnly(req.Path), err)
+	}
+	return nil
+}
+
+// send sends req to root and returns the response's status, header and body.
+func send(ctx context.Context, c *http.Client, root string, req request) (int, http.Header, []byte, error) {
+	var body io.Reader
+	if req.Body != "" {
+		body = strings.NewReader(req.Body)
+	}
+	r, err := http.NewRequestWithContext(ctx, req.Method, root+req.Path, body)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	for k, v := range req.Header {
+		r.Header[k] = v
+	}
+	resp, err := c.Do(r)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return resp.StatusCode, resp.Header, b, nil
+}
+
+// pathOnly leaves out the query, which may carry a token, from messages.
+func pathOnly(p string) string {
+	path, _, _ := strings.Cut(p, "?")
+	return path
+}

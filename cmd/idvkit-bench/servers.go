@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// server is a server process under test, pinned to serverCPU by taskset (which execs it, so the
+// pid is the server's), its output kept in a file shown only on failure.
+type server struct {
+	name string
+	root string // http://127.0.0.1:port
+	pid  int
+	cmd  *exec.Cmd
+	log  *os.File
+	done chan struct{} // closed when the process has exited
+	err  error         // why it exited, once done
+}
+
+// startServer starts args (with {addr} replaced by a free loopback address) pinned to the server
+// core, and waits until ready succeeds or the deadline passes.
+func startServer(ctx context.Context, name, dir string, args []string, ready func(ctx context.Context, root string) error, deadline time.Duration) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range args {
+		args[i] = strings.ReplaceAll(a, "{addr}", addr)
+	}
+	log, err := os.CreateTemp(dir, strings.ReplaceAll(name, "/", "-")+"-*.log")
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("taskset", append([]string{"-c", serverCPU}, args...)...)
+	cmd.Stdout, cmd.Stderr = log, log
+	// If the driver dies, so does the server.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return nil, fmt.Errorf("start %s: %v", name, err)
+	}
+	s := &server{name: name, root: "http://" + addr, pid: cmd.Process.Pid, cmd: cmd, log: log, done: make(chan struct{})}
+	go func() {
+		s.err = cmd.Wait()
+		close(s.done)
+	}()
+	if err := s.waitReady(ctx, ready, deadline); err != nil {
+		s.stop()
+		return nil, err
+	}
+	// taskset has exec'd the server by the time it answers; make sure it is pinned.
+	if cpus, err := cpusAllowed(s.pid); err != nil || cpus != serverCPU {
+		s.stop()
+		return nil, fmt.Errorf("%s (pid %d) may run on CPUs %q, want %s (%v)", name, s.pid, cpus, serverCPU, err)
+	}
+	return s, nil
+}
+
+func (s *server) waitReady(ctx context.Context, ready func(ctx context.Context, root string) error, deadline time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
+	var last error
+	for {
+		select {
+		case <-s.done:
+			return fmt.Errorf("%s exited before it was ready: %v\n%s", s.name, s.err, s.output())
+		default:
+		}
+		rctx, rcancel := context.WithTimeout(ctx, time.Second)
+		last = ready(rctx, s.root)
+		rcancel()
+		if last == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s not ready within %v: %v\n%s", s.name, deadline, last, s.output())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// alive reports an error if the server has exited.
+func (s *server) alive() error {
+	select {
+	case <-s.done:
+		return fmt.Errorf("%s exited: %v\n%s", s.name, s.err, s.output())
+	default:
+		return nil
+	}
+}
+
+// output is the server's log, its last 8 KiB.
+func (s *server) output() string {
+	data, err := os.ReadFile(s.log.Name())
+	if err != nil {
+		return err.Error()
+	}
+	if len(data) > 8<<10 {
+		data = append([]byte("...\n"), data[len(data)-8<<10:]...)
+	}
+	return fmt.Sprintf("--- %s output ---\n%s--- end of %s output ---", s.name, data, s.name)
+}
+
+// stop ends the server with SIGTERM, then SIGKILL, and removes its log.
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+	s.log.Close()
+	_ = os.Remove(s.log.Name())
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// cpusAllowed is the Cpus_allowed_list of a process: "0" when pinned to CPU 0.
+func cpusAllowed(pid int) (string, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "", err
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", errors.New("no Cpus_allowed_list")
+}
+
+// answers returns a readiness check: a request whose status is want.
+func answers(client *http.Client, req request, want int) func(ctx context.Context, root string) error {
+	return func(ctx context.Context, root string) error {
+		status, _, body, err := send(ctx, client, root, req)
+		if err != nil {
+			return err
+		}
+		if status != want {
+			return fmt.Errorf("%s %s answered %d, want %d: %.300s", req.Method, pathOnly(req.Path), status, want, body)
+		}
+		return nil
+	}
+}
+
+// runBare is `idvkit-bench bare`: a plain net/http server answering every request with one status,
+// Content-Type and body, with the http.Server settings of `idvkit serve` (cmd/idvkit/serve.go).
+func runBare(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	status := fs.Int("status", http.StatusOK, "status of every response")
+	contentType := fs.String("content-type", "", "Content-Type of every response")
+	bodyFile := fs.String("body-file", "", "file holding the body of every response")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var body []byte
+	if *bodyFile != "" {
+		var err error
+		if body, err = os.ReadFile(*bodyFile); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           bareHandler(*status, *contentType, body),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// bareArgs is how the driver starts itself as the bare server for an answer.
+func bareArgs(self string, a answer, bodyFile string) []string {
+	return []string{self, "bare", "--addr", "{addr}", "--status", strconv.Itoa(a.status), "--content-type", a.contentType, "--body-file", bodyFile}
+}
