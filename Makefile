@@ -4,6 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SPECTRAL    ?= @stoplight/spectral-cli@6.16.3
 REDOCLY     ?= @redocly/cli@2.77.0
 API         ?=
+BENCH_FLAGS ?=
 # ADDR, when given (make run ADDR=127.0.0.1:9090), overrides IDVKIT_ADDR and the default 127.0.0.1:8080.
 ADDR        ?=
 BASE_URL    ?= http://$(or $(ADDR),$(IDVKIT_ADDR),127.0.0.1:8080)/$(API)
@@ -11,7 +12,7 @@ BASE_URL    ?= http://$(or $(ADDR),$(IDVKIT_ADDR),127.0.0.1:8080)/$(API)
 REVISION    := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty)
 LDFLAGS     := -X main.revision=$(REVISION)
 
-.PHONY: run test bench lint lint-specs build conform specs
+.PHONY: run test bench bench-quick lint lint-specs build conform specs
 
 ## run: serve every API on $(ADDR), $$IDVKIT_ADDR or 127.0.0.1:8080, with the default fixtures (Ctrl-C stops it)
 run:
@@ -21,10 +22,23 @@ run:
 test:
 	$(GO) test -race -count=1 ./...
 
-## bench: hot-path throughput of the validated mock beside a bare handler
+## bench: the mock server alone (pinned to CPU 0, wrk on CPU 1) beside a bare server, then the handler allocation benchmarks
+## (BENCH_FLAGS passes flags to cmd/idvkit-bench: --rounds N --duration 5s --only ROW --skip-memory)
 bench:
-	$(GO) test -run '^$$' -bench HotPaths -benchmem -benchtime 2s ./mockserver/...
+	@command -v taskset >/dev/null || { echo "make bench needs taskset (util-linux)"; exit 1; }
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null || { echo "make bench needs wrk; install it"; exit 1; }; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y wrk; }
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	  CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o "$$dir/idvkit" ./cmd/idvkit && \
+	  $(GO) build -o "$$dir/idvkit-bench" ./cmd/idvkit-bench && \
+	  "$$dir/idvkit-bench" --idvkit "$$dir/idvkit" $(BENCH_FLAGS)
+	$(GO) test -run '^$$' -bench . -benchmem ./cmd/idvkit-bench/
 	$(GO) test -run '^$$' -bench Start -benchmem ./mockserver/mocktest/
+
+## bench-quick: make bench with one 2 s round per row and no memory phase, for development
+bench-quick:
+	@$(MAKE) --no-print-directory bench BENCH_FLAGS='--rounds 1 --duration 2s --skip-memory $(BENCH_FLAGS)'
 
 ## lint: gofmt, go vet and staticcheck must be clean, and git tracks no build output
 lint:
