@@ -28,6 +28,13 @@ type request struct {
 	Body   string
 }
 
+// api is the API the row's request goes to: its path's first segment, which is also the row's
+// name's first part.
+func (h hotPath) api() string {
+	api, _, _ := strings.Cut(h.name, "/")
+	return api
+}
+
 // valid reports whether the row is a request the mock accepts, which sets its goal.
 func (h hotPath) valid() bool { return h.status >= 200 && h.status < 300 }
 

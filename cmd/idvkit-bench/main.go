@@ -45,13 +45,15 @@ func main() {
 }
 
 type options struct {
-	idvkit     string
-	rounds     int
-	duration   time.Duration
-	warmup     time.Duration
-	only       string
-	skipMemory bool
-	sessions   int64
+	idvkit       string
+	rounds       int
+	duration     time.Duration
+	warmup       time.Duration
+	only         string
+	skipMemory   bool
+	sessions     int64
+	prism        bool
+	prismVersion string
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -65,6 +67,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.only, "only", "", "run only the rows whose name contains this")
 	fs.BoolVar(&o.skipMemory, "skip-memory", false, "skip the memory phase (a million sessions created, then swept)")
 	fs.Int64Var(&o.sessions, "sessions", 1_000_000, "sessions the memory phase creates before it sweeps them")
+	fs.BoolVar(&o.prism, "prism", false, "also measure Prism (npx @stoplight/prism-cli) on each row's spec, the same way")
+	fs.StringVar(&o.prismVersion, "prism-version", "5.16.0", "the @stoplight/prism-cli version --prism runs")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -83,7 +87,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-// prepared is a row ready to run against the served mock.
+// prepared is a row ready to run against a served mock.
 type prepared struct {
 	row      hotPath
 	req      request
@@ -91,6 +95,21 @@ type prepared struct {
 	script   string // wrk's Lua script
 	bodyFile string
 	allocs   allocs
+}
+
+// target is what one wrk run sends and must get back.
+type target struct {
+	name   string // for messages: the row's name
+	req    request
+	script string
+	status int // every response's status must be of this one's class: 2xx, or not
+	// socketErrorsOK reports wrk's socket errors (timeouts, say) instead of failing on them: for
+	// Prism, a comparison, not the server under test.
+	socketErrorsOK bool
+}
+
+func (p prepared) target() target {
+	return target{name: p.row.name, req: p.req, script: p.script, status: p.row.status}
 }
 
 // sample is one wrk run against one server.
@@ -107,11 +126,16 @@ func (s sample) cpuPerRequest() time.Duration { return s.cpu / time.Duration(s.w
 func (s sample) serverCores() float64         { return s.cpu.Seconds() / s.wall.Seconds() }
 func (s sample) wrkCores() float64            { return s.wrk.cpu.Seconds() / s.wall.Seconds() }
 
-type round struct{ mock, bare sample }
+type round struct {
+	mock, bare sample
+	prism      *sample // with --prism
+}
 
 type rowResult struct {
 	prepared
-	rounds []round
+	rounds      []round
+	idle, peak  int64 // the row's mock's VmRSS before load and VmHWM after its rounds
+	prismStatus int   // what Prism answered the row's request, with --prism
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -128,7 +152,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(rows) == 0 {
 		return fmt.Errorf("--only %q matches no row", o.only)
 	}
-	for _, tool := range []string{"taskset", "wrk"} {
+	tools := []string{"taskset", "wrk"}
+	if o.prism {
+		tools = append(tools, "npx")
+	}
+	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is needed (make bench installs wrk with apt-get): %v", tool, err)
 		}
@@ -149,8 +177,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	b := &bench{o: o, ticks: readClockTicks(ctx), logf: logf,
+	b := &bench{o: o, ticks: readClockTicks(ctx), logf: logf, self: self, dir: dir, prisms: map[string]*server{},
 		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}}
+	defer b.stopPrisms()
 	mach := describeMachine(ctx, o.idvkit, b.ticks)
 
 	// Allocations first: the in-process benchmarks also show each row works before any load.
@@ -163,42 +192,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logf("allocs/req in process %-24s mock %d, bare %d", row.name, a.mock, a.bare)
 		preps = append(preps, prepared{row: row, allocs: a})
 	}
-
-	mock, err := startServer(ctx, "mock", dir, []string{o.idvkit, "serve", "--addr", "{addr}"},
-		answers(b.client, request{Method: "GET", Path: "/_mock/healthz"}, http.StatusOK), 15*time.Second)
-	if err != nil {
-		return err
-	}
-	defer mock.stop()
-	logf("mock pid %d at %s, pinned to CPU %s", mock.pid, mock.root, serverCPU)
-	for i := range preps {
-		if err := b.prepare(ctx, mock, &preps[i], dir); err != nil {
+	if o.prism {
+		if err := b.installPrism(ctx); err != nil {
 			return err
 		}
-	}
-	var mem memResult
-	if mem.idle, err = memory(mock.pid, "VmRSS"); err != nil {
-		return err
 	}
 
 	var results []rowResult
 	for _, p := range preps {
-		r, err := b.runRow(ctx, mock, p, self, dir)
+		r, err := b.runRow(ctx, p)
 		if err != nil {
 			return err
 		}
 		results = append(results, r)
 	}
-	if mem.peakRows, err = memory(mock.pid, "VmHWM"); err != nil {
-		return err
-	}
+	var mem memResult
 	if !o.skipMemory {
-		if err := b.memoryPhase(ctx, mock, &mem, results, dir); err != nil {
+		if err := b.memoryPhase(ctx, &mem); err != nil {
 			return err
 		}
-	}
-	if err := mock.alive(); err != nil {
-		return err
 	}
 	printReport(stdout, mach, o, results, mem)
 	return nil
@@ -210,12 +222,24 @@ type bench struct {
 	ticks  clockTicks
 	client *http.Client // for status checks; no keep-alive, so it holds no connection during a run
 	logf   func(string, ...any)
-	// tokenSessions counts the sessions the token row's runs created in the mock, warm-ups included.
-	tokenSessions int64
+	self   string // this binary, which serves the bare server
+	dir    string // scratch: logs, scripts, bodies, specs
+	prisms map[string]*server
+}
+
+// startMock starts `idvkit serve` pinned to the server core.
+func (b *bench) startMock(ctx context.Context) (*server, error) {
+	mock, err := startServer(ctx, "mock", b.dir, []string{b.o.idvkit, "serve", "--addr", "{addr}"},
+		answers(b.client, request{Method: "GET", Path: "/_mock/healthz"}, http.StatusOK), 15*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	b.logf("mock pid %d at %s, pinned to CPU %s", mock.pid, mock.root, serverCPU)
+	return mock, nil
 }
 
 // prepare runs a row's preparation against the served mock and records its answer for the bare server.
-func (b *bench) prepare(ctx context.Context, mock *server, p *prepared, dir string) error {
+func (b *bench) prepare(ctx context.Context, mock *server, p *prepared) error {
 	req, err := p.row.prepare(ctx, b.client, mock.root)
 	if err != nil {
 		return fmt.Errorf("%s: prepare: %w", p.row.name, err)
@@ -229,7 +253,7 @@ func (b *bench) prepare(ctx context.Context, mock *server, p *prepared, dir stri
 	}
 	p.req = req
 	p.ans = answer{status: status, contentType: header.Get("Content-Type"), body: body}
-	base := filepath.Join(dir, strings.ReplaceAll(p.row.name, "/", "-"))
+	base := filepath.Join(b.dir, strings.ReplaceAll(p.row.name, "/", "-"))
 	p.script, p.bodyFile = base+".lua", base+".body"
 	if err := os.WriteFile(p.script, []byte(luaScript(req)), 0o600); err != nil {
 		return err
@@ -237,51 +261,91 @@ func (b *bench) prepare(ctx context.Context, mock *server, p *prepared, dir stri
 	return os.WriteFile(p.bodyFile, body, 0o600)
 }
 
-// runRow starts the row's bare server and runs the rounds, alternating mock and bare.
-func (b *bench) runRow(ctx context.Context, mock *server, p prepared, self, dir string) (rowResult, error) {
-	bare, err := startServer(ctx, "bare "+p.row.name, dir, bareArgs(self, p.ans, p.bodyFile),
+// runRow measures one row against a mock of its own (so no row runs on the state an earlier one
+// left, such as the token row's sessions) and the row's bare server, alternating, for the rounds.
+func (b *bench) runRow(ctx context.Context, p prepared) (rowResult, error) {
+	r := rowResult{prepared: p}
+	mock, err := b.startMock(ctx)
+	if err != nil {
+		return r, err
+	}
+	defer mock.stop()
+	if err := b.prepare(ctx, mock, &r.prepared); err != nil {
+		return r, err
+	}
+	p = r.prepared
+	if r.idle, err = memory(mock.pid, "VmRSS"); err != nil {
+		return r, err
+	}
+	bare, err := startServer(ctx, "bare "+p.row.name, b.dir, bareArgs(b.self, p.ans, p.bodyFile),
 		answers(b.client, p.req, p.row.status), 10*time.Second)
 	if err != nil {
-		return rowResult{}, err
+		return r, err
 	}
 	defer bare.stop()
-	r := rowResult{prepared: p}
+	var prism *server
+	var prismTarget target
+	if b.o.prism {
+		if prism, prismTarget, err = b.prismTarget(ctx, p); err != nil {
+			return r, err
+		}
+		r.prismStatus = prismTarget.status
+	}
+
 	for i := range b.o.rounds {
-		for _, s := range []*server{mock, bare} {
-			if _, err := b.measure(ctx, s, p, b.o.warmup); err != nil {
+		for _, s := range []*server{mock, bare, prism} {
+			t := p.target()
+			if s == nil {
+				continue
+			} else if s == prism {
+				t = prismTarget
+			}
+			if _, err := b.measure(ctx, s, t, b.o.warmup); err != nil {
 				return r, err
 			}
 		}
 		var rd round
-		if rd.mock, err = b.measure(ctx, mock, p, b.o.duration); err != nil {
+		if rd.mock, err = b.measure(ctx, mock, p.target(), b.o.duration); err != nil {
 			return r, err
 		}
-		if rd.bare, err = b.measure(ctx, bare, p, b.o.duration); err != nil {
+		if rd.bare, err = b.measure(ctx, bare, p.target(), b.o.duration); err != nil {
 			return r, err
 		}
-		b.logf("%-22s round %d/%d  mock %6.0f req/s %5.1f µs/req p99 %-8v  bare %6.0f req/s %5.1f µs/req  (CPU %s busy %.2f/%.2f, process %.2f/%.2f; wrk process %.2f/%.2f)",
+		prismLog := ""
+		if prism != nil {
+			s, err := b.measure(ctx, prism, prismTarget, b.o.duration)
+			if err != nil {
+				return r, err
+			}
+			rd.prism = &s
+			prismLog = fmt.Sprintf("  prism %5.0f req/s %6.1f µs/req", s.wrk.rate, micros(s.cpuPerRequest()))
+		}
+		b.logf("%-22s round %d/%d  mock %6.0f req/s %5.1f µs/req p99 %-8v  bare %6.0f req/s %5.1f µs/req%s  (CPU %s busy %.2f/%.2f, process %.2f/%.2f; wrk process %.2f/%.2f)",
 			p.row.name, i+1, b.o.rounds, rd.mock.wrk.rate, micros(rd.mock.cpuPerRequest()), rd.mock.wrk.p99.Round(10*time.Microsecond),
-			rd.bare.wrk.rate, micros(rd.bare.cpuPerRequest()), serverCPU, rd.mock.serverCore, rd.bare.serverCore,
+			rd.bare.wrk.rate, micros(rd.bare.cpuPerRequest()), prismLog, serverCPU, rd.mock.serverCore, rd.bare.serverCore,
 			rd.mock.serverCores(), rd.bare.serverCores(), rd.mock.wrkCores(), rd.bare.wrkCores())
 		r.rounds = append(r.rounds, rd)
 	}
-	return r, nil
+	if r.peak, err = memory(mock.pid, "VmHWM"); err != nil {
+		return r, err
+	}
+	return r, mock.alive()
 }
 
 // measure runs wrk against s for d, between two status checks with a Go client, and reads the
-// server's CPU time around it. A run that answers another status than the row's fails.
-func (b *bench) measure(ctx context.Context, s *server, p prepared, d time.Duration) (sample, error) {
-	check := answers(b.client, p.req, p.row.status)
+// server's CPU time around it. A run that answers another status than the target's fails.
+func (b *bench) measure(ctx context.Context, s *server, t target, d time.Duration) (sample, error) {
+	check := answers(b.client, t.req, t.status)
 	fail := func(err error) (sample, error) {
 		if dead := s.alive(); dead != nil {
 			err = fmt.Errorf("%v\n%v", err, dead)
 		}
-		return sample{}, fmt.Errorf("%s against %s: %w", p.row.name, s.name, err)
+		return sample{}, fmt.Errorf("%s against %s: %w", t.name, s.name, err)
 	}
 	if err := check(ctx, s.root); err != nil {
 		return fail(fmt.Errorf("before the run: %w", err))
 	}
-	cpu0, err := processCPU(s.pid)
+	cpu0, err := s.cpuTicks()
 	if err != nil {
 		return fail(err)
 	}
@@ -291,12 +355,12 @@ func (b *bench) measure(ctx context.Context, s *server, p prepared, d time.Durat
 		return fail(err)
 	}
 	start := time.Now()
-	res, err := runWrk(ctx, s.root+p.req.Path, p.script, d)
+	res, err := runWrk(ctx, s.root+t.req.Path, t.script, d)
 	wall := time.Since(start)
 	if err != nil {
 		return fail(err)
 	}
-	cpu1, err := processCPU(s.pid)
+	cpu1, err := s.cpuTicks()
 	if err != nil {
 		return fail(err)
 	}
@@ -308,18 +372,16 @@ func (b *bench) measure(ctx context.Context, s *server, p prepared, d time.Durat
 	if err := check(ctx, s.root); err != nil {
 		return fail(fmt.Errorf("after the run: %w", err))
 	}
+	valid := t.status >= 200 && t.status < 300
 	switch {
 	case res.requests == 0:
 		return fail(errors.New("wrk completed no request"))
-	case res.socketErrors != "":
+	case res.socketErrors != "" && !t.socketErrorsOK:
 		return fail(fmt.Errorf("wrk saw socket errors: %s", res.socketErrors))
-	case p.row.valid() && res.non2xx != 0:
-		return fail(fmt.Errorf("%d of %d responses were not 2xx; the row expects %d", res.non2xx, res.requests, p.row.status))
-	case !p.row.valid() && res.non2xx != res.requests:
-		return fail(fmt.Errorf("%d of %d responses were 2xx or 3xx; the row expects %d", res.requests-res.non2xx, res.requests, p.row.status))
-	}
-	if s.name == "mock" && p.row.name == tokenRow {
-		b.tokenSessions += res.requests - res.non2xx
+	case valid && res.non2xx != 0:
+		return fail(fmt.Errorf("%d of %d responses were not 2xx; the row expects %d", res.non2xx, res.requests, t.status))
+	case !valid && res.non2xx != res.requests:
+		return fail(fmt.Errorf("%d of %d responses were 2xx or 3xx; the row expects %d", res.requests-res.non2xx, res.requests, t.status))
 	}
 	busy := func(t0, t1 cpuTicks) float64 { return b.ticks.duration(t1.busy-t0.busy).Seconds() / wall.Seconds() }
 	return sample{wrk: res, cpu: b.ticks.duration(cpu1 - cpu0), wall: wall,

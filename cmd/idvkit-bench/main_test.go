@@ -102,19 +102,23 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 	}
 }
 
-func TestParseStatCPU(t *testing.T) {
+func TestParseStat(t *testing.T) {
 	// A command name with a space and parentheses; utime 1234 and stime 567 are fields 14 and 15.
 	stat := "4242 (idvkit (x) y) S 1 4242 4242 0 -1 4194560 1510 0 0 0 1234 567 0 0 20 0 5 0 123456 1262485504 3563 18446744073709551615 1 1 0 0 0 0 0 0 2143420159 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
-	got, err := parseStatCPU(stat)
-	if err != nil || got != 1234+567 {
-		t.Errorf("got %d, %v; want %d", got, err, 1234+567)
+	ppid, cpu, err := parseStat(stat)
+	if err != nil || ppid != 1 || cpu != 1234+567 {
+		t.Errorf("got ppid %d, cpu %d, %v; want 1, %d", ppid, cpu, err, 1234+567)
 	}
-	if _, err := parseStatCPU("4242 (idvkit) S 1 2"); err == nil {
+	if _, _, err := parseStat("4242 (idvkit) S 1 2"); err == nil {
 		t.Error("a short stat line parsed")
 	}
-	// This process's own stat parses.
-	if _, err := processCPU(os.Getpid()); err != nil {
-		t.Error(err)
+	// This process's own stat parses, and its tree holds at least its own time.
+	own, err := processCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tree, err := treeCPU(os.Getpid()); err != nil || tree < own {
+		t.Errorf("treeCPU: %d, %v; the process alone: %d", tree, err, own)
 	}
 }
 

@@ -12,49 +12,44 @@ import (
 // kept 24 h after they expire; the mock sweeps on a clock move before it answers.
 const sweepAdvance = 26 * time.Hour
 
-// memResult is the mock's memory: idle, at the end of the rows, and through the memory phase.
+// memResult is the memory phase's: a mock of its own, loaded with sessions, then swept.
 type memResult struct {
-	idle     int64 // VmRSS after start and the rows' preparation, before any load
-	peakRows int64 // VmHWM at the end of the rows
-
 	ran         bool
-	created     int64         // 2xx token responses (sessions) in the memory phase
-	rowSessions int64         // sessions the token row's measured runs created before it
-	runs        int           // wrk runs in the phase
+	idle        int64         // VmRSS after start, before any load
+	created     int64         // 2xx token responses (sessions) counted
+	runs        int           // wrk runs
 	loadTime    time.Duration // their wall time
 	loaded      int64         // VmRSS once created
 	advanceTook time.Duration // the clock advance call, sweep included
 	swept       int64         // VmRSS when it came within 2x idle, or at the end of polling
 	sweptAfter  time.Duration // from the advance call to swept
 	within      bool          // swept <= 2 * idle
-	peakAll     int64         // VmHWM at the end
+	peak        int64         // VmHWM at the end
 }
 
-// memoryPhase drives the token row until o.sessions sessions were created, then moves the clock
-// past their retention and polls RSS until it is within 2x of idle, for up to 30 s.
-func (b *bench) memoryPhase(ctx context.Context, mock *server, mem *memResult, results []rowResult, dir string) error {
-	var p *prepared
-	rate := 0.0
-	for i := range results {
-		if results[i].row.name == tokenRow {
-			p = &results[i].prepared
-			last := results[i].rounds[len(results[i].rounds)-1]
-			rate = last.mock.wrk.rate
+// memoryPhase starts a mock of its own, drives the token row until o.sessions sessions were
+// created, then moves the clock past their retention and polls RSS until it is within 2x of idle,
+// for up to 30 s.
+func (b *bench) memoryPhase(ctx context.Context, mem *memResult) error {
+	p := prepared{}
+	for _, r := range hotPaths {
+		if r.name == tokenRow {
+			p.row = r
 		}
 	}
-	if p == nil {
-		p = &prepared{}
-		for _, r := range hotPaths {
-			if r.name == tokenRow {
-				p.row = r
-			}
-		}
-		if err := b.prepare(ctx, mock, p, dir); err != nil {
-			return err
-		}
+	mock, err := b.startMock(ctx)
+	if err != nil {
+		return err
+	}
+	defer mock.stop()
+	if err := b.prepare(ctx, mock, &p); err != nil {
+		return err
+	}
+	if mem.idle, err = memory(mock.pid, "VmRSS"); err != nil {
+		return err
 	}
 	mem.ran = true
-	mem.rowSessions = b.tokenSessions
+	rate := 0.0
 	start := time.Now()
 	for mem.created < b.o.sessions {
 		d := 5 * time.Second
@@ -62,7 +57,7 @@ func (b *bench) memoryPhase(ctx context.Context, mock *server, mem *memResult, r
 			secs := math.Ceil(float64(b.o.sessions-mem.created) / rate * 1.05)
 			d = time.Duration(min(max(secs, 1), 60)) * time.Second
 		}
-		s, err := b.measure(ctx, mock, *p, d)
+		s, err := b.measure(ctx, mock, p.target(), d)
 		if err != nil {
 			return fmt.Errorf("memory phase: %w", err)
 		}
@@ -72,7 +67,6 @@ func (b *bench) memoryPhase(ctx context.Context, mock *server, mem *memResult, r
 		b.logf("memory phase: %d sessions created (%.0f req/s, RSS %s)", mem.created, rate, mib(mustMemory(mock.pid, "VmRSS")))
 	}
 	mem.loadTime = time.Since(start)
-	var err error
 	if mem.loaded, err = memory(mock.pid, "VmRSS"); err != nil {
 		return err
 	}
@@ -109,8 +103,10 @@ func (b *bench) memoryPhase(ctx context.Context, mock *server, mem *memResult, r
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-	mem.peakAll, err = memory(mock.pid, "VmHWM")
-	return err
+	if mem.peak, err = memory(mock.pid, "VmHWM"); err != nil {
+		return err
+	}
+	return mock.alive()
 }
 
 func mustMemory(pid int, key string) int64 {

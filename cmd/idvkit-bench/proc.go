@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -36,30 +37,70 @@ func processCPU(pid int) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return parseStatCPU(string(data))
+	_, cpu, err := parseStat(string(data))
+	return cpu, err
 }
 
-// parseStatCPU reads utime and stime (fields 14 and 15) from a /proc/<pid>/stat line. The command
-// name (field 2) is in parentheses and may hold spaces and parentheses itself, so fields are counted
-// from the last ')'.
-func parseStatCPU(stat string) (int64, error) {
+// treeCPU is processCPU summed over a process and every process under it.
+func treeCPU(root int) (int64, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	children := map[int][]int{}
+	cpu := map[int]int64{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue // gone since the listing
+		}
+		ppid, ticks, err := parseStat(string(data))
+		if err != nil {
+			return 0, err
+		}
+		children[ppid] = append(children[ppid], pid)
+		cpu[pid] = ticks
+	}
+	if _, ok := cpu[root]; !ok {
+		return 0, fmt.Errorf("process %d is gone", root)
+	}
+	var sum int64
+	for todo := []int{root}; len(todo) > 0; {
+		pid := todo[len(todo)-1]
+		todo = append(todo[:len(todo)-1], children[pid]...)
+		sum += cpu[pid]
+	}
+	return sum, nil
+}
+
+// parseStat reads the parent pid (field 4) and utime plus stime (fields 14 and 15) from a
+// /proc/<pid>/stat line. The command name (field 2) is in parentheses and may hold spaces and
+// parentheses itself, so fields are counted from the last ')'.
+func parseStat(stat string) (ppid int, cpu int64, err error) {
 	i := strings.LastIndexByte(stat, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc stat: no command name in %.80q", stat)
+		return 0, 0, fmt.Errorf("/proc stat: no command name in %.80q", stat)
 	}
 	fields := strings.Fields(stat[i+1:]) // fields[0] is field 3, state
 	if len(fields) < 13 {
-		return 0, fmt.Errorf("/proc stat: %d fields after the command name, want at least 13", len(fields))
+		return 0, 0, fmt.Errorf("/proc stat: %d fields after the command name, want at least 13", len(fields))
+	}
+	if ppid, err = strconv.Atoi(fields[1]); err != nil {
+		return 0, 0, fmt.Errorf("/proc stat ppid: %v", err)
 	}
 	utime, err := strconv.ParseInt(fields[11], 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("/proc stat utime: %v", err)
+		return 0, 0, fmt.Errorf("/proc stat utime: %v", err)
 	}
 	stime, err := strconv.ParseInt(fields[12], 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("/proc stat stime: %v", err)
+		return 0, 0, fmt.Errorf("/proc stat stime: %v", err)
 	}
-	return utime + stime, nil
+	return ppid, utime + stime, nil
 }
 
 // memory reads a size line of /proc/<pid>/status (VmRSS, VmHWM), in bytes.

@@ -54,49 +54,81 @@ func describeMachine(ctx context.Context, idvkit string, ticks clockTicks) machi
 	return m
 }
 
+// values collects one figure of every round of a row.
+func values(r rowResult, f func(round) float64) []float64 {
+	var v []float64
+	for _, rd := range r.rounds {
+		v = append(v, f(rd))
+	}
+	return v
+}
+
 func printReport(w io.Writer, m machine, o options, rows []rowResult, mem memResult) {
 	secs := func(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s" }
 	fmt.Fprintf(w, "\n## idvkit-bench: the mock server alone\n\n")
 	fmt.Fprintf(w, "- Machine: %s, %d cores; %s; %s; %s; idvkit built with %s.\n", m.cpu, m.cores, m.kernel, m.idvkit, m.wrk, m.goVersion)
-	fmt.Fprintf(w, "- Pinning: each server (`idvkit serve`, and a bare net/http server) in its own process under `taskset -c %s`, "+
-		"so its GOMAXPROCS is 1; wrk under `taskset -c %s` as `wrk -t%d -c%d -d%s --latency`; the driver unpinned, idle during runs.\n",
-		serverCPU, wrkCPU, wrkThreads, wrkConnections, strings.TrimSuffix(secs(o.duration), " s")+"s")
-	fmt.Fprintf(w, "- Method: per row, %d rounds of [warm-up %s on each server, discarded; mock %s; bare %s]; "+
+	prism, prismRun := "", ""
+	if o.prism {
+		prism = fmt.Sprintf(", and Prism %s started by `npx` with `--verboseLevel silent --errors false`", o.prismVersion)
+		prismRun = fmt.Sprintf("; Prism %s", secs(o.duration))
+	}
+	fmt.Fprintf(w, "- Pinning: each server (`idvkit serve` with its defaults, a bare net/http server%s) in its own process under `taskset -c %s`, "+
+		"so a Go server's GOMAXPROCS is 1; wrk under `taskset -c %s` as `wrk -t%d -c%d -d%s --latency`; the driver unpinned, idle during runs.\n",
+		prism, serverCPU, wrkCPU, wrkThreads, wrkConnections, strings.TrimSuffix(secs(o.duration), " s")+"s")
+	fmt.Fprintf(w, "- Method: each row against a mock of its own, just started (no row runs on the sessions an earlier one created), "+
+		"%d rounds of [warm-up %s on each server, discarded; mock %s; bare %s%s]; "+
 		"ranges are min–max over the rounds. Every run is checked: each response has the row's status (wrk's non-2xx count), "+
 		"and a Go client checks one before and after. Server CPU is the process's utime+stime (/proc/<pid>/stat, CLK_TCK %d, %s) "+
 		"before and after each run, divided by the requests wrk completed; it leaves out the kernel's softirq work of loopback delivery, "+
 		"which the load check below counts. The bare server drains the body and writes the status, "+
 		"Content-Type and bytes the mock answered, with `idvkit serve`'s http.Server timeouts. Allocations: testing.Benchmark "+
 		"of the handler's ServeHTTP in process (a fresh request and recorder per iteration; bcrypt's minimum cost, zero-value Config otherwise).\n\n",
-		o.rounds, secs(o.warmup), secs(o.duration), secs(o.duration), m.ticks.perSecond, m.ticks.source)
+		o.rounds, secs(o.warmup), secs(o.duration), secs(o.duration), prismRun, m.ticks.perSecond, m.ticks.source)
 
 	fmt.Fprintln(w, "| hot path | status | mock req/s | bare req/s | mock/bare | goal | mock CPU µs/req | bare CPU µs/req | bare/mock CPU | mock p50 | mock p99 | p99 goal | mock allocs/req | bare allocs/req |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, r := range rows {
-		get := func(f func(round) float64) []float64 {
-			var v []float64
-			for _, rd := range r.rounds {
-				v = append(v, f(rd))
-			}
-			return v
-		}
-		ratio := get(func(rd round) float64 { return rd.mock.wrk.rate / rd.bare.wrk.rate })
-		p99 := get(func(rd round) float64 { return rd.mock.wrk.p99.Seconds() * 1000 })
+		ratio := values(r, func(rd round) float64 { return rd.mock.wrk.rate / rd.bare.wrk.rate })
+		p99 := values(r, func(rd round) float64 { return rd.mock.wrk.p99.Seconds() * 1000 })
 		fmt.Fprintf(w, "| `%s` | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d |\n",
 			r.row.name, r.row.status,
-			span(get(func(rd round) float64 { return rd.mock.wrk.rate }), ""),
-			span(get(func(rd round) float64 { return rd.bare.wrk.rate }), ""),
+			span(values(r, func(rd round) float64 { return rd.mock.wrk.rate }), ""),
+			span(values(r, func(rd round) float64 { return rd.bare.wrk.rate }), ""),
 			span(ratio, "x"),
 			verdict("≥ "+strconv.FormatFloat(r.row.goal(), 'f', -1, 64)+"x", ratio, func(v float64) bool { return v >= r.row.goal() }),
-			span(get(func(rd round) float64 { return micros(rd.mock.cpuPerRequest()) }), ""),
-			span(get(func(rd round) float64 { return micros(rd.bare.cpuPerRequest()) }), ""),
-			span(get(func(rd round) float64 {
+			span(values(r, func(rd round) float64 { return micros(rd.mock.cpuPerRequest()) }), ""),
+			span(values(r, func(rd round) float64 { return micros(rd.bare.cpuPerRequest()) }), ""),
+			span(values(r, func(rd round) float64 {
 				return float64(rd.bare.cpuPerRequest()) / float64(rd.mock.cpuPerRequest())
 			}), "x"),
-			span(get(func(rd round) float64 { return rd.mock.wrk.p50.Seconds() * 1000 }), " ms"),
+			span(values(r, func(rd round) float64 { return rd.mock.wrk.p50.Seconds() * 1000 }), " ms"),
 			span(p99, " ms"),
 			verdict("< 5 ms", p99, func(v float64) bool { return v < 5 }),
 			r.allocs.mock, r.allocs.bare)
+	}
+
+	if o.prism {
+		fmt.Fprintf(w, "\nPrism %s on the same rows, spec and machine, measured the same way (its CPU is its process tree's: npx, sh and node). "+
+			"Prism is stateless: it answers from the spec's examples, so its status may differ from the mock's.\n\n", o.prismVersion)
+		fmt.Fprintln(w, "| hot path | Prism answered | Prism req/s | mock/Prism | Prism CPU µs/req | Prism p50 | Prism p99 | wrk socket errors |")
+		fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- |")
+		for _, r := range rows {
+			var errs []string
+			for i, rd := range r.rounds {
+				if rd.prism.wrk.socketErrors != "" {
+					errs = append(errs, fmt.Sprintf("round %d: %s", i+1, rd.prism.wrk.socketErrors))
+				}
+			}
+			if len(errs) == 0 {
+				errs = []string{"none"}
+			}
+			fmt.Fprintf(w, "| `%s` | %d | %s | %s | %s | %s | %s | %s |\n", r.row.name, r.prismStatus,
+				span(values(r, func(rd round) float64 { return rd.prism.wrk.rate }), ""),
+				span(values(r, func(rd round) float64 { return rd.mock.wrk.rate / rd.prism.wrk.rate }), "x"),
+				span(values(r, func(rd round) float64 { return micros(rd.prism.cpuPerRequest()) }), ""),
+				span(values(r, func(rd round) float64 { return rd.prism.wrk.p50.Seconds() * 1000 }), " ms"),
+				span(values(r, func(rd round) float64 { return rd.prism.wrk.p99.Seconds() * 1000 }), " ms"), strings.Join(errs, "; "))
+		}
 	}
 
 	fmt.Fprintf(w, "\nLoad check, min–max over rounds: how busy each core was during the measured runs (/proc/stat, "+
@@ -106,21 +138,14 @@ func printReport(w io.Writer, m machine, o options, rows []rowResult, mem memRes
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- |")
 	var notes []string
 	for _, r := range rows {
-		get := func(f func(round) float64) []float64 {
-			var v []float64
-			for _, rd := range r.rounds {
-				v = append(v, f(rd))
-			}
-			return v
-		}
-		mockCore := get(func(rd round) float64 { return rd.mock.serverCore })
-		bareCore := get(func(rd round) float64 { return rd.bare.serverCore })
-		wrkCoreBare := get(func(rd round) float64 { return rd.bare.wrkCore })
-		wrkBare := get(func(rd round) float64 { return rd.bare.wrkCores() })
+		mockCore := values(r, func(rd round) float64 { return rd.mock.serverCore })
+		bareCore := values(r, func(rd round) float64 { return rd.bare.serverCore })
+		wrkCoreBare := values(r, func(rd round) float64 { return rd.bare.wrkCore })
+		wrkBare := values(r, func(rd round) float64 { return rd.bare.wrkCores() })
 		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", r.row.name,
-			span(mockCore, ""), span(get(func(rd round) float64 { return rd.mock.serverCores() }), ""),
-			span(bareCore, ""), span(get(func(rd round) float64 { return rd.bare.serverCores() }), ""),
-			span(get(func(rd round) float64 { return rd.mock.wrkCore }), ""), span(wrkCoreBare, ""), span(wrkBare, ""))
+			span(mockCore, ""), span(values(r, func(rd round) float64 { return rd.mock.serverCores() }), ""),
+			span(bareCore, ""), span(values(r, func(rd round) float64 { return rd.bare.serverCores() }), ""),
+			span(values(r, func(rd round) float64 { return rd.mock.wrkCore }), ""), span(wrkCoreBare, ""), span(wrkBare, ""))
 		if slices.Min(bareCore) < 0.9 {
 			notes = append(notes, fmt.Sprintf("`%s`: CPU %s was only %s busy during the bare runs: the bare server was not saturated, "+
 				"so its req/s is the load generator's limit and mock/bare overstates the mock; compare the CPU per request.", r.row.name, serverCPU, span(bareCore, "")))
@@ -141,20 +166,37 @@ func printReport(w io.Writer, m machine, o options, rows []rowResult, mem memRes
 	}
 
 	fmt.Fprintf(w, "\nMemory of the mock process (VmRSS and VmHWM from /proc/<pid>/status):\n\n")
-	fmt.Fprintf(w, "- idle RSS: %s (after start and the rows' preparation, before any load); goal < 25 MiB: %s\n",
-		mib(mem.idle), metOrMissed(mem.idle < 25<<20))
-	fmt.Fprintf(w, "- peak RSS at the end of the rows (VmHWM): %s\n", mib(mem.peakRows))
+	var idle []float64
+	var peaks []string
+	for _, r := range rows {
+		idle = append(idle, float64(r.idle))
+		peaks = append(peaks, fmt.Sprintf("`%s` %s", r.row.name, mib(r.peak)))
+	}
+	if mem.ran {
+		idle = append(idle, float64(mem.idle))
+	}
+	fmt.Fprintf(w, "- idle RSS: %s MiB (each mock after start and its row's preparation, before any load); goal < 25 MiB: %s\n",
+		span(scale(idle, 1.0/(1<<20)), ""), metOrMissed(slices.Max(idle) < 25<<20))
+	fmt.Fprintf(w, "- peak RSS at the end of each row (VmHWM): %s\n", strings.Join(peaks, ", "))
 	if !mem.ran {
 		fmt.Fprintln(w, "- memory phase skipped (--skip-memory)")
 		return
 	}
-	fmt.Fprintf(w, "- after %s sessions created by `%s` (2xx responses counted over %d wrk runs, %.0f s), on top of %s the rows created: RSS %s\n",
-		thousands(mem.created), tokenRow, mem.runs, mem.loadTime.Seconds(), thousands(mem.rowSessions), mib(mem.loaded))
+	fmt.Fprintf(w, "- memory phase, a mock of its own (idle RSS %s): after %s sessions created by `%s` (2xx responses counted over %d wrk runs, %.0f s): RSS %s\n",
+		mib(mem.idle), thousands(mem.created), tokenRow, mem.runs, mem.loadTime.Seconds(), mib(mem.loaded))
 	fmt.Fprintf(w, "- after `POST /_mock/clock/advance {\"seconds\": %d}` (%v: past every session's expiry and retention; the call took %.1f s, sweep included): "+
 		"RSS %s %.1f s after the call; goal within 2x idle (%s): %s\n",
 		int(sweepAdvance/time.Second), sweepAdvance, mem.advanceTook.Seconds(), mib(mem.swept), mem.sweptAfter.Seconds(), mib(2*mem.idle),
 		metOrMissed(mem.within)+map[bool]string{true: "", false: " (polled every 0.5 s for 30 s)"}[mem.within])
-	fmt.Fprintf(w, "- peak RSS over the whole run (VmHWM): %s\n", mib(mem.peakAll))
+	fmt.Fprintf(w, "- peak RSS of the memory phase (VmHWM): %s\n", mib(mem.peak))
+}
+
+func scale(v []float64, f float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = x * f
+	}
+	return out
 }
 
 // span writes the range of values, min–max, each to 3 significant digits; one value when they agree.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -26,17 +27,30 @@ type server struct {
 	log  *os.File
 	done chan struct{} // closed when the process has exited
 	err  error         // why it exited, once done
+	// tree counts the CPU time of every process under pid (a server that npx starts), not pid's alone.
+	tree bool
 }
 
-// startServer starts args (with {addr} replaced by a free loopback address) pinned to the server
-// core, and waits until ready succeeds or the deadline passes.
+// cpuTicks is the server's CPU time so far, in clock ticks.
+func (s *server) cpuTicks() (int64, error) {
+	if s.tree {
+		return treeCPU(s.pid)
+	}
+	return processCPU(s.pid)
+}
+
+// startServer starts args (with {addr}, {host} and {port} replaced by a free loopback address)
+// pinned to the server core, in a process group of its own, and waits until ready succeeds or the
+// deadline passes.
 func startServer(ctx context.Context, name, dir string, args []string, ready func(ctx context.Context, root string) error, deadline time.Duration) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
+	host, port, _ := net.SplitHostPort(addr)
+	args = slices.Clone(args)
 	for i, a := range args {
-		args[i] = strings.ReplaceAll(a, "{addr}", addr)
+		args[i] = strings.NewReplacer("{addr}", addr, "{host}", host, "{port}", port).Replace(a)
 	}
 	log, err := os.CreateTemp(dir, strings.ReplaceAll(name, "/", "-")+"-*.log")
 	if err != nil {
@@ -44,8 +58,8 @@ func startServer(ctx context.Context, name, dir string, args []string, ready fun
 	}
 	cmd := exec.Command("taskset", append([]string{"-c", serverCPU}, args...)...)
 	cmd.Stdout, cmd.Stderr = log, log
-	// If the driver dies, so does the server.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// If the driver dies, so does the server; stop ends the server's whole process group.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		log.Close()
 		return nil, fmt.Errorf("start %s: %v", name, err)
@@ -113,15 +127,17 @@ func (s *server) output() string {
 	return fmt.Sprintf("--- %s output ---\n%s--- end of %s output ---", s.name, data, s.name)
 }
 
-// stop ends the server with SIGTERM, then SIGKILL, and removes its log.
+// stop ends the server's process group (the server and any process it started) with SIGTERM,
+// then SIGKILL, and removes its log.
 func (s *server) stop() {
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = syscall.Kill(-s.pid, syscall.SIGTERM)
 	select {
 	case <-s.done:
 	case <-time.After(5 * time.Second):
-		_ = s.cmd.Process.Kill()
+		_ = syscall.Kill(-s.pid, syscall.SIGKILL)
 		<-s.done
 	}
+	_ = syscall.Kill(-s.pid, syscall.SIGKILL) // what is left of the group once its leader exited
 	s.log.Close()
 	_ = os.Remove(s.log.Name())
 }
