@@ -69,7 +69,8 @@ type Server struct {
 	outbox *outbox.Outbox
 	apis   []mockapi.API // every API built
 	served []mockapi.API // in registry order; only the --only API when set
-	mounts []mount       // longest prefix first
+	mounts []mount       // a longer prefix before a shorter one of the same API
+	pages  map[string]http.Handler // "<api>/<page>" -> the page
 	log    *slog.Logger
 
 	resetMu    sync.Mutex // one reset at a time
@@ -126,6 +127,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 
+	s.pages = map[string]http.Handler{}
+	for _, api := range s.served {
+		for name, h := range api.Pages() {
+			s.pages[api.Name()+"/"+name] = h
+		}
+	}
 	if err := s.mountAll(); err != nil {
 		return nil, err
 	}
@@ -195,11 +202,20 @@ func (s *Server) mountAll() error {
 		s.mounts = append(s.mounts, m)
 		return nil
 	}
+	// An API is served under each of its spec's base paths (a vendor's /v1 beside its bare host).
+	addAPI := func(prefix string, api mockapi.API) error {
+		for _, base := range api.Spec().BasePaths() {
+			if err := add(prefix+base, api); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if s.cfg.Only != "" {
-		return add("", s.served[0])
+		return addAPI("", s.served[0])
 	}
 	for _, api := range s.served {
-		if err := add("/"+api.Name(), api); err != nil {
+		if err := addAPI("/"+api.Name(), api); err != nil {
 			return err
 		}
 	}
@@ -220,6 +236,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		switch rest := path[len(m.prefix):]; {
+		case strings.HasPrefix(rest, "/_mock/ui/"):
+			s.page(w, r, strings.TrimPrefix(rest, "/_mock/ui/"))
+			return
 		case strings.HasPrefix(rest, "/_mock/"):
 			m.control.ServeHTTP(w, r)
 			return
@@ -229,6 +248,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.notFound(w, r, &openapi.Failure{Kind: openapi.KindNotFound, Rule: "path"})
+}
+
+// page serves an API's end-user page, named "<api>/<page>".
+func (s *Server) page(w http.ResponseWriter, r *http.Request, name string) {
+	if h := s.pages[name]; h != nil {
+		h.ServeHTTP(w, r)
+		return
+	}
+	mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No such page")
 }
 
 // notFound answers a path no mount serves, in the one API's error shape when only one is served at

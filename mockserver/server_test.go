@@ -268,6 +268,35 @@ func TestPublicURLIsWhereTheAPIIsServed(t *testing.T) {
 	assert.Equal(t, "http://mock.test/widgets", body["base"])
 }
 
+// An API is served under every base path of its spec's servers, at its prefix and with --only at the
+// root, each with the control API beside it.
+func TestEveryBasePathOfTheSpecIsServed(t *testing.T) {
+	for _, c := range []struct {
+		only, root string
+	}{{"", "/widgets"}, {"widgets", ""}} {
+		s := widgetServer(t, mockserver.Config{Only: c.only})
+		for _, base := range []string{c.root, c.root + "/v2"} {
+			code, body := get(t, s, base+"/here")
+			require.Equal(t, 200, code, base)
+			assert.Equal(t, "http://mock.test"+base, body["base"])
+			code, _ = get(t, s, base+"/_mock/healthz")
+			assert.Equal(t, 200, code, base)
+		}
+		code, _ := get(t, s, c.root+"/v3/here")
+		assert.Equal(t, 404, code)
+	}
+}
+
+// End-user pages are served at /_mock/ui/<api>/<page>, without the control token.
+func TestPagesAreServedUnderTheUIPath(t *testing.T) {
+	s := widgetServer(t, mockserver.Config{ControlToken: "s3cret"})
+	code, body := get(t, s, "/_mock/ui/widgets/hello")
+	require.Equal(t, 200, code)
+	assert.Equal(t, "hello", body["page"])
+	code, _, _ = do(t, s, call{method: "GET", target: "/_mock/ui/widgets/nope"})
+	assert.Equal(t, 404, code)
+}
+
 // A reset seeds off to the side and swaps the store's content whole: a request never sees a
 // half-seeded mock, and concurrent resets never interleave.
 func TestResetIsAtomic(t *testing.T) {

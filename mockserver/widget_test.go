@@ -13,9 +13,11 @@ import (
 
 // widgets is an API of the composition tests' own, so they test the composition and not one
 // vendor's rules: GET /widgets/{name} reads a seeded widget; GET /here says where the mock says it
-// is served; its errors are {"widgetError": status}.
+// is served; its errors are {"widgetError": status}. It is served at its host's root and under /v2,
+// and has one end-user page, hello.
 const widgetSpec = `openapi: 3.0.3
 info: {title: widgets, version: "1"}
+servers: [{url: "https://widgets.example"}, {url: "https://widgets.example/v2"}]
 paths:
   /widgets/{name}:
     get:
@@ -107,5 +109,12 @@ func (w *widgets) NewPrincipal(_ context.Context, role string) (mockapi.Principa
 func (w *widgets) Capabilities() []string { return nil }
 
 func (w *widgets) ControlOperations() map[string]http.Handler { return nil }
+
+func (w *widgets) Pages() map[string]http.Handler {
+	return map[string]http.Handler{"hello": http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		_, _ = rw.Write([]byte(`{"page":"hello"}`))
+	})}
+}
 
 func (w *widgets) Breakable() []string { return []string{"WG-01"} }

@@ -84,6 +84,10 @@ func WithServer(name, serverURL string) ([]byte, error) {
 type Spec struct {
 	Name    string
 	Version string // the OpenAPI version, always 3.0.3
+	// basePaths are the paths of the spec's servers ("" for https://api.rambase.net, "/v1" for
+	// https://api.randaverify.com/v1), longest first: the mock serves the API under each, so a
+	// client configured with any of the vendor's base URLs works.
+	basePaths []string
 	doc     *openapi3.T
 	ops     []*Operation          // ordered by path and method, for listings
 	byID    map[string]*Operation // for the route the matcher names
@@ -170,6 +174,10 @@ func Parse(name string, raw []byte) (*Spec, error) {
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("openapi: validate %s: %w", name, err)
 	}
+	basePaths, err := basePathsOf(doc.Servers)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: %s: %w", name, err)
+	}
 	// Match API-relative paths whatever host or prefix serves them.
 	doc.Servers = openapi3.Servers{{URL: "/"}}
 
@@ -179,7 +187,7 @@ func Parse(name string, raw []byte) (*Spec, error) {
 	if err := yaml.Unmarshal(raw, &ext); err != nil {
 		return nil, fmt.Errorf("openapi: %s: x-conformance-rules: %w", name, err)
 	}
-	s := &Spec{Name: name, Version: doc.OpenAPI, doc: doc, byID: map[string]*Operation{}, literal: map[string]map[string]*Operation{},
+	s := &Spec{Name: name, Version: doc.OpenAPI, basePaths: basePaths, doc: doc, byID: map[string]*Operation{}, literal: map[string]map[string]*Operation{},
 		matcher: mux.NewRouter(), rules: ext.Rules}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
@@ -220,6 +228,30 @@ func Parse(name string, raw []byte) (*Spec, error) {
 	slices.SortFunc(s.ops, func(a, b *Operation) int { return strings.Compare(a.Path+a.Method, b.Path+b.Method) })
 	return s, nil
 }
+
+// basePathsOf returns the distinct paths of the servers' URLs, without a trailing slash, longest
+// first; a spec without servers has one, "".
+func basePathsOf(servers openapi3.Servers) ([]string, error) {
+	paths := []string{}
+	for _, srv := range servers {
+		u, err := url.Parse(srv.URL)
+		if err != nil || strings.Contains(srv.URL, "{") {
+			return nil, fmt.Errorf("server %q: want a plain URL", srv.URL)
+		}
+		if p := strings.TrimSuffix(u.Path, "/"); !slices.Contains(paths, p) {
+			paths = append(paths, p)
+		}
+	}
+	if len(paths) == 0 {
+		paths = append(paths, "")
+	}
+	slices.SortFunc(paths, func(a, b string) int { return len(b) - len(a) })
+	return paths, nil
+}
+
+// BasePaths lists the paths the API is served under relative to its host, longest first: the paths
+// of the spec's servers ("" for a server at the host's root).
+func (s *Spec) BasePaths() []string { return s.basePaths }
 
 // Operations lists the spec's operations, ordered by path and method.
 func (s *Spec) Operations() []*Operation { return s.ops }

@@ -201,25 +201,26 @@ func Caller(r *http.Request) any {
 	return nil
 }
 
-// BaseURL returns the external URL the API is served under (the public URL, or the request's
-// scheme and host, then the prefix), so handlers can write links that point back at the mock.
+// BaseURL returns the external URL the API is served under (RootURL, then the prefix), so handlers
+// can write links that point back at the mock.
 func BaseURL(r *http.Request) string {
-	var h *Handler
 	if st := state(r); st != nil {
-		h = st.h
+		return RootURL(r) + st.h.prefix
 	}
-	if h != nil && h.public != "" {
-		return h.public + h.prefix
+	return RootURL(r)
+}
+
+// RootURL returns the external URL of the mock itself: the public URL, or the request's scheme and
+// host. End-user pages (/_mock/ui/...) live under it.
+func RootURL(r *http.Request) string {
+	if st := state(r); st != nil && st.h.public != "" {
+		return st.h.public
 	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	base := scheme + "://" + r.Host
-	if h != nil {
-		base += h.prefix
-	}
-	return base
+	return scheme + "://" + r.Host
 }
 
 // ServeHTTP implements http.Handler.

@@ -10,8 +10,10 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
+	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/mockserver/outbox"
@@ -46,6 +48,10 @@ type API interface {
 	Capabilities() []string
 	// ControlOperations maps the operationIds of the API's own control operations to handlers.
 	ControlOperations() map[string]http.Handler
+	// Pages are the API's end-user pages (an identification link, a password reset), by name: the
+	// mock serves each at /_mock/ui/<api>/<name>, outside the vendor's spec and the control token,
+	// for a person with a browser. Links to them are PageURL's.
+	Pages() map[string]http.Handler
 	// Breakable lists the rule IDs the API can break on purpose (Env.Broken).
 	Breakable() []string
 }
@@ -67,6 +73,15 @@ type Env struct {
 	// back as expired, before the sweeper deletes it.
 	Retention time.Duration
 	Logger    *slog.Logger
+}
+
+// PageURL is the link to one of an API's pages, as a handler of that API hands it out.
+func PageURL(r *http.Request, api, page string, query url.Values) string {
+	u := apihttp.RootURL(r) + "/_mock/ui/" + api + "/" + page
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	return u
 }
 
 // RuleSet is a set of rule IDs.

@@ -61,6 +61,9 @@ func (m *Mock) ControlOperations() map[string]http.Handler {
 	return map[string]http.Handler{"endRamBaseSession": http.HandlerFunc(m.handleEndSession)}
 }
 
+// Pages implements mockapi.API: RamBase has no end-user pages.
+func (m *Mock) Pages() map[string]http.Handler { return nil }
+
 // ruleDeadTokens is the rule the mock can break: with it broken, a session's ID verification token
 // keeps verifying after the session has ended.
 const ruleDeadTokens = "RB-11"
