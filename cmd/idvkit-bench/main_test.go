@@ -199,3 +199,29 @@ func TestHotPaths(t *testing.T) {
 		t.Errorf("the memory phase's row %s is not in the table", tokenRow)
 	}
 }
+
+// The report prints every table from made-up rounds, with and without Prism.
+func TestPrintReport(t *testing.T) {
+	run := func(rate float64, cpu time.Duration) sample {
+		return sample{wrk: wrkResult{requests: int64(rate * 5), rate: rate, p50: time.Millisecond, p99: 4 * time.Millisecond},
+			cpu: cpu, wall: 5 * time.Second, serverCore: 0.99, wrkCore: 0.5}
+	}
+	rows := []rowResult{{prepared: prepared{row: hotPaths[0], allocs: allocs{mock: 42, bare: 14}}, idle: 18 << 20, peak: 20 << 20,
+		prismStatus: 200, rounds: []round{{mock: run(40000, 5*time.Second), bare: run(60000, 5*time.Second), prism: ptr(run(1000, 5*time.Second))}}}}
+	for _, prism := range []bool{false, true} {
+		var out bytes.Buffer
+		printReport(&out, machine{cpu: "cpu", cores: 2, ticks: clockTicks{perSecond: 100}}, options{rounds: 1, duration: 5 * time.Second, warmup: time.Second, prism: prism},
+			rows, memResult{})
+		for _, want := range []string{"| `rambase/verify` | 200 | 40,000 | 60,000 | 0.667x | ≥ 0.6x: met | 25.0 | 16.7 | 0.667x | 1.00 ms | 4.00 ms | < 5 ms: met | 42 | 14 |",
+			"idle RSS: 18.0 MiB", "memory phase skipped"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("prism %v: the report lacks %q:\n%s", prism, want, out.String())
+			}
+		}
+		if got := strings.Contains(out.String(), "| `rambase/verify` | 200 | 1,000 | 40.0x |"); got != prism {
+			t.Errorf("prism %v: Prism's row printed: %v\n%s", prism, got, out.String())
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
