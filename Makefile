@@ -23,7 +23,7 @@ test:
 	$(GO) test -race -count=1 ./...
 
 ## bench: the mock server alone (pinned to CPU 0, wrk on CPU 1) beside a bare server, then the handler allocation benchmarks
-## (BENCH_FLAGS passes flags to cmd/idvkit-bench: --rounds N --duration 5s --only ROW --skip-memory)
+## (BENCH_FLAGS passes flags to cmd/idvkit-bench: --rounds N --duration 5s --only ROW --skip-memory --prism)
 bench:
 	@command -v taskset >/dev/null || { echo "make bench needs taskset (util-linux)"; exit 1; }
 	@command -v wrk >/dev/null || { command -v apt-get >/dev/null || { echo "make bench needs wrk; install it"; exit 1; }; \
