@@ -1,8 +1,12 @@
 package mockapi
 
 import (
+	"crypto/rand"
 	"errors"
+	"math/big"
 	"strings"
+
+	"github.com/idvkit/idvkit/mockserver/store"
 )
 
 // Principal is a user or client of a named role, with credentials a test can log in with: the
@@ -38,4 +42,22 @@ var (
 func APIOf(role string) string {
 	api, _, _ := strings.Cut(role, ".")
 	return api
+}
+
+// WithFreshID sets *id to a random id of nine digits and calls create, again with another id while
+// create reports store.ErrAlreadyExists: a fresh principal's id collides with an existing one about
+// once in a billion, so a few tries settle it.
+func WithFreshID(id *int64, create func() error) error {
+	var err error
+	for range 5 {
+		n, rerr := rand.Int(rand.Reader, big.NewInt(900_000_000))
+		if rerr != nil {
+			return rerr
+		}
+		*id = 100_000_000 + n.Int64()
+		if err = create(); !errors.Is(err, store.ErrAlreadyExists) {
+			return err
+		}
+	}
+	return err
 }

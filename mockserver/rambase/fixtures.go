@@ -239,7 +239,7 @@ func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal
 	for _, c := range f.Clients {
 		if c.Role == role {
 			c.ClientID, c.ClientSecret = c.ClientID+"-"+suffix, rand.Text()
-			err := withFreshID(&c.UserID, func() error { return m.createClient(ctx, m.env.Store, c) })
+			err := mockapi.WithFreshID(&c.UserID, func() error { return m.createClient(ctx, m.env.Store, c) })
 			return f.clientPrincipal(c), err
 		}
 	}
@@ -252,21 +252,9 @@ func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal
 		if u.Email != "" {
 			u.Email = suffix + "." + u.Email
 		}
-		err := withFreshID(&u.UserID, func() error { return m.createUser(ctx, m.env.Store, u) })
+		err := mockapi.WithFreshID(&u.UserID, func() error { return m.createUser(ctx, m.env.Store, u) })
 		return f.userPrincipal(u, login), err
 	}
 	return mockapi.Principal{}, mockapi.ErrUnknownRole
 }
 
-// withFreshID sets *id to a random user id and creates; a random id collides with an existing user
-// about once in a billion, so a few tries settle it.
-func withFreshID(id *int64, create func() error) error {
-	var err error
-	for range 5 {
-		*id = 100_000 + randN(900_000_000)
-		if err = create(); !errors.Is(err, store.ErrAlreadyExists) {
-			return err
-		}
-	}
-	return err
-}
