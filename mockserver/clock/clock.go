@@ -8,6 +8,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -52,7 +53,9 @@ type Adjustable struct {
 	mu      sync.Mutex
 	idle    sync.Cond     // broadcast when running drops to zero
 	now     time.Time     // fake: the current time, never a sum that could overflow
-	offset  time.Duration // real: added to real time; bounded by Max, so it cannot overflow
+	// offset is a real clock's: added to real time; bounded by Max, so it cannot overflow. Written
+	// under mu, read without it: a real clock's Now is on every request's path.
+	offset  atomic.Int64
 	timers  []*timer      // pending, in firing order (compareTimers)
 	seq     uint64        // orders timers due at the same instant by when they were scheduled
 	running int           // callbacks fired and not yet returned
@@ -77,6 +80,9 @@ func newAdjustable(real bool, now time.Time) *Adjustable {
 
 // Now returns the clock's time in UTC.
 func (c *Adjustable) Now() time.Time {
+	if c.real {
+		return time.Now().UTC().Add(time.Duration(c.offset.Load()))
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.nowLocked()
@@ -84,7 +90,7 @@ func (c *Adjustable) Now() time.Time {
 
 func (c *Adjustable) nowLocked() time.Time {
 	if c.real {
-		return time.Now().UTC().Add(c.offset)
+		return time.Now().UTC().Add(time.Duration(c.offset.Load()))
 	}
 	return c.now
 }
@@ -137,7 +143,7 @@ func (c *Adjustable) move(target func(now time.Time) time.Time) error {
 // moveLocked moves the clock forward to t, or leaves it where real time has already carried it.
 func (c *Adjustable) moveLocked(t time.Time) {
 	if c.real {
-		c.offset = max(c.offset, t.Sub(time.Now().UTC()))
+		c.offset.Store(int64(max(time.Duration(c.offset.Load()), t.Sub(time.Now().UTC()))))
 	} else if t.After(c.now) {
 		c.now = t
 	}
