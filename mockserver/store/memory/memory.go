@@ -32,7 +32,21 @@ type state struct {
 	// due indexes records by the minute their retention ends, so a sweep visits what is due rather
 	// than every record (a sweep of a million live sessions held the lock for a tenth of a second).
 	// Entries go stale when a record is deleted or its retention moves; a sweep drops them.
-	due map[int64][]dueEntry
+	due map[int64]*dueList
+}
+
+// dueList holds a minute's entries in chunks of a fixed size, so a minute that a million sessions
+// fall due in grows without copying its entries again at every doubling.
+type dueList [][]dueEntry
+
+const dueChunk = 1024
+
+func (l *dueList) add(e dueEntry) {
+	if n := len(*l); n == 0 || len((*l)[n-1]) == dueChunk {
+		*l = append(*l, make([]dueEntry, 0, dueChunk))
+	}
+	last := &(*l)[len(*l)-1]
+	*last = append(*last, e)
 }
 
 // dueEntry names a record whose retention ended within its minute when it was indexed.
@@ -44,13 +58,18 @@ type dueEntry struct {
 // dueMinute is the index bucket of a retention time.
 func dueMinute(t time.Time) int64 { return t.Unix() / 60 }
 
-func newState() *state { return &state{kinds: make(map[string]*kind), due: make(map[int64][]dueEntry)} }
+func newState() *state { return &state{kinds: make(map[string]*kind), due: make(map[int64]*dueList)} }
 
 // index records when rec may be swept.
 func (st *state) index(rec *store.Record) {
 	if !rec.RetainUntil.IsZero() {
 		m := dueMinute(rec.RetainUntil)
-		st.due[m] = append(st.due[m], dueEntry{rec.Kind, rec.Key, rec.Seq})
+		l := st.due[m]
+		if l == nil {
+			l = new(dueList)
+			st.due[m] = l
+		}
+		l.add(dueEntry{rec.Kind, rec.Key, rec.Seq})
 	}
 }
 
@@ -58,8 +77,11 @@ func (st *state) index(rec *store.Record) {
 type kind struct {
 	recs   map[string]*store.Record // by Key
 	unique map[string]string        // Unique key -> Key
-	// lists holds, per owner, that owner's records ordered by Seq; "" holds the whole kind.
-	lists map[string]*node
+	// lists holds, per owner, that owner's records ordered by Seq; "" holds the whole kind. They are
+	// built on the kind's first List and kept from then on (listed), so a kind that is never listed
+	// (sessions, by the million) never pays for them.
+	lists  map[string]*node
+	listed bool
 }
 
 // Get implements store.Store.
@@ -118,9 +140,8 @@ func (st *state) create(rec store.Record) (store.Record, error) {
 	for _, u := range rec.Unique {
 		k.unique[u] = rec.Key
 	}
-	k.lists[""] = k.lists[""].push(p)
-	if rec.Owner != "" {
-		k.lists[rec.Owner] = k.lists[rec.Owner].push(p)
+	if k.listed {
+		k.list(p)
 	}
 	st.index(p)
 	return rec, nil
@@ -173,14 +194,42 @@ func (st *state) delete(kind, key string) bool {
 	for _, u := range rec.Unique {
 		delete(k.unique, u)
 	}
-	k.unlist("", rec.Seq)
-	if rec.Owner != "" {
-		k.unlist(rec.Owner, rec.Seq)
+	if k.listed {
+		k.unlist("", rec.Seq)
+		if rec.Owner != "" {
+			k.unlist(rec.Owner, rec.Seq)
+		}
 	}
 	if len(k.recs) == 0 {
 		delete(st.kinds, kind)
 	}
 	return true
+}
+
+// list adds a record, the newest of its kind, to the kind's and its owner's lists.
+func (k *kind) list(p *store.Record) {
+	k.lists[""] = k.lists[""].push(p)
+	if p.Owner != "" {
+		k.lists[p.Owner] = k.lists[p.Owner].push(p)
+	}
+}
+
+// buildLists makes a kind listed: its lists, from every record in Seq order.
+func (k *kind) buildLists() {
+	for _, p := range bySeq(k.recs) {
+		k.list(p)
+	}
+	k.listed = true
+}
+
+// bySeq returns records in Seq order.
+func bySeq(recs map[string]*store.Record) []*store.Record {
+	out := make([]*store.Record, 0, len(recs))
+	for _, p := range recs {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b *store.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out
 }
 
 // unlist removes a record from one owner's list, and the list when it is left empty, so owners
@@ -193,12 +242,22 @@ func (k *kind) unlist(owner string, seq uint64) {
 	}
 }
 
-// List implements store.Store.
+// List implements store.Store. A kind's first List builds its lists, under the write lock.
 func (s *Store) List(_ context.Context, kind, owner string, order store.Order, page store.Page) ([]store.Record, int, error) {
 	s.mu.RLock()
+	// The kind may go and come back between the locks, unlisted again: check until it is listed.
+	for k := s.st.kinds[kind]; k != nil && !k.listed; k = s.st.kinds[kind] {
+		s.mu.RUnlock()
+		s.mu.Lock()
+		if k := s.st.kinds[kind]; k != nil && !k.listed {
+			k.buildLists()
+		}
+		s.mu.Unlock()
+		s.mu.RLock()
+	}
 	defer s.mu.RUnlock()
 	var l *node
-	if k := s.st.kinds[kind]; k != nil {
+	if k := s.st.kinds[kind]; k != nil && k.listed {
 		l = k.lists[owner]
 	}
 	total := l.len()
@@ -228,26 +287,28 @@ func (s *Store) Sweep(_ context.Context, now time.Time) (int, error) {
 		if m > dueMinute(now) {
 			continue
 		}
-		var keep []dueEntry // of the current minute, not due yet
-		for _, e := range entries {
-			k := st.kinds[e.kind]
-			if k == nil {
-				continue
-			}
-			rec := k.recs[e.key]
-			switch {
-			case rec == nil || rec.Seq != e.seq || rec.RetainUntil.IsZero() || dueMinute(rec.RetainUntil) != m:
-				// Deleted, created again, or moved: a later entry of its own stands for it.
-			case rec.RetainUntil.After(now):
-				keep = append(keep, e)
-			default:
-				st.delete(e.kind, e.key)
-				swept[e.kind]++
-				n++
+		var keep dueList // of the current minute, not due yet
+		for _, chunk := range *entries {
+			for _, e := range chunk {
+				k := st.kinds[e.kind]
+				if k == nil {
+					continue
+				}
+				rec := k.recs[e.key]
+				switch {
+				case rec == nil || rec.Seq != e.seq || rec.RetainUntil.IsZero() || dueMinute(rec.RetainUntil) != m:
+					// Deleted, created again, or moved: a later entry of its own stands for it.
+				case rec.RetainUntil.After(now):
+					keep.add(e)
+				default:
+					st.delete(e.kind, e.key)
+					swept[e.kind]++
+					n++
+				}
 			}
 		}
 		if len(keep) > 0 {
-			st.due[m] = keep
+			st.due[m] = &keep
 		} else {
 			delete(st.due, m)
 		}
@@ -296,10 +357,14 @@ func (s *Store) Replace(_ context.Context, recs []store.Record) error {
 func (s *Store) Records() []store.Record {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []store.Record
+	var all []*store.Record
 	for _, k := range s.st.kinds {
-		out = k.lists[""].appendRange(out, 0, k.lists[""].len())
+		all = append(all, bySeq(k.recs)...)
 	}
-	slices.SortFunc(out, func(a, b store.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	slices.SortFunc(all, func(a, b *store.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	out := make([]store.Record, len(all))
+	for i, p := range all {
+		out[i] = *p
+	}
 	return out
 }
