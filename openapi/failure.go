@@ -34,6 +34,8 @@ type Failure struct {
 	Field string
 	// Rule is the schema keyword or check that failed: required, enum, type, minLength, syntax, ...
 	Rule string
+	// In is where a parameter of KindParam was: query, header, path or cookie.
+	In string
 }
 
 func (f *Failure) Error() string {
@@ -106,7 +108,7 @@ func requestFailure(err error) *Failure {
 		return &Failure{Kind: KindBody, Rule: "invalid"}
 	}
 	if re.Parameter != nil {
-		return &Failure{Kind: KindParam, Field: re.Parameter.Name, Rule: ruleOf(re.Err)}
+		return &Failure{Kind: KindParam, Field: re.Parameter.Name, Rule: ruleOf(re.Err), In: re.Parameter.In}
 	}
 	// The media type is checked before validation (apihttp), so a body here has an accepted one.
 	return schemaFailure(KindBody, re.Err)

@@ -106,15 +106,19 @@ type Operation struct {
 	route  *routers.Route
 	// bodyTypes are the media types the request body may have; empty when it takes none.
 	bodyTypes []string
-	// params are the path item's and the operation's parameters, the operation's overriding.
-	params []*openapi3.Parameter
+	// params are the path item's and the operation's parameters, the operation's overriding; each
+	// compiled when it can be (compiled[i] is nil when kin-openapi checks params[i]).
+	params   []*openapi3.Parameter
+	compiled []*param
 	// security lists the alternative sets of schemes that authorize the operation (each set is
 	// satisfied when every scheme in it has credentials; an empty set is anonymous access); nil
 	// when the operation takes no credentials.
 	security [][]*openapi3.SecurityScheme
 	// form is the schema of a form body (application/x-www-form-urlencoded) whose properties are
 	// all scalars, which ValidateRequest checks itself from the form parsed once; nil otherwise.
-	form *openapi3.Schema
+	// formCheck is that schema compiled, when it can be.
+	form      *openapi3.Schema
+	formCheck *object
 }
 
 var loadAll = sync.OnceValues(func() (map[string]*Spec, error) {
@@ -205,7 +209,11 @@ func Parse(name string, raw []byte) (*Spec, error) {
 				}
 			}
 			o.params = parameters(item, op)
+			for _, p := range o.params {
+				o.compiled = append(o.compiled, compileParam(p))
+			}
 			o.form = flatForm(op)
+			o.formCheck = compileForm(o.form)
 			if o.security, err = securityOf(doc, op); err != nil {
 				return nil, fmt.Errorf("openapi: %s %s %s: %w", name, method, path, err)
 			}
@@ -325,6 +333,28 @@ func MediaType(contentType string) string {
 	return strings.ToLower(strings.TrimSpace(mt))
 }
 
+// TakesForm reports whether the operation takes a form body (application/x-www-form-urlencoded).
+func (o *Operation) TakesForm() bool {
+	return slices.Contains(o.bodyTypes, "application/x-www-form-urlencoded")
+}
+
+// RequiredBodyFields lists the required top-level fields of the operation's request body, of its
+// form when it takes one, for errors that name every missing field (FastAPI's).
+func (o *Operation) RequiredBodyFields() []string {
+	rb := o.route.Operation.RequestBody
+	if rb == nil {
+		return nil
+	}
+	mt := rb.Value.Content.Get("application/x-www-form-urlencoded")
+	if mt == nil {
+		mt = rb.Value.Content.Get("application/json")
+	}
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return nil
+	}
+	return mt.Schema.Value.Required
+}
+
 // HasBody reports whether the operation defines a request body.
 func (o *Operation) HasBody() bool { return len(o.bodyTypes) > 0 }
 
@@ -419,8 +449,12 @@ type Input struct {
 // media-type check have passed (credentials are CheckAuth's business, not checked again here).
 func (o *Operation) ValidateRequest(ctx context.Context, in *Input) *Failure {
 	input := &openapi3filter.RequestValidationInput{Request: in.Request, PathParams: in.PathParams, QueryParams: in.Query, Route: o.route, Options: requestOptions}
-	for _, p := range o.params {
-		if err := openapi3filter.ValidateParameter(ctx, input, p); err != nil {
+	for i, p := range o.params {
+		if c := o.compiled[i]; c != nil {
+			if f := c.check(in.Request, in.PathParams, in.Query); f != nil {
+				return f
+			}
+		} else if err := openapi3filter.ValidateParameter(ctx, input, p); err != nil {
 			return requestFailure(err)
 		}
 	}
@@ -433,7 +467,14 @@ func (o *Operation) ValidateRequest(ctx context.Context, in *Input) *Failure {
 	case len(in.Body) == 0:
 		return nil
 	case in.Form != nil && o.form != nil:
-		if err := o.form.VisitJSON(formValue(o.form, in.Form), openapi3.VisitAsRequest()); err != nil {
+		v, ok := formValue(o.form, in.Form)
+		switch {
+		case !ok:
+			return &Failure{Kind: KindBody, Rule: "syntax"}
+		case o.formCheck != nil:
+			return o.formCheck.check(v)
+		}
+		if err := o.form.VisitJSON(v, openapi3.VisitAsRequest()); err != nil {
 			return schemaFailure(KindBody, err)
 		}
 		return nil
@@ -475,29 +516,43 @@ func flatForm(op *openapi3.Operation) *openapi3.Schema {
 }
 
 // formValue is a form as the JSON value its schema describes, decoded as kin-openapi's form decoder
-// does: the first value of each known property, as its type; fields the schema does not name are left
-// out. A value that is not of its property's type stays a string, so the schema reports the type.
-func formValue(schema *openapi3.Schema, form url.Values) map[string]any {
+// does: the first value of each known property, as its type, an empty scalar as nil; fields the
+// schema does not name are left out. A value that does not parse as its property's type makes the
+// whole body undecodable (false), as it does in kin-openapi.
+func formValue(schema *openapi3.Schema, form url.Values) (map[string]any, bool) {
 	out := make(map[string]any, len(form))
 	for name, values := range form {
 		prop := schema.Properties[name]
 		if prop == nil || len(values) == 0 {
 			continue
 		}
-		v := values[0]
-		out[name] = v
-		switch t := prop.Value.Type; {
-		case t.Includes("integer"), t.Includes("number"):
-			if n, err := strconv.ParseFloat(v, 64); err == nil {
-				out[name] = n
+		v, t := values[0], prop.Value.Type
+		if v == "" && !t.Includes("string") {
+			out[name] = nil
+			continue
+		}
+		var err error
+		switch {
+		case t.Includes("integer"):
+			bits := 64
+			if prop.Value.Format == "int32" {
+				bits = 32
 			}
+			var n int64
+			n, err = strconv.ParseInt(v, 10, bits)
+			out[name] = float64(n)
+		case t.Includes("number"):
+			out[name], err = strconv.ParseFloat(v, 64)
 		case t.Includes("boolean"):
-			if b, err := strconv.ParseBool(v); err == nil {
-				out[name] = b
-			}
+			out[name], err = strconv.ParseBool(v)
+		default:
+			out[name] = v
+		}
+		if err != nil {
+			return nil, false
 		}
 	}
-	return out
+	return out, true
 }
 
 // ValidateResponse checks a response the operation produced for r, undocumented statuses included.

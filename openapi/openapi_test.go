@@ -139,7 +139,7 @@ func TestValidateRequestReportsPointerAndRuleWithoutValues(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "/verify", nil)
 	f := s.Operation("verify").ValidateRequest(context.Background(), &Input{Request: r, Query: r.URL.Query()})
 	require.NotNil(t, f)
-	assert.Equal(t, Failure{Kind: KindParam, Field: "token", Rule: "required"}, *f)
+	assert.Equal(t, Failure{Kind: KindParam, Field: "token", Rule: "required", In: "query"}, *f)
 }
 
 func TestCheckAuthNeedsCredentialsOfTheSchemesShape(t *testing.T) {

@@ -1,0 +1,242 @@
+package openapi
+
+import (
+	"math"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"unicode/utf16"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// scalar is a scalar schema compiled once at load: a string (enum, minLength, maxLength, pattern),
+// an integer (minimum, maximum, format int32 or int64) or a boolean, and nothing else. Most
+// parameters and form fields of the specs are such schemas, and checking one directly costs a small
+// fraction of kin-openapi's general validator, which builds settings, decoders and errors per value.
+// A schema with any other keyword is not compiled and kin-openapi checks it. Each check gives the
+// rule kin-openapi names for the same value, in the same order (openapi_test holds them to that).
+type scalar struct {
+	typ        string // "string", "integer" or "boolean"
+	enum       []string
+	minLength  uint64
+	maxLength  *uint64
+	pattern    *regexp.Regexp
+	min, max   *float64
+	lo, hi     float64 // the integer format's range
+	checkRange bool
+}
+
+// compileScalar compiles s, or returns nil when s is not a schema scalar can check exactly as
+// kin-openapi would.
+func compileScalar(s *openapi3.Schema) *scalar {
+	if s == nil || s.Type == nil || len(s.Type.Slice()) != 1 || len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.Not != nil ||
+		s.Nullable || s.ReadOnly || s.WriteOnly || s.Always != nil || s.MultipleOf != nil || s.ExclusiveMin.IsSet() || s.ExclusiveMax.IsSet() {
+		return nil
+	}
+	c := &scalar{typ: s.Type.Slice()[0]}
+	switch c.typ {
+	case "string":
+		if s.Format != "" || s.Min != nil || s.Max != nil {
+			return nil
+		}
+		for _, e := range s.Enum {
+			str, ok := e.(string)
+			if !ok {
+				return nil
+			}
+			c.enum = append(c.enum, str)
+		}
+		c.minLength, c.maxLength = s.MinLength, s.MaxLength
+		if s.Pattern != "" {
+			re, err := regexp.Compile(s.Pattern)
+			if err != nil {
+				return nil
+			}
+			c.pattern = re
+		}
+	case "integer":
+		if len(s.Enum) > 0 || s.MinLength != 0 || s.MaxLength != nil || s.Pattern != "" {
+			return nil
+		}
+		switch s.Format {
+		case "":
+		case "int32":
+			c.lo, c.hi, c.checkRange = math.MinInt32, math.MaxInt32, true
+		case "int64":
+			c.lo, c.hi, c.checkRange = math.MinInt64, math.MaxInt64, true
+		default:
+			return nil
+		}
+		c.min, c.max = s.Min, s.Max
+	case "boolean":
+		if len(s.Enum) > 0 || s.Format != "" {
+			return nil
+		}
+	default:
+		return nil
+	}
+	return c
+}
+
+// check returns the rule v breaks ("" when it conforms). v is a string, a float64, a bool, or nil
+// for a value that is there but empty (a form's `customerid=`), which no compiled schema permits.
+func (c *scalar) check(v any) string {
+	if v == nil {
+		return "nullable"
+	}
+	switch c.typ {
+	case "string":
+		s, ok := v.(string)
+		if len(c.enum) > 0 && (!ok || !slices.Contains(c.enum, s)) {
+			return "enum"
+		}
+		if !ok {
+			return "type"
+		}
+		if c.minLength != 0 || c.maxLength != nil {
+			n := utf16Length(s)
+			if n < c.minLength {
+				return "minLength"
+			}
+			if c.maxLength != nil && n > *c.maxLength {
+				return "maxLength"
+			}
+		}
+		if c.pattern != nil && !c.pattern.MatchString(s) {
+			return "pattern"
+		}
+	case "integer":
+		f, ok := v.(float64)
+		if !ok || f != math.Trunc(f) {
+			return "type"
+		}
+		if c.checkRange && (f < c.lo || f > c.hi) {
+			return "format"
+		}
+		if c.min != nil && f < *c.min {
+			return "minimum"
+		}
+		if c.max != nil && f > *c.max {
+			return "maximum"
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			return "type"
+		}
+	}
+	return ""
+}
+
+// utf16Length is a string's length as kin-openapi counts it for minLength and maxLength: a code
+// point each, two for one in the surrogate range.
+func utf16Length(s string) uint64 {
+	var n uint64
+	for _, r := range s {
+		if utf16.IsSurrogate(r) {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// param is a parameter whose value is one plain string: in the path, in a header, or in the query
+// with the default form style; compiled when its schema is a string scalar.
+type param struct {
+	p      *openapi3.Parameter
+	schema *scalar
+}
+
+// compileParam compiles p, or returns nil for kin-openapi to check.
+func compileParam(p *openapi3.Parameter) *param {
+	if p.Content != nil || p.Schema == nil || p.Style != "" || p.Explode != nil || p.AllowReserved {
+		return nil
+	}
+	switch p.In {
+	case openapi3.ParameterInPath, openapi3.ParameterInQuery, openapi3.ParameterInHeader:
+	default:
+		return nil
+	}
+	c := compileScalar(p.Schema.Value)
+	if c == nil || c.typ != "string" {
+		return nil
+	}
+	return &param{p: p, schema: c}
+}
+
+// check validates the parameter's value in a request: present when required, not empty unless
+// allowed, and of its schema.
+func (c *param) check(r *http.Request, pathParams map[string]string, query url.Values) *Failure {
+	var value string
+	var found bool
+	switch c.p.In {
+	case openapi3.ParameterInPath:
+		value = pathParams[c.p.Name]
+		found = value != "" // kin-openapi reads an empty path segment as no value
+	case openapi3.ParameterInQuery:
+		if vs := query[c.p.Name]; len(vs) > 0 {
+			value, found = vs[0], true
+		}
+	case openapi3.ParameterInHeader:
+		if vs := r.Header.Values(c.p.Name); len(vs) > 0 {
+			value, found = vs[0], true
+		}
+	}
+	fail := func(rule string) *Failure { return &Failure{Kind: KindParam, Field: c.p.Name, Rule: rule, In: c.p.In} }
+	switch {
+	case !found && c.p.Required:
+		return fail("required")
+	case !found, value == "" && c.p.AllowEmptyValue:
+		return nil
+	}
+	if rule := c.schema.check(value); rule != "" {
+		return fail(rule)
+	}
+	return nil
+}
+
+// object is a form's object schema whose properties are all compiled scalars.
+type object struct {
+	properties map[string]*scalar
+	names      []string // sorted, the order kin-openapi checks properties in
+	required   []string
+}
+
+// compileForm compiles a flat form's schema, or returns nil for kin-openapi to check.
+func compileForm(s *openapi3.Schema) *object {
+	if s == nil || s.MinProps != 0 || s.MaxProps != nil || s.Nullable || s.ReadOnly || s.WriteOnly || s.Always != nil {
+		return nil
+	}
+	o := &object{properties: map[string]*scalar{}, required: s.Required}
+	for name, ref := range s.Properties {
+		c := compileScalar(ref.Value)
+		if c == nil {
+			return nil
+		}
+		o.properties[name] = c
+		o.names = append(o.names, name)
+	}
+	slices.Sort(o.names)
+	return o
+}
+
+// check validates a form decoded by formValue: each present property by name, then the required
+// ones, as kin-openapi does.
+func (o *object) check(v map[string]any) *Failure {
+	for _, name := range o.names {
+		if value, ok := v[name]; ok {
+			if rule := o.properties[name].check(value); rule != "" {
+				return &Failure{Kind: KindBody, Field: "/" + name, Rule: rule}
+			}
+		}
+	}
+	for _, name := range o.required {
+		if _, ok := v[name]; !ok {
+			return &Failure{Kind: KindBody, Field: "/" + name, Rule: "required"}
+		}
+	}
+	return nil
+}
