@@ -154,6 +154,7 @@ func New(api API, opts Options) (*Handler, error) {
 // request costs one context allocation whatever the handler asks.
 type request struct {
 	h      *Handler
+	op     *openapi.Operation
 	params map[string]string
 	query  url.Values
 	form   url.Values
@@ -188,6 +189,15 @@ func Query(r *http.Request) url.Values {
 func Form(r *http.Request) url.Values {
 	if st := state(r); st != nil {
 		return st.form
+	}
+	return nil
+}
+
+// Operation returns the operation the request was routed to, or nil before routing (an unknown path).
+// Error writers use it to say which fields an operation wanted.
+func Operation(r *http.Request) *openapi.Operation {
+	if st := state(r); st != nil {
+		return st.op
 	}
 	return nil
 }
@@ -233,7 +243,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeErr(w, r, f)
 		return
 	}
-	st := &request{h: h, params: params, query: r.URL.Query()}
+	st := &request{h: h, op: op, params: params, query: r.URL.Query()}
 	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, st))
 	if f := op.CheckAuth(r); f != nil {
 		h.writeErr(w, r, f)
@@ -272,24 +282,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 
-	rec := newRecorder()
+	rec := newRecorder(w, func(status int) bool { return h.shouldValidate(op, status) })
 	defer rec.release()
 	if !h.serve(rec, r, op) {
+		if rec.direct {
+			// Part of the response is on its way; all that can be done is to break it off.
+			panic(http.ErrAbortHandler)
+		}
 		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindInternal, Rule: "panic"})
 		return
 	}
 	status := rec.statusOrOK()
-	if !h.shouldValidate(op, status) {
-		rec.flush(w)
+	if rec.direct {
 		return
 	}
-	if f := op.ValidateResponse(r.Context(), r, params, status, rec.header, rec.body.Bytes()); f != nil {
+	if f := op.ValidateResponse(r.Context(), r, params, status, w.Header(), rec.body.Bytes()); f != nil {
 		h.markBroken(op, status)
 		h.log.Error("mock response breaks its spec", "api", h.spec.Name, "operation", op.ID, "status", status, "failure", f.Error())
+		clear(w.Header())
 		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindInternal, Field: f.Field, Rule: f.Rule})
 		return
 	}
-	rec.flush(w)
+	w.WriteHeader(status)
+	_, _ = w.Write(rec.body.Bytes())
 }
 
 // serve runs the operation's handler, turning a panic into false so a bug is a 500, not a crash.
@@ -314,6 +329,14 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *ope
 	if r.ContentLength > h.maxBody {
 		return nil, &openapi.Failure{Kind: openapi.KindTooLarge, Rule: "max-bytes"}
 	}
+	if r.ContentLength > 0 {
+		// The length is known and within the limit (net/http reads no further): one allocation.
+		body := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, &openapi.Failure{Kind: openapi.KindBody, Rule: "read"}
+		}
+		return body, nil
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -325,31 +348,46 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *ope
 	return body, nil
 }
 
-// recorder buffers a handler's response so it can be validated before any byte is sent.
+// recorder stands between a handler and the response. When the handler writes its status, it asks
+// whether this response is to be validated: if so it holds the body back until validation has passed
+// (the headers wait, unwritten, in the response's own header map); if not it writes straight through,
+// with no copy.
 type recorder struct {
-	status int
-	header http.Header
-	body   bytes.Buffer
+	w        http.ResponseWriter
+	validate func(status int) bool
+	status   int
+	direct   bool // writing straight through
+	body     bytes.Buffer
 }
 
 // recorders are reused: a recorder per request was a good part of the garbage a request made.
-var recorders = sync.Pool{New: func() any { return &recorder{header: make(http.Header)} }}
+var recorders = sync.Pool{New: func() any { return new(recorder) }}
 
-func newRecorder() *recorder {
-	return recorders.Get().(*recorder)
+func newRecorder(w http.ResponseWriter, validate func(status int) bool) *recorder {
+	rec := recorders.Get().(*recorder)
+	rec.w, rec.validate = w, validate
+	return rec
 }
 
-func (rec *recorder) Header() http.Header { return rec.header }
+func (rec *recorder) Header() http.Header { return rec.w.Header() }
 
 func (rec *recorder) WriteHeader(status int) {
-	if rec.status == 0 {
-		rec.status = status
+	if rec.status != 0 {
+		return
+	}
+	rec.status = status
+	if !rec.validate(status) {
+		rec.direct = true
+		rec.w.WriteHeader(status)
 	}
 }
 
 func (rec *recorder) Write(p []byte) (int, error) {
 	if rec.status == 0 {
-		rec.status = http.StatusOK
+		rec.WriteHeader(http.StatusOK)
+	}
+	if rec.direct {
+		return rec.w.Write(p)
 	}
 	return rec.body.Write(p)
 }
@@ -362,23 +400,13 @@ func (rec *recorder) statusOrOK() int {
 	return rec.status
 }
 
-func (rec *recorder) flush(w http.ResponseWriter) {
-	dst := w.Header()
-	for k, v := range rec.header {
-		dst[k] = v
-	}
-	w.WriteHeader(rec.statusOrOK())
-	_, _ = w.Write(rec.body.Bytes())
-}
-
 // release returns the recorder to the pool, unless its buffer grew large (a PDF), which the pool
 // would then keep alive.
 func (rec *recorder) release() {
 	if rec.body.Cap() > 64<<10 {
 		return
 	}
-	rec.status = 0
-	clear(rec.header)
+	*rec = recorder{body: rec.body}
 	rec.body.Reset()
 	recorders.Put(rec)
 }

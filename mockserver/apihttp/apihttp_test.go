@@ -240,3 +240,33 @@ func TestSampledResponsesCatchABugSoonAndThenCheckEveryOne(t *testing.T) {
 		}
 	}
 }
+
+// A response sampling leaves unchecked goes straight through, headers and all; a handler that panics
+// after such a response has started breaks the connection off (net/http's ErrAbortHandler) rather
+// than sending a 500 after a 200.
+func TestUncheckedResponsesGoStraightThrough(t *testing.T) {
+	spec, err := openapi.Parse("widgets", []byte(widgets))
+	require.NoError(t, err)
+	var panicAfterWriting atomic.Bool
+	get := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Widget", "yes")
+		apihttp.WriteJSON(w, http.StatusOK, map[string]string{"name": "a"})
+		if panicAfterWriting.Load() {
+			panic("boom")
+		}
+	})
+	h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.HandlerFunc(created), "getWidget": get},
+		WriteFailure: writeFailure}, apihttp.Options{Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	for i := range apihttp.SampleFirst + 2 { // the last two are not sampled
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/widgets/a", nil))
+		require.Equal(t, http.StatusOK, rec.Code, i)
+		assert.Equal(t, "yes", rec.Header().Get("X-Widget"), i)
+		assert.JSONEq(t, `{"name":"a"}`, rec.Body.String(), i)
+	}
+	panicAfterWriting.Store(true)
+	assert.PanicsWithValue(t, http.ErrAbortHandler, func() {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/widgets/a", nil))
+	})
+}
