@@ -67,9 +67,9 @@ type Server struct {
 	cfg    Config
 	store  store.Store
 	outbox *outbox.Outbox
-	apis   []mockapi.API // every API built
-	served []mockapi.API // in registry order; only the --only API when set
-	mounts []mount       // a longer prefix before a shorter one of the same API
+	apis   []mockapi.API           // every API built
+	served []mockapi.API           // in registry order; only the --only API when set
+	mounts []mount                 // a longer prefix before a shorter one of the same API
 	pages  map[string]http.Handler // "<api>/<page>" -> the page
 	log    *slog.Logger
 

@@ -215,4 +215,3 @@ func deref(v *string) any {
 	}
 	return *v
 }
-

@@ -88,9 +88,9 @@ type Spec struct {
 	// https://api.randaverify.com/v1), longest first: the mock serves the API under each, so a
 	// client configured with any of the vendor's base URLs works.
 	basePaths []string
-	doc     *openapi3.T
-	ops     []*Operation          // ordered by path and method, for listings
-	byID    map[string]*Operation // for the route the matcher names
+	doc       *openapi3.T
+	ops       []*Operation          // ordered by path and method, for listings
+	byID      map[string]*Operation // for the route the matcher names
 	// literal holds the operations of paths without parameters, by path and method: most requests
 	// are routed by one map lookup, and the matcher (which allocates) sees only templated paths.
 	literal map[string]map[string]*Operation

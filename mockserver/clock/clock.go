@@ -50,16 +50,16 @@ type Adjustable struct {
 	real bool
 	step sync.Mutex // held by Advance and Set, so one steps at a time
 
-	mu      sync.Mutex
-	idle    sync.Cond     // broadcast when running drops to zero
-	now     time.Time     // fake: the current time, never a sum that could overflow
+	mu   sync.Mutex
+	idle sync.Cond // broadcast when running drops to zero
+	now  time.Time // fake: the current time, never a sum that could overflow
 	// offset is a real clock's: added to real time; bounded by Max, so it cannot overflow. Written
 	// under mu, read without it: a real clock's Now is on every request's path.
 	offset  atomic.Int64
-	timers  []*timer      // pending, in firing order (compareTimers)
-	seq     uint64        // orders timers due at the same instant by when they were scheduled
-	running int           // callbacks fired and not yet returned
-	alarm   *time.Timer   // real: rings at the earliest pending due time
+	timers  []*timer    // pending, in firing order (compareTimers)
+	seq     uint64      // orders timers due at the same instant by when they were scheduled
+	running int         // callbacks fired and not yet returned
+	alarm   *time.Timer // real: rings at the earliest pending due time
 }
 
 var _ Clock = (*Adjustable)(nil)

@@ -257,4 +257,3 @@ func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal
 	}
 	return mockapi.Principal{}, mockapi.ErrUnknownRole
 }
-
