@@ -11,6 +11,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"reflect"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -82,7 +84,17 @@ type Issuer struct {
 	method jwt.SigningMethod
 	clock  Clock
 	parser *jwt.Parser
+
+	// verified remembers the claims of tokens whose signature has verified, so a token presented
+	// again (every request of a session) costs a map lookup and its exp check, not a base64 and JSON
+	// decoding and an HMAC or RSA verification: that was half of a request's cost. A token's bytes
+	// never change, so what verified once verifies again; exp is still judged on every Parse.
+	mu       sync.Mutex
+	verified map[string]reflect.Value // token -> a copy of its claims struct
 }
+
+// verifiedMax bounds the remembered tokens; past it, one is forgotten for each new one.
+const verifiedMax = 4096
 
 // New returns an issuer for alg bound to c. It makes no key: the RSA key is generated on the first
 // RS256 Mint, Parse or JWKS, so starting a mock stays cheap. New panics on an unknown alg or a nil
@@ -153,8 +165,14 @@ func (i *Issuer) Mint(claims ClaimSet) (string, error) {
 // The error wraps ErrExpired or ErrInvalid, except when the RSA key could not be generated. On
 // ErrExpired the signature did verify, so claims are the mock's own (a handler may say whose token
 // expired); on any other error claims may be partly filled from the unverified token and must not be
-// used. Parse does not check revocation: compare the generation with IssuedBefore.
+// used. Parse does not check revocation: compare the generation with IssuedBefore. A token that
+// verified once is remembered, so the claims of later Parses of it share its pointer fields (exp,
+// iat): treat them as read-only.
 func (i *Issuer) Parse(tokenString string, claims ClaimSet) error {
+	dst := reflect.ValueOf(claims).Elem()
+	if i.recall(tokenString, dst) {
+		return i.checkExpiry(claims)
+	}
 	var key any = hmacSecret()
 	if i.alg == RS256 {
 		k, err := rsaKey()
@@ -167,6 +185,7 @@ func (i *Issuer) Parse(tokenString string, claims ClaimSet) error {
 	// jwt's error text can quote parts of the token, so map it to fixed reasons.
 	switch {
 	case err == nil:
+		i.remember(tokenString, dst)
 		return nil
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return ErrExpired
@@ -179,4 +198,48 @@ func (i *Issuer) Parse(tokenString string, claims ClaimSet) error {
 	default:
 		return fmt.Errorf("%w: claims not valid", ErrInvalid)
 	}
+}
+
+// recall fills dst with the claims of a token that verified before, if it is remembered with claims
+// of dst's type.
+func (i *Issuer) recall(tokenString string, dst reflect.Value) bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	v, ok := i.verified[tokenString]
+	if !ok || v.Type() != dst.Type() {
+		return false
+	}
+	dst.Set(v)
+	return true
+}
+
+// remember keeps a copy of a verified token's claims.
+func (i *Issuer) remember(tokenString string, claims reflect.Value) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.verified == nil {
+		i.verified = make(map[string]reflect.Value)
+	}
+	if len(i.verified) >= verifiedMax {
+		for k := range i.verified {
+			delete(i.verified, k)
+			break
+		}
+	}
+	copied := reflect.New(claims.Type()).Elem()
+	copied.Set(claims)
+	i.verified[tokenString] = copied
+}
+
+// checkExpiry judges a remembered token's exp on the issuer's clock, as the parser does: expired
+// from exp itself on.
+func (i *Issuer) checkExpiry(claims ClaimSet) error {
+	exp, err := claims.GetExpirationTime()
+	if err != nil {
+		return fmt.Errorf("%w: claims not valid", ErrInvalid)
+	}
+	if exp != nil && !i.clock.Now().Before(exp.Time) {
+		return ErrExpired
+	}
+	return nil
 }

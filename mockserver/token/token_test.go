@@ -85,6 +85,11 @@ func TestRoundTripKeepsAPIClaims(t *testing.T) {
 			assert.Equal(t, in.ID, out.ID, "Mint fills jti in on the caller's struct")
 			assert.Equal(t, clk.Now().Unix(), out.IssuedAt.Unix(), "iat is the issuer's clock")
 			assert.Equal(t, clk.Now().Add(time.Hour).Unix(), out.ExpiresAt.Unix())
+
+			var again apiClaims // from the tokens that verified before
+			require.NoError(t, iss.Parse(tok, &again))
+			assert.Equal(t, out, again)
+			assert.ErrorIs(t, iss.Parse(tok+"x", &apiClaims{}), token.ErrInvalid, "another string is verified afresh")
 		})
 	}
 }
