@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/cucumber/godog"
@@ -14,6 +15,15 @@ type apiSteps struct {
 	// says why the actor has none.
 	authorize func(req *http.Request, a *actor) error
 	register  func(sc *godog.ScenarioContext)
+}
+
+// bearerAuth puts the actor's access token on a request as a Bearer token, which most APIs take.
+func bearerAuth(req *http.Request, a *actor) error {
+	if a.token == "" {
+		return fmt.Errorf("%q has no access token: log in first (the login may have failed)", a.name)
+	}
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	return nil
 }
 
 // apis holds every API's steps by name; each steps file adds its own in init.

@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 )
@@ -41,20 +44,28 @@ func registerCommonSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with a "([^"]*)" body:$`, func(ctx context.Context, method, target, contentType string, doc *godog.DocString) error {
 		return sendAs(ctx, "", method, target, contentType, doc.Content)
 	})
+	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with the header "([^"]*)" set to "([^"]*)"$`, sendWithHeader)
 	sc.Step(`^"([^"]*)" opens the link in the response field "([^"]*)"$`, openLink)
 
 	sc.Step(`^the response status is (\d{3})$`, statusIs)
 	sc.Step(`^the response status is 4xx$`, statusIs4xx)
 	sc.Step(`^the response field "([^"]*)" is ("[^"]*"|-?\d+(?:\.\d+)?|true|false|null|\$\{[^}]*\})$`, fieldIs)
+	sc.Step(`^the response field "([^"]*)" is (\$\{[^}]*\}) (plus|minus) (\d+)$`, fieldIsSavedPlus)
 	sc.Step(`^the response field "([^"]*)" is not empty$`, fieldIsNotEmpty)
 	sc.Step(`^the response field "([^"]*)" is a positive integer$`, fieldIsPositiveInteger)
 	sc.Step(`^the response field "([^"]*)" equals the response status$`, fieldIsStatus)
 	sc.Step(`^the response has no field "([^"]*)"$`, noField)
 	sc.Step(`^the response field "([^"]*)" is saved as "([^"]*)"$`, saveField)
+	sc.Step(`^the value "([^"]*)" is saved as "([^"]*)"$`, saveValue)
+	sc.Step(`^the response field "([^"]*)" is a JWT that expires (\d+) seconds after it was issued$`, jwtExpiresAfter)
+	sc.Step(`^the response field "([^"]*)" is a JWT that never expires$`, func(ctx context.Context, path string) error {
+		return jwtExpiresAfter(ctx, path, -1)
+	})
 	sc.Step(`^the response header "([^"]*)" is "([^"]*)"$`, headerIs)
 	sc.Step(`^the response body starts with "([^"]*)"$`, bodyStartsWith)
 
 	sc.Step(`^the (code|link) of the latest "([^"]*)" message to "([^"]*)" is saved as "([^"]*)"$`, saveFromOutbox)
+	sc.Step(`^no "([^"]*)" message was sent to "([^"]*)"$`, noMessageTo)
 	sc.Step(`^(\d+) seconds? pass(?:es)?$`, func(ctx context.Context, n int) error {
 		return advance(ctx, time.Duration(n)*time.Second)
 	})
@@ -147,6 +158,21 @@ func xmlEscape(s string) string {
 	var b strings.Builder
 	_ = xml.EscapeText(&b, []byte(s))
 	return b.String()
+}
+
+// sendWithHeader sends a request without a principal's credentials but with one header of the
+// scenario's choosing (a malformed Authorization, a saved token, an API key), its value interpolated.
+func sendWithHeader(ctx context.Context, method, target, name, value string) error {
+	w := worldFrom(ctx)
+	target, err := w.interpolateURL(target)
+	if err != nil {
+		return err
+	}
+	if value, err = w.interpolate(value, func(s string) string { return s }); err != nil {
+		return err
+	}
+	_, err = w.requestWith(ctx, nil, method, target, "", nil, http.Header{name: {value}})
+	return err
 }
 
 // openLink follows a link the API handed out, as the named principal.
@@ -305,6 +331,20 @@ func saveField(ctx context.Context, path, name string) error {
 	return nil
 }
 
+// saveValue keeps a value, interpolated, for later steps: a password before it changes, say.
+func saveValue(ctx context.Context, value, name string) error {
+	w := worldFrom(ctx)
+	v, err := w.interpolate(value, func(s string) string { return s })
+	if err != nil {
+		return err
+	}
+	if secretKey.MatchString(value) || secretKey.MatchString(name) {
+		w.keepSecret(v)
+	}
+	w.vars[name] = v
+	return nil
+}
+
 func headerIs(ctx context.Context, name, want string) error {
 	r, err := worldFrom(ctx).lastResponse()
 	if err != nil {
@@ -327,13 +367,70 @@ func bodyStartsWith(ctx context.Context, prefix string) error {
 	return nil
 }
 
+// fieldIsSavedPlus compares a number field with a saved number plus or minus n: a balance one less
+// than it was.
+func fieldIsSavedPlus(ctx context.Context, path, ref, op string, n int) error {
+	w := worldFrom(ctx)
+	got, err := w.mustField(path)
+	if err != nil {
+		return err
+	}
+	saved, err := w.resolve(ref[2 : len(ref)-1])
+	if err != nil {
+		return err
+	}
+	base, err := strconv.ParseFloat(saved, 64)
+	if err != nil {
+		return fmt.Errorf("%s is %q, not a number", ref, saved)
+	}
+	want := base + float64(n)
+	if op == "minus" {
+		want = base - float64(n)
+	}
+	if text, _ := asText(got); text != strconv.FormatFloat(want, 'f', -1, 64) {
+		return fmt.Errorf("expected %s to be %s %s %d = %v, got %v", path, ref, op, n, want, got)
+	}
+	return nil
+}
+
+// outboxMessages reads the messages of a kind sent to an address (capability outbox), oldest first.
+func outboxMessages(ctx context.Context, kind, to string) ([]outboxMessage, error) {
+	w := worldFrom(ctx)
+	if err := w.need("outbox"); err != nil {
+		return nil, err
+	}
+	var box struct {
+		Items []outboxMessage `json:"items"`
+	}
+	q := url.Values{"kind": {kind}, "to": {to}}
+	err := w.controlJSON(ctx, http.MethodGet, "/outbox?"+q.Encode(), nil, &box)
+	return box.Items, err
+}
+
+type outboxMessage struct{ Code, Link string }
+
+// noMessageTo checks that no message of a kind went to an address (interpolated): a reset link for
+// an email that is not on file, say.
+func noMessageTo(ctx context.Context, kind, to string) error {
+	w := worldFrom(ctx)
+	to, err := w.interpolate(to, func(s string) string { return s })
+	if err != nil {
+		return err
+	}
+	msgs, err := outboxMessages(ctx, kind, to)
+	if err != nil {
+		return err
+	}
+	if len(msgs) > 0 {
+		return fmt.Errorf("%d %s message(s) were sent to %s", len(msgs), kind, to)
+	}
+	return nil
+}
+
 // saveFromOutbox reads the newest message of a kind to a principal (its email, else its username)
 // from the target's outbox (capability outbox), and keeps its code or link as ${name}.
 func saveFromOutbox(ctx context.Context, part, kind, to, name string) error {
 	w := worldFrom(ctx)
-	if err := w.need("outbox"); err != nil {
-		return err
-	}
 	a, err := w.actor(to)
 	if err != nil {
 		return err
@@ -342,17 +439,14 @@ func saveFromOutbox(ctx context.Context, part, kind, to, name string) error {
 	if addr == "" {
 		addr = a.Username
 	}
-	var box struct {
-		Items []struct{ Code, Link string } `json:"items"`
-	}
-	q := url.Values{"kind": {kind}, "to": {addr}}
-	if err := w.controlJSON(ctx, http.MethodGet, "/outbox?"+q.Encode(), nil, &box); err != nil {
+	msgs, err := outboxMessages(ctx, kind, addr)
+	if err != nil {
 		return err
 	}
-	if len(box.Items) == 0 {
+	if len(msgs) == 0 {
 		return fmt.Errorf("no %s message was sent to %s", kind, addr)
 	}
-	latest := box.Items[len(box.Items)-1]
+	latest := msgs[len(msgs)-1]
 	v := latest.Code
 	if part == "link" {
 		v = latest.Link
@@ -385,4 +479,58 @@ func tokenHasLeft(ctx context.Context, name string, left int) error {
 		return fmt.Errorf("%q has no token with a known lifetime: log in first", name)
 	}
 	return advance(ctx, time.Duration(a.expiresIn-left)*time.Second)
+}
+
+// jwtExpiresAfter checks that a field is a three-part JWT whose exp is the given number of seconds
+// after its iat, or (seconds < 0) that it has no exp. The signature is the target's business: the
+// claims are read, not verified.
+func jwtExpiresAfter(ctx context.Context, path string, seconds int) error {
+	v, err := worldFrom(ctx).mustField(path)
+	if err != nil {
+		return err
+	}
+	tok, _ := v.(string)
+	claims, err := jwtClaims(tok)
+	if err != nil {
+		return fmt.Errorf("%s is not a JWT: %w", path, err)
+	}
+	exp, hasExp := claims["exp"].(float64)
+	iat, hasIat := claims["iat"].(float64)
+	switch {
+	case seconds < 0 && hasExp:
+		return fmt.Errorf("%s expires (exp %v), but should never", path, exp)
+	case seconds < 0:
+		return nil
+	case !hasExp || !hasIat:
+		return fmt.Errorf("%s lacks exp or iat: %v", path, slices.Sorted(maps.Keys(claims)))
+	case int(exp-iat) != seconds:
+		return fmt.Errorf("%s expires %d seconds after it was issued, not %d", path, int(exp-iat), seconds)
+	}
+	return nil
+}
+
+// jwtClaims reads a JWT's claims without verifying it.
+func jwtClaims(tok string) (jwt.MapClaims, error) {
+	claims := jwt.MapClaims{}
+	if strings.Count(tok, ".") != 2 {
+		return nil, fmt.Errorf("a JWT has three parts")
+	}
+	if _, _, err := jwt.NewParser().ParseUnverified(tok, claims); err != nil {
+		return nil, err
+	}
+	return claims, nil
+}
+
+// jwtLifetime is a JWT's exp minus its iat in seconds, or 0 when it is not a JWT with both.
+func jwtLifetime(tok string) int {
+	claims, err := jwtClaims(tok)
+	if err != nil {
+		return 0
+	}
+	exp, _ := claims["exp"].(float64)
+	iat, _ := claims["iat"].(float64)
+	if exp == 0 || iat == 0 {
+		return 0
+	}
+	return int(exp - iat)
 }

@@ -13,14 +13,8 @@ import (
 // through the token endpoint's form. Everything else its features say with the generic steps.
 func init() {
 	registerAPI(&apiSteps{
-		name: "rambase",
-		authorize: func(req *http.Request, a *actor) error {
-			if a.token == "" {
-				return fmt.Errorf("%q has no access token: log in first (the login may have failed)", a.name)
-			}
-			req.Header.Set("Authorization", "Bearer "+a.token)
-			return nil
-		},
+		name:      "rambase",
+		authorize: bearerAuth,
 		register: func(sc *godog.ScenarioContext) {
 			sc.Step(`^"([^"]*)" logs in to RamBase with client credentials$`, func(ctx context.Context, name string) error {
 				return ramBaseLogin(ctx, name, "client_credentials", nil)

@@ -157,6 +157,11 @@ func (w *world) checkContract(ctx context.Context, specName string, req *http.Re
 // nil. target is a path of the API or an absolute URL (a link the API handed out); credentials are
 // only ever sent to the target's own origin.
 func (w *world) request(ctx context.Context, a *actor, method, target, contentType string, body []byte) (*response, error) {
+	return w.requestWith(ctx, a, method, target, contentType, body, nil)
+}
+
+// requestWith is request with extra headers.
+func (w *world) requestWith(ctx context.Context, a *actor, method, target, contentType string, body []byte, header http.Header) (*response, error) {
 	if !strings.HasPrefix(target, "http://") && !strings.HasPrefix(target, "https://") {
 		target = w.ep.BaseURL + target
 	}
@@ -168,6 +173,9 @@ func (w *world) request(ctx context.Context, a *actor, method, target, contentTy
 	if err != nil {
 		return nil, err
 	}
+	for k, vs := range header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -175,7 +183,7 @@ func (w *world) request(ctx context.Context, a *actor, method, target, contentTy
 		if a != nil {
 			return nil, fmt.Errorf("refusing to send the credentials of %q to %s: it is not the target (%s)", a.name, redactURL(req.URL), w.ep.BaseURL)
 		}
-		if w.carriesSecret(target, body) {
+		if w.carriesSecret(target, body) || w.carriesSecret(fmt.Sprint(header), nil) {
 			return nil, fmt.Errorf("refusing to send a credential of this scenario to %s: it is not the target (%s)", redactURL(req.URL), w.ep.BaseURL)
 		}
 	}
@@ -331,7 +339,7 @@ var reference = regexp.MustCompile(`\$\{([^}]*)\}`)
 
 // interpolate replaces each ${name} in s by the value saved under that name, and each ${actor.field}
 // by the actor's field (id, username, password, email, client_id, client_secret, token, role, or an
-// attribute), passed through escape for where it lands.
+// attribute), passed through escape for where it lands; ${name|lower} and ${name|upper} change its case.
 func (w *world) interpolate(s string, escape func(string) string) (string, error) {
 	var err error
 	out := reference.ReplaceAllStringFunc(s, func(ref string) string {
@@ -345,6 +353,16 @@ func (w *world) interpolate(s string, escape func(string) string) (string, error
 }
 
 func (w *world) resolve(ref string) (string, error) {
+	if ref, filter, ok := strings.Cut(ref, "|"); ok {
+		v, err := w.resolve(ref)
+		switch filter {
+		case "lower":
+			return strings.ToLower(v), err
+		case "upper":
+			return strings.ToUpper(v), err
+		}
+		return "", fmt.Errorf("${%s|%s}: the filters are lower and upper", ref, filter)
+	}
 	name, field, dotted := strings.Cut(ref, ".")
 	if !dotted {
 		if v, ok := w.vars[ref]; ok {
@@ -372,6 +390,10 @@ func (w *world) resolve(ref string) (string, error) {
 // interpolateURL interpolates a request target, escaping values for the path or the query they
 // land in.
 func (w *world) interpolateURL(target string) (string, error) {
+	if whole := reference.FindString(target); whole == target {
+		// One saved value, such as a link from an email: used as it is, not escaped as a path.
+		return w.resolve(target[2 : len(target)-1])
+	}
 	path, query, hasQuery := strings.Cut(target, "?")
 	path, err := w.interpolate(path, url.PathEscape)
 	if err != nil || !hasQuery {
