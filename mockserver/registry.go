@@ -3,12 +3,14 @@ package mockserver
 import (
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/rambase"
+	"github.com/idvkit/idvkit/mockserver/randaverify"
 )
 
 // registry lists every API the mock serves, in the order they are served and documented. Adding an
 // API is one line here; see README.md, "Adding an API".
 var registry = []registered{
 	{rambase.Name, rambase.New},
+	{randaverify.Name, randaverify.New},
 }
 
 type registered struct {

@@ -123,9 +123,9 @@ func printBanner(w io.Writer, root string, mock *mockserver.Server) {
 		if mock.Only() != "" {
 			base = root
 		}
-		fmt.Fprintf(w, "  %-10s %s\n", api, base)
+		fmt.Fprintf(w, "  %-12s %s\n", api, base)
 	}
-	fmt.Fprintf(w, "  %-10s %s/_mock (capabilities, clock, principals, outbox, fixtures, reset)\n", "control", root)
+	fmt.Fprintf(w, "  %-12s %s/_mock (capabilities, clock, principals, outbox, fixtures, reset)\n", "control", root)
 	fmt.Fprintln(w, "\nFixture principals (role: credentials):")
 	for _, p := range mock.Principals() {
 		fmt.Fprintf(w, "  %-30s %s\n", p.Role, credentials(p))

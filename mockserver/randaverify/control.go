@@ -1,0 +1,140 @@
+package randaverify
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/outbox"
+	"github.com/idvkit/idvkit/mockserver/store"
+)
+
+// invited is inviteRandaVerifyUser's 201 body.
+type invited struct {
+	ID             string `json:"id"`
+	Username       string `json:"username"`
+	Email          string `json:"email"`
+	OrganisationID string `json:"organisation_id"`
+}
+
+// handleInvite is the control API's inviteRandaVerifyUser (POST /_mock/randaverify/users): what
+// RandaVerify Operations do for a new integrator. The user gets a one-time password by email (the
+// outbox, kind one-time-password) and must change it after logging in with it.
+func (m *Mock) handleInvite(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var body struct {
+		Email          string `json:"email"`
+		Username       string `json:"username"`
+		OrganisationID string `json:"organisation_id"`
+		Roles          string `json:"roles"`
+	}
+	if err := apihttp.DecodeJSON(r, &body); err != nil {
+		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "email is required")
+		return
+	}
+	org, err := m.inviteOrganisation(ctx, body.OrganisationID)
+	if err != nil {
+		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No organisation with that id")
+		return
+	}
+	u := UserFixture{Role: Name + ".invited_user", Email: body.Email, Username: body.Username, Password: rand.Text(),
+		OneTimePassword: true, OrganisationID: org, Roles: body.Roles}
+	if u.Username == "" {
+		u.Username, _, _ = strings.Cut(body.Email, "@")
+	}
+	if u.Roles == "" {
+		u.Roles = "org_member,IDENTITY"
+	}
+	switch err := mockapi.WithFreshID(&u.ID, func() error { return m.createUser(ctx, m.env.Store, u) }); {
+	case errors.Is(err, store.ErrAlreadyExists):
+		mockapi.WriteControlError(w, http.StatusConflict, "conflict", "That username or email is taken")
+		return
+	case err != nil:
+		m.controlInternal(w, "invite user", err)
+		return
+	}
+	msg := outbox.Message{API: Name, Kind: "one-time-password", To: u.Email, Code: u.Password, SentAt: m.env.Clock.Now()}
+	if err := m.env.Outbox.Send(ctx, msg); err != nil {
+		m.controlInternal(w, "send one-time password", err)
+		return
+	}
+	apihttp.WriteJSON(w, http.StatusCreated, invited{ID: idKey(u.ID), Username: u.Username, Email: u.Email, OrganisationID: idKey(org)})
+}
+
+// inviteOrganisation is the organisation an invitation names, or the fixture set's first.
+func (m *Mock) inviteOrganisation(ctx context.Context, id string) (int64, error) {
+	if id == "" {
+		f, err := store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey)
+		if err != nil || len(f.Organisations) == 0 {
+			return 0, store.ErrNotFound
+		}
+		return f.Organisations[0].ID, nil
+	}
+	o, err := store.Get[organisation](ctx, m.env.Store, kindOrganisation, id)
+	return o.ID, err
+}
+
+// handleSuspend is suspendRandaVerifyUser (POST /_mock/randaverify/users/{id}/suspend): the account
+// can no longer log in (403) and every token it holds is refused at once (RV-08).
+func (m *Mock) handleSuspend(w http.ResponseWriter, r *http.Request) {
+	m.updateUser(w, r, func(u *user) {
+		u.Active = false
+		if !m.env.Broken.Has(ruleRevokeOnSuspend) {
+			u.Generation++
+		}
+	})
+}
+
+// handleReactivate is reactivateRandaVerifyUser (POST /_mock/randaverify/users/{id}/reactivate): the
+// account can log in again; the tokens the suspension revoked stay revoked.
+func (m *Mock) handleReactivate(w http.ResponseWriter, r *http.Request) {
+	m.updateUser(w, r, func(u *user) { u.Active = true })
+}
+
+func (m *Mock) updateUser(w http.ResponseWriter, r *http.Request, change func(*user)) {
+	_, err := store.Update(r.Context(), m.env.Store, kindUser, apihttp.PathParam(r, "id"), func(u *user) (time.Time, error) {
+		change(u)
+		return time.Time{}, nil
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No user with that id")
+	case err != nil:
+		m.controlInternal(w, "update user", err)
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// handleSetWallet is setRandaVerifyWallet (PUT /_mock/randaverify/organisations/{id}/wallet).
+func (m *Mock) handleSetWallet(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Balance int64 `json:"balance"`
+	}
+	if err := apihttp.DecodeJSON(r, &body); err != nil {
+		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "balance is required")
+		return
+	}
+	o, err := store.Update(r.Context(), m.env.Store, kindOrganisation, apihttp.PathParam(r, "id"), func(o *organisation) (time.Time, error) {
+		o.Balance = body.Balance
+		return time.Time{}, nil
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No organisation with that id")
+	case err != nil:
+		m.controlInternal(w, "set wallet", err)
+	default:
+		apihttp.WriteJSON(w, http.StatusOK, map[string]int64{"balance": o.Balance})
+	}
+}
+
+func (m *Mock) controlInternal(w http.ResponseWriter, what string, err error) {
+	m.env.Logger.Error("randaverify: "+what, "error", err)
+	mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+}

@@ -1,0 +1,195 @@
+package randaverify
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/store"
+)
+
+// Fixtures is RandaVerify's section of the fixture set (the control API's RandaVerifyFixtures schema).
+type Fixtures struct {
+	Settings      Settings              `json:"settings,omitzero"`
+	Organisations []OrganisationFixture `json:"organisations,omitempty"`
+	Users         []UserFixture         `json:"users,omitempty"`
+	People        []Person              `json:"people,omitempty"`
+}
+
+// Settings are RandaVerify's lifetimes, in seconds; zero takes the default.
+type Settings struct {
+	AccessTokenTTL int `json:"access_token_ttl,omitempty"` // default 3600, as the seed says
+	ResetLinkTTL   int `json:"reset_link_ttl,omitempty"`   // default 3600
+}
+
+// Defaults of Settings.
+const (
+	DefaultAccessTokenTTL = time.Hour
+	DefaultResetLinkTTL   = time.Hour
+)
+
+func (s Settings) accessTokenTTL() time.Duration {
+	if s.AccessTokenTTL > 0 {
+		return time.Duration(s.AccessTokenTTL) * time.Second
+	}
+	return DefaultAccessTokenTTL
+}
+
+func (s Settings) resetLinkTTL() time.Duration {
+	if s.ResetLinkTTL > 0 {
+		return time.Duration(s.ResetLinkTTL) * time.Second
+	}
+	return DefaultResetLinkTTL
+}
+
+// OrganisationFixture is an organisation and its wallet.
+type OrganisationFixture struct {
+	ID                     int64  `json:"id"`
+	Name                   string `json:"name"`
+	Slug                   string `json:"slug"`
+	TierName               string `json:"tier_name"`
+	SubscriptionStatus     string `json:"subscription_status"`
+	SubscriptionExpiry     string `json:"subscription_expiry"`
+	LifetimeUnitsPurchased int64  `json:"lifetime_units_purchased"`
+	LifetimeBadge          Badge  `json:"lifetime_badge"`
+	WalletBalance          int64  `json:"wallet_balance"`
+}
+
+// Badge is an organisation's lifetime badge.
+type Badge struct {
+	Name      string `json:"name"`
+	Threshold int64  `json:"threshold"`
+}
+
+// UserFixture is a user of a named role. A user whose password is a one-time password, as
+// operations hand out, must change it after logging in.
+type UserFixture struct {
+	Role            string `json:"role"`
+	ID              int64  `json:"id"`
+	Username        string `json:"username"`
+	Email           string `json:"email"`
+	Password        string `json:"password"`
+	OneTimePassword bool   `json:"one_time_password,omitempty"`
+	OrganisationID  int64  `json:"organisation_id"`
+	Roles           string `json:"roles"`
+	Suspended       bool   `json:"suspended,omitempty"`
+}
+
+// fixturesKey is the one key of kindFixtures.
+const fixturesKey = "set"
+
+// Seed implements mockapi.API: it stores the section, which NewPrincipal later copies, and every
+// organisation, user and person of it.
+func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]mockapi.Principal, error) {
+	if section == nil {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(section))
+	dec.DisallowUnknownFields()
+	var f Fixtures
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("randaverify fixtures: %w", err)
+	}
+	if err := store.Create(ctx, s, kindFixtures, fixturesKey, f); err != nil {
+		return nil, err
+	}
+	orgs := map[int64]bool{}
+	for _, o := range f.Organisations {
+		if err := store.Create(ctx, s, kindOrganisation, idKey(o.ID), o.record()); err != nil {
+			return nil, fmt.Errorf("randaverify: organisation %d: %w", o.ID, err)
+		}
+		orgs[o.ID] = true
+	}
+	var principals []mockapi.Principal
+	for _, u := range f.Users {
+		if !orgs[u.OrganisationID] {
+			return nil, fmt.Errorf("randaverify: user %s: no organisation %d", u.Username, u.OrganisationID)
+		}
+		if err := m.createUser(ctx, s, u); err != nil {
+			return nil, fmt.Errorf("randaverify: user %s: %w", u.Username, err)
+		}
+		principals = append(principals, principal(u, f.organisation(u.OrganisationID)))
+	}
+	for _, p := range f.People {
+		if !validNIN(p.NIN) {
+			return nil, fmt.Errorf("randaverify: person %q: a NIN is 11 digits", p.NIN)
+		}
+		if err := store.Create(ctx, s, kindPerson, p.NIN, p); err != nil {
+			return nil, fmt.Errorf("randaverify: person %s: %w", p.NIN, err)
+		}
+	}
+	return principals, nil
+}
+
+func (o OrganisationFixture) record() organisation {
+	return organisation{ID: o.ID, Name: o.Name, Slug: o.Slug, TierName: o.TierName, SubscriptionStatus: o.SubscriptionStatus,
+		SubscriptionExpiry: o.SubscriptionExpiry, LifetimeUnitsPurchased: o.LifetimeUnitsPurchased, Badge: o.LifetimeBadge, Balance: o.WalletBalance}
+}
+
+func (f Fixtures) organisation(id int64) OrganisationFixture {
+	for _, o := range f.Organisations {
+		if o.ID == id {
+			return o
+		}
+	}
+	return OrganisationFixture{}
+}
+
+// createUser stores a user with its username and email claimed in the same step; a taken id, name or
+// email gives store.ErrAlreadyExists and stores nothing.
+func (m *Mock) createUser(ctx context.Context, s store.Store, u UserFixture) error {
+	rec := user{ID: u.ID, Role: u.Role, Username: u.Username, Email: u.Email, PasswordDigest: m.env.Passwords.Digest(u.Password),
+		OrganisationID: u.OrganisationID, Roles: u.Roles, Active: !u.Suspended, RequirePasswordChange: u.OneTimePassword}
+	return store.Create(ctx, s, kindUser, idKey(u.ID), rec, store.Unique(usernameKey(u.Username), emailKey(u.Email)))
+}
+
+// Principal attributes.
+const (
+	attrOrganisationID   = "organisation_id"
+	attrOrganisationSlug = "organisation_slug"
+)
+
+func principal(u UserFixture, o OrganisationFixture) mockapi.Principal {
+	return mockapi.Principal{Role: u.Role, API: Name, Kind: mockapi.KindUser, ID: idKey(u.ID), Username: u.Username,
+		Password: u.Password, Email: u.Email,
+		Attributes: map[string]string{attrOrganisationID: strconv.FormatInt(o.ID, 10), attrOrganisationSlug: o.Slug}}
+}
+
+// NewPrincipal makes a fresh user of a role, in a fresh copy of its fixture's organisation with the
+// same wallet, so concurrent tests share neither a user nor a wallet: the control API's
+// createPrincipal. A role whose fixture has a one-time password gets a new one-time password.
+func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
+	f, err := store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey)
+	if errors.Is(err, store.ErrNotFound) {
+		return mockapi.Principal{}, mockapi.ErrUnknownRole
+	}
+	if err != nil {
+		return mockapi.Principal{}, err
+	}
+	for _, u := range f.Users {
+		if u.Role != role {
+			continue
+		}
+		suffix := strings.ToLower(rand.Text()[:10])
+		o := f.organisation(u.OrganisationID)
+		o.Slug = o.Slug + "-" + suffix
+		if err := mockapi.WithFreshID(&o.ID, func() error {
+			return store.Create(ctx, m.env.Store, kindOrganisation, idKey(o.ID), o.record())
+		}); err != nil {
+			return mockapi.Principal{}, err
+		}
+		u.OrganisationID = o.ID
+		u.Username, u.Password = u.Username+"-"+suffix, rand.Text()
+		u.Email = suffix + "." + u.Email
+		err := mockapi.WithFreshID(&u.ID, func() error { return m.createUser(ctx, m.env.Store, u) })
+		return principal(u, o), err
+	}
+	return mockapi.Principal{}, mockapi.ErrUnknownRole
+}

@@ -1,0 +1,94 @@
+package randaverify
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/store"
+)
+
+// loginResponse is login's 200 body (the seed).
+type loginResponse struct {
+	AccessToken           string `json:"access_token"`
+	TokenType             string `json:"token_type"`
+	RequirePasswordChange bool   `json:"require_password_change"`
+}
+
+// handleLogin is login (POST /login), the OAuth2 password form: good credentials give a JWT that
+// expires 60 minutes after issue (RV-01), marked when the password is a one-time password (RV-05).
+// A user who does not exist costs what a wrong password costs: one bcrypt comparison either way.
+func (m *Mock) handleLogin(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	form := apihttp.Form(r)
+	u, err := m.findUser(ctx, form.Get("username"))
+	var digest []byte
+	if err == nil {
+		digest = u.PasswordDigest
+	}
+	if !m.env.Passwords.Check(digest, form.Get("password")) &&
+		!(m.env.Broken.Has(ruleOldPassword) && err == nil && m.env.Passwords.Check(u.PreviousDigest, form.Get("password"))) {
+		writeError(w, http.StatusUnauthorized, "Incorrect username or password")
+		return
+	}
+	if !u.Active {
+		writeError(w, http.StatusForbidden, "This account is suspended")
+		return
+	}
+	tok, err := m.mintAccess(ctx, u)
+	if err != nil {
+		m.internal(w, "mint access token", err)
+		return
+	}
+	apihttp.WriteJSON(w, http.StatusOK, loginResponse{AccessToken: tok, TokenType: "bearer", RequirePasswordChange: u.RequirePasswordChange})
+}
+
+// findUser finds a user by username or, as the seed's example logs in, by email.
+func (m *Mock) findUser(ctx context.Context, name string) (user, error) {
+	_, u, err := store.Lookup[user](ctx, m.env.Store, kindUser, usernameKey(name))
+	if errors.Is(err, store.ErrNotFound) {
+		_, u, err = store.Lookup[user](ctx, m.env.Store, kindUser, emailKey(name))
+	}
+	return u, err
+}
+
+// mintAccess signs an access token for u at its current generation, expiring the fixture set's
+// access-token lifetime after now.
+func (m *Mock) mintAccess(ctx context.Context, u user) (string, error) {
+	settings, err := m.settings(ctx)
+	if err != nil {
+		return "", err
+	}
+	ttl := settings.accessTokenTTL()
+	if m.env.Broken.Has(ruleTokenLifetime) {
+		ttl *= 2
+	}
+	return m.mint(u, useAccess, ttl)
+}
+
+// mint signs a token of a use for u, carrying its generation.
+func (m *Mock) mint(u user, use string, ttl time.Duration) (string, error) {
+	now := m.env.Clock.Now()
+	c := &accessClaims{Use: use}
+	c.Subject = idKey(u.ID)
+	c.Generation = u.Generation
+	// One reading of the clock for both, so exp is exactly iat + ttl in whole seconds.
+	c.IssuedAt, c.ExpiresAt = jwt.NewNumericDate(now), jwt.NewNumericDate(now.Add(ttl))
+	return m.tokens.Mint(c)
+}
+
+// settings are the seeded fixture set's lifetimes.
+func (m *Mock) settings(ctx context.Context) (Settings, error) {
+	f, err := store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey)
+	return f.Settings, err
+}
+
+// internal answers 500 for what should not happen, and logs it.
+func (m *Mock) internal(w http.ResponseWriter, what string, err error) {
+	m.env.Logger.Error("randaverify: "+what, "error", err)
+	writeError(w, http.StatusInternalServerError, "Internal error")
+}

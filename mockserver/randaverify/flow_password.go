@@ -1,0 +1,127 @@
+package randaverify
+
+import (
+	"context"
+	"crypto/hmac"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/outbox"
+	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/token"
+)
+
+// handleChangePassword is changePassword (POST /change-password): with the current password, set a
+// new one. The user's token generation moves, so every token issued before, the caller's included,
+// is refused from now on (RV-06); the old password stops working and the forced change is done
+// (RV-07).
+func (m *Mock) handleChangePassword(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		CurrentPassword string `json:"current_password"`
+		NewPassword     string `json:"new_password"`
+	}
+	if err := apihttp.DecodeJSON(r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, "The body cannot be decoded")
+		return
+	}
+	c := callerOf(r)
+	// The bcrypt comparison runs outside the store's lock; setPassword then checks that neither the
+	// password nor the token generation moved in between.
+	if !m.env.Passwords.Check(c.user.PasswordDigest, body.CurrentPassword) {
+		writeError(w, http.StatusBadRequest, "The current password is incorrect")
+		return
+	}
+	if body.NewPassword == body.CurrentPassword {
+		writeError(w, http.StatusBadRequest, "The new password must differ from the current one")
+		return
+	}
+	switch err := m.setPassword(r.Context(), c.user, c.token.Generation, body.NewPassword, !m.env.Broken.Has(ruleRevokeOnChange)); {
+	case errors.Is(err, errStale):
+		writeError(w, http.StatusUnauthorized, "Could not validate credentials")
+	case err != nil:
+		m.internal(w, "change password", err)
+	default:
+		apihttp.WriteJSON(w, http.StatusOK, errorBody{Detail: "Password changed"})
+	}
+}
+
+// errStale is a password change or reset that lost a race: the user's password or token generation
+// moved since the request was judged.
+var errStale = errors.New("randaverify: the user changed since the request was judged")
+
+// setPassword sets u's password, clears the forced change and, when revoke is set, bumps the token
+// generation, in one update that succeeds only if the user is still at generation gen with the
+// password the caller was judged against.
+func (m *Mock) setPassword(ctx context.Context, u user, gen int64, password string, revoke bool) error {
+	digest := m.env.Passwords.Digest(password)
+	_, err := store.Update(ctx, m.env.Store, kindUser, idKey(u.ID), func(v *user) (time.Time, error) {
+		if v.Generation != gen || !hmac.Equal(v.PasswordDigest, u.PasswordDigest) {
+			return time.Time{}, errStale
+		}
+		v.PreviousDigest, v.PasswordDigest, v.RequirePasswordChange = v.PasswordDigest, digest, false
+		if revoke {
+			v.Generation++
+		}
+		return time.Time{}, nil
+	})
+	return err
+}
+
+// forgotDetail is forgotPassword's one answer, whether or not the email is on file (RV-09).
+const forgotDetail = "If the email is on file, a password reset link has been sent to it"
+
+// handleForgotPassword is forgotPassword (POST /forgot-password): 200 with the same body for any
+// email, and a reset link in the outbox only for one on file (RV-09). A reset token is minted either
+// way, so both answers cost the same signature; the only difference is the outbox write.
+func (m *Mock) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var body struct {
+		Email string `json:"email"`
+	}
+	if err := apihttp.DecodeJSON(r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, "The body cannot be decoded")
+		return
+	}
+	settings, err := m.settings(ctx)
+	if err != nil {
+		m.internal(w, "settings", err)
+		return
+	}
+	_, u, lookupErr := store.Lookup[user](ctx, m.env.Store, kindUser, emailKey(body.Email))
+	tok, err := m.mint(u, useReset, settings.resetLinkTTL())
+	if err != nil {
+		m.internal(w, "mint reset token", err)
+		return
+	}
+	if lookupErr == nil && u.Active {
+		msg := outbox.Message{API: Name, Kind: "password-reset", To: u.Email, SentAt: m.env.Clock.Now(),
+			Link: mockapi.PageURL(r, Name, resetPage, url.Values{"token": {tok}})}
+		if err := m.env.Outbox.Send(ctx, msg); err != nil {
+			m.internal(w, "send reset link", err)
+			return
+		}
+	}
+	if lookupErr != nil && m.env.Broken.Has(ruleForgotLeaks) {
+		apihttp.WriteJSON(w, http.StatusOK, errorBody{Detail: "No account has that email"})
+		return
+	}
+	apihttp.WriteJSON(w, http.StatusOK, errorBody{Detail: forgotDetail})
+}
+
+// resetUser returns the user a reset token names, while the token is unused, unexpired and the user
+// unchanged since it was minted.
+func (m *Mock) resetUser(ctx context.Context, raw string) (user, *accessClaims, error) {
+	c := &accessClaims{}
+	if err := m.tokens.Parse(raw, c); err != nil {
+		return user{}, nil, err
+	}
+	u, err := store.Get[user](ctx, m.env.Store, kindUser, c.Subject)
+	if err != nil || c.Use != useReset || c.Generation != u.Generation || !u.Active {
+		return user{}, nil, token.ErrInvalid
+	}
+	return u, c, nil
+}

@@ -1,0 +1,172 @@
+// Package randaverify is the mock of RandaVerify: a login with a username and password (or an
+// operations-issued one-time password that forces a password change), JWT access tokens revoked at
+// once by a password change, a reset or a suspension, password resets by email, and the paid NIN
+// verification calls the login gates, debited from the organisation's wallet. Rules RV-01 ... RV-15
+// of reference/apis.md.
+package randaverify
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/token"
+	"github.com/idvkit/idvkit/openapi"
+)
+
+// Name is the API's name: its prefix, spec name and role prefix.
+const Name = "randaverify"
+
+// Mock serves the RandaVerify operations. Build it with New.
+type Mock struct {
+	env    mockapi.Env
+	tokens *token.Issuer // access tokens and reset links
+}
+
+var _ mockapi.API = (*Mock)(nil)
+
+// New returns the RandaVerify mock (a mockapi.Factory).
+func New(env mockapi.Env) mockapi.API {
+	return &Mock{env: env, tokens: token.New(token.HS256, env.Clock)}
+}
+
+// Name implements mockapi.API.
+func (m *Mock) Name() string { return Name }
+
+// Spec implements mockapi.API.
+func (m *Mock) Spec() *openapi.Spec { return openapi.MustLoad(Name) }
+
+// Operations maps every operationId of openapi/randaverify.yaml to its handler.
+func (m *Mock) Operations() map[string]http.Handler {
+	return map[string]http.Handler{
+		"login":           http.HandlerFunc(m.handleLogin),
+		"changePassword":  http.HandlerFunc(m.handleChangePassword),
+		"forgotPassword":  http.HandlerFunc(m.handleForgotPassword),
+		"getMe":           http.HandlerFunc(m.handleMe),
+		"listNimcReasons": m.verification(m.handleReasons),
+		"verifyNin":       m.verification(m.handleVerifyNin),
+		"requeryNin":      m.verification(m.handleRequery),
+	}
+}
+
+// Capabilities are the control capabilities RandaVerify adds.
+func (m *Mock) Capabilities() []string {
+	return []string{"randaverify.user.invite", "randaverify.account.suspend", "randaverify.wallet.set"}
+}
+
+// ControlOperations are RandaVerify's own control operations: what its operations team does.
+func (m *Mock) ControlOperations() map[string]http.Handler {
+	return map[string]http.Handler{
+		"inviteRandaVerifyUser":     http.HandlerFunc(m.handleInvite),
+		"suspendRandaVerifyUser":    http.HandlerFunc(m.handleSuspend),
+		"reactivateRandaVerifyUser": http.HandlerFunc(m.handleReactivate),
+		"setRandaVerifyWallet":      http.HandlerFunc(m.handleSetWallet),
+	}
+}
+
+// Pages implements mockapi.API: the page a reset link opens.
+func (m *Mock) Pages() map[string]http.Handler {
+	return map[string]http.Handler{resetPage: http.HandlerFunc(m.handleResetPage)}
+}
+
+// The rules the mock can break on purpose, each the way an implementation might get it wrong, so a
+// test can show that the suite catches every one of them.
+const (
+	ruleTokenLifetime   = "RV-01" // tokens live two hours
+	ruleFormOnly        = "RV-02" // a JSON login is refused with 400, not FastAPI's 422
+	ruleTokenTTL        = "RV-03" // tokens never expire
+	ruleNoRefresh       = "RV-04" // POST /refresh answers
+	ruleForcedChange    = "RV-05" // verification calls accept a token that must change its password
+	ruleRevokeOnChange  = "RV-06" // a password change revokes nothing
+	ruleOldPassword     = "RV-07" // the old password keeps working after a change
+	ruleRevokeOnSuspend = "RV-08" // a suspension revokes nothing
+	ruleForgotLeaks     = "RV-09" // an unknown email is told so
+	ruleMeOrganisation  = "RV-10" // /me leaves the organisation's slug empty
+	ruleNoTokenIs401    = "RV-11" // a missing or malformed token is 403
+	ruleNINDigits       = "RV-12" // a NIN of any length is looked up
+	ruleWallet          = "RV-13" // an empty wallet still pays
+	ruleRequeryFree     = "RV-14" // a requery costs a unit
+	ruleCaseSensitive   = "RV-15" // references match in any case
+)
+
+// Breakable implements mockapi.API: every RV rule.
+func (m *Mock) Breakable() []string {
+	return []string{ruleTokenLifetime, ruleFormOnly, ruleTokenTTL, ruleNoRefresh, ruleForcedChange, ruleRevokeOnChange, ruleOldPassword,
+		ruleRevokeOnSuspend, ruleForgotLeaks, ruleMeOrganisation, ruleNoTokenIs401, ruleNINDigits, ruleWallet, ruleRequeryFree, ruleCaseSensitive}
+}
+
+// Record kinds.
+const (
+	kindFixtures     = "randaverify.fixtures" // the set last seeded, under fixturesKey
+	kindUser         = "randaverify.user"     // by id; unique "username:<name>" and "email:<email>"
+	kindOrganisation = "randaverify.organisation"
+	kindPerson       = "randaverify.person"       // fixture people, by NIN
+	kindVerification = "randaverify.verification" // by reference id, owned by the organisation
+)
+
+func idKey(id int64) string { return strconv.FormatInt(id, 10) }
+
+func usernameKey(name string) string { return "username:" + strings.ToLower(name) }
+
+func emailKey(email string) string { return "email:" + strings.ToLower(email) }
+
+// caller is who an access token belongs to, as Authenticate found them.
+type caller struct {
+	user  user
+	token *accessClaims
+}
+
+// Authenticate checks the access token: signed by the mock, not expired on the mock's clock (RV-03),
+// of a user who exists, is active (RV-08) and whose token generation it carries (RV-06, RV-08).
+func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
+	invalid := &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
+	raw, ok := bearer(r)
+	if !ok {
+		return nil, invalid
+	}
+	claims := &accessClaims{}
+	switch err := m.tokens.Parse(raw, claims); {
+	case err == nil:
+	case errors.Is(err, token.ErrExpired) && m.env.Broken.Has(ruleTokenTTL):
+		// Expired, but the signature verified: with RV-03 broken, it is let through.
+	default:
+		return nil, invalid
+	}
+	u, err := store.Get[user](r.Context(), m.env.Store, kindUser, claims.Subject)
+	switch {
+	case err != nil, claims.Use != useAccess, claims.IssuedBefore(u.Generation):
+		return nil, invalid
+	case !u.Active && !m.env.Broken.Has(ruleRevokeOnSuspend):
+		return nil, invalid
+	}
+	return caller{user: u, token: claims}, nil
+}
+
+// bearer returns the token of an `Authorization: Bearer` header.
+func bearer(r *http.Request) (string, bool) {
+	v := r.Header.Get("Authorization")
+	if len(v) < 8 || !strings.EqualFold(v[:7], "bearer ") {
+		return "", false
+	}
+	t := strings.TrimSpace(v[7:])
+	return t, t != ""
+}
+
+// callerOf is the caller Authenticate found; every operation but login and forgot-password has one.
+func callerOf(r *http.Request) caller { return apihttp.Caller(r).(caller) }
+
+// verification gates the verification calls: they refuse the token of a user who must change their
+// password first (RV-05).
+func (m *Mock) verification(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if callerOf(r).user.RequirePasswordChange && !m.env.Broken.Has(ruleForcedChange) {
+			writeError(w, http.StatusForbidden, "Password change required before verification")
+			return
+		}
+		h(w, r)
+	})
+}

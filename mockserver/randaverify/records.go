@@ -1,0 +1,61 @@
+package randaverify
+
+import (
+	"time"
+
+	"github.com/idvkit/idvkit/mockserver/token"
+)
+
+// user is a RandaVerify user. Its token generation revokes tokens: every token carries the generation
+// it was issued at, and a password change, a reset or a suspension bumps it, so every earlier token
+// is refused at once (one invariant, one record).
+type user struct {
+	ID                    int64
+	Role                  string // the fixture role it was made from
+	Username              string
+	Email                 string
+	PasswordDigest        []byte
+	PreviousDigest        []byte // the password before the last change; only RV-07 broken on purpose reads it
+	OrganisationID        int64
+	Roles                 string // what /me calls role: "org_admin,IDENTITY,WALLET"
+	Active                bool
+	RequirePasswordChange bool
+	Generation            int64
+}
+
+// organisation is a user's organisation, and holds its wallet: a verification debits it in one
+// atomic update, so concurrent calls never spend a unit twice.
+type organisation struct {
+	ID                     int64
+	Name                   string
+	Slug                   string
+	TierName               string
+	SubscriptionStatus     string
+	SubscriptionExpiry     string // a date-time without a zone, as the vendor writes it
+	LifetimeUnitsPurchased int64
+	Badge                  Badge
+	Balance                int64
+}
+
+// verification is a successful NIN lookup, kept for requeries by its reference, owned by the
+// organisation that paid for it.
+type verification struct {
+	Reference      string
+	OrganisationID int64
+	Data           ninData
+	CreatedAt      time.Time
+}
+
+// Token uses: an access token, or the token of a password-reset link. Each is refused where the other
+// is expected.
+const (
+	useAccess = "access"
+	useReset  = "reset"
+)
+
+// accessClaims are the claims of the mock's tokens: the user (sub), the generation it was issued at
+// (gen), and what the token is for.
+type accessClaims struct {
+	token.Claims
+	Use string `json:"use"`
+}
