@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -11,8 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/openapi"
 	"github.com/idvkit/idvkit/steps"
 )
 
@@ -353,4 +356,38 @@ func TestPolicyCountsOnlyInProcessOrWhenStrict(t *testing.T) {
 	assert.True(t, steps.NewReport(steps.Config{Target: steps.InProcess()}).Counted(failed))
 	failed.Policy = false
 	assert.True(t, steps.NewReport(steps.Config{Target: url}).Counted(failed))
+}
+
+// Every rule an API can break on purpose is caught: with it broken, at least one scenario that
+// checks it fails, so the suite would catch an implementation that breaks it. RandaVerify can break
+// every one of its rules.
+func TestEveryBreakableRuleIsCaught(t *testing.T) {
+	for _, api := range mockserver.Registered() {
+		spec, err := openapi.Load(api)
+		require.NoError(t, err)
+		breakable := 0
+		for _, rule := range spec.Rules() {
+			m, err := mocktest.Start(mocktest.WithBrokenRules(rule.ID))
+			if err != nil {
+				continue // not breakable
+			}
+			m.Close()
+			breakable++
+			t.Run(rule.ID, func(t *testing.T) {
+				t.Parallel()
+				r := runAll(t, steps.Config{API: api, Target: steps.InProcess(mocktest.WithBrokenRules(rule.ID))})
+				var caught []string
+				for _, res := range r.Results {
+					if res.Status == steps.Failed && slices.Contains(res.Rules, rule.ID) {
+						caught = append(caught, res.ID)
+					}
+				}
+				assert.NotEmpty(t, caught, "no scenario of %s failed with it broken", rule.ID)
+				assert.False(t, r.Conformant())
+			})
+		}
+		if api == "randaverify" {
+			assert.Equal(t, len(spec.Rules()), breakable, "every RandaVerify rule can be broken")
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -16,7 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/openapi"
 )
 
 func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -26,15 +29,24 @@ func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr strin
 	return code, out.String(), errb.String()
 }
 
+// Every API passes against a conforming implementation by URL, every rule verified (RandaVerify by
+// the /v1 base URL its outside clients configure).
 func TestConformPassesAgainstAConformingURL(t *testing.T) {
 	m := mocktest.New(t)
-	code, out, errs := runCLI(context.Background(), "conform", "--api", "rambase", "--base-url", m.APIURL("rambase"))
-	assert.Equal(t, 0, code, out+errs)
-	assert.Contains(t, out, "rambase: rules verified 13/13")
-	assert.Regexp(t, `\n\d+ passed, 0 failed, 0 skipped\n`, out)
+	for _, api := range mockserver.Registered() {
+		base := m.APIURL(api)
+		if api == "randaverify" {
+			base += "/v1"
+		}
+		code, out, errs := runCLI(context.Background(), "conform", "--api", api, "--base-url", base)
+		assert.Equal(t, 0, code, out+errs)
+		n := len(openapi.MustLoad(api).Rules())
+		assert.Contains(t, out, fmt.Sprintf("%s: rules verified %d/%d", api, n, n))
+		assert.Regexp(t, `\n\d+ passed, 0 failed, 0 skipped\n`, out)
+	}
 }
 
-// Against an implementation that breaks RB-11, conform exits 1 and names the failing scenarios.
+// Against an implementation that breaks a rule, conform exits 1 and names the failing scenarios.
 func TestConformFailsAndNamesTheScenarioAgainstABrokenImplementation(t *testing.T) {
 	m := mocktest.New(t, mocktest.WithBrokenRules("RB-11"))
 	code, out, _ := runCLI(context.Background(), "conform", "--api", "rambase", "--base-url", m.APIURL("rambase"))
@@ -42,6 +54,12 @@ func TestConformFailsAndNamesTheScenarioAgainstABrokenImplementation(t *testing.
 	assert.Contains(t, out, "FAIL  RB-11-a    A token stops verifying once its session has ended")
 	assert.Contains(t, out, "RB-11-a failed: A token stops verifying once its session has ended")
 	assert.Contains(t, out, "not verified: RB-11")
+
+	m = mocktest.New(t, mocktest.WithBrokenRules("RV-15"))
+	code, out, _ = runCLI(context.Background(), "conform", "--api", "randaverify", "--base-url", m.APIURL("randaverify"))
+	assert.Equal(t, exitNotConformant, code)
+	assert.Contains(t, out, "FAIL  RV-15-a    A reference is case-sensitive, and another organisation's is not found")
+	assert.Contains(t, out, "not verified: RV-15")
 }
 
 // Skipped scenarios are reported as skipped, with the reason, and counted.
