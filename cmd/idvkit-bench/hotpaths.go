@@ -15,6 +15,11 @@ import (
 type hotPath struct {
 	name   string
 	status int // the status every response must have; a run that sees another fails
+	// unbound says why the row has no goal: a login that spends a bcrypt comparison by design.
+	unbound string
+	// connections is wrk's for this row, when not the usual 64: a row whose every request takes tens
+	// of milliseconds would have each wait seconds behind 63 others.
+	connections int
 	// prepare logs in or seeds what the request needs against a running mock whose root URL is root
 	// (paths carry the API prefix, /rambase/...), and returns the request to repeat.
 	prepare func(ctx context.Context, client *http.Client, root string) (request, error)
@@ -38,8 +43,11 @@ func (h hotPath) api() string {
 // valid reports whether the row is a request the mock accepts, which sets its goal.
 func (h hotPath) valid() bool { return h.status >= 200 && h.status < 300 }
 
-// goal is the least mock/bare req/s ratio the row must reach.
+// goal is the least mock/bare req/s ratio the row must reach; 0 for an unbound row.
 func (h hotPath) goal() float64 {
+	if h.unbound != "" {
+		return 0
+	}
 	if h.valid() {
 		return 0.6
 	}
@@ -51,6 +59,7 @@ const (
 	// The default fixtures' verifying client and internal user (mockserver/fixtures.yaml).
 	rambaseClientForm = "grant_type=client_credentials&client_id=forecast-api&client_secret=forecast-secret"
 	rambaseUserForm   = "grant_type=password&client_id=forecast-api&client_secret=forecast-secret&username=anna&password=anna-password"
+	randaVerifyLogin  = "username=integrator&password=integrator-password"
 )
 
 var hotPaths = []hotPath{
@@ -87,6 +96,19 @@ var hotPaths = []hotPath{
 	{name: "rambase/rejected-auth", status: http.StatusUnauthorized, prepare: func(context.Context, *http.Client, string) (request, error) {
 		return request{Method: "GET", Path: "/rambase/id-verification?id_verification_token=x", Header: http.Header{}}, nil
 	}},
+	{name: "randaverify/me", status: http.StatusOK, prepare: func(ctx context.Context, c *http.Client, root string) (request, error) {
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		if err := getJSON(ctx, c, root, formRequest("/randaverify/login", randaVerifyLogin), &tok); err != nil {
+			return request{}, err
+		}
+		return request{Method: "GET", Path: "/randaverify/me", Header: http.Header{"Authorization": {"Bearer " + tok.AccessToken}}}, nil
+	}},
+	{name: "randaverify/login", status: http.StatusOK, unbound: "one bcrypt comparison per login, by design", connections: 4,
+		prepare: func(context.Context, *http.Client, string) (request, error) {
+			return formRequest("/randaverify/login", randaVerifyLogin), nil
+		}},
 }
 
 // tokenRow is the row the memory phase drives: every request creates a session.

@@ -95,7 +95,7 @@ func printReport(w io.Writer, m machine, o options, rows []rowResult, mem memRes
 			span(values(r, func(rd round) float64 { return rd.mock.wrk.rate }), ""),
 			span(values(r, func(rd round) float64 { return rd.bare.wrk.rate }), ""),
 			span(ratio, "x"),
-			verdict("≥ "+strconv.FormatFloat(r.row.goal(), 'f', -1, 64)+"x", ratio, func(v float64) bool { return v >= r.row.goal() }),
+			ratioVerdict(r.row, ratio),
 			span(values(r, func(rd round) float64 { return micros(rd.mock.cpuPerRequest()) }), ""),
 			span(values(r, func(rd round) float64 { return micros(rd.bare.cpuPerRequest()) }), ""),
 			span(values(r, func(rd round) float64 {
@@ -103,7 +103,7 @@ func printReport(w io.Writer, m machine, o options, rows []rowResult, mem memRes
 			}), "x"),
 			span(values(r, func(rd round) float64 { return rd.mock.wrk.p50.Seconds() * 1000 }), " ms"),
 			span(p99, " ms"),
-			verdict("< 5 ms", p99, func(v float64) bool { return v < 5 }),
+			p99Verdict(r.row, p99),
 			r.allocs.mock, r.allocs.bare)
 	}
 
@@ -206,6 +206,22 @@ func span(v []float64, unit string) string {
 		return lo + unit
 	}
 	return lo + "–" + hi + unit
+}
+
+// ratioVerdict is the row's req/s goal and whether it was met, or why the row has none.
+func ratioVerdict(row hotPath, ratio []float64) string {
+	if row.unbound != "" {
+		return "none: " + row.unbound
+	}
+	return verdict("≥ "+strconv.FormatFloat(row.goal(), 'f', -1, 64)+"x", ratio, func(v float64) bool { return v >= row.goal() })
+}
+
+// p99Verdict is the row's latency goal and whether it was met, or why the row has none.
+func p99Verdict(row hotPath, p99 []float64) string {
+	if row.unbound != "" {
+		return "none"
+	}
+	return verdict("< 5 ms", p99, func(v float64) bool { return v < 5 })
 }
 
 // verdict says whether a goal was met in every round.
