@@ -51,6 +51,7 @@ Usage:
   idvkit conform [--api API] [--base-url URL [--control-url URL] [--control-token TOKEN]] [--principals FILE]
                  [--strict-policy] [--verbose]
   idvkit specs   [--server URL [--out DIR]] [NAME...]
+  idvkit health  [--url URL] [--timeout 2s]
   idvkit version (or --version)
 
 Run "idvkit COMMAND -h" for a command's flags.
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runConform(ctx, rest, getenv, stdout, stderr)
 	case "specs":
 		return runSpecs(rest, stdout, stderr)
+	case "health":
+		return runHealth(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "idvkit", version())
 		return nil
