@@ -5,6 +5,7 @@ SPECTRAL    ?= @stoplight/spectral-cli@6.16.3
 REDOCLY     ?= @redocly/cli@2.77.0
 API         ?=
 BENCH_FLAGS ?=
+IMAGE       ?= idvkit:dev
 # ADDR, when given (make run ADDR=127.0.0.1:9090), overrides IDVKIT_ADDR and the default 127.0.0.1:8080.
 ADDR        ?=
 BASE_URL    ?= http://$(or $(ADDR),$(IDVKIT_ADDR),127.0.0.1:8080)/$(API)
@@ -12,7 +13,7 @@ BASE_URL    ?= http://$(or $(ADDR),$(IDVKIT_ADDR),127.0.0.1:8080)/$(API)
 REVISION    := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty)
 LDFLAGS     := -X main.revision=$(REVISION)
 
-.PHONY: run test bench bench-quick lint lint-specs build conform specs
+.PHONY: run test bench bench-quick lint lint-specs build docker conform specs
 
 ## run: serve every API on $(ADDR), $$IDVKIT_ADDR or 127.0.0.1:8080, with the default fixtures (Ctrl-C stops it)
 run:
@@ -56,6 +57,14 @@ lint-specs:
 ## build: a static binary in bin/
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/idvkit ./cmd/idvkit
+
+## docker: the mock's own image $(IMAGE), FROM scratch with the binary make build makes; nothing is pulled
+docker:
+	@command -v docker >/dev/null || { echo "make docker needs docker and a running daemon (.ci/run starts one)"; exit 1; }
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	  CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o "$$dir/idvkit" ./cmd/idvkit && \
+	  cp Dockerfile "$$dir/" && \
+	  docker build --label org.opencontainers.image.revision=$(REVISION) -t $(IMAGE) "$$dir"
 
 ## conform: the suite against a running implementation (make conform API=<api>, BASE_URL defaults to the local mock)
 conform:
