@@ -16,10 +16,13 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	gherkin "github.com/cucumber/gherkin/go/v26"
 	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/idvkit/idvkit/features"
 	"github.com/idvkit/idvkit/mockserver"
@@ -44,31 +47,98 @@ func NewReport(cfg Config) *Report {
 	return &Report{PolicyCounts: cfg.StrictPolicy || cfg.Target.Isolated()}
 }
 
-// Status is a scenario's outcome.
+// Status is a scenario's or a step's outcome.
 type Status string
 
-// The outcomes.
+// The outcomes. A scenario is Passed, Failed or Skipped; a step may also be Undefined (no step
+// definition matches it) or Pending (its definition returned godog.ErrPending). An ambiguous step
+// (several definitions match it) is Failed.
 const (
-	Passed  Status = "passed"
-	Failed  Status = "failed"
-	Skipped Status = "skipped"
+	Passed    Status = "passed"
+	Failed    Status = "failed"
+	Skipped   Status = "skipped"
+	Undefined Status = "undefined"
+	Pending   Status = "pending"
 )
 
-// Result is one scenario's outcome. Reason and Output never carry a credential the scenario saw whole.
+// Result is one scenario's outcome. Reason, Output and the steps' errors never carry a credential the
+// scenario saw whole.
 type Result struct {
 	Scenario
 	Status     Status
 	Reason     string // why it was skipped, or the failing step's error
 	FailedStep string
 	Output     string // godog's pretty output of the scenario
+	Start      time.Time
 	Duration   time.Duration
+	// Source is where the scenario is written, for reports.
+	Source Source
+	// Steps are the scenario's steps, Background steps first, as they ran; a step that did not run
+	// (after a failed or skipped one, or in a scenario that never reached godog, such as one our
+	// capability gating skipped) is Skipped.
+	Steps []StepResult
+}
+
+// StepResult is one step of a scenario and its outcome.
+type StepResult struct {
+	Keyword  string // Given, When, Then, And, But or *, as the feature writes it
+	Text     string // for an outline's example row, with the row's values
+	Line     int    // in the feature file
+	Status   Status
+	Duration time.Duration
+	// Error is why the step failed, is undefined or pending, or, for the step that skipped its
+	// scenario, why; redacted like Result.Reason.
+	Error     string
+	DocString *DocString // the step's doc string argument, if any
+	Table     [][]string // the step's data table argument, if any
+}
+
+// DocString is a step's doc string argument.
+type DocString struct {
+	Content   string
+	MediaType string
+	Line      int // of its opening delimiter
+}
+
+// Source is where a scenario is written.
+type Source struct {
+	File        string // the feature file in the features FS: rambase/login.feature
+	Line        int    // the scenario's line; for an outline's example row, the row's line
+	Keyword     string // Scenario, Scenario Outline, Example..., as the feature writes it
+	Description string
+	Feature     FeatureSource
+}
+
+// FeatureSource is where a scenario's feature is written (its name is Scenario.Feature).
+type FeatureSource struct {
+	Keyword     string // Feature, as the feature writes it
+	Line        int
+	Description string
+	Tags        []Tag // the feature's own tags (Scenario.Tags has them too, inherited)
+}
+
+// Tag is a tag where it is written.
+type Tag struct {
+	Name         string
+	Line, Column int
 }
 
 // Suite runs scenarios against one target.
 type Suite struct {
 	cfg       Config
 	scenarios []Scenario
+	sources   map[string]*scenarioSource // by sourceKey
 }
+
+// scenarioSource is what a scenario's result starts from: where it is written and its steps, not
+// yet run.
+type scenarioSource struct {
+	name   string // the pickle's, to check it is the scenario's
+	source Source
+	steps  []StepResult
+}
+
+func sourceKey(sc Scenario) string { return sc.ID + "\x00" + sc.Path }
 
 // New loads the features and returns a Suite.
 func New(cfg Config) (*Suite, error) {
@@ -90,16 +160,26 @@ func New(cfg Config) (*Suite, error) {
 			return nil, fmt.Errorf("steps: %s: no steps are registered for API %q", sc.Path, sc.API)
 		}
 	}
-	return &Suite{cfg: cfg, scenarios: scs}, nil
+	sources, err := sourcesOf(cfg.Features, scs)
+	if err != nil {
+		return nil, err
+	}
+	return &Suite{cfg: cfg, scenarios: scs, sources: sources}, nil
 }
 
 // Scenarios lists what the suite will run, in order.
 func (s *Suite) Scenarios() []Scenario { return s.scenarios }
 
 // Run runs one scenario on an endpoint of its own.
-func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
+func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 	start := time.Now()
-	res := Result{Scenario: sc}
+	res = Result{Scenario: sc, Start: start}
+	if p := s.sources[sourceKey(sc)]; p != nil {
+		res.Source, res.Steps = p.source, slices.Clone(p.steps)
+	} else {
+		file, line, _ := strings.Cut(sc.Path, ":")
+		res.Source.File, res.Source.Line = file, atoi(line)
+	}
 	defer func() { res.Duration = time.Since(start) }()
 
 	features, err := selecting(s.cfg.Features, sc)
@@ -125,24 +205,40 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
 
 	var out bytes.Buffer
 	ran, pickles := 0, 0
+	var pickle *godog.Scenario
+	began := map[*godog.Step]time.Time{}
 	suite := godog.TestSuite{
 		Name: sc.ID,
 		ScenarioInitializer: func(gsc *godog.ScenarioContext) {
 			gsc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 				pickles++
+				pickle = p
 				if p.Name != sc.Name {
 					return ctx, fmt.Errorf("godog selected %q instead of %q", p.Name, sc.Name)
 				}
 				return withWorld(ctx, w), nil
 			})
-			gsc.StepContext().Before(func(ctx context.Context, _ *godog.Step) (context.Context, error) {
+			gsc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
 				ran++
+				began[st] = time.Now()
 				return ctx, nil
 			})
 			gsc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 				if err != nil && !errors.Is(err, godog.ErrSkip) && res.FailedStep == "" {
 					res.FailedStep, res.Reason = st.Text, err.Error()
 				}
+				if r := stepOf(res.Steps, pickle, st); r != nil {
+					r.Status = stepStatus(status)
+					switch {
+					case errors.Is(err, godog.ErrSkip):
+						r.Error, r.Duration = w.skipReason, time.Since(began[st])
+					case err != nil:
+						r.Error, r.Duration = err.Error(), time.Since(began[st])
+					case r.Status != Skipped: // a step skipped after a failed one never ran
+						r.Duration = time.Since(began[st])
+					}
+				}
+				delete(began, st)
 				return ctx, nil
 			})
 			registerCommonSteps(gsc)
@@ -155,6 +251,9 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
 	}
 	code := suite.Run()
 	res.Output, res.Reason = w.redact(out.String()), w.redact(res.Reason)
+	for i := range res.Steps {
+		res.Steps[i].Error = w.redact(res.Steps[i].Error)
+	}
 	switch {
 	case w.skipReason != "":
 		res.Status, res.Reason = Skipped, w.skipReason
@@ -185,4 +284,147 @@ func capabilities(ctx context.Context, w *world) map[string]bool {
 		caps[c] = true
 	}
 	return caps
+}
+
+// stepOf returns the result of a step of the pickle godog runs, or nil for a step that is not one of
+// its own (a nested step run by godog.Steps) or not the one planned at its place.
+func stepOf(steps []StepResult, pickle *godog.Scenario, st *godog.Step) *StepResult {
+	if pickle == nil {
+		return nil
+	}
+	i := slices.IndexFunc(pickle.Steps, func(p *godog.Step) bool { return p.Id == st.Id })
+	if i < 0 || i >= len(steps) || steps[i].Text != st.Text {
+		return nil
+	}
+	return &steps[i]
+}
+
+func stepStatus(s godog.StepResultStatus) Status {
+	switch s {
+	case godog.StepPassed:
+		return Passed
+	case godog.StepSkipped:
+		return Skipped
+	case godog.StepUndefined:
+		return Undefined
+	case godog.StepPending:
+		return Pending
+	default: // failed, ambiguous
+		return Failed
+	}
+}
+
+// sourcesOf reads where each scenario is written and its steps: for each pickle step its keyword and
+// line from the Gherkin step its first AST node id names (a Background's or the scenario's), and its
+// text and argument from the pickle (an outline row's values filled in). LoadScenarios lists the
+// pickles of each file in order, so the i-th pickle of a file is its i-th scenario.
+func sourcesOf(fsys fs.FS, scs []Scenario) (map[string]*scenarioSource, error) {
+	out := map[string]*scenarioSource{}
+	for i := 0; i < len(scs); {
+		file, _, _ := strings.Cut(scs[i].Path, ":")
+		j := i
+		for j < len(scs) && strings.HasPrefix(scs[j].Path, file+":") {
+			j++
+		}
+		ps, err := fileSources(fsys, file)
+		if err != nil {
+			return nil, err
+		}
+		if len(ps) != j-i {
+			return nil, fmt.Errorf("steps: %s: %d pickles for %d scenarios", file, len(ps), j-i)
+		}
+		for k, p := range ps {
+			if sc := scs[i+k]; p.name != sc.Name {
+				return nil, fmt.Errorf("steps: %s: pickle %d is %q, not %s %q", file, k, p.name, sc.ID, sc.Name)
+			}
+			out[sourceKey(scs[i+k])] = p
+		}
+		i = j
+	}
+	return out, nil
+}
+
+func fileSources(fsys fs.FS, file string) ([]*scenarioSource, error) {
+	raw, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return nil, err
+	}
+	ids := &messages.Incrementing{}
+	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(raw), ids.NewId)
+	if err != nil {
+		return nil, fmt.Errorf("steps: %s: %w", file, err)
+	}
+	f := doc.Feature
+	feature := FeatureSource{Keyword: f.Keyword, Line: int(f.Location.Line), Description: f.Description}
+	for _, t := range f.Tags {
+		feature.Tags = append(feature.Tags, Tag{Name: t.Name, Line: int(t.Location.Line), Column: int(t.Location.Column)})
+	}
+	astSteps, lines := map[string]*messages.Step{}, map[string]int{}
+	addSteps := func(steps []*messages.Step) {
+		for _, st := range steps {
+			astSteps[st.Id] = st
+		}
+	}
+	addChildren := func(bg *messages.Background, sc *messages.Scenario) {
+		if bg != nil {
+			addSteps(bg.Steps)
+		}
+		if sc != nil {
+			addSteps(sc.Steps)
+			lines[sc.Id] = int(sc.Location.Line)
+			for _, ex := range sc.Examples {
+				for _, row := range ex.TableBody {
+					lines[row.Id] = int(row.Location.Line)
+				}
+			}
+		}
+	}
+	for _, c := range f.Children {
+		addChildren(c.Background, c.Scenario)
+		if c.Rule != nil {
+			for _, rc := range c.Rule.Children {
+				addChildren(rc.Background, rc.Scenario)
+			}
+		}
+	}
+	scenarios := scenariosByID(doc)
+	var out []*scenarioSource
+	for _, p := range gherkin.Pickles(*doc, file, ids.NewId) {
+		gsc := scenarios[p.AstNodeIds[0]]
+		if gsc == nil {
+			return nil, fmt.Errorf("steps: %s: no scenario for pickle %q", file, p.Name)
+		}
+		pl := &scenarioSource{name: p.Name, source: Source{File: file, Line: lines[p.AstNodeIds[len(p.AstNodeIds)-1]],
+			Keyword: gsc.Keyword, Description: gsc.Description, Feature: feature}}
+		for _, ps := range p.Steps {
+			ast := astSteps[ps.AstNodeIds[0]]
+			if ast == nil {
+				return nil, fmt.Errorf("steps: %s: no Gherkin step for %q", file, ps.Text)
+			}
+			st := StepResult{Keyword: strings.TrimSpace(ast.Keyword), Text: ps.Text, Line: int(ast.Location.Line), Status: Skipped}
+			if a := ps.Argument; a != nil && a.DocString != nil {
+				st.DocString = &DocString{Content: a.DocString.Content, MediaType: a.DocString.MediaType}
+				if ast.DocString != nil {
+					st.DocString.Line = int(ast.DocString.Location.Line)
+				}
+			}
+			if a := ps.Argument; a != nil && a.DataTable != nil {
+				for _, row := range a.DataTable.Rows {
+					cells := make([]string, len(row.Cells))
+					for i, c := range row.Cells {
+						cells[i] = c.Value
+					}
+					st.Table = append(st.Table, cells)
+				}
+			}
+			pl.steps = append(pl.steps, st)
+		}
+		out = append(out, pl)
+	}
+	return out, nil
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
