@@ -1,0 +1,246 @@
+package steps
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WriteJUnit writes the report as JUnit XML, the Surefire flavour that Jenkins, GitLab and GitHub's
+// test reporters read: <testsuites> with one <testsuite> per API (its rule coverage as properties)
+// and one <testcase> per scenario, classname its feature's name and name "<ID> <scenario name>",
+// with its steps, their status and duration in <system-out>.
+//
+// A failure that counts is a <failure> naming the failing step and its error (an <error> when no step
+// failed: the target could not be opened, or godog did not run the scenario). A skipped scenario,
+// capability-gated ones included, is <skipped message="why"/>. A failure that does not count against
+// the verdict (a @policy rule without --strict-policy) is <skipped> too, its message starting
+// "policy rule failed (not counted ...)": CI tools mark a run red on any <failure>, and the run is
+// conformant. A scenario that passed but counts as a failure (the verdict says so) is a <failure>.
+func WriteJUnit(w io.Writer, r *Report) error {
+	host, _ := os.Hostname()
+	doc := junitSuites{Name: "idvkit conform"}
+	var all []Result
+	for _, api := range apisOf(r) {
+		suite := junitSuite{Name: api, Hostname: host}
+		var results []Result
+		for _, res := range r.Results {
+			if res.API == api && res.Status != "" {
+				results = append(results, res)
+			}
+		}
+		suite.Time, suite.Timestamp = span(results)
+		for _, cov := range r.Coverage() {
+			if cov.API == api {
+				suite.Properties = &junitProperties{Property: []junitProperty{
+					{"rules.listed", strings.Join(cov.Listed, " ")},
+					{"rules.verified", strings.Join(cov.Verified, " ")},
+					{"rules.not-verified", strings.Join(difference(cov.Listed, cov.Verified), " ")},
+					{"rules.coverage", fmt.Sprintf("%d/%d", len(cov.Verified), len(cov.Listed))},
+				}}
+			}
+		}
+		for _, res := range results {
+			tc := junitCase(r, res)
+			suite.Tests++
+			switch {
+			case tc.Failure != nil:
+				suite.Failures++
+			case tc.Error != nil:
+				suite.Errors++
+			case tc.Skipped != nil:
+				suite.Skipped++
+			}
+			suite.Cases = append(suite.Cases, tc)
+		}
+		doc.Tests += suite.Tests
+		doc.Failures += suite.Failures
+		doc.Errors += suite.Errors
+		doc.Suites = append(doc.Suites, suite)
+		all = append(all, results...)
+	}
+	doc.Time, _ = span(all)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string           `xml:"name,attr"`
+	Tests      int              `xml:"tests,attr"`
+	Failures   int              `xml:"failures,attr"`
+	Errors     int              `xml:"errors,attr"`
+	Skipped    int              `xml:"skipped,attr"`
+	Time       string           `xml:"time,attr"`
+	Timestamp  string           `xml:"timestamp,attr,omitempty"`
+	Hostname   string           `xml:"hostname,attr,omitempty"`
+	Properties *junitProperties `xml:"properties"`
+	Cases      []junitTestCase  `xml:"testcase"`
+}
+
+type junitProperties struct {
+	Property []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitTestCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitMessage `xml:"failure"`
+	Error     *junitMessage `xml:"error"`
+	Skipped   *junitMessage `xml:"skipped"`
+	SystemOut *junitText    `xml:"system-out"`
+}
+
+// junitText is text written as CDATA, so the report reads as it is printed.
+type junitText struct {
+	Text string `xml:",cdata"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",cdata"`
+}
+
+func junitCase(r *Report, res Result) junitTestCase {
+	tc := junitTestCase{Name: res.ID + " " + res.Name, Classname: res.Feature, Time: seconds(res.Duration),
+		SystemOut: &junitText{xmlText(stepLines(res))}}
+	if tc.Classname == "" {
+		tc.Classname = strings.TrimSuffix(res.Source.File, ".feature")
+	}
+	failing, where := failingStep(res)
+	switch {
+	case res.Status == Skipped:
+		tc.Skipped = &junitMessage{Message: res.Reason}
+	case res.Status == Failed && !r.Counted(res):
+		why := "failure not counted against the verdict"
+		if res.Policy && !r.PolicyCounts {
+			why = "policy rule failed (not counted against this target; --strict-policy counts it)"
+		}
+		tc.Skipped = &junitMessage{Message: why + ": " + where + res.Reason}
+	case res.Status == Failed && failing != nil:
+		tc.Failure = &junitMessage{Message: where + res.Reason, Type: string(failing.Status),
+			Text: xmlText(fmt.Sprintf("%s:%d: %s %s\n%s\n", res.Source.File, failing.Line, failing.Keyword, failing.Text, failing.Error))}
+	case res.Status == Failed && res.FailedStep != "":
+		tc.Failure = &junitMessage{Message: where + res.Reason, Type: string(Failed)}
+	case res.Status == Failed:
+		tc.Error = &junitMessage{Message: res.Reason, Type: "idvkit"}
+	case r.Counted(res):
+		tc.Failure = &junitMessage{Message: "passed, but counts as a failure of the run", Type: "verdict"}
+	}
+	return tc
+}
+
+// failingStep is the step that failed the scenario (the first one failed, undefined or pending), and
+// how a message names it: `step "<keyword> <text>" (line N): `.
+func failingStep(res Result) (*StepResult, string) {
+	for i, st := range res.Steps {
+		switch st.Status {
+		case Failed, Undefined, Pending:
+			return &res.Steps[i], fmt.Sprintf("step %q (line %d): ", st.Keyword+" "+st.Text, st.Line)
+		}
+	}
+	if res.FailedStep != "" {
+		return nil, fmt.Sprintf("step %q: ", res.FailedStep)
+	}
+	return nil, ""
+}
+
+// stepLines lists a scenario's steps, one a line with status and duration, a failing step's error
+// under it.
+func stepLines(res Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d  %s  %s\n", res.Source.File, res.Source.Line, res.ID, res.Name)
+	if res.Status == Skipped && res.Reason != "" {
+		fmt.Fprintf(&b, "skipped: %s\n", res.Reason)
+	}
+	for _, st := range res.Steps {
+		fmt.Fprintf(&b, "%-9s %9s  %s %s (line %d)\n", st.Status, st.Duration.Round(time.Microsecond), st.Keyword, st.Text, st.Line)
+		if st.Error != "" {
+			fmt.Fprintf(&b, "%21s%s\n", "", strings.ReplaceAll(st.Error, "\n", "\n"+strings.Repeat(" ", 21)))
+		}
+	}
+	return b.String()
+}
+
+// apisOf lists the APIs of the results, in the order they first appear.
+func apisOf(r *Report) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, res := range r.Results {
+		if res.Status != "" && !seen[res.API] {
+			seen[res.API] = true
+			out = append(out, res.API)
+		}
+	}
+	return out
+}
+
+// span is the wall-clock time results took together, in seconds, and when the first one started in
+// the local time without a zone, as Ant and Surefire write a timestamp; without start times, the
+// sum of their durations.
+func span(results []Result) (secs, timestamp string) {
+	var first, last time.Time
+	var sum time.Duration
+	for _, res := range results {
+		sum += res.Duration
+		if res.Start.IsZero() {
+			continue
+		}
+		if first.IsZero() || res.Start.Before(first) {
+			first = res.Start
+		}
+		if end := res.Start.Add(res.Duration); end.After(last) {
+			last = end
+		}
+	}
+	if first.IsZero() {
+		return seconds(sum), ""
+	}
+	return seconds(last.Sub(first)), first.Local().Format("2006-01-02T15:04:05")
+}
+
+// xmlText replaces what XML cannot carry (control characters, invalid UTF-8) with U+FFFD: CDATA is
+// written as it is, where the encoder replaces them in attributes and character data itself.
+func xmlText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r',
+			r >= 0x20 && r <= 0xD7FF,
+			r >= 0xE000 && r <= 0xFFFD,
+			r >= 0x10000 && r <= 0x10FFFF:
+			return r
+		}
+		return '\uFFFD'
+	}, s)
+}
+
+// seconds formats a duration as JUnit's time: seconds with at most three decimals.
+func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
