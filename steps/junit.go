@@ -25,6 +25,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	host, _ := os.Hostname()
 	doc := junitSuites{Name: "idvkit conform"}
 	var all []Result
+	coverage := r.Coverage()
 	for _, api := range apisOf(r) {
 		suite := junitSuite{Name: api, Hostname: host}
 		var results []Result
@@ -34,7 +35,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			}
 		}
 		suite.Time, suite.Timestamp = span(results)
-		for _, cov := range r.Coverage() {
+		for _, cov := range coverage {
 			if cov.API == api {
 				suite.Properties = &junitProperties{Property: []junitProperty{
 					{"rules.listed", strings.Join(cov.Listed, " ")},
@@ -159,16 +160,16 @@ func junitCase(r *Report, res Result) junitTestCase {
 }
 
 // failingStep is the step that failed the scenario (the first one failed, undefined or pending), and
-// how a message names it: `step "<keyword> <text>" (line N): `.
+// how a message names it: "at step <keyword> <text> (line N): ".
 func failingStep(res Result) (*StepResult, string) {
 	for i, st := range res.Steps {
 		switch st.Status {
 		case Failed, Undefined, Pending:
-			return &res.Steps[i], fmt.Sprintf("step %q (line %d): ", st.Keyword+" "+st.Text, st.Line)
+			return &res.Steps[i], fmt.Sprintf("at step %s %s (line %d): ", st.Keyword, st.Text, st.Line)
 		}
 	}
 	if res.FailedStep != "" {
-		return nil, fmt.Sprintf("step %q: ", res.FailedStep)
+		return nil, fmt.Sprintf("at step %s: ", res.FailedStep)
 	}
 	return nil, ""
 }

@@ -136,7 +136,7 @@ func TestJUnitIsValidAndComplete(t *testing.T) {
 
 	fail := cases["R-2"]
 	require.NotNil(t, fail.Failure)
-	assert.Equal(t, `step "Then the response status is 200" (line 16): `+byIDReason(r, "R-2"), fail.Failure.Message)
+	assert.Equal(t, "at step Then the response status is 200 (line 16): "+byIDReason(r, "R-2"), fail.Failure.Message)
 	assert.Equal(t, "failed", fail.Failure.Type)
 	assert.Contains(t, fail.Failure.Text, "rambase/reports.feature:16: Then the response status is 200\n")
 	assert.Regexp(t, `(?m)^failed +\S+ +Then the response status is 200 \(line 16\)\n +expected status 200, got 404`, fail.SystemOut)
@@ -154,7 +154,7 @@ func TestJUnitIsValidAndComplete(t *testing.T) {
 	assert.Nil(t, policy.Failure)
 	require.NotNil(t, policy.Skipped)
 	assert.True(t, strings.HasPrefix(policy.Skipped.Message,
-		`policy rule failed (not counted against this target; --strict-policy counts it): step "Then the response status is 200" (line 32): expected status 200, got 404`),
+		"policy rule failed (not counted against this target; --strict-policy counts it): at step Then the response status is 200 (line 32): expected status 200, got 404"),
 		policy.Skipped.Message)
 
 	require.NotNil(t, cases["R-6/fails"].Failure)
