@@ -58,13 +58,16 @@ lint-specs:
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/idvkit ./cmd/idvkit
 
-## docker: the mock's own image $(IMAGE), FROM scratch with the binary make build makes; nothing is pulled
+## docker: the mock's own image $(IMAGE), FROM scratch with the binary make build makes (nothing is pulled); the image it replaces is removed unless still used
 docker:
 	@command -v docker >/dev/null || { echo "make docker needs docker and a running daemon (.ci/run starts one)"; exit 1; }
 	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	  CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o "$$dir/idvkit" ./cmd/idvkit && \
 	  cp Dockerfile "$$dir/" && \
-	  docker build --label org.opencontainers.image.revision=$(REVISION) -t $(IMAGE) "$$dir"
+	  old=$$(docker image inspect --format '{{.Id}}' $(IMAGE) 2>/dev/null || true) && \
+	  docker build --label org.opencontainers.image.revision=$(REVISION) -t $(IMAGE) "$$dir" && \
+	  if [ -n "$$old" ] && [ "$$old" != "$$(docker image inspect --format '{{.Id}}' $(IMAGE))" ]; then \
+	    docker image rm "$$old" >/dev/null 2>&1 || true; fi
 
 ## conform: the suite against a running implementation (make conform API=<api>, BASE_URL defaults to the local mock)
 conform:
