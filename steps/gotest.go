@@ -10,29 +10,38 @@ import (
 // godog's output. A failed @policy scenario that does not count against this target (see
 // Config.StrictPolicy) is skipped with its failure as the reason: reported, never passed, and not
 // failing the run, as `idvkit conform` does. Scenarios run in parallel when the target gives each
-// its own mock.
-func RunT(t *testing.T, cfg Config) *Report {
+// its own mock. Scenarios the plan expects to fail that fail are skipped with the reason; one that
+// passes fails the test.
+func RunT(t *testing.T, plan Plan) *Report {
 	t.Helper()
-	s, err := New(cfg)
+	s, err := New(plan.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	report := NewReport(cfg)
-	results := make([]Result, len(s.Scenarios()))
+	scenarios, err := plan.Select(s.Scenarios())
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := plan.NewReport()
+	results := make([]Result, len(scenarios))
 	t.Run("scenarios", func(t *testing.T) {
-		for i, sc := range s.Scenarios() {
+		for i, sc := range scenarios {
 			t.Run(sc.ID+" "+sc.Name, func(t *testing.T) {
-				if cfg.Target.Isolated() {
+				if plan.Target.Isolated() {
 					t.Parallel()
 				}
-				res := s.Run(context.Background(), sc)
+				res := plan.Run(context.Background(), s, sc)
 				results[i] = res
-				switch {
-				case res.Status == Skipped:
+				switch report.Outcome(res) {
+				case OutcomeSkipped:
 					t.Skip(res.Reason)
-				case res.Status == Failed && !report.Counted(res):
+				case OutcomePolicyFailed:
 					t.Skipf("policy rule failed (not counted against this target; IDVKIT_STRICT_POLICY=1 counts it) at step %q: %s", res.FailedStep, res.Reason)
-				case res.Status == Failed:
+				case OutcomeExpectedFailure:
+					t.Skipf("expected failure (%s) at step %q: %s", report.Expected[res.ID], res.FailedStep, res.Reason)
+				case OutcomeUnexpectedPass:
+					t.Errorf("%s passed, but is listed as an expected failure (%s): take it off the list", sc.ID, report.Expected[res.ID])
+				case OutcomeFailed:
 					t.Errorf("%s failed at step %q: %s\n%s", sc.Path, res.FailedStep, res.Reason, res.Output)
 				}
 			})

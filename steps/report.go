@@ -16,39 +16,118 @@ type Report struct {
 	// PolicyCounts makes failures of @policy scenarios (our own rules where the vendor is silent)
 	// fail the run. They always count in-process; against other targets only with --strict-policy.
 	PolicyCounts bool
+	// Expected lists scenarios, by @id:, that the target is known to fail, with why: their failures
+	// are reported but do not fail the run, and one that passes does (the list is out of date).
+	Expected map[string]string
+	// FailOnSkip fails a run that skipped any scenario; MinRules one that verified fewer rules of an
+	// API: a pipeline must not go green on a target that skipped most of the suite.
+	FailOnSkip bool
+	MinRules   int
+}
+
+// Outcome is how a result counts in the verdict.
+type Outcome string
+
+// The outcomes.
+const (
+	OutcomePassed          Outcome = "passed"
+	OutcomeFailed          Outcome = "failed"
+	OutcomePolicyFailed    Outcome = "policy-failed" // a @policy failure that does not count
+	OutcomeSkipped         Outcome = "skipped"
+	OutcomeExpectedFailure Outcome = "expected-failure"
+	OutcomeUnexpectedPass  Outcome = "unexpected-pass" // listed as expected to fail, and passed
+)
+
+// Outcome classifies a result.
+func (r *Report) Outcome(res Result) Outcome {
+	_, expected := r.Expected[res.ID]
+	switch {
+	case res.Status == Passed && expected:
+		return OutcomeUnexpectedPass
+	case res.Status == Passed:
+		return OutcomePassed
+	case res.Status == Skipped:
+		return OutcomeSkipped
+	case expected:
+		return OutcomeExpectedFailure
+	case res.Policy && !r.PolicyCounts:
+		return OutcomePolicyFailed
+	}
+	return OutcomeFailed
 }
 
 // Counts of a report.
 type Counts struct {
-	Passed, Failed, PolicyFailed, Skipped int
+	Passed, Failed, PolicyFailed, Skipped, ExpectedFailures, UnexpectedPasses int
+	// Violations counts the scenarios that saw a response break the API's spec.
+	Violations int
 }
 
-// Counts tallies the results; a failed @policy scenario counts as PolicyFailed unless policy counts.
-func (r *Report) Counts() Counts {
+func (c *Counts) add(o Outcome, res Result) {
+	switch o {
+	case OutcomePassed:
+		c.Passed++
+	case OutcomeFailed:
+		c.Failed++
+	case OutcomePolicyFailed:
+		c.PolicyFailed++
+	case OutcomeSkipped:
+		c.Skipped++
+	case OutcomeExpectedFailure:
+		c.ExpectedFailures++
+	case OutcomeUnexpectedPass:
+		c.UnexpectedPasses++
+	}
+	if res.Violation() {
+		c.Violations++
+	}
+}
+
+// Counts tallies the results, or those of one API when api is not empty.
+func (r *Report) Counts(api ...string) Counts {
 	var c Counts
 	for _, res := range r.Results {
-		switch {
-		case res.Status == Passed:
-			c.Passed++
-		case res.Status == Skipped:
-			c.Skipped++
-		case r.Counted(res):
-			c.Failed++
-		default:
-			c.PolicyFailed++
+		if len(api) == 0 || slices.Contains(api, res.API) {
+			c.add(r.Outcome(res), res)
 		}
 	}
 	return c
 }
 
-// Counted reports whether a result fails the run: a failure, unless it is of a @policy scenario and
-// policy does not count.
+// Counted reports whether a result fails the run.
 func (r *Report) Counted(res Result) bool {
-	return res.Status == Failed && (!res.Policy || r.PolicyCounts)
+	o := r.Outcome(res)
+	return o == OutcomeFailed || o == OutcomeUnexpectedPass
 }
 
-// Conformant reports whether the target passed: nothing failed that counts.
-func (r *Report) Conformant() bool { return r.Counts().Failed == 0 }
+// Violation reports whether the scenario saw a response that broke the API's spec.
+func (res Result) Violation() bool {
+	return strings.Contains(res.Reason, "breaks the "+res.API+" spec")
+}
+
+// Verdict lists why the run is not conformant; empty when it is.
+func (r *Report) Verdict() []string {
+	var why []string
+	c := r.Counts()
+	if c.Failed > 0 {
+		why = append(why, fmt.Sprintf("%d scenario(s) failed", c.Failed))
+	}
+	if c.UnexpectedPasses > 0 {
+		why = append(why, fmt.Sprintf("%d scenario(s) listed as expected failures passed: take them off the list", c.UnexpectedPasses))
+	}
+	if r.FailOnSkip && c.Skipped > 0 {
+		why = append(why, fmt.Sprintf("%d scenario(s) were skipped (--fail-on-skip)", c.Skipped))
+	}
+	for _, cov := range r.Coverage() {
+		if len(cov.Verified) < r.MinRules {
+			why = append(why, fmt.Sprintf("%s: %d rules verified, fewer than %d (--min-rules)", cov.API, len(cov.Verified), r.MinRules))
+		}
+	}
+	return why
+}
+
+// Conformant reports whether the target passed: nothing in the verdict against it.
+func (r *Report) Conformant() bool { return len(r.Verdict()) == 0 }
 
 // RuleCoverage is, for one API, how many of its listed rules the run verified: a rule is verified when
 // at least one of its scenarios passed and none failed.
@@ -98,48 +177,61 @@ func (r *Report) Coverage() []RuleCoverage {
 }
 
 // WriteLine prints one result the way `idvkit conform` shows it.
-func WriteLine(w io.Writer, res Result) {
-	mark := map[Status]string{Passed: "PASS", Failed: "FAIL", Skipped: "SKIP"}[res.Status]
-	if res.Status == Failed && res.Policy {
-		mark = "FAIL (policy)"
-	}
+func (r *Report) WriteLine(w io.Writer, res Result) {
+	mark := map[Outcome]string{OutcomePassed: "PASS", OutcomeFailed: "FAIL", OutcomePolicyFailed: "FAIL (policy)",
+		OutcomeSkipped: "SKIP", OutcomeExpectedFailure: "XFAIL", OutcomeUnexpectedPass: "XPASS"}[r.Outcome(res)]
 	fmt.Fprintf(w, "%-4s  %-10s %s\n", mark, res.ID, res.Name)
-	switch res.Status {
-	case Skipped:
+	switch {
+	case res.Status == Skipped:
 		fmt.Fprintf(w, "      skipped: %s\n", res.Reason)
-	case Failed:
+	case res.Status == Failed:
 		if res.FailedStep != "" {
 			fmt.Fprintf(w, "      step:  %s\n", res.FailedStep)
 		}
 		fmt.Fprintf(w, "      error: %s\n", res.Reason)
 	}
+	if reason, ok := r.Expected[res.ID]; ok {
+		fmt.Fprintf(w, "      expected to fail: %s\n", reason)
+	}
 }
 
-// WriteSummary prints the closing summary: rule coverage per API, failures named, and the counts on a
-// line of their own.
+// ProgressMark is a result's one character in the progress format.
+func (r *Report) ProgressMark(res Result) string {
+	return map[Outcome]string{OutcomePassed: ".", OutcomeFailed: "F", OutcomePolicyFailed: "P",
+		OutcomeSkipped: "S", OutcomeExpectedFailure: "x", OutcomeUnexpectedPass: "X"}[r.Outcome(res)]
+}
+
+// WriteSummary prints the closing summary: per API its counts and rule coverage, the scenarios that
+// failed, the totals on a line of their own, and why the run is not conformant.
 func (r *Report) WriteSummary(w io.Writer) {
 	fmt.Fprintln(w)
 	for _, cov := range r.Coverage() {
-		fmt.Fprintf(w, "%s: rules verified %d/%d", cov.API, len(cov.Verified), len(cov.Listed))
+		c := r.Counts(cov.API)
+		fmt.Fprintf(w, "%s: %d passed, %d failed, %d skipped, %d expected failures, %d spec violations; rules verified %d/%d",
+			cov.API, c.Passed, c.Failed+c.UnexpectedPasses, c.Skipped, c.ExpectedFailures, c.Violations, len(cov.Verified), len(cov.Listed))
 		if missing := difference(cov.Listed, cov.Verified); len(missing) > 0 {
 			fmt.Fprintf(w, " (not verified: %s)", strings.Join(missing, ", "))
 		}
 		fmt.Fprintln(w)
 	}
 	for _, res := range r.Results {
-		if res.Status == Failed {
-			kind := "failed"
-			if !r.Counted(res) {
-				kind = "failed a policy rule (not counted; --strict-policy counts it)"
-			}
-			fmt.Fprintf(w, "%s %s: %s\n", res.ID, kind, res.Name)
+		switch r.Outcome(res) {
+		case OutcomeFailed:
+			fmt.Fprintf(w, "%s failed: %s\n", res.ID, res.Name)
+		case OutcomePolicyFailed:
+			fmt.Fprintf(w, "%s failed a policy rule (not counted; --strict-policy counts it): %s\n", res.ID, res.Name)
+		case OutcomeUnexpectedPass:
+			fmt.Fprintf(w, "%s passed but is listed as an expected failure: %s\n", res.ID, res.Name)
 		}
 	}
 	c := r.Counts()
 	if c.PolicyFailed > 0 {
 		fmt.Fprintf(w, "policy: %d failed\n", c.PolicyFailed)
 	}
-	fmt.Fprintf(w, "%d passed, %d failed, %d skipped\n", c.Passed, c.Failed, c.Skipped)
+	fmt.Fprintf(w, "%d passed, %d failed, %d skipped\n", c.Passed, c.Failed+c.UnexpectedPasses, c.Skipped)
+	for _, why := range r.Verdict() {
+		fmt.Fprintf(w, "not conformant: %s\n", why)
+	}
 }
 
 func difference(all, some []string) []string {

@@ -62,9 +62,7 @@ func TestSuiteCatchesABrokenRule(t *testing.T) {
 // reason, and roles come from the principals file; without one, those scenarios are skipped too.
 func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 	m := mocktest.New(t)
-	noControl := m.URL + "/no-control-api"
-
-	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), noControl, "")})
+	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithoutControl())})
 	res := byID(r)
 	assert.Equal(t, steps.Skipped, res["RB-11-b"].Status)
 	assert.Equal(t, "target lacks capability clock.advance", res["RB-11-b"].Reason)
@@ -75,7 +73,7 @@ func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 	for _, p := range m.Principals() {
 		principals[p.Role] = p
 	}
-	r = runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), noControl, ""), Principals: principals})
+	r = runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithoutControl()), Principals: principals})
 	res = byID(r)
 	assert.Equal(t, steps.Passed, res["RB-06-a"].Status, res["RB-06-a"].Reason)
 	assert.Equal(t, steps.Passed, res["RB-07-a"].Status, "attributes come from the file: %s", res["RB-07-a"].Reason)
@@ -88,9 +86,9 @@ func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 // without it.
 func TestControlTokenIsSent(t *testing.T) {
 	m := mocktest.New(t, mocktest.WithControlToken("s3cret-control"))
-	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), "", "s3cret-control")})
+	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithControl("", "s3cret-control"))})
 	assert.Equal(t, steps.Passed, byID(r)["RB-11-b"].Status, byID(r)["RB-11-b"].Reason)
-	r = runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), "", "wrong")})
+	r = runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithControl("", "wrong"))})
 	assert.Equal(t, steps.Skipped, byID(r)["RB-11-b"].Status)
 }
 
@@ -274,8 +272,8 @@ func TestRunTReportsPolicyFailuresAgainstAURLWithoutFailing(t *testing.T) {
 	feature := "Feature: x\n\n  @id:X-7 @policy\n  Scenario: a policy the target breaks\n" +
 		"    When a client sends \"GET /no-such\"\n    Then the response status is 200\n"
 	cfg := steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}},
-		Target: steps.URL(m.APIURL("rambase"), "", "")}
-	report := steps.RunT(t, cfg)
+		Target: steps.URL(m.APIURL("rambase"))}
+	report := steps.RunT(t, steps.Plan{Config: cfg})
 	require.Len(t, report.Results, 1)
 	assert.Equal(t, steps.Failed, report.Results[0].Status)
 	assert.True(t, report.Conformant())
@@ -341,7 +339,7 @@ func oneStepAt(t *testing.T, base, body string) (*steps.Suite, steps.Scenario) {
 	t.Helper()
 	feature := "Feature: x\n\n  @id:X-8\n  Scenario: y\n    " + body + "\n"
 	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}},
-		Target: steps.URL(base, base+"/_mock", "")})
+		Target: steps.URL(base)})
 	require.NoError(t, err)
 	return s, s.Scenarios()[0]
 }
@@ -350,7 +348,7 @@ func oneStepAt(t *testing.T, base, body string) (*steps.Suite, steps.Scenario) {
 // as under conform, unless policy is made strict; in-process they always count.
 func TestPolicyCountsOnlyInProcessOrWhenStrict(t *testing.T) {
 	failed := steps.Result{Scenario: steps.Scenario{Policy: true}, Status: steps.Failed}
-	url := steps.URL("http://127.0.0.1:1", "", "")
+	url := steps.URL("http://127.0.0.1:1")
 	assert.False(t, steps.NewReport(steps.Config{Target: url}).Counted(failed))
 	assert.True(t, steps.NewReport(steps.Config{Target: url, StrictPolicy: true}).Counted(failed))
 	assert.True(t, steps.NewReport(steps.Config{Target: steps.InProcess()}).Counted(failed))
@@ -389,5 +387,25 @@ func TestEveryBreakableRuleIsCaught(t *testing.T) {
 		if api == "randaverify" {
 			assert.Equal(t, len(spec.Rules()), breakable, "every RandaVerify rule can be broken")
 		}
+	}
+}
+
+// A target is ready when its base URL answers and, unless it is declared without one, its control
+// API answers GET /capabilities: a mistyped control URL or a wrong token stops the run as not ready
+// instead of turning its scenarios into quiet skips.
+func TestReadinessNeedsTheControlAPIThatWasGiven(t *testing.T) {
+	m := mocktest.New(t, mocktest.WithControlToken("s3cret-control"))
+	base := m.APIURL("rambase")
+	ctx := context.Background()
+	assert.NoError(t, steps.URL(base, steps.WithControl("", "s3cret-control")).Ready(ctx))
+	assert.NoError(t, steps.URL(base, steps.WithoutControl()).Ready(ctx))
+	for name, target := range map[string]steps.Target{
+		"mistyped control URL": steps.URL(base, steps.WithControl(m.URL+"/_mok", "s3cret-control")),
+		"wrong token":          steps.URL(base, steps.WithControl("", "wrong")),
+		"no token":             steps.URL(base),
+		"unreachable base":     steps.URL("http://127.0.0.1:1/rambase"),
+	} {
+		var notReady *steps.NotReadyError
+		assert.ErrorAs(t, target.Ready(ctx), &notReady, name)
 	}
 }

@@ -65,42 +65,98 @@ func (inProcess) Ready(context.Context) error { return nil }
 func (inProcess) Isolated() bool              { return true }
 func (inProcess) Describe() string            { return "in-process mock" }
 
-// URL is an implementation that is already running: baseURL is the API's base URL (what a client
-// would use in place of the vendor's host); controlURL is its control API, by default
-// <baseURL>/_mock, and controlToken the token its control API wants, if any.
-func URL(baseURL, controlURL, controlToken string) Target {
-	baseURL = strings.TrimSuffix(baseURL, "/")
-	if controlURL == "" {
-		controlURL = baseURL + "/_mock"
+// URL is an implementation that is already running at baseURL, the API's base URL (what a client
+// would use in place of the vendor's host). Its control API is at <baseURL>/_mock unless an option
+// says otherwise.
+func URL(baseURL string, opts ...URLOption) Target {
+	t := &urlTarget{base: strings.TrimSuffix(baseURL, "/"), client: noRedirects(&http.Client{Timeout: 30 * time.Second})}
+	t.control = t.base + "/_mock"
+	for _, opt := range opts {
+		opt(t)
 	}
-	return urlTarget{base: baseURL, control: strings.TrimSuffix(controlURL, "/"), token: controlToken,
-		client: noRedirects(&http.Client{Timeout: 30 * time.Second})}
+	return t
 }
+
+// URLOption configures a URL target.
+type URLOption func(*urlTarget)
+
+// WithControl names the target's control API and the token it wants ("" for none); an empty url
+// keeps the default, <baseURL>/_mock.
+func WithControl(url, token string) URLOption {
+	return func(t *urlTarget) {
+		if url != "" {
+			t.control = strings.TrimSuffix(url, "/")
+		}
+		t.token = token
+	}
+}
+
+// WithoutControl declares a target without a control API: scenarios that need one are skipped and
+// reported as such, and readiness does not ask for it.
+func WithoutControl() URLOption { return func(t *urlTarget) { t.control = "" } }
 
 type urlTarget struct {
 	base, control, token string
 	client               *http.Client
 }
 
-func (t urlTarget) Open(context.Context, string) (*Endpoint, error) {
+func (t *urlTarget) Open(context.Context, string) (*Endpoint, error) {
 	return &Endpoint{BaseURL: t.base, ControlURL: t.control, ControlToken: t.token, Client: t.client}, nil
 }
 
-// Ready succeeds when the base URL answers anything at all over HTTP.
-func (t urlTarget) Ready(ctx context.Context) error {
+// NotReadyError is a target that cannot be reached, or whose control API does not answer: nothing
+// it would run could be trusted (`idvkit conform` exits 3).
+type NotReadyError struct{ Reason string }
+
+func (e *NotReadyError) Error() string { return e.Reason }
+
+// Ready succeeds when the base URL answers anything at all over HTTP and, when the target has a
+// control API, that API answers GET /capabilities with 200: a mistyped control URL must stop the run,
+// not turn every scenario that needs it into a quiet skip.
+func (t *urlTarget) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.base+"/", nil)
+	status, err := t.get(ctx, t.base+"/", "")
 	if err != nil {
-		return err
+		return &NotReadyError{fmt.Sprintf("target %s is unreachable: %v", t.base, err)}
 	}
-	resp, err := t.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("target %s is unreachable: %w", t.base, err)
+	_ = status // any answer will do: the base URL need not serve anything itself
+	if t.control == "" {
+		return nil
 	}
-	resp.Body.Close()
+	status, err = t.get(ctx, t.control+"/capabilities", t.token)
+	switch {
+	case err != nil:
+		return &NotReadyError{fmt.Sprintf("control API %s is unreachable: %v (a target without one: --control-url '')", t.control, err)}
+	case status == http.StatusUnauthorized:
+		return &NotReadyError{fmt.Sprintf("control API %s refused the control token (401): give the right --control-token", t.control)}
+	case status != http.StatusOK:
+		return &NotReadyError{fmt.Sprintf("control API %s answered GET /capabilities with %d: is the --control-url right? (a target without one: --control-url '')", t.control, status)}
+	}
 	return nil
 }
 
-func (urlTarget) Isolated() bool     { return false }
-func (t urlTarget) Describe() string { return t.base }
+func (t *urlTarget) get(ctx context.Context, url, token string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := t.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+func (*urlTarget) Isolated() bool { return false }
+
+func (t *urlTarget) Describe() string {
+	if t.control == "" {
+		return t.base + " (no control API)"
+	}
+	return t.base
+}

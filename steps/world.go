@@ -213,6 +213,9 @@ func sameOrigin(u *url.URL, base string) bool {
 
 // controlJSON calls the control API and decodes its JSON answer into out (when not nil).
 func (w *world) controlJSON(ctx context.Context, method, path string, in, out any) error {
+	if w.ep.ControlURL == "" {
+		return errors.New("the target has no control API")
+	}
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)

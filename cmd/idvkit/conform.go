@@ -1,32 +1,36 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
-	"os"
 	"strings"
-
-	"gopkg.in/yaml.v3"
+	"sync"
+	"time"
 
 	"github.com/idvkit/idvkit/mockserver"
-	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/steps"
 )
 
-// runConform is `idvkit conform`: the Gherkin suite against an implementation at --base-url, or
-// against an in-process mock without it. Exit 0 conformant, 1 not, 2 usage, 3 target unreachable.
+// runConform is `idvkit conform`: the Gherkin suite against an implementation, given by flags or a
+// target file (--config), or an in-process mock without one. Exit 0 conformant, 1 not, 2 usage or
+// configuration, 3 target unreachable or not ready.
 func runConform(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
+	configFile := fs.String("config", "", "target file (YAML): API, base URL, control API, credentials, capabilities, verdict rules; flags override it")
 	api := fs.String("api", "", "the API to check: "+strings.Join(mockserver.Registered(), ", ")+" (required with --base-url)")
-	baseURL := fs.String("base-url", "", "base URL of the implementation under test; empty runs an in-process mock")
-	controlURL := fs.String("control-url", "", "its control API (default <base-url>/_mock)")
+	baseURL := fs.String("base-url", "", "base URL of the implementation under test; none runs an in-process mock")
+	controlURL := fs.String("control-url", "", "its control API (default <base-url>/_mock; '' declares a target without one)")
 	controlToken := fs.String("control-token", getenv("IDVKIT_CONTROL_TOKEN"), "token its control API wants (env IDVKIT_CONTROL_TOKEN)")
 	principalsFile := fs.String("principals", "", "YAML file mapping roles to credentials, for targets without users.create")
 	strictPolicy := fs.Bool("strict-policy", false, "count failures of our own policy rules (@policy) against this target")
+	failOnSkip := fs.Bool("fail-on-skip", false, "not conformant if any scenario was skipped")
+	minRules := fs.Int("min-rules", 0, "not conformant if fewer rules than this were verified for an API")
+	expectedFile := fs.String("expected-failures", "", "YAML list of {id, reason}: scenarios known to fail; one that passes fails the run")
+	tags := fs.String("tags", "", "run the scenarios a tag expression selects: @a,@b (either), @a && ~@b (a, not b)")
+	timeout := fs.Duration("timeout", steps.DefaultTimeout, "longest a scenario may take; one that takes longer fails and the run goes on")
+	format := fs.String("format", "pretty", "terminal output: pretty (a line per scenario) or progress (a character per scenario)")
 	verbose := fs.Bool("verbose", false, "print godog's output of every failed scenario")
 	if ok, err := parse(fs, args, stderr); !ok {
 		return err
@@ -34,47 +38,99 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 	if fs.NArg() > 0 {
 		return usageError("conform takes no arguments, got %q", fs.Args())
 	}
-
-	cfg := steps.Config{API: *api, Target: steps.InProcess(), StrictPolicy: *strictPolicy}
-	if *baseURL != "" {
-		if *api == "" {
-			return usageError("--base-url needs --api: the base URL is one API's")
-		}
-		for flag, u := range map[string]string{"--base-url": *baseURL, "--control-url": *controlURL} {
-			if err := checkURL(u); u != "" && err != nil {
-				return usageError("%s %q: %v", flag, u, err)
-			}
-		}
-		cfg.Target = steps.URL(*baseURL, *controlURL, *controlToken)
-	} else if *controlURL != "" {
-		return usageError("--control-url needs --base-url")
+	if *format != "pretty" && *format != "progress" {
+		return usageError("--format %q: want pretty or progress", *format)
 	}
-	if *principalsFile != "" {
-		p, err := readPrincipals(*principalsFile)
+
+	f := &steps.TargetFile{}
+	if *configFile != "" {
+		var err error
+		if f, err = steps.ReadTargetFile(*configFile); err != nil {
+			return usageError("--config: %v", err)
+		}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	override := func(name string, dst *string, v string) {
+		if set[name] {
+			*dst = v
+		}
+	}
+	override("api", &f.API, *api)
+	override("base-url", &f.BaseURL, *baseURL)
+	override("tags", &f.Tags, *tags)
+	override("expected-failures", &f.ExpectedFailures, *expectedFile)
+	if set["control-url"] {
+		u := *controlURL
+		f.Control = &steps.ControlFile{URL: &u}
+	}
+	if *controlToken != "" && (set["control-token"] || f.Control == nil || f.Control.Token == "") {
+		if f.Control == nil {
+			f.Control = &steps.ControlFile{}
+		}
+		f.Control.Token = *controlToken
+	}
+	if set["principals"] {
+		ps, err := steps.ReadPrincipals(*principalsFile)
 		if err != nil {
 			return usageError("--principals: %v", err)
 		}
-		cfg.Principals = p
+		f.Principals = ps
 	}
-	suite, err := steps.New(cfg)
+	f.StrictPolicy = f.StrictPolicy || *strictPolicy
+	f.FailOnSkip = f.FailOnSkip || *failOnSkip
+	if set["min-rules"] {
+		f.MinRules = *minRules
+	}
+	if set["timeout"] || f.Timeout == 0 {
+		f.Timeout = steps.Duration(*timeout)
+	}
+	plan, err := f.Plan()
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if err := cfg.Target.Ready(ctx); err != nil {
+	suite, err := steps.New(plan.Config)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	scenarios, err := plan.Select(suite.Scenarios())
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if err := plan.Target.Ready(ctx); err != nil {
 		return &exitError{code: exitUnreachable, msg: err.Error()}
 	}
 
-	fmt.Fprintf(stdout, "idvkit conform: %d scenarios against %s\n\n", len(suite.Scenarios()), cfg.Target.Describe())
-	report := steps.NewReport(cfg)
-	for _, sc := range suite.Scenarios() {
+	fmt.Fprintf(stdout, "idvkit conform: %d scenarios against %s\n\n", len(scenarios), plan.Target.Describe())
+	report := plan.NewReport()
+	progress := startProgress(stderr, len(scenarios), report)
+	defer progress.stop()
+	for i, sc := range scenarios {
 		if ctx.Err() != nil {
 			return &exitError{code: exitUsage, msg: "interrupted"}
 		}
-		res := suite.Run(ctx, sc)
+		res := plan.Run(ctx, suite, sc)
 		report.Results = append(report.Results, res)
-		steps.WriteLine(stdout, res)
+		progress.done(res)
+		switch *format {
+		case "progress":
+			fmt.Fprint(stdout, report.ProgressMark(res))
+			if (i+1)%60 == 0 || i == len(scenarios)-1 {
+				fmt.Fprintln(stdout)
+			}
+		default:
+			report.WriteLine(stdout, res)
+		}
 		if *verbose && res.Status == steps.Failed {
 			fmt.Fprintln(stdout, indent(res.Output))
+		}
+	}
+	progress.stop()
+	if *format == "progress" {
+		for _, res := range report.Results {
+			if res.Status == steps.Failed {
+				report.WriteLine(stdout, res)
+			}
 		}
 	}
 	report.WriteSummary(stdout)
@@ -84,44 +140,57 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
-// checkURL accepts an absolute http or https URL.
-func checkURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return err
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("want an absolute http:// or https:// URL")
-	}
-	return nil
+// progressLine prints, on runs longer than a few seconds, a line every few seconds saying how far
+// the run is (done / total, failures so far), so a pipeline's log shows a slow target working.
+type progressLine struct {
+	mu       sync.Mutex
+	w        io.Writer
+	total    int
+	finished int
+	failed   int
+	report   *steps.Report
+	started  time.Time
+	quit     chan struct{}
+	once     sync.Once
 }
 
-// readPrincipals reads a file of role -> principal in the control API's Principal shape (role, api
-// and kind may be left out: they follow from the role and whether there is a username), strictly,
-// so a misspelt field is an error rather than a missing credential.
-func readPrincipals(path string) (map[string]mockapi.Principal, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var raw map[string]mockapi.Principal
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&raw); err != nil {
-		return nil, err
-	}
-	for role, p := range raw {
-		p.Role, p.API = role, mockapi.APIOf(role)
-		if p.Kind == "" {
-			p.Kind = mockapi.KindClient
-			if p.Username != "" {
-				p.Kind = mockapi.KindUser
+// progressEvery is how often the progress line is printed once the run has taken that long.
+const progressEvery = 5 * time.Second
+
+func startProgress(w io.Writer, total int, report *steps.Report) *progressLine {
+	p := &progressLine{w: w, total: total, report: report, started: time.Now(), quit: make(chan struct{})}
+	go func() {
+		tick := time.NewTicker(progressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-p.quit:
+				return
+			case <-tick.C:
+				p.print()
 			}
 		}
-		raw[role] = p
-	}
-	return raw, nil
+	}()
+	return p
 }
+
+func (p *progressLine) done(res steps.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.finished++
+	if p.report.Counted(res) {
+		p.failed++
+	}
+}
+
+func (p *progressLine) print() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "idvkit conform: %d/%d scenarios done, %d failed so far, %s\n", p.finished, p.total, p.failed,
+		time.Since(p.started).Round(time.Second))
+}
+
+func (p *progressLine) stop() { p.once.Do(func() { close(p.quit) }) }
 
 func indent(s string) string {
 	return "      " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n      ")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,7 +42,7 @@ func TestConformPassesAgainstAConformingURL(t *testing.T) {
 		code, out, errs := runCLI(context.Background(), "conform", "--api", api, "--base-url", base)
 		assert.Equal(t, 0, code, out+errs)
 		n := len(openapi.MustLoad(api).Rules())
-		assert.Contains(t, out, fmt.Sprintf("%s: rules verified %d/%d", api, n, n))
+		assert.Regexp(t, fmt.Sprintf(`\n%s: \d+ passed, 0 failed, 0 skipped, 0 expected failures, 0 spec violations; rules verified %d/%d\n`, api, n, n), out)
 		assert.Regexp(t, `\n\d+ passed, 0 failed, 0 skipped\n`, out)
 	}
 }
@@ -74,12 +75,150 @@ rambase.internal_user:
    attributes: {system: HATTELAND, database: HATTELAND}}
 `), 0o600))
 	code, out, errs := runCLI(context.Background(), "conform", "--api", "rambase", "--base-url", m.APIURL("rambase"),
-		"--control-url", m.URL+"/none", "--principals", principals)
+		"--control-url", "", "--principals", principals)
 	assert.Equal(t, 0, code, out+errs)
 	assert.Contains(t, out, "SKIP  RB-11-b")
 	assert.Contains(t, out, "skipped: target lacks capability clock.advance")
 	assert.Contains(t, out, "skipped: no credentials for role rambase.portal_client")
 	assert.Regexp(t, `\d+ passed, 0 failed, \d+ skipped`, out)
+}
+
+// A pipeline that must not go green on a target that skipped most of the suite says so: with
+// --fail-on-skip any skip fails the run, with --min-rules fewer verified rules do.
+func TestConformCanRefuseSkipsAndTooFewRules(t *testing.T) {
+	m := mocktest.New(t)
+	base := []string{"conform", "--api", "rambase", "--base-url", m.APIURL("rambase"), "--control-url", ""}
+	code, out, _ := runCLI(context.Background(), base...)
+	require.Equal(t, 0, code, "skips alone do not fail a target declared without a control API:\n"+out)
+	code, out, _ = runCLI(context.Background(), append(base, "--fail-on-skip")...)
+	assert.Equal(t, exitNotConformant, code)
+	assert.Regexp(t, `not conformant: \d+ scenario\(s\) were skipped \(--fail-on-skip\)`, out)
+	code, out, _ = runCLI(context.Background(), append(base, "--min-rules", "13")...)
+	assert.Equal(t, exitNotConformant, code)
+	assert.Regexp(t, `not conformant: rambase: 0 rules verified, fewer than 13 \(--min-rules\)`, out)
+
+	code, out, _ = runCLI(context.Background(), "conform", "--api", "rambase", "--base-url", m.APIURL("rambase"), "--min-rules", "13")
+	assert.Equal(t, 0, code, out)
+}
+
+// A control URL that was given, or defaulted, and does not answer is not a quiet run of skips: the
+// target is not ready (exit 3), and the message says how to declare a target without one.
+func TestConformExits3WhenTheControlAPIDoesNotAnswer(t *testing.T) {
+	m := mocktest.New(t, mocktest.WithControlToken("s3cret"))
+	for name, args := range map[string][]string{
+		"mistyped":      {"--control-url", m.URL + "/_mok", "--control-token", "s3cret"},
+		"wrong token":   {"--control-token", "nope"},
+		"token missing": {},
+	} {
+		code, out, errs := runCLI(context.Background(), append([]string{"conform", "--api", "rambase", "--base-url", m.APIURL("rambase")}, args...)...)
+		assert.Equal(t, exitUnreachable, code, "%s: %s%s", name, out, errs)
+		assert.Contains(t, errs, "control", name)
+		assert.Empty(t, out, "%s: nothing ran", name)
+	}
+}
+
+// Scenarios listed as expected failures are reported but do not fail the run; one on the list that
+// passes fails it; an id that names no scenario is a usage error.
+func TestConformExpectedFailures(t *testing.T) {
+	m := mocktest.New(t, mocktest.WithBrokenRules("RV-15"))
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+		return path
+	}
+	run := func(file string) (int, string, string) {
+		return runCLI(context.Background(), "conform", "--api", "randaverify", "--base-url", m.APIURL("randaverify"),
+			"--expected-failures", file, "--tags", "@rule:RV-15,@rule:RV-10")
+	}
+	code, out, errs := run(write("known.yaml", "- {id: RV-15-a, reason: our references are case-insensitive}\n"))
+	assert.Equal(t, 0, code, out+errs)
+	assert.Contains(t, out, "XFAIL  RV-15-a")
+	assert.Contains(t, out, "expected to fail: our references are case-insensitive")
+	assert.Contains(t, out, "1 expected failures")
+
+	code, out, _ = run(write("stale.yaml", "- {id: RV-15-a, reason: case}\n- {id: RV-10-a, reason: fixed since}\n"))
+	assert.Equal(t, exitNotConformant, code)
+	assert.Contains(t, out, "XPASS  RV-10-a")
+	assert.Contains(t, out, "RV-10-a passed but is listed as an expected failure")
+
+	code, _, errs = run(write("typo.yaml", "- {id: RV-99-z, reason: nothing}\n"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, `no scenario has the id "RV-99-z"`)
+	code, _, errs = run(write("noreason.yaml", "- {id: RV-15-a}\n"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "every expected failure has an id and a reason")
+}
+
+// --tags runs a subset, and --format progress prints a character per scenario.
+func TestConformTagsAndProgressFormat(t *testing.T) {
+	m := mocktest.New(t)
+	code, out, _ := runCLI(context.Background(), "conform", "--api", "randaverify", "--base-url", m.APIURL("randaverify"),
+		"--tags", "@rule:RV-11 && ~@id:RV-11-b", "--format", "progress")
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "idvkit conform: 5 scenarios against")
+	assert.Contains(t, out, "\n.....\n")
+	code, _, errs := runCLI(context.Background(), "conform", "--api", "randaverify", "--base-url", m.APIURL("randaverify"), "--tags", "rule:RV-11")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "is not a tag")
+}
+
+// A target that stops answering fails each scenario at the timeout, saying so, and the run goes on
+// to the next.
+func TestConformTimesOutAHangingScenarioAndGoesOn(t *testing.T) {
+	release := make(chan struct{})
+	hang := newHTTPServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			return // the base URL answers, so the target is ready
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release) }) // before the server's Close, which waits for its handlers
+	began := time.Now()
+	code, out, _ := runCLI(context.Background(), "conform", "--api", "randaverify", "--base-url", hang, "--control-url", "",
+		"--timeout", "300ms", "--tags", "@id:RV-10-a,@id:RV-14-a", "--principals", writePrincipals(t))
+	assert.Equal(t, exitNotConformant, code)
+	assert.Equal(t, 2, strings.Count(out, "timed out after 300ms"), out)
+	assert.Less(t, time.Since(began), 10*time.Second)
+}
+
+func writePrincipals(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "principals.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("randaverify.org_admin: {username: ada, password: pw, id: '1'}\n"), 0o600))
+	return path
+}
+
+func newHTTPServer(t *testing.T, h http.Handler) string {
+	s := httptest.NewServer(h)
+	t.Cleanup(s.Close)
+	return s.URL
+}
+
+// A target file names its keys strictly: a misspelt one is a usage error naming the key and its
+// line; flags override the file.
+func TestConformTargetFile(t *testing.T) {
+	m := mocktest.New(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "target.yaml")
+	require.NoError(t, os.WriteFile(good, []byte(fmt.Sprintf(`api: randaverify
+base_url: %s
+timeout: 1m
+min_rules: 15
+tags: "@rule:RV-10"
+`, m.APIURL("randaverify"))), 0o600))
+	code, out, errs := runCLI(context.Background(), "conform", "--config", good)
+	assert.Equal(t, exitNotConformant, code, "one rule verified is fewer than min_rules 15: %s%s", out, errs)
+	code, out, errs = runCLI(context.Background(), "conform", "--config", good, "--min-rules", "1")
+	assert.Equal(t, 0, code, "the flag overrides the file: %s%s", out, errs)
+
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("api: randaverify\nbase_ulr: http://x\n"), 0o600))
+	code, _, errs = runCLI(context.Background(), "conform", "--config", bad)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "line 2: field base_ulr not found")
 }
 
 func TestConformInProcessByDefault(t *testing.T) {

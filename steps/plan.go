@@ -1,0 +1,107 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Plan is one run: what to run against what (Config), which scenarios (Tags), how long each may take,
+// and how the verdict is reached. `idvkit conform` builds it from its flags and target file, go test
+// from the environment (PlanFromEnv).
+type Plan struct {
+	Config
+	// Tags selects scenarios by tag expression (see MatchTags); empty runs all.
+	Tags string
+	// Timeout bounds each scenario, so a hanging target fails that scenario and the run goes on;
+	// zero is DefaultTimeout.
+	Timeout time.Duration
+	// Expected lists scenarios, by @id:, the target is known to fail, with why (Report.Expected).
+	Expected   map[string]string
+	FailOnSkip bool
+	MinRules   int
+}
+
+// DefaultTimeout is how long a scenario may take unless the plan says otherwise.
+const DefaultTimeout = 2 * time.Minute
+
+// NewReport returns an empty report that reaches its verdict as the plan says.
+func (p Plan) NewReport() *Report {
+	r := NewReport(p.Config)
+	r.Expected, r.FailOnSkip, r.MinRules = p.Expected, p.FailOnSkip, p.MinRules
+	return r
+}
+
+// Select returns the scenarios the plan's tags select, or an error for a malformed expression or
+// an expected failure that names no scenario (a stale list would hide nothing and pass quietly).
+func (p Plan) Select(all []Scenario) ([]Scenario, error) {
+	ids := map[string]bool{}
+	var out []Scenario
+	for _, sc := range all {
+		ids[sc.ID] = true
+		ok, err := MatchTags(p.Tags, sc.Tags)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, sc)
+		}
+	}
+	for id := range p.Expected {
+		if !ids[id] {
+			return nil, fmt.Errorf("expected failures: no scenario has the id %q", id)
+		}
+	}
+	return out, nil
+}
+
+// Run runs one scenario within the plan's timeout: a scenario that runs out of time fails, saying so,
+// and the run goes on.
+func (p Plan) Run(ctx context.Context, s *Suite, sc Scenario) Result {
+	timeout := p.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res := s.Run(ctx, sc)
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && res.Status != Passed {
+		res.Status = Failed
+		res.Reason = fmt.Sprintf("timed out after %s: the target stopped answering (%s)", timeout, res.Reason)
+	}
+	return res
+}
+
+// MatchTags reports whether a scenario with tags is selected by expr, written as godog writes tag
+// expressions: terms joined by "&&" must all hold; a term is one or more tags joined by "," of which
+// one must be present; "~@tag" means the tag is absent. "@rule:RV-05,@rule:RV-06 && ~@slow" runs the
+// scenarios of either rule that are not slow. An empty expression selects every scenario.
+func MatchTags(expr string, tags []string) (bool, error) {
+	if strings.TrimSpace(expr) == "" {
+		return true, nil
+	}
+	has := map[string]bool{}
+	for _, t := range tags {
+		has[t] = true
+	}
+	for _, term := range strings.Split(expr, "&&") {
+		held := false
+		for _, alt := range strings.Split(term, ",") {
+			alt = strings.TrimSpace(alt)
+			negated := strings.HasPrefix(alt, "~")
+			tag := strings.TrimPrefix(alt, "~")
+			if !strings.HasPrefix(tag, "@") || len(tag) < 2 || strings.ContainsAny(tag, " \t") {
+				return false, fmt.Errorf("tags %q: %q is not a tag (write @tag or ~@tag, join with , for or and && for and)", expr, alt)
+			}
+			if has[tag] != negated {
+				held = true
+			}
+		}
+		if !held {
+			return false, nil
+		}
+	}
+	return true, nil
+}
