@@ -1,0 +1,329 @@
+package steps_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ory/dockertest/v3"
+	dc "github.com/ory/dockertest/v3/docker"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/steps"
+)
+
+// The Docker tests need a daemon and the mock's image (make docker builds idvkit:dev; IDVKIT_IMAGE
+// names another). Without them a test is skipped with the reason, but not in CI (CI set), where a
+// Docker test that did not run fails: .ci/run starts a daemon and builds the image first.
+
+func inCI() bool {
+	v := os.Getenv("CI")
+	return v != "" && v != "false" && v != "0"
+}
+
+// cannotRun skips the test with the reason, or in CI fails it.
+func cannotRun(t *testing.T, format string, args ...any) {
+	t.Helper()
+	reason := fmt.Sprintf(format, args...)
+	if inCI() {
+		t.Fatalf("CI=%s: a Docker test must run in CI, but %s", os.Getenv("CI"), reason)
+	}
+	t.Skip(reason)
+}
+
+func dockerPool(t *testing.T) *dockertest.Pool {
+	t.Helper()
+	pool, err := dockertest.NewPool("")
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = pool.Client.PingWithContext(ctx)
+	}
+	if err != nil {
+		cannotRun(t, "no Docker daemon answers (%v): start one as DOCKER.md shows", err)
+	}
+	return pool
+}
+
+func mockImage(t *testing.T, pool *dockertest.Pool) string {
+	t.Helper()
+	image := os.Getenv("IDVKIT_IMAGE")
+	if image == "" {
+		image = "idvkit:dev"
+	}
+	if _, err := pool.Client.InspectImage(image); err != nil {
+		cannotRun(t, "image %s is not in the local Docker store (%v): build it with make docker", image, err)
+	}
+	return image
+}
+
+func startDocker(t *testing.T, cfg steps.DockerConfig) *steps.DockerTarget {
+	t.Helper()
+	target, err := steps.Docker(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, target.Close()) })
+	return target
+}
+
+func gone(t *testing.T, pool *dockertest.Pool, name string) bool {
+	t.Helper()
+	_, found := pool.ContainerByName(name)
+	return !found
+}
+
+// capabilities asks a control API which APIs it serves, with a token or without one.
+func capabilities(t *testing.T, controlURL, token string) (int, []string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, controlURL+"/capabilities", nil)
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var body struct {
+		APIs []string `json:"apis"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body.APIs
+}
+
+// The mock's own image passes every API's suite, one container per API started with --only (by
+// IDVKIT_ONLY) and a control token, every rule verified, nothing skipped, our policy rules counted.
+func TestDockerImageConformsForEveryAPI(t *testing.T) {
+	pool := dockerPool(t)
+	image := mockImage(t, pool)
+	for _, api := range mockserver.Registered() {
+		t.Run(api, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			token := rand.Text()
+			target := startDocker(t, steps.DockerConfig{Image: image, ControlToken: token,
+				Env: []string{"IDVKIT_ONLY=" + api, "IDVKIT_CONTROL_TOKEN=" + token}})
+			require.NoError(t, target.Ready(context.Background()))
+			t.Logf("%s ready in %s", target.Describe(), time.Since(start).Round(time.Millisecond))
+
+			ep, err := target.Open(context.Background(), api)
+			require.NoError(t, err)
+			status, _ := capabilities(t, ep.ControlURL, "")
+			assert.Equal(t, http.StatusUnauthorized, status, "the control token guards the control API")
+			status, apis := capabilities(t, ep.ControlURL, token)
+			assert.Equal(t, http.StatusOK, status)
+			assert.Equal(t, []string{api}, apis, "--only serves one API")
+
+			report := steps.RunT(t, steps.Config{API: api, Target: target, StrictPolicy: true})
+			counts := report.Counts()
+			assert.Positive(t, counts.Passed)
+			assert.Zero(t, counts.Failed+counts.PolicyFailed, "failed")
+			assert.Zero(t, counts.Skipped, "skipped")
+			cov := report.Coverage()
+			require.Len(t, cov, 1)
+			assert.Equal(t, cov[0].Listed, cov[0].Verified, "every rule verified")
+			t.Logf("%s: %d scenarios, rules verified %d/%d, in %s", api, len(report.Results), len(cov[0].Verified),
+				len(cov[0].Listed), time.Since(start).Round(time.Millisecond))
+			if t.Failed() {
+				t.Logf("the container's last lines:\n%s", target.Logs(50))
+			}
+		})
+	}
+}
+
+// idvkit never pulls: a missing image is a not-ready error that says so.
+func TestDockerTargetReportsAMissingImage(t *testing.T) {
+	dockerPool(t)
+	target := startDocker(t, steps.DockerConfig{Image: "idvkit-conform-test/no-such-image:missing"})
+	err := target.Ready(context.Background())
+	require.ErrorIs(t, err, steps.ErrImageMissing)
+	var notReady *steps.DockerError
+	require.ErrorAs(t, err, &notReady, "the CLI exits 3")
+	assert.Contains(t, notReady.Error(), "idvkit-conform-test/no-such-image:missing")
+	assert.Contains(t, notReady.Error(), "idvkit never pulls")
+	_, err = target.Open(context.Background(), "rambase")
+	assert.ErrorIs(t, err, steps.ErrImageMissing, "a failed start is every later call's error")
+}
+
+// A container that never answers its health URL is a not-ready error carrying its last log lines, and
+// is removed: one that exits at once (serve refusing --only nope), and one that runs but answers 404.
+func TestDockerTargetReportsAContainerThatNeverGetsReady(t *testing.T) {
+	pool := dockerPool(t)
+	image := mockImage(t, pool)
+
+	start := time.Now()
+	target := startDocker(t, steps.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=nope"}})
+	err := target.Ready(context.Background())
+	require.ErrorIs(t, err, steps.ErrContainerExited)
+	var de *steps.DockerError
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, de.Output, `unknown API "nope"`, "the container's own words")
+	assert.Contains(t, err.Error(), "exit code 2")
+	assert.Contains(t, err.Error(), "its last log lines:\n")
+	assert.Contains(t, err.Error(), `unknown API "nope"`)
+	assert.Equal(t, target.ContainerName(), de.Container)
+	assert.Less(t, time.Since(start), 20*time.Second, "an exited container is not waited for")
+	assert.True(t, gone(t, pool, target.ContainerName()), "removed after its logs were read")
+
+	start = time.Now()
+	target = startDocker(t, steps.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"},
+		HealthPath: "/_mock/no-such-health", ReadyTimeout: 3 * time.Second})
+	err = target.Ready(context.Background())
+	require.ErrorIs(t, err, steps.ErrNotReadyInTime)
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, de.Err.Error(), "answered 404 Not Found")
+	assert.Contains(t, de.Output, "listening on http://127.0.0.1:")
+	assert.Less(t, time.Since(start), 20*time.Second)
+	assert.True(t, gone(t, pool, target.ContainerName()))
+}
+
+// A Dockerfile is built (from an image already present: nothing can be pulled) and run; Close removes
+// the container and the image built. A failed build is a not-ready error with the build's output.
+func TestDockerTargetBuildsADockerfile(t *testing.T) {
+	pool := dockerPool(t)
+	image := mockImage(t, pool)
+	dir := t.TempDir()
+	dockerfile := filepath.Join(dir, "Dockerfile")
+	require.NoError(t, os.WriteFile(dockerfile, []byte("FROM "+image+"\nENV IDVKIT_ONLY=randaverify\n"), 0o600))
+
+	target := startDocker(t, steps.DockerConfig{Dockerfile: dockerfile})
+	require.NoError(t, target.Ready(context.Background()))
+	assert.Contains(t, target.Describe(), "docker build of "+dockerfile)
+	ep, err := target.Open(context.Background(), "randaverify")
+	require.NoError(t, err)
+	status, apis := capabilities(t, ep.ControlURL, "")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, []string{"randaverify"}, apis)
+	built := target.ContainerName() + ":build"
+	_, err = pool.Client.InspectImage(built)
+	require.NoError(t, err)
+	require.NoError(t, target.Close())
+	require.NoError(t, target.Close(), "Close is idempotent")
+	assert.True(t, gone(t, pool, target.ContainerName()))
+	_, err = pool.Client.InspectImage(built)
+	assert.ErrorIs(t, err, dc.ErrNoSuchImage, "the image built is removed")
+
+	require.NoError(t, os.WriteFile(dockerfile, []byte("FROM idvkit-conform-test/no-such-base:1\nCOPY idvkit /idvkit\n"), 0o600))
+	target = startDocker(t, steps.DockerConfig{Dockerfile: dockerfile})
+	err = target.Ready(context.Background())
+	require.ErrorIs(t, err, steps.ErrImageMissing, "a base image is looked up, never pulled")
+	assert.Contains(t, err.Error(), "FROM idvkit-conform-test/no-such-base:1: image not found")
+
+	require.NoError(t, os.WriteFile(dockerfile, []byte("FROM "+image+"\nCOPY no-such-file /x\n"), 0o600))
+	target = startDocker(t, steps.DockerConfig{Dockerfile: dockerfile})
+	err = target.Ready(context.Background())
+	require.ErrorIs(t, err, steps.ErrBuildFailed)
+	var notReady *steps.DockerError
+	require.ErrorAs(t, err, &notReady)
+	assert.Contains(t, notReady.Error(), "no-such-file")
+	assert.Contains(t, notReady.Error(), "the build's output:\n")
+	assert.Contains(t, notReady.Output, "COPY no-such-file /x")
+}
+
+// Ctrl-C: a start under way stops when its context ends or when Close is called (from another
+// goroutine, as a signal handler would), and the container is removed either way.
+func TestDockerTargetStopsAStartUnderWay(t *testing.T) {
+	pool := dockerPool(t)
+	image := mockImage(t, pool)
+	neverReady := steps.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"},
+		HealthPath: "/_mock/no-such-health", ReadyTimeout: time.Minute}
+	waitForContainer := func(name string) {
+		t.Helper()
+		require.Eventually(t, func() bool { return !gone(t, pool, name) }, 20*time.Second, 100*time.Millisecond)
+	}
+
+	for _, how := range []string{"context", "close"} {
+		target := startDocker(t, neverReady)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- target.Ready(ctx) }()
+		waitForContainer(target.ContainerName())
+		stopped := time.Now()
+		if how == "context" {
+			cancel()
+		} else {
+			go func() { _ = target.Close() }()
+			require.NoError(t, target.Close())
+		}
+		select {
+		case err := <-done:
+			var notReady *steps.DockerError
+			assert.ErrorAs(t, err, &notReady, how)
+			if how == "context" {
+				assert.ErrorIs(t, err, context.Canceled)
+			} else {
+				assert.ErrorIs(t, err, steps.ErrTargetClosed)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatalf("%s: Ready did not return", how)
+		}
+		cancel()
+		assert.True(t, gone(t, pool, target.ContainerName()), how)
+		t.Logf("%s: stopped in %s", how, time.Since(stopped).Round(time.Millisecond))
+	}
+}
+
+// The safety net: the daemon kills a container at its expiry even when nobody closes the target (as
+// if idvkit died), and the next Docker target removes what is left.
+func TestDockerTargetExpiresAndSweepsWhatADeadRunLeft(t *testing.T) {
+	pool := dockerPool(t)
+	image := mockImage(t, pool)
+	forgotten, err := steps.Docker(steps.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"}, Expire: 2 * time.Second})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = forgotten.Close() })
+	require.NoError(t, forgotten.Ready(context.Background()))
+
+	var state dc.State
+	require.Eventually(t, func() bool {
+		c, found := pool.ContainerByName(forgotten.ContainerName())
+		if found {
+			state = c.Container.State
+		}
+		return found && !state.Running
+	}, 20*time.Second, 200*time.Millisecond, "killed at its expiry")
+	assert.Equal(t, 137, state.ExitCode, "SIGKILL")
+	time.Sleep(time.Second) // past the expiry's second
+
+	require.NoError(t, startDocker(t, steps.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"}}).Ready(context.Background()))
+	assert.True(t, gone(t, pool, forgotten.ContainerName()), "swept by the next target")
+}
+
+// A config that cannot work is refused before anything starts, as a config error (the CLI exits 2).
+func TestDockerConfigErrors(t *testing.T) {
+	dockerfile := filepath.Join(t.TempDir(), "Dockerfile")
+	require.NoError(t, os.WriteFile(dockerfile, []byte("FROM scratch\n"), 0o600))
+	for _, c := range []struct {
+		cfg  steps.DockerConfig
+		want string
+	}{
+		{steps.DockerConfig{}, "give an image or a Dockerfile"},
+		{steps.DockerConfig{Image: "idvkit:dev", Dockerfile: dockerfile}, "not both"},
+		{steps.DockerConfig{Dockerfile: filepath.Join(t.TempDir(), "nope")}, "no such file"},
+		{steps.DockerConfig{Dockerfile: t.TempDir()}, "is not a file"},
+		{steps.DockerConfig{Image: "idvkit@sha256:0123"}, "digest"},
+		{steps.DockerConfig{Image: "idvkit:"}, "repository[:tag]"},
+		{steps.DockerConfig{Image: "idvkit:dev", Env: []string{"NOVALUE"}}, `"NOVALUE": want KEY=VALUE`},
+		{steps.DockerConfig{Image: "idvkit:dev", BasePath: "rambase"}, "BasePath"},
+		{steps.DockerConfig{Image: "idvkit:dev", HealthPath: "healthz"}, "HealthPath"},
+		{steps.DockerConfig{Image: "idvkit:dev", Expire: time.Millisecond}, "Expire"},
+		{steps.DockerConfig{Image: "idvkit:dev", AddrEnv: "A=B"}, "AddrEnv"},
+	} {
+		_, err := steps.Docker(c.cfg)
+		require.ErrorIs(t, err, steps.ErrDockerConfig, c.want)
+		assert.Contains(t, err.Error(), c.want)
+		var notReady *steps.DockerError
+		assert.False(t, errors.As(err, &notReady), "a config error is not a not-ready error: %s", c.want)
+	}
+	target, err := steps.Docker(steps.DockerConfig{Image: "idvkit:dev", BasePath: "/rambase/"})
+	require.NoError(t, err)
+	assert.Equal(t, "docker image idvkit:dev", target.Describe(), "nothing started yet")
+	assert.False(t, target.Isolated())
+	assert.NoError(t, target.Close(), "closing a target never started")
+}
