@@ -55,8 +55,8 @@ type DockerConfig struct {
 }
 
 // Errors of the Docker target. Docker returns an error wrapping ErrDockerConfig for a config that
-// cannot work (`idvkit conform` exits 2). Every error Ready or Open returns is a *DockerError (exit 3),
-// which wraps one of the others.
+// cannot work (`idvkit conform` exits 2). Every error Ready or Open returns is a *DockerError, which
+// errors.As also finds as a *NotReadyError (exit 3), and which wraps one of the others.
 var (
 	ErrDockerConfig    = errors.New("docker target config")
 	ErrNoDocker        = errors.New("no Docker daemon answers")
@@ -92,6 +92,16 @@ func (e *DockerError) Error() string {
 }
 
 func (e *DockerError) Unwrap() error { return e.Err }
+
+// As makes a DockerError a *NotReadyError too, so the CLI maps every target's "cannot run" to exit 3
+// in one place.
+func (e *DockerError) As(target any) bool {
+	if p, ok := target.(**NotReadyError); ok {
+		*p = &NotReadyError{Reason: e.Error()}
+		return true
+	}
+	return false
+}
 
 // logLines is how much of a container's log a DockerError carries.
 const logLines = 50

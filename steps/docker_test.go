@@ -121,7 +121,7 @@ func TestDockerImageConformsForEveryAPI(t *testing.T) {
 			assert.Equal(t, http.StatusOK, status)
 			assert.Equal(t, []string{api}, apis, "--only serves one API")
 
-			report := steps.RunT(t, steps.Config{API: api, Target: target, StrictPolicy: true})
+			report := steps.RunT(t, steps.Plan{Config: steps.Config{API: api, Target: target, StrictPolicy: true}})
 			counts := report.Counts()
 			assert.Positive(t, counts.Passed)
 			assert.Zero(t, counts.Failed+counts.PolicyFailed, "failed")
@@ -144,10 +144,10 @@ func TestDockerTargetReportsAMissingImage(t *testing.T) {
 	target := startDocker(t, steps.DockerConfig{Image: "idvkit-conform-test/no-such-image:missing"})
 	err := target.Ready(context.Background())
 	require.ErrorIs(t, err, steps.ErrImageMissing)
-	var notReady *steps.DockerError
+	var notReady *steps.NotReadyError
 	require.ErrorAs(t, err, &notReady, "the CLI exits 3")
-	assert.Contains(t, notReady.Error(), "idvkit-conform-test/no-such-image:missing")
-	assert.Contains(t, notReady.Error(), "idvkit never pulls")
+	assert.Contains(t, notReady.Reason, "idvkit-conform-test/no-such-image:missing")
+	assert.Contains(t, notReady.Reason, "idvkit never pulls")
 	_, err = target.Open(context.Background(), "rambase")
 	assert.ErrorIs(t, err, steps.ErrImageMissing, "a failed start is every later call's error")
 }
@@ -162,6 +162,8 @@ func TestDockerTargetReportsAContainerThatNeverGetsReady(t *testing.T) {
 	target := startDocker(t, steps.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=nope"}})
 	err := target.Ready(context.Background())
 	require.ErrorIs(t, err, steps.ErrContainerExited)
+	var notReady *steps.NotReadyError
+	require.ErrorAs(t, err, &notReady, "the CLI exits 3")
 	var de *steps.DockerError
 	require.ErrorAs(t, err, &de)
 	assert.Contains(t, de.Output, `unknown API "nope"`, "the container's own words")
@@ -220,11 +222,11 @@ func TestDockerTargetBuildsADockerfile(t *testing.T) {
 	target = startDocker(t, steps.DockerConfig{Dockerfile: dockerfile})
 	err = target.Ready(context.Background())
 	require.ErrorIs(t, err, steps.ErrBuildFailed)
-	var notReady *steps.DockerError
+	var notReady *steps.NotReadyError
 	require.ErrorAs(t, err, &notReady)
 	assert.Contains(t, notReady.Error(), "no-such-file")
 	assert.Contains(t, notReady.Error(), "the build's output:\n")
-	assert.Contains(t, notReady.Output, "COPY no-such-file /x")
+	assert.Contains(t, notReady.Reason, "COPY no-such-file /x")
 }
 
 // Ctrl-C: a start under way stops when its context ends or when Close is called (from another
@@ -254,7 +256,7 @@ func TestDockerTargetStopsAStartUnderWay(t *testing.T) {
 		}
 		select {
 		case err := <-done:
-			var notReady *steps.DockerError
+			var notReady *steps.NotReadyError
 			assert.ErrorAs(t, err, &notReady, how)
 			if how == "context" {
 				assert.ErrorIs(t, err, context.Canceled)
@@ -318,7 +320,7 @@ func TestDockerConfigErrors(t *testing.T) {
 		_, err := steps.Docker(c.cfg)
 		require.ErrorIs(t, err, steps.ErrDockerConfig, c.want)
 		assert.Contains(t, err.Error(), c.want)
-		var notReady *steps.DockerError
+		var notReady *steps.NotReadyError
 		assert.False(t, errors.As(err, &notReady), "a config error is not a not-ready error: %s", c.want)
 	}
 	target, err := steps.Docker(steps.DockerConfig{Image: "idvkit:dev", BasePath: "/rambase/"})
