@@ -15,10 +15,10 @@ import (
 //
 // Every scenario appears. One that failed or was skipped before any step ran (our capability gating,
 // a target that could not be opened) has its steps skipped and a "before" hook whose result carries
-// the status and the reason, as Cucumber reports a failing Before hook. A failure that does not count
-// against the verdict (a @policy rule without --strict-policy) keeps its failed step, whose
-// error_message starts "policy rule failed (not counted ...)"; a scenario that passed but counts as a
-// failure gets a failed "after" hook saying so.
+// the status and the reason, as Cucumber reports a failing Before hook. A failure that does not fail
+// the run keeps its failed step, whose error_message starts with why it does not count ("policy rule
+// failed (not counted ...)", "expected failure (<why it is listed>)"); a listed scenario that passed
+// gets a failed "after" hook saying so.
 func WriteCucumber(w io.Writer, r *Report) error {
 	features := []*cukeFeature{}
 	byFile := map[string]*cukeFeature{}
@@ -144,12 +144,9 @@ func cukeScenario(r *Report, res Result, featureID string) cukeElement {
 	for _, t := range res.Tags {
 		el.Tags = append(el.Tags, cukeTag{Name: t})
 	}
-	prefix := ""
-	if res.Status == Failed && !r.Counted(res) {
-		prefix = "failure not counted against the verdict: "
-		if res.Policy && !r.PolicyCounts {
-			prefix = "policy rule failed (not counted against this target; --strict-policy counts it): "
-		}
+	outcome, prefix := r.Outcome(res), ""
+	if outcome == OutcomePolicyFailed || outcome == OutcomeExpectedFailure {
+		prefix = notCounted(r, res)
 	}
 	stepFailed := false
 	for _, st := range res.Steps {
@@ -179,9 +176,9 @@ func cukeScenario(r *Report, res Result, featureID string) cukeElement {
 		el.Before = []cukeHook{{Match: cukeMatch{Location: "idvkit"}, Result: cukeResult{Status: string(Skipped), ErrorMessage: res.Reason}}}
 	case res.Status == Failed && !stepFailed:
 		el.Before = []cukeHook{{Match: cukeMatch{Location: "idvkit"}, Result: cukeResult{Status: string(Failed), ErrorMessage: prefix + res.Reason}}}
-	case res.Status == Passed && r.Counted(res):
+	case outcome == OutcomeUnexpectedPass:
 		el.After = []cukeHook{{Match: cukeMatch{Location: "idvkit verdict"}, Result: cukeResult{Status: string(Failed),
-			ErrorMessage: "the scenario passed, but counts as a failure of the run"}}}
+			ErrorMessage: unexpectedPass(r, res)}}}
 	}
 	return el
 }

@@ -148,6 +148,25 @@ func TestCucumberJSONIsValidAndComplete(t *testing.T) {
 
 	assert.Equal(t, "undefined", els["reports;undefined"].Steps[1].Result.Status)
 
+	// Listed as expected failures: a failing one says why it is listed; a passing one gets a failed
+	// after hook.
+	r.Expected = map[string]string{"R-6/fails": "known bug 42", "R-1": "fixed since"}
+	out.Reset()
+	require.NoError(t, steps.WriteCucumber(&out, r))
+	require.NoError(t, validateCucumber(t, out.Bytes()), out.String())
+	var listed cukeDoc
+	require.NoError(t, json.Unmarshal(out.Bytes(), &listed))
+	for _, el := range listed[0].Elements {
+		switch el.ID {
+		case "reports;rows-2;fails":
+			assert.Equal(t, "failed", el.Steps[2].Result.Status)
+			assert.Regexp(t, `^expected failure \(known bug 42\): expected status 200, got 404`, el.Steps[2].Result.ErrorMessage)
+		case "reports;passes":
+			assert.Equal(t, []cukeHookDoc{{Match: struct{ Location string }{"idvkit verdict"}, Result: cukeResultDoc{Status: "failed",
+				ErrorMessage: "passed, but is listed as an expected failure (fixed since): take it off the list"}}}, el.After)
+		}
+	}
+
 	args := els["reports;arguments"].Steps
 	assert.Equal(t, [][]string{{"grant_type", "client_credentials"}}, [][]string{args[1].Rows[0].Cells})
 	require.NotNil(t, args[2].DocString)

@@ -17,10 +17,11 @@ import (
 //
 // A failure that counts is a <failure> naming the failing step and its error (an <error> when no step
 // failed: the target could not be opened, or godog did not run the scenario). A skipped scenario,
-// capability-gated ones included, is <skipped message="why"/>. A failure that does not count against
-// the verdict (a @policy rule without --strict-policy) is <skipped> too, its message starting
-// "policy rule failed (not counted ...)": CI tools mark a run red on any <failure>, and the run is
-// conformant. A scenario that passed but counts as a failure (the verdict says so) is a <failure>.
+// capability-gated ones included, is <skipped message="why"/>. A failure that does not fail the run
+// is <skipped> too, its message saying why and then what failed: "policy rule failed (not counted
+// ...)" for a @policy rule without --strict-policy, "expected failure (<why it is listed>)" for one
+// on the expected-failures list; CI tools mark a run red on any <failure>, and such a run is
+// conformant. A listed scenario that passed is a <failure>: it fails the run.
 func WriteJUnit(w io.Writer, r *Report) error {
 	host, _ := os.Hostname()
 	doc := junitSuites{Name: "idvkit conform"}
@@ -137,26 +138,38 @@ func junitCase(r *Report, res Result) junitTestCase {
 		tc.Classname = strings.TrimSuffix(res.Source.File, ".feature")
 	}
 	failing, where := failingStep(res)
-	switch {
-	case res.Status == Skipped:
+	switch r.Outcome(res) {
+	case OutcomeSkipped:
 		tc.Skipped = &junitMessage{Message: res.Reason}
-	case res.Status == Failed && !r.Counted(res):
-		why := "failure not counted against the verdict"
-		if res.Policy && !r.PolicyCounts {
-			why = "policy rule failed (not counted against this target; --strict-policy counts it)"
+	case OutcomePolicyFailed, OutcomeExpectedFailure:
+		tc.Skipped = &junitMessage{Message: notCounted(r, res) + where + res.Reason}
+	case OutcomeFailed:
+		switch {
+		case failing != nil:
+			tc.Failure = &junitMessage{Message: where + res.Reason, Type: string(failing.Status),
+				Text: xmlText(fmt.Sprintf("%s:%d: %s %s\n%s\n", res.Source.File, failing.Line, failing.Keyword, failing.Text, failing.Error))}
+		case res.FailedStep != "":
+			tc.Failure = &junitMessage{Message: where + res.Reason, Type: string(Failed)}
+		default:
+			tc.Error = &junitMessage{Message: res.Reason, Type: "idvkit"}
 		}
-		tc.Skipped = &junitMessage{Message: why + ": " + where + res.Reason}
-	case res.Status == Failed && failing != nil:
-		tc.Failure = &junitMessage{Message: where + res.Reason, Type: string(failing.Status),
-			Text: xmlText(fmt.Sprintf("%s:%d: %s %s\n%s\n", res.Source.File, failing.Line, failing.Keyword, failing.Text, failing.Error))}
-	case res.Status == Failed && res.FailedStep != "":
-		tc.Failure = &junitMessage{Message: where + res.Reason, Type: string(Failed)}
-	case res.Status == Failed:
-		tc.Error = &junitMessage{Message: res.Reason, Type: "idvkit"}
-	case r.Counted(res):
-		tc.Failure = &junitMessage{Message: "passed, but counts as a failure of the run", Type: "verdict"}
+	case OutcomeUnexpectedPass:
+		tc.Failure = &junitMessage{Message: unexpectedPass(r, res), Type: string(OutcomeUnexpectedPass)}
 	}
 	return tc
+}
+
+// notCounted starts the message of a failure that does not fail the run.
+func notCounted(r *Report, res Result) string {
+	if why, ok := r.Expected[res.ID]; ok {
+		return "expected failure (" + why + "): "
+	}
+	return "policy rule failed (not counted against this target; --strict-policy counts it): "
+}
+
+// unexpectedPass is the message of a scenario that passed but is listed as an expected failure.
+func unexpectedPass(r *Report, res Result) string {
+	return "passed, but is listed as an expected failure (" + r.Expected[res.ID] + "): take it off the list"
 }
 
 // failingStep is the step that failed the scenario (the first one failed, undefined or pending), and

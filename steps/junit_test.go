@@ -166,12 +166,34 @@ func TestJUnitIsValidAndComplete(t *testing.T) {
 	r.PolicyCounts = true
 	out.Reset()
 	require.NoError(t, steps.WriteJUnit(&out, r))
+	counted := out.String()
 	doc = junitDoc{}
 	require.NoError(t, xml.Unmarshal(out.Bytes(), &doc))
 	assert.Equal(t, [2]int{4, 2}, [2]int{doc.Suites[0].Failures, doc.Suites[0].Skipped})
 
-	assert.NoError(t, validateJUnit(t, []byte(uncounted)), uncounted)
-	assert.NoError(t, validateJUnit(t, out.Bytes()), out.String())
+	// Listed as expected failures: a failing one is skipped, saying why it is listed; a passing one
+	// fails.
+	r.PolicyCounts = false
+	r.Expected = map[string]string{"R-6/fails": "known bug 42", "R-1": "fixed since"}
+	out.Reset()
+	require.NoError(t, steps.WriteJUnit(&out, r))
+	doc = junitDoc{}
+	require.NoError(t, xml.Unmarshal(out.Bytes(), &doc))
+	assert.Equal(t, [2]int{3, 4}, [2]int{doc.Suites[0].Failures, doc.Suites[0].Skipped}, "R-1, R-2, R-7 failed; R-3, R-4, R-5, R-6/fails skipped")
+	cases = map[string]junitCaseDoc{}
+	for _, c := range doc.Suites[0].Cases {
+		cases[strings.Fields(c.Name)[0]] = c
+	}
+	require.NotNil(t, cases["R-6/fails"].Skipped)
+	assert.True(t, strings.HasPrefix(cases["R-6/fails"].Skipped.Message,
+		"expected failure (known bug 42): at step Then the response status is 200 (line 37): expected status 200, got 404"),
+		cases["R-6/fails"].Skipped.Message)
+	require.NotNil(t, cases["R-1"].Failure)
+	assert.Equal(t, "passed, but is listed as an expected failure (fixed since): take it off the list", cases["R-1"].Failure.Message)
+
+	for _, doc := range []string{uncounted, counted, out.String()} {
+		assert.NoError(t, validateJUnit(t, []byte(doc)), doc)
+	}
 }
 
 func byIDReason(r *steps.Report, id string) string { return resultsByID(r)[id].Reason }
