@@ -23,6 +23,14 @@ func RunT(t *testing.T, plan Plan) *Report {
 		t.Fatal(err)
 	}
 	report := plan.NewReport()
+	t.Cleanup(func() {
+		if err := plan.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := plan.Target.Ready(context.Background()); err != nil {
+		t.Fatalf("target not ready: %v", err)
+	}
 	results := make([]Result, len(scenarios))
 	t.Run("scenarios", func(t *testing.T) {
 		for i, sc := range scenarios {
@@ -47,6 +55,11 @@ func RunT(t *testing.T, plan Plan) *Report {
 			})
 		}
 	})
-	report.Results = results
+	// A scenario `go test -run` filtered out has no result; only what ran is in the report.
+	for _, res := range results {
+		if res.Status != "" {
+			report.Results = append(report.Results, res)
+		}
+	}
 	return report
 }

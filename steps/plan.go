@@ -57,6 +57,14 @@ func (p Plan) Select(all []Scenario) ([]Scenario, error) {
 	return out, nil
 }
 
+// Close releases the plan's target: a container is purged. Targets that hold nothing need no close.
+func (p Plan) Close() error {
+	if c, ok := p.Target.(interface{ Close() error }); ok {
+		return c.Close()
+	}
+	return nil
+}
+
 // Run runs one scenario within the plan's timeout: a scenario that runs out of time fails, saying so,
 // and the run goes on.
 func (p Plan) Run(ctx context.Context, s *Suite, sc Scenario) Result {

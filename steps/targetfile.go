@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -174,7 +175,27 @@ func (f *TargetFile) Plan() (Plan, error) {
 		}
 		p.Expected = expected
 	}
+	noControl := f.Control != nil && f.Control.URL != nil && *f.Control.URL == ""
 	switch {
+	case f.Docker.Image != "" || f.Docker.Dockerfile != "":
+		if f.BaseURL != "" {
+			return p, errors.New("a target is a base URL or a Docker image, not both")
+		}
+		if f.API == "" {
+			return p, errors.New("name the API the container serves (--api, or api: in the file)")
+		}
+		dc := DockerConfig{Image: f.Docker.Image, Dockerfile: f.Docker.Dockerfile, Env: f.Docker.Env, BasePath: f.Docker.BasePath, NoControl: noControl}
+		if f.Control != nil {
+			dc.ControlToken = f.Control.Token
+			if f.Control.URL != nil && *f.Control.URL != "" {
+				return p, errors.New("a container's control API is found under its own address: give no control URL")
+			}
+		}
+		target, err := Docker(dc)
+		if err != nil {
+			return p, err
+		}
+		p.Target = target
 	case f.BaseURL != "":
 		if f.API == "" {
 			return p, errors.New("a base URL is one API's: name the API (--api, or api: in the file)")
@@ -185,7 +206,7 @@ func (f *TargetFile) Plan() (Plan, error) {
 		var opts []URLOption
 		switch {
 		case f.Control == nil:
-		case f.Control.URL != nil && *f.Control.URL == "":
+		case noControl:
 			opts = append(opts, WithoutControl())
 		default:
 			url := ""
@@ -219,10 +240,12 @@ func checkURL(raw string) error {
 }
 
 // PlanFromEnv is the plan `go test` runs (TestFeatures): in-process by default, or the target a
-// file (IDVKIT_CONFIG) or the environment names: IDVKIT_API and IDVKIT_BASE_URL; IDVKIT_CONTROL_URL
-// (set and empty: the target has no control API) and IDVKIT_CONTROL_TOKEN; IDVKIT_PRINCIPALS,
-// IDVKIT_EXPECTED_FAILURES (files); IDVKIT_TAGS; IDVKIT_TIMEOUT; IDVKIT_STRICT_POLICY=1,
-// IDVKIT_FAIL_ON_SKIP=1 and IDVKIT_MIN_RULES. Each overrides the file.
+// file (IDVKIT_CONFIG) or the environment names: IDVKIT_API and IDVKIT_BASE_URL, or
+// IDVKIT_DOCKER_IMAGE or IDVKIT_DOCKERFILE with IDVKIT_DOCKER_ENV (KEY=VALUE, space-separated) and
+// IDVKIT_DOCKER_BASE_PATH; IDVKIT_CONTROL_URL (set and empty: the target has no control API) and
+// IDVKIT_CONTROL_TOKEN; IDVKIT_PRINCIPALS, IDVKIT_EXPECTED_FAILURES (files); IDVKIT_TAGS;
+// IDVKIT_TIMEOUT; IDVKIT_STRICT_POLICY=1, IDVKIT_FAIL_ON_SKIP=1 and IDVKIT_MIN_RULES. Each overrides
+// the file.
 func PlanFromEnv(lookup func(string) (string, bool)) (Plan, error) {
 	f := &TargetFile{}
 	if path, ok := lookup("IDVKIT_CONFIG"); ok && path != "" {
@@ -240,6 +263,12 @@ func PlanFromEnv(lookup func(string) (string, bool)) (Plan, error) {
 	str("IDVKIT_BASE_URL", &f.BaseURL)
 	str("IDVKIT_TAGS", &f.Tags)
 	str("IDVKIT_EXPECTED_FAILURES", &f.ExpectedFailures)
+	str("IDVKIT_DOCKER_IMAGE", &f.Docker.Image)
+	str("IDVKIT_DOCKERFILE", &f.Docker.Dockerfile)
+	str("IDVKIT_DOCKER_BASE_PATH", &f.Docker.BasePath)
+	if v, _ := lookup("IDVKIT_DOCKER_ENV"); v != "" {
+		f.Docker.Env = strings.Fields(v)
+	}
 	if v, ok := lookup("IDVKIT_CONTROL_URL"); ok {
 		f.Control = &ControlFile{URL: &v}
 		if tok, _ := lookup("IDVKIT_CONTROL_TOKEN"); tok != "" {

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +34,13 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 	timeout := fs.Duration("timeout", steps.DefaultTimeout, "longest a scenario may take; one that takes longer fails and the run goes on")
 	format := fs.String("format", "pretty", "terminal output: pretty (a line per scenario) or progress (a character per scenario)")
 	verbose := fs.Bool("verbose", false, "print godog's output of every failed scenario")
+	junitFile := fs.String("junit", "", "write a JUnit XML report here (every scenario, skipped ones with their reason)")
+	cucumberFile := fs.String("cucumber", "", "write a Cucumber JSON report here (every scenario, step by step)")
+	dockerImage := fs.String("docker-image", "", "start the implementation from this local image (never pulled) and check it")
+	dockerfile := fs.String("dockerfile", "", "build the implementation from this Dockerfile (FROM scratch or an image present) and check it")
+	var dockerEnv stringList
+	fs.Var(&dockerEnv, "docker-env", "KEY=VALUE for the container's environment (repeatable)")
+	dockerBase := fs.String("docker-base-path", "", "the API's path under the container's root ('' when it serves one API at its root)")
 	if ok, err := parse(fs, args, stderr); !ok {
 		return err
 	}
@@ -60,6 +69,12 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 	override("base-url", &f.BaseURL, *baseURL)
 	override("tags", &f.Tags, *tags)
 	override("expected-failures", &f.ExpectedFailures, *expectedFile)
+	override("docker-image", &f.Docker.Image, *dockerImage)
+	override("dockerfile", &f.Docker.Dockerfile, *dockerfile)
+	override("docker-base-path", &f.Docker.BasePath, *dockerBase)
+	if set["docker-env"] {
+		f.Docker.Env = dockerEnv
+	}
 	if set["control-url"] {
 		u := *controlURL
 		f.Control = &steps.ControlFile{URL: &u}
@@ -89,6 +104,12 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return usageError("%v", err)
 	}
+	// The container, if any, is purged however the run ends: done, failed, or interrupted.
+	defer func() {
+		if err := plan.Close(); err != nil {
+			fmt.Fprintln(stderr, "idvkit: purging the target:", err)
+		}
+	}()
 	suite, err := steps.New(plan.Config)
 	if err != nil {
 		return usageError("%v", err)
@@ -134,6 +155,15 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 		}
 	}
 	report.WriteSummary(stdout)
+	for path, write := range map[string]func(io.Writer, *steps.Report) error{*junitFile: steps.WriteJUnit, *cucumberFile: steps.WriteCucumber} {
+		if path == "" {
+			continue
+		}
+		if err := writeReport(path, report, write); err != nil {
+			return &exitError{code: exitUsage, msg: err.Error()}
+		}
+		fmt.Fprintf(stdout, "report written to %s\n", path)
+	}
 	if !report.Conformant() {
 		return &exitError{code: exitNotConformant, msg: "not conformant"}
 	}
@@ -191,6 +221,21 @@ func (p *progressLine) print() {
 }
 
 func (p *progressLine) stop() { p.once.Do(func() { close(p.quit) }) }
+
+// writeReport writes a report file, whole or not at all.
+func writeReport(path string, r *steps.Report, write func(io.Writer, *steps.Report) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf, r); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, " ") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func indent(s string) string {
 	return "      " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n      ")

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -367,4 +369,58 @@ func TestMakeRunHonoursIDVKIT_ADDR(t *testing.T) {
 	}
 	assert.NotContains(t, dry([]string{"IDVKIT_ADDR=127.0.0.1:9999"}), "--addr", "the env var decides")
 	assert.Contains(t, dry(nil, "ADDR=127.0.0.1:9998"), "--addr 127.0.0.1:9998")
+}
+
+// --junit and --cucumber write every scenario, skipped ones with their reason, as files CI tools
+// read (steps' tests hold them to their schemas).
+func TestConformWritesJUnitAndCucumberReports(t *testing.T) {
+	m := mocktest.New(t)
+	dir := t.TempDir()
+	junit, cucumber := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "cucumber.json")
+	code, out, errs := runCLI(context.Background(), "conform", "--api", "randaverify", "--base-url", m.APIURL("randaverify"),
+		"--control-url", "", "--principals", writePrincipals(t), "--tags", "@rule:RV-08,@rule:RV-01",
+		"--junit", junit, "--cucumber", cucumber)
+	require.NotEqual(t, exitUsage, code, out+errs)
+	assert.Contains(t, out, "report written to "+junit)
+
+	raw, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	var suites struct {
+		Suites []struct {
+			Tests int `xml:"tests,attr"`
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Skipped *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"skipped"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(raw, &suites), string(raw))
+	require.Len(t, suites.Suites, 1)
+	var skipped []string
+	for _, c := range suites.Suites[0].Cases {
+		if c.Skipped != nil {
+			skipped = append(skipped, c.Name+": "+c.Skipped.Message)
+		}
+	}
+	assert.Contains(t, strings.Join(skipped, "\n"), "RV-08-a", "a scenario gated on a capability is in the report")
+	assert.Contains(t, strings.Join(skipped, "\n"), "target lacks capability randaverify.account.suspend")
+
+	raw, err = os.ReadFile(cucumber)
+	require.NoError(t, err)
+	var features []struct {
+		Elements []struct {
+			ID    string `json:"id"`
+			Steps []struct {
+				Result struct{ Status string } `json:"result"`
+			} `json:"steps"`
+		} `json:"elements"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &features))
+	scenarios := 0
+	for _, f := range features {
+		scenarios += len(f.Elements)
+	}
+	assert.Equal(t, 3, scenarios, "RV-01-a, RV-01-b and RV-08-a")
 }
