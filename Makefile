@@ -1,6 +1,14 @@
 # idvkit: see README.md. `make run` serves the mock on its embedded defaults; `make test` passes the tests.
 GO          ?= go
+# Go 1.27.3, which the go command fetches from the module proxy on first use: Go 1.26.8, on these
+# machines, has standard-library vulnerabilities govulncheck finds in idvkit's code paths.
+export GOTOOLCHAIN ?= go1.27.3
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
+# The vulnerability database, from the module proxy (vuln.go.dev is out of reach here): the Go
+# vulnerability reports of golang.org/x/vulndb at this version, indexed once into VULNDB_DIR.
+VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
+VULNDB_DIR     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/idvkit/vulndb-$(VULNDB_VERSION)
 SPECTRAL    ?= @stoplight/spectral-cli@6.16.3
 REDOCLY     ?= @redocly/cli@2.77.0
 API         ?=
@@ -13,7 +21,7 @@ BASE_URL    ?= http://$(or $(ADDR),$(IDVKIT_ADDR),127.0.0.1:8080)/$(API)
 REVISION    := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty)
 LDFLAGS     := -X main.revision=$(REVISION)
 
-.PHONY: run test bench bench-quick lint lint-specs build docker conform specs
+.PHONY: run test bench bench-quick lint vuln lint-specs build docker conform specs
 
 ## run: serve every API on $(ADDR), $$IDVKIT_ADDR or 127.0.0.1:8080, with the default fixtures (Ctrl-C stops it)
 run:
@@ -41,13 +49,26 @@ bench:
 bench-quick:
 	@$(MAKE) --no-print-directory bench BENCH_FLAGS='--rounds 1 --duration 2s --skip-memory $(BENCH_FLAGS)'
 
-## lint: gofmt, go vet and staticcheck must be clean, and git tracks no build output
-lint:
+## lint: gofmt, go vet, staticcheck and govulncheck must be clean, and git tracks no build output
+lint: vuln
 	@outputs="$$(git ls-files '*.test' '*.out' '*.prof' 'bin/*'; git ls-files -z | xargs -0 -r du -k | awk '$$1 > 1024 {print $$2}')"; \
 	  if [ -n "$$outputs" ]; then echo "build outputs or files over 1 MiB are tracked: $$outputs"; exit 1; fi
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+
+## vuln: govulncheck (pinned) against the pinned vulnerability database (built once from the module proxy);
+## a vulnerability idvkit's code reaches fails it unless .govulncheck-allow.yaml accepts it, with why
+vuln: $(VULNDB_DIR)/index/db.json
+	@report=$$(mktemp) && trap 'rm -f "$$report"' EXIT && \
+	  $(GO) run $(GOVULNCHECK) -db file://$(VULNDB_DIR) -format json ./... >"$$report" && \
+	  $(GO) run ./cmd/vulngate -allow .govulncheck-allow.yaml <"$$report"
+
+$(VULNDB_DIR)/index/db.json:
+	@src=$$(cd "$$(mktemp -d)" && $(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/.*"Dir": "\(.*\)",/\1/p') && \
+	  rm -rf "$(VULNDB_DIR).tmp" && \
+	  (cd "$$(mktemp -d)" && $(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns "$$src/data/osv" -out "$(VULNDB_DIR).tmp") && \
+	  rm -rf "$(VULNDB_DIR)" && mv "$(VULNDB_DIR).tmp" "$(VULNDB_DIR)"
 
 ## lint-specs: every spec lints with 0 errors under Spectral's oas and Redocly's recommended rules (needs npx)
 lint-specs:
