@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -23,6 +24,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/openapi"
+	"github.com/idvkit/idvkit/steps"
 )
 
 func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -244,6 +246,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"serve", "--fixtures", "/does/not/exist"},
 		{"serve", "--addr", "not an address"},
 		{"serve", "--validate-responses", "some", "--addr", "127.0.0.1:0"},
+		{"serve", "--broken-rules", "XX-99", "--addr", "127.0.0.1:0"},
 		{"specs", "nope"},
 		{"specs", "--out", "x"},
 	} {
@@ -423,4 +426,59 @@ func TestConformWritesJUnitAndCucumberReports(t *testing.T) {
 		scenarios += len(f.Elements)
 	}
 	assert.Equal(t, 3, scenarios, "RV-01-a, RV-01-b and RV-08-a")
+}
+
+// conform starts an implementation from an image and gates on it: the mock's own image passes; the
+// same image told to break RV-15 fails, exit 1, naming the scenario and the rule; a missing image is
+// not ready (exit 3). Without Docker this is skipped, with the reason; in CI (CI set) it fails.
+func TestConformAgainstAContainer(t *testing.T) {
+	image := cmp.Or(os.Getenv("IDVKIT_IMAGE"), "idvkit:dev")
+	args := func(extra ...string) []string {
+		return append([]string{"conform", "--api", "randaverify", "--docker-image", image, "--docker-env", "IDVKIT_ONLY=randaverify",
+			"--tags", "@rule:RV-15,@rule:RV-10"}, extra...)
+	}
+	code, out, errs := runCLI(context.Background(), args()...)
+	if code == exitUnreachable && (strings.Contains(errs, "no Docker daemon answers") || strings.Contains(errs, image)) {
+		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
+			t.Fatalf("CI=%s: this test must run in CI, but the Docker target could not start: %s", ci, errs)
+		}
+		t.Skipf("the Docker target cannot start here (make docker, and a Docker daemon): %s", errs)
+	}
+	require.Equal(t, 0, code, out+errs)
+	assert.Contains(t, out, "against docker image "+image)
+
+	code, out, errs = runCLI(context.Background(), args("--docker-env", "IDVKIT_BROKEN_RULES=RV-15")...)
+	assert.Equal(t, exitNotConformant, code, out+errs)
+	assert.Contains(t, out, "FAIL  RV-15-a")
+	assert.Regexp(t, `not verified: [^\n]*RV-15`, out)
+	assert.Contains(t, out, "RV-15-a failed")
+
+	code, _, errs = runCLI(context.Background(), "conform", "--api", "randaverify", "--docker-image", "idvkit-conform-test/none:missing")
+	assert.Equal(t, exitUnreachable, code)
+	assert.Contains(t, errs, "idvkit-conform-test/none:missing")
+}
+
+// Every example target file reads strictly, names a registered API, and gates a running mock: as it
+// is (its control API makes the principals) and declared without a control API (its principals are
+// used, what needs the control API is skipped and says so).
+func TestExampleTargetFiles(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*.yaml")
+	require.NoError(t, err)
+	var apis []string
+	for _, file := range files {
+		f, err := steps.ReadTargetFile(file)
+		require.NoError(t, err, file)
+		apis = append(apis, f.API)
+		t.Run(f.API, func(t *testing.T) {
+			m := mocktest.New(t)
+			base := m.APIURL(f.API) + strings.TrimPrefix(f.BaseURL, "http://127.0.0.1:8080/"+f.API)
+			code, out, errs := runCLI(context.Background(), "conform", "--config", file, "--base-url", base, "--control-url", m.ControlURL())
+			assert.Equal(t, 0, code, out+errs)
+			code, out, errs = runCLI(context.Background(), "conform", "--config", file, "--base-url", base, "--control-url", "",
+				"--min-rules", "1", "--tags", "~@needs:clock.advance && ~@needs:outbox")
+			assert.Equal(t, 0, code, out+errs)
+			assert.Contains(t, out, "skipped: target lacks capability")
+		})
+	}
+	assert.ElementsMatch(t, mockserver.Registered(), apis, "an example per API")
 }

@@ -29,6 +29,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fixtures := fs.String("fixtures", getenv("IDVKIT_FIXTURES"), "fixture file (YAML or JSON) replacing the defaults (env IDVKIT_FIXTURES)")
 	publicURL := fs.String("public-url", getenv("IDVKIT_PUBLIC_URL"), "URL clients reach the mock at, for links it hands out (env IDVKIT_PUBLIC_URL); default: from each request")
 	controlToken := fs.String("control-token", getenv("IDVKIT_CONTROL_TOKEN"), "token every control call but /_mock/healthz must carry as a Bearer token (env IDVKIT_CONTROL_TOKEN)")
+	brokenRules := fs.String("broken-rules", getenv("IDVKIT_BROKEN_RULES"),
+		"conformance rules to break on purpose, comma-separated (RV-15,RB-11), to see what the suite reports on an implementation that breaks them (env IDVKIT_BROKEN_RULES)")
 	validate := fs.String("validate-responses", envOr(getenv, "IDVKIT_VALIDATE_RESPONSES", "sampled"),
 		"which of the mock's own responses are checked against the spec: sampled (the first of each operation and status, then 1 in 64) or all (env IDVKIT_VALIDATE_RESPONSES)")
 	if ok, err := parse(fs, args, stderr); !ok {
@@ -42,7 +44,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("--validate-responses %q: want sampled or all", *validate)
 	}
 
-	cfg := mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), ControlToken: *controlToken, Responses: checks,
+	var broken []string
+	for _, id := range strings.Split(*brokenRules, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			broken = append(broken, id)
+		}
+	}
+	cfg := mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), ControlToken: *controlToken, Responses: checks, BrokenRules: broken,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if *fixtures != "" {
 		data, err := os.ReadFile(*fixtures)
