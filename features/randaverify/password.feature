@@ -1,9 +1,10 @@
 Feature: RandaVerify passwords
   Operations hand out a one-time password; logging in with it forces a password change before any
   verification call. Changing the password, resetting it and suspending the account revoke every
-  token issued before, at once.
+  token issued before, at once. Scenarios that change a principal's password need a principal of
+  their own (users.create): a target's shared test accounts are never changed.
 
-  @id:RV-05-a @rule:RV-05 @op:login @op:verifyNin @op:changePassword @op:getMe @policy
+  @id:RV-05-a @rule:RV-05 @op:login @op:verifyNin @op:changePassword @op:getMe @policy @needs:users.create
   Scenario: A first login with a one-time password must change it before verifying
     Given "newcomer" has the role "randaverify.first_login_user"
     When "newcomer" logs in to RandaVerify
@@ -46,7 +47,7 @@ Feature: RandaVerify passwords
     And "invitee" sends "GET /nimc-reasons"
     Then the response status is 200
 
-  @id:RV-06-a @rule:RV-06 @op:changePassword @op:getMe
+  @id:RV-06-a @rule:RV-06 @op:changePassword @op:getMe @needs:users.create
   Scenario: A password change revokes the token that made it and every older one, at once
     Given "ada" has the role "randaverify.org_admin"
     And "ada" logs in to RandaVerify
@@ -80,7 +81,7 @@ Feature: RandaVerify passwords
     When "ada" sends "GET /me"
     Then the response status is 200
 
-  @id:RV-07-a @rule:RV-07 @op:login @op:changePassword @policy
+  @id:RV-07-a @rule:RV-07 @op:login @op:changePassword @policy @needs:users.create
   Scenario: After a change the old password fails and the new one logs in without a forced change
     Given "ada" has the role "randaverify.org_admin"
     And the value "${ada.password}" is saved as "old_password"

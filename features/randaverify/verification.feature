@@ -119,7 +119,7 @@ Feature: RandaVerify NIN verification
   Scenario: A reference is case-sensitive, and another organisation's is not found
     Given "ada" has the role "randaverify.org_admin"
     And "ada" logs in to RandaVerify
-    And "other" has the role "randaverify.org_admin"
+    And "other" has the role "randaverify.empty_wallet_user"
     And "other" logs in to RandaVerify
     When "ada" sends "POST /verify-nin" with a "application/json" body:
       """
