@@ -21,7 +21,7 @@ BASE_URL    ?= http://$(or $(ADDR),$(IDVKIT_ADDR),127.0.0.1:8080)/$(API)
 REVISION    := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty)
 LDFLAGS     := -X main.revision=$(REVISION)
 
-.PHONY: run test bench bench-quick lint vuln lint-specs build docker conform specs
+.PHONY: run test bench bench-quick lint vuln lint-specs build docker conform-docker conform specs
 
 ## run: serve every API on $(ADDR), $$IDVKIT_ADDR or 127.0.0.1:8080, with the default fixtures (Ctrl-C stops it)
 run:
@@ -89,6 +89,16 @@ docker:
 	  docker build --label org.opencontainers.image.revision=$(REVISION) -t $(IMAGE) "$$dir" && \
 	  if [ -n "$$old" ] && [ "$$old" != "$$(docker image inspect --format '{{.Id}}' $(IMAGE))" ]; then \
 	    docker image rm "$$old" >/dev/null 2>&1 || true; fi
+
+## conform-docker: the suite against the mock's own image (make docker first), one container per API started
+## with --only, as a pipeline gates a deployment: nothing may fail or be skipped; JUnit and Cucumber reports in reports/
+conform-docker:
+	@mkdir -p reports && for api in $$(cd features && ls -d */ | tr -d /); do \
+	  echo "== $$api"; \
+	  $(GO) run ./cmd/idvkit conform --api $$api --docker-image $(IMAGE) --docker-env IDVKIT_ONLY=$$api \
+	    --strict-policy --fail-on-skip --format progress \
+	    --junit reports/$$api.junit.xml --cucumber reports/$$api.cucumber.json || exit $$?; \
+	done
 
 ## conform: the suite against a running implementation (make conform API=<api>, BASE_URL defaults to the local mock)
 conform:
