@@ -15,6 +15,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/openapi"
 	"github.com/idvkit/idvkit/steps"
 )
@@ -408,4 +409,24 @@ func TestReadinessNeedsTheControlAPIThatWasGiven(t *testing.T) {
 		var notReady *steps.NotReadyError
 		assert.ErrorAs(t, target.Ready(ctx), &notReady, name)
 	}
+}
+
+// A target without a control API can declare what it offers, and fix in its test data the one-time
+// code its sandbox accepts: RB-03-a then runs on the principals file and the fixed code.
+func TestDeclaredCapabilitiesAndTestData(t *testing.T) {
+	m := mocktest.New(t, mocktest.WithCodes(otp.Sequence("424242")))
+	principals := map[string]mockapi.Principal{}
+	for _, p := range m.Principals() {
+		principals[p.Role] = p
+	}
+	run := func(caps []string, data map[string]string) steps.Result {
+		r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithoutControl()),
+			Principals: principals, Capabilities: caps, TestData: data})
+		return byID(r)["RB-03-a"]
+	}
+	assert.Equal(t, steps.Skipped, run(nil, nil).Status, "no outbox, nothing declared")
+	res := run([]string{"outbox"}, map[string]string{"otp": "424242"})
+	assert.Equal(t, steps.Passed, res.Status, res.Reason)
+	res = run([]string{"outbox"}, map[string]string{"otp": "000000"})
+	assert.Equal(t, steps.Failed, res.Status, "a wrong fixed code is refused by the target")
 }

@@ -40,6 +40,11 @@ type Config struct {
 	// StrictPolicy counts failures of @policy scenarios (our own rules where the vendor is silent)
 	// against a shared target; against an isolated (in-process) one they always count.
 	StrictPolicy bool
+	// Capabilities declares what the target offers; nil asks its control API (GET /capabilities).
+	Capabilities []string
+	// TestData are values the target's test build fixes, read as ${test.<key>}; a message a target
+	// without an outbox would have sent is read from the key named after its kind (otp).
+	TestData map[string]string
 }
 
 // NewReport returns an empty report that counts policy failures as cfg says.
@@ -193,9 +198,19 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 		return res
 	}
 	defer ep.Close()
-	w := &world{api: apis[sc.API], ep: ep, principals: s.cfg.Principals, actors: map[string]*actor{}, vars: map[string]string{}}
+	w := &world{api: apis[sc.API], ep: ep, principals: s.cfg.Principals, testData: s.cfg.TestData, actors: map[string]*actor{}, vars: map[string]string{}}
 	w.keepSecret(ep.ControlToken)
-	w.caps = capabilities(ctx, w)
+	for _, v := range s.cfg.TestData {
+		w.keepSecret(v)
+	}
+	if s.cfg.Capabilities != nil {
+		w.caps = map[string]bool{}
+		for _, c := range s.cfg.Capabilities {
+			w.caps[c] = true
+		}
+	} else {
+		w.caps = capabilities(ctx, w)
+	}
 	for _, need := range sc.Needs {
 		if !w.caps[need] {
 			res.Status, res.Reason = Skipped, "target lacks capability "+need

@@ -26,6 +26,7 @@ type world struct {
 	ep         *Endpoint
 	caps       map[string]bool
 	principals map[string]mockapi.Principal // from a config file, for targets without users.create
+	testData   map[string]string            // values the target's test build fixes, ${test.<key>}
 	actors     map[string]*actor
 	vars       map[string]string // values saved by earlier steps
 	last       *response
@@ -367,6 +368,12 @@ func (w *world) resolve(ref string) (string, error) {
 		return "", fmt.Errorf("${%s|%s}: the filters are lower and upper", ref, filter)
 	}
 	name, field, dotted := strings.Cut(ref, ".")
+	if dotted && name == "test" {
+		if v, ok := w.testData[field]; ok {
+			return v, nil
+		}
+		return "", fmt.Errorf("${%s}: the target file's test_data has no %q", ref, field)
+	}
 	if !dotted {
 		if v, ok := w.vars[ref]; ok {
 			return v, nil
