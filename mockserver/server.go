@@ -24,6 +24,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver/password"
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/store/memory"
+	"github.com/idvkit/idvkit/mockserver/webhook"
 	"github.com/idvkit/idvkit/openapi"
 )
 
@@ -67,6 +68,7 @@ type Server struct {
 	cfg    Config
 	store  store.Store
 	outbox *outbox.Outbox
+	hooks  *webhook.Sender
 	apis   []mockapi.API           // every API built
 	served []mockapi.API           // in registry order; only the --only API when set
 	mounts []mount                 // a longer prefix before a shorter one of the same API
@@ -111,7 +113,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger}
 	s.outbox = &outbox.Outbox{Store: cfg.Store, Retention: cfg.Retention}
-	env := mockapi.Env{Store: cfg.Store, Clock: cfg.Clock, Outbox: s.outbox, Codes: cfg.Codes,
+	s.hooks = webhook.New(webhook.Config{Clock: cfg.Clock, Store: cfg.Store, Logger: cfg.Logger, Retention: cfg.Retention})
+	env := mockapi.Env{Store: cfg.Store, Clock: cfg.Clock, Outbox: s.outbox, Codes: cfg.Codes, Webhooks: s.hooks,
 		Passwords: password.Hasher{Cost: cfg.PasswordCost}, Broken: mockapi.RuleSet{}, Retention: cfg.Retention, Logger: cfg.Logger}
 	for _, id := range cfg.BrokenRules {
 		env.Broken[id] = true
@@ -305,8 +308,14 @@ func (s *Server) api(name string) (mockapi.API, bool) {
 // Only returns the API served at the root, or "" when every API is served under its prefix.
 func (s *Server) Only() string { return s.cfg.Only }
 
-// Close stops the sweeper. It does not close the store, which the caller may have passed in.
-func (s *Server) Close() { s.closeOnce.Do(func() { close(s.stopSweep) }) }
+// Close stops the sweeper and the webhook deliveries (what is pending is logged as abandoned). It
+// does not close the store, which the caller may have passed in.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.stopSweep)
+		s.hooks.Close()
+	})
+}
 
 // reset forgets all state and seeds the fixture set f. The set is seeded into a fresh store off to
 // the side and swapped in whole, so no request ever sees a half-seeded mock, and a set that cannot

@@ -2,7 +2,7 @@
 // package (mockserver/rambase, ...) implements API and is listed once in the composition's registry;
 // the composition, the control API, the fixtures, mocktest, `idvkit serve` and the conformance suite
 // get everything API-specific through it, and the shared mechanisms (store, clock, outbox, one-time
-// codes, passwords) reach the API through Env.
+// codes, passwords, webhooks) reach the API through Env.
 package mockapi
 
 import (
@@ -19,6 +19,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver/outbox"
 	"github.com/idvkit/idvkit/mockserver/password"
 	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/webhook"
 	"github.com/idvkit/idvkit/openapi"
 )
 
@@ -66,6 +67,9 @@ type Env struct {
 	Outbox    *outbox.Outbox
 	Codes     otp.Source      // where one-time codes come from; tests inject a sequence
 	Passwords password.Hasher // one cost for every password check of the mock
+	// Webhooks delivers the API's webhooks (signed by the API), retried on Clock, into a delivery log;
+	// the mock closes it on shutdown.
+	Webhooks *webhook.Sender
 	// Broken names conformance rules the mock breaks on purpose, so a test can show that a suite
 	// catches an implementation that breaks them.
 	Broken RuleSet
