@@ -45,6 +45,8 @@ type Config struct {
 	// TestData are values the target's test build fixes, read as ${test.<key>}; a message a target
 	// without an outbox would have sent is read from the key named after its kind (otp).
 	TestData map[string]string
+	// Webhook is where the suite's webhook receiver listens, and the URL the target calls it at.
+	Webhook WebhookFile
 }
 
 // NewReport returns an empty report that counts policy failures as cfg says.
@@ -198,7 +200,9 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 		return res
 	}
 	defer ep.Close()
-	w := &world{api: apis[sc.API], ep: ep, principals: s.cfg.Principals, testData: s.cfg.TestData, actors: map[string]*actor{}, vars: map[string]string{}}
+	w := &world{api: apis[sc.API], ep: ep, principals: s.cfg.Principals, testData: s.cfg.TestData, actors: map[string]*actor{}, vars: map[string]string{},
+		webhook: s.cfg.Webhook}
+	defer w.closeWebhookReceiver()
 	w.keepSecret(ep.ControlToken)
 	for _, v := range s.cfg.TestData {
 		w.keepSecret(v)
@@ -257,6 +261,7 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 				return ctx, nil
 			})
 			registerCommonSteps(gsc)
+			registerWebhookSteps(gsc)
 			w.api.register(gsc)
 		},
 		Options: &godog.Options{

@@ -163,7 +163,8 @@ func ReadExpectedFailures(path string) (map[string]string, error) {
 // (the in-process mock when the file names none), the credentials, the expected failures and the
 // verdict's rules. Its errors are the file's or the user's (a usage error), never the target's.
 func (f *TargetFile) Plan() (Plan, error) {
-	p := Plan{Config: Config{API: f.API, Principals: f.Principals, StrictPolicy: f.StrictPolicy, Capabilities: f.Capabilities, TestData: f.TestData},
+	p := Plan{Config: Config{API: f.API, Principals: f.Principals, StrictPolicy: f.StrictPolicy, Capabilities: f.Capabilities, TestData: f.TestData,
+		Webhook: f.Webhook},
 		Tags: f.Tags, Timeout: time.Duration(f.Timeout), FailOnSkip: f.FailOnSkip, MinRules: f.MinRules}
 	if f.MinRules < 0 || f.Timeout < 0 {
 		return p, errors.New("min_rules and timeout cannot be negative")
@@ -243,7 +244,8 @@ func checkURL(raw string) error {
 // file (IDVKIT_CONFIG) or the environment names: IDVKIT_API and IDVKIT_BASE_URL, or
 // IDVKIT_DOCKER_IMAGE or IDVKIT_DOCKERFILE with IDVKIT_DOCKER_ENV (KEY=VALUE, space-separated) and
 // IDVKIT_DOCKER_BASE_PATH; IDVKIT_CONTROL_URL (set and empty: the target has no control API) and
-// IDVKIT_CONTROL_TOKEN; IDVKIT_PRINCIPALS, IDVKIT_EXPECTED_FAILURES (files); IDVKIT_TAGS;
+// IDVKIT_CONTROL_TOKEN; IDVKIT_WEBHOOK_LISTEN and IDVKIT_WEBHOOK_PUBLIC_URL (the suite's webhook
+// receiver); IDVKIT_PRINCIPALS, IDVKIT_EXPECTED_FAILURES (files); IDVKIT_TAGS;
 // IDVKIT_TIMEOUT; IDVKIT_STRICT_POLICY=1, IDVKIT_FAIL_ON_SKIP=1 and IDVKIT_MIN_RULES. Each overrides
 // the file.
 func PlanFromEnv(lookup func(string) (string, bool)) (Plan, error) {
@@ -266,6 +268,8 @@ func PlanFromEnv(lookup func(string) (string, bool)) (Plan, error) {
 	str("IDVKIT_DOCKER_IMAGE", &f.Docker.Image)
 	str("IDVKIT_DOCKERFILE", &f.Docker.Dockerfile)
 	str("IDVKIT_DOCKER_BASE_PATH", &f.Docker.BasePath)
+	str("IDVKIT_WEBHOOK_LISTEN", &f.Webhook.Listen)
+	str("IDVKIT_WEBHOOK_PUBLIC_URL", &f.Webhook.PublicURL)
 	if v, _ := lookup("IDVKIT_DOCKER_ENV"); v != "" {
 		f.Docker.Env = strings.Fields(v)
 	}

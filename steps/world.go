@@ -32,6 +32,11 @@ type world struct {
 	last       *response
 	skipReason string
 	secrets    []string // values never to print whole
+
+	// The webhook receiver (webhooks.go): where it listens and is reached, and the receiver itself
+	// once a step has started it.
+	webhook WebhookFile
+	hooks   *receiver
 }
 
 // actor is a named principal of the scenario and the credential its last login obtained.

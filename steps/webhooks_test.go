@@ -1,0 +1,130 @@
+package steps_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/steps"
+)
+
+// webhooksFeature drives the generic webhook steps. No API of the mock sends webhooks here, so the
+// scenarios play the implementation themselves: a client POSTs to the receiver's URL.
+const webhooksFeature = `Feature: Webhook steps
+
+  @id:W-1
+  Scenario: the receiver answers as told and records what it got
+    Given the value "identification_requests" is saved as "what"
+    And the webhook receiver's URL for "/eeid/webhooks/${what}" is saved as "hook"
+    And the webhook receiver answers 500 for the next 2 deliveries
+    And exactly 0 webhook deliveries were received
+    When a client sends "POST ${hook}" with a "application/json" body:
+      """
+      {"identification_request_id":"r1","client_id":"svc"}
+      """
+    Then the response status is 500
+    And exactly 1 webhook delivery was received
+    When a client sends "POST ${hook}" with a "application/json" body:
+      """
+      {"identification_request_id":"r2","client_id":"svc"}
+      """
+    And a client sends "POST ${hook}" with a "application/json" body:
+      """
+      {"identification_request_id":"r3","client_id":"svc","n":7,"ok":true}
+      """
+    Then the response status is 200
+    When a client sends "GET /no-such"
+    Then exactly 3 webhook deliveries were received
+    And the latest webhook delivery was "POST /eeid/webhooks/${what}"
+    And the latest webhook delivery's body is compact JSON
+    And the latest webhook delivery's field "identification_request_id" is "r3"
+    And the latest webhook delivery's field "n" is 7
+    And the latest webhook delivery's field "ok" is true
+    And the latest webhook delivery's field "client_id" is not empty
+    And the latest webhook delivery's field "client_id" is saved as "client"
+    And the latest webhook delivery's field "client_id" is ${client}
+    And the latest webhook delivery's header "Content-Type" is "application/json"
+    And the response status is 404
+
+  @id:W-2
+  Scenario: refused, then accepted again
+    Given the webhook receiver's URL for "/hook" is saved as "hook"
+    And the webhook receiver refuses connections
+    And the webhook receiver accepts connections again
+    When a client sends "POST ${hook}" with a "application/json" body:
+      """
+      {}
+      """
+    Then the response status is 200
+    And exactly 1 webhook delivery was received
+
+  @id:W-3
+  Scenario: too many deliveries
+    Given the webhook receiver's URL for "/hook" is saved as "hook"
+    When a client sends "POST ${hook}" with a "application/json" body:
+      """
+      {}
+      """
+    Then exactly 0 webhook deliveries were received
+
+  @id:W-4
+  Scenario: a body with whitespace
+    Given the webhook receiver's URL for "/hook" is saved as "hook"
+    When a client sends "POST ${hook}" with a "application/json" body:
+      """
+      {"a": 1}
+      """
+    Then the latest webhook delivery's body is compact JSON
+
+  @id:W-5
+  Scenario: a field that differs
+    Given the webhook receiver's URL for "/hook" is saved as "hook"
+    When a client sends "POST ${hook}" with a "application/json" body:
+      """
+      {"a":1}
+      """
+    Then the latest webhook delivery's field "a" is 2
+`
+
+func TestTheWebhookSteps(t *testing.T) {
+	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/webhooks.feature": {Data: []byte(webhooksFeature)}},
+		Target: steps.InProcess()})
+	require.NoError(t, err)
+	res := map[string]steps.Result{}
+	for _, sc := range s.Scenarios() {
+		res[sc.ID] = s.Run(context.Background(), sc)
+	}
+	for _, id := range []string{"W-1", "W-2"} {
+		assert.Equal(t, steps.Passed, res[id].Status, "%s: %s\n%s", id, res[id].Reason, res[id].Output)
+	}
+	for id, want := range map[string]string{
+		"W-3": "1 webhook deliveries were received, not 0: POST /hook answered 200",
+		"W-4": `the latest webhook delivery's body is JSON with whitespace outside its strings`,
+		"W-5": "the latest webhook delivery: expected a to be 2, got 1",
+	} {
+		assert.Equal(t, steps.Failed, res[id].Status, id)
+		assert.Contains(t, res[id].Reason, want, id)
+	}
+}
+
+// The receiver's settings come from the target file's webhook section, which the environment
+// overrides under go test.
+func TestTheWebhookSettingsReachThePlan(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/target.yaml"
+	require.NoError(t, os.WriteFile(path, []byte("webhook: {listen: \"0.0.0.0:9911\", public_url: \"http://host.docker.internal:9911\"}\n"), 0o600))
+	f, err := steps.ReadTargetFile(path)
+	require.NoError(t, err)
+	p, err := f.Plan()
+	require.NoError(t, err)
+	assert.Equal(t, steps.WebhookFile{Listen: "0.0.0.0:9911", PublicURL: "http://host.docker.internal:9911"}, p.Webhook)
+
+	env := map[string]string{"IDVKIT_CONFIG": path, "IDVKIT_WEBHOOK_PUBLIC_URL": "http://10.0.0.5:9911"}
+	p, err = steps.PlanFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	require.NoError(t, err)
+	assert.Equal(t, steps.WebhookFile{Listen: "0.0.0.0:9911", PublicURL: "http://10.0.0.5:9911"}, p.Webhook)
+}
