@@ -22,7 +22,7 @@ func Sign(body []byte, clientSecret string) string {
 // VerifySignature checks a webhook's X-HMAC-Signature header the two ways receivers do: raw is whether
 // it is the HMAC of the raw body (the seed's receiver); stripped is whether it is the HMAC of the body
 // with all whitespace removed, as the vendor's own receiver (internetee/registry, the webhook
-// IdentificationRequestsController) computes it: Ruby's `raw_post.gsub(/[\s]+/, '')`, where \s is
+// IdentificationRequestsController) computes it: Ruby's `raw_post.gsub(/[\s]+/, "")`, where \s is
 // ASCII space, \t, \n, \v, \f and \r, compared with the header stripped of surrounding whitespace.
 // Both compare in constant time. A compact body without whitespace in its values passes both; a
 // value with a space in it (a reference "A 1") passes only raw, since stripping changes the bytes.
