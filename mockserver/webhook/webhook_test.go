@@ -182,6 +182,19 @@ func TestAReceiverThatAlwaysFailsGetsFourAttempts(t *testing.T) {
 	assert.Contains(t, f.log.String(), "no attempts left")
 }
 
+func TestANoRetryDeliveryIsAttemptedOnce(t *testing.T) {
+	f := newFixture(t)
+	r := newReceiver(t, 500)
+	id, err := f.s.Send(ctx, webhook.Delivery{API: "eeid", Owner: "svc-a", URL: r.URL, Body: body, NoRetry: true})
+	require.NoError(t, err)
+	require.NoError(t, f.clock.Advance(time.Hour))
+
+	d := f.get(t, id)
+	assert.Equal(t, webhook.Failed, d.State)
+	assert.Equal(t, []int{500}, statuses(d))
+	assert.Equal(t, 1, r.count())
+}
+
 // 200, 201 and 204 acknowledge; any other status fails the attempt, a redirect included (it is not
 // followed).
 func TestOnly200201And204Acknowledge(t *testing.T) {
