@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"maps"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -16,7 +17,7 @@ import (
 )
 
 // ControlVersion is the version of the control API contract (openapi/control.yaml info.version).
-const ControlVersion = "1.2.0"
+const ControlVersion = "1.3.0"
 
 // controlOperations maps every operationId of openapi/control.yaml to its handler: the shared ones
 // here, and each served API's own. An API's own operations are marked x-api in the spec; those of an
@@ -128,7 +129,8 @@ func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleAdvanceClock is advanceClock (POST /_mock/clock/advance). The schema caps seconds at a year,
-// far inside time.Duration's range.
+// far inside time.Duration's range. Seconds are rounded to the nanosecond, so 0.999 s then 0.001 s
+// make exactly one second (a float product truncated would fall a nanosecond short of an edge).
 func (s *Server) handleAdvanceClock(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Seconds float64 `json:"seconds"`
@@ -137,7 +139,9 @@ func (s *Server) handleAdvanceClock(w http.ResponseWriter, r *http.Request) {
 		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "seconds must be a number")
 		return
 	}
-	s.moveClock(w, func(a Adjuster) error { return a.Advance(time.Duration(body.Seconds * float64(time.Second))) })
+	s.moveClock(w, func(a Adjuster) error {
+		return a.Advance(time.Duration(math.Round(body.Seconds * float64(time.Second))))
+	})
 }
 
 // handleCreatePrincipal is createPrincipal (POST /_mock/principals).

@@ -151,6 +151,11 @@ func TestClockThroughTheControlAPI(t *testing.T) {
 	assert.Equal(t, "2030-06-01T00:00:00Z", body["now"])
 	code, _, _ = do(t, s, call{method: "PUT", target: "/_mock/clock", contentType: "application/json", body: `{"now":"2029-06-01T00:00:00Z"}`})
 	assert.Equal(t, 409, code)
+
+	// Seconds are rounded to the nanosecond: 1.001 s is 1001 ms exactly (1.001 * 1e9 is
+	// 1000999999.9999999 in floating point), so a test pinning an edge in milliseconds lands on it.
+	_, _, body = do(t, s, call{method: "POST", target: "/_mock/clock/advance", contentType: "application/json", body: `{"seconds":1.001}`})
+	assert.Equal(t, "2030-06-01T00:00:01.001Z", body["now"])
 }
 
 // The clock stops at clock.Max with a 400 and never wraps: today's year 9999 or 293 one-year

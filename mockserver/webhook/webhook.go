@@ -88,8 +88,10 @@ type Delivery struct {
 	NextAttemptAt time.Time
 	// ReplayOf is the delivery this one replays (Sender.Replay); empty for an original.
 	ReplayOf string
-	// NoRetry makes a single attempt, however it ends: how an API breaks its retry rule on purpose
-	// (serve --broken-rules), so a suite can show it catches that.
+	// Backoff, when not nil, replaces the Sender's for this delivery; NoRetry makes a single attempt,
+	// however it ends. An API uses them to break its retry rules on purpose (serve --broken-rules),
+	// so a suite can show it catches that.
+	Backoff []time.Duration
 	NoRetry bool
 }
 
@@ -184,7 +186,8 @@ func New(cfg Config) *Sender {
 
 // Send records a delivery of d.Body with d.Header to d.URL, owned by d.Owner, and schedules its first
 // attempt at once, on a goroutine of the clock's: it never waits for the receiver. It returns the
-// delivery's id. Body and Header are copied; the other fields but API, Owner, URL, ReplayOf and NoRetry are ignored.
+// delivery's id. Body and Header are copied; the other fields but API, Owner, URL, ReplayOf, Backoff and
+// NoRetry are ignored.
 func (s *Sender) Send(ctx context.Context, d Delivery) (string, error) {
 	u, err := url.Parse(d.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -192,7 +195,7 @@ func (s *Sender) Send(ctx context.Context, d Delivery) (string, error) {
 	}
 	now := s.clock.Now()
 	rec := Delivery{ID: newID(), API: d.API, Owner: d.Owner, URL: d.URL, Body: bytes.Clone(d.Body), Header: d.Header.Clone(),
-		State: Pending, CreatedAt: now, NextAttemptAt: now, ReplayOf: d.ReplayOf, NoRetry: d.NoRetry}
+		State: Pending, CreatedAt: now, NextAttemptAt: now, ReplayOf: d.ReplayOf, Backoff: slices.Clone(d.Backoff), NoRetry: d.NoRetry}
 	if rec.Header == nil {
 		rec.Header = http.Header{}
 	}
@@ -296,10 +299,14 @@ func (s *Sender) attempt(id string, n int) {
 	}
 	a := s.post(d, n)
 
-	retry := !a.Acknowledged() && !d.NoRetry && n <= len(s.backoff)
+	backoff := s.backoff
+	if d.Backoff != nil {
+		backoff = d.Backoff
+	}
+	retry := !a.Acknowledged() && !d.NoRetry && n <= len(backoff)
 	var wait time.Duration
 	if retry {
-		wait = s.backoff[n-1]
+		wait = backoff[n-1]
 	}
 	failedAt := s.clock.Now()
 	d, err = s.update(ctx, id, func(d *Delivery) {

@@ -195,6 +195,19 @@ func TestANoRetryDeliveryIsAttemptedOnce(t *testing.T) {
 	assert.Equal(t, 1, r.count())
 }
 
+func TestADeliveryMayHaveItsOwnBackoff(t *testing.T) {
+	f := newFixture(t)
+	r := newReceiver(t, 500)
+	id, err := f.s.Send(ctx, webhook.Delivery{API: "eeid", Owner: "svc-a", URL: r.URL, Body: body,
+		Backoff: []time.Duration{2 * time.Second, 4 * time.Second}})
+	require.NoError(t, err)
+	require.NoError(t, f.clock.Advance(time.Hour))
+
+	d := f.get(t, id)
+	assert.Equal(t, []time.Duration{0, 2 * time.Second, 6 * time.Second}, offsets(d))
+	assert.Equal(t, webhook.Failed, d.State)
+}
+
 // 200, 201 and 204 acknowledge; any other status fails the attempt, a redirect included (it is not
 // followed).
 func TestOnly200201And204Acknowledge(t *testing.T) {
