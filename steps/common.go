@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,7 +50,9 @@ func registerCommonSteps(sc *godog.ScenarioContext) {
 
 	sc.Step(`^the response status is (\d{3})$`, statusIs)
 	sc.Step(`^the response status is 4xx$`, statusIs4xx)
-	sc.Step(`^the response field "([^"]*)" is ("[^"]*"|-?\d+(?:\.\d+)?|true|false|null|\$\{[^}]*\})$`, fieldIs)
+	sc.Step(`^the response field "([^"]*)" is `+literalPattern+`$`, fieldIs)
+	sc.Step(`^the response field "([^"]*)" has (\d+) items?$`, fieldHasItems)
+	sc.Step(`^the response field "([^"]*)" is (\d+) seconds? after the response field "([^"]*)"$`, fieldIsSecondsAfter)
 	sc.Step(`^the response field "([^"]*)" is (\$\{[^}]*\}) (plus|minus) (\d+)$`, fieldIsSavedPlus)
 	sc.Step(`^the response field "([^"]*)" is not empty$`, fieldIsNotEmpty)
 	sc.Step(`^the response field "([^"]*)" is a positive integer$`, fieldIsPositiveInteger)
@@ -68,6 +71,9 @@ func registerCommonSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^no "([^"]*)" message was sent to "([^"]*)"$`, noMessageTo)
 	sc.Step(`^(\d+) seconds? pass(?:es)?$`, func(ctx context.Context, n int) error {
 		return advance(ctx, time.Duration(n)*time.Second)
+	})
+	sc.Step(`^(\d+) milliseconds? pass(?:es)?$`, func(ctx context.Context, n int) error {
+		return advance(ctx, time.Duration(n)*time.Millisecond)
 	})
 	sc.Step(`^the token of "([^"]*)" has (\d+) seconds? left$`, tokenHasLeft)
 	sc.Step(`^the token of "([^"]*)" expires$`, func(ctx context.Context, name string) error { return tokenHasLeft(ctx, name, 0) })
@@ -219,6 +225,10 @@ func statusIs4xx(ctx context.Context) error {
 
 // fieldIs compares a field with a literal: a "string", a number, true, false, null, or a saved
 // ${value}, which matches a string or a number written the same way.
+// literalPattern is what a field can be compared with: a string (interpolated), a number, true, false,
+// null, an empty object or array, or a saved value.
+const literalPattern = `("[^"]*"|-?\d+(?:\.\d+)?|true|false|null|\{\}|\[\]|\$\{[^}]*\})`
+
 func fieldIs(ctx context.Context, path, literal string) error {
 	w := worldFrom(ctx)
 	got, err := w.mustField(path)
@@ -248,8 +258,48 @@ func fieldIs(ctx context.Context, path, literal string) error {
 			want = strings.Trim(literal, `"`) // every XML leaf is text
 		}
 	}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		return fmt.Errorf("expected %s to be %s, got %v", path, literal, got)
+	}
+	return nil
+}
+
+// fieldHasItems checks the number of items of an array, or of fields of an object.
+func fieldHasItems(ctx context.Context, path string, n int) error {
+	v, err := worldFrom(ctx).mustField(path)
+	if err != nil {
+		return err
+	}
+	got := -1
+	switch t := v.(type) {
+	case []any:
+		got = len(t)
+	case map[string]any:
+		got = len(t)
+	}
+	if got != n {
+		return fmt.Errorf("expected %s to have %d items, got %v", path, n, v)
+	}
+	return nil
+}
+
+// fieldIsSecondsAfter checks that a date-time field is exactly n seconds after another
+// (RFC 3339 both): a lifetime, read from what the target answered.
+func fieldIsSecondsAfter(ctx context.Context, later string, n int, earlier string) error {
+	w := worldFrom(ctx)
+	var at [2]time.Time
+	for i, path := range []string{later, earlier} {
+		v, err := w.mustField(path)
+		if err != nil {
+			return err
+		}
+		s, _ := v.(string)
+		if at[i], err = time.Parse(time.RFC3339Nano, s); err != nil {
+			return fmt.Errorf("%s is not an RFC 3339 date-time: %v", path, v)
+		}
+	}
+	if d := at[0].Sub(at[1]); d != time.Duration(n)*time.Second {
+		return fmt.Errorf("expected %s to be %d s after %s, got %s (%s and %s)", later, n, earlier, d, at[0], at[1])
 	}
 	return nil
 }

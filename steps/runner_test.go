@@ -4,10 +4,11 @@ import (
 	"context"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -288,7 +289,8 @@ func TestGenericStepsReadJSONXMLHeadersAndBodies(t *testing.T) {
 		switch r.URL.Path {
 		case "/doc.json":
 			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write([]byte(`{"items":[{"id":"a"},{"id":"b","n":2}],"none":null}`))
+			_, _ = w.Write([]byte(`{"items":[{"id":"a"},{"id":"b","n":2}],"none":null,"empty":{},"list":[],` +
+				`"created":"2030-01-01T00:00:00Z","expires":"2030-01-08T00:00:00Z"}`))
 		case "/doc.xml":
 			w.Header().Set("Content-Type", "application/xml")
 			_, _ = w.Write([]byte(`<?xml version="1.0"?><r><items><item><id>a</id></item><item><id>b</id><n>2</n></item></items><one><item><id>c</id></item></one></r>`))
@@ -308,6 +310,19 @@ func TestGenericStepsReadJSONXMLHeadersAndBodies(t *testing.T) {
 		{"json", `the response field "none" is null`, true},
 		{"json", `the response has no field "items[2]"`, true},
 		{"json", `the response has no field "items[0]"`, false},
+		{"json", `the response field "empty" is {}`, true},
+		{"json", `the response field "items[0]" is {}`, false},
+		{"json", `the response field "list" is []`, true},
+		{"json", `the response field "items" is []`, false},
+		{"json", `the response field "empty" is []`, false},
+		{"json", `the response field "items" has 2 items`, true},
+		{"json", `the response field "items" has 3 items`, false},
+		{"json", `the response field "items[1]" has 2 items`, true},
+		{"json", `the response field "none" has 0 items`, false},
+		{"json", `the response field "expires" is 604800 seconds after the response field "created"`, true},
+		{"json", `the response field "expires" is 604799 seconds after the response field "created"`, false},
+		{"json", `the response field "created" is 604800 seconds after the response field "expires"`, false},
+		{"json", `the response field "items" is 1 second after the response field "created"`, false},
 		{"xml", `the response field "items.item[1].id" is "b"`, true},
 		{"xml", `the response field "items.item[1].n" is 2`, true},
 		{"xml", `the response field "items.item[0].id" is "b"`, false},
@@ -358,8 +373,10 @@ func TestPolicyCountsOnlyInProcessOrWhenStrict(t *testing.T) {
 }
 
 // Every rule an API can break on purpose is caught: with it broken, at least one scenario that
-// checks it fails, so the suite would catch an implementation that breaks it. RandaVerify can break
-// every one of its rules.
+// checks it fails, so the suite would catch an implementation that breaks it. RandaVerify and eeID can
+// break every one of their rules. Only the rule's own scenarios run, at once, without the @slow ones
+// (they run in TestFeatures) and waiting 2 s for a webhook that does not come: a broken retry rule
+// leaves deliveries missing, and each would otherwise be waited for 15 s.
 func TestEveryBreakableRuleIsCaught(t *testing.T) {
 	for _, api := range mockserver.Registered() {
 		spec, err := openapi.Load(api)
@@ -374,19 +391,29 @@ func TestEveryBreakableRuleIsCaught(t *testing.T) {
 			breakable++
 			t.Run(rule.ID, func(t *testing.T) {
 				t.Parallel()
-				r := runAll(t, steps.Config{API: api, Target: steps.InProcess(mocktest.WithBrokenRules(rule.ID))})
+				s, err := steps.New(steps.Config{API: api, Target: steps.InProcess(mocktest.WithBrokenRules(rule.ID)),
+					Webhook: steps.WebhookFile{Wait: steps.Duration(2 * time.Second)}})
+				require.NoError(t, err)
+				scenarios, err := steps.Plan{Tags: "@rule:" + rule.ID + " && ~@slow"}.Select(s.Scenarios())
+				require.NoError(t, err)
+				require.NotEmpty(t, scenarios)
+				results := make([]steps.Result, len(scenarios))
+				var wg sync.WaitGroup
+				for i, sc := range scenarios {
+					wg.Go(func() { results[i] = s.Run(context.Background(), sc) })
+				}
+				wg.Wait()
 				var caught []string
-				for _, res := range r.Results {
-					if res.Status == steps.Failed && slices.Contains(res.Rules, rule.ID) {
+				for _, res := range results {
+					if res.Status == steps.Failed {
 						caught = append(caught, res.ID)
 					}
 				}
 				assert.NotEmpty(t, caught, "no scenario of %s failed with it broken", rule.ID)
-				assert.False(t, r.Conformant())
 			})
 		}
-		if api == "randaverify" {
-			assert.Equal(t, len(spec.Rules()), breakable, "every RandaVerify rule can be broken")
+		if api != "rambase" {
+			assert.Equal(t, len(spec.Rules()), breakable, "every %s rule can be broken", api)
 		}
 	}
 }

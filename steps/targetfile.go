@@ -56,6 +56,9 @@ type ControlFile struct {
 type WebhookFile struct {
 	Listen    string `yaml:"listen"`
 	PublicURL string `yaml:"public_url"`
+	// Wait is how long a step waits for a delivery that has not arrived yet; zero: 15 s, longer
+	// than the 10 s a sender gives a receiver, so a retry after a timed-out attempt still counts.
+	Wait Duration `yaml:"wait"`
 }
 
 // DockerFile starts the implementation from an image or a Dockerfile (--docker-image,
@@ -244,8 +247,8 @@ func checkURL(raw string) error {
 // file (IDVKIT_CONFIG) or the environment names: IDVKIT_API and IDVKIT_BASE_URL, or
 // IDVKIT_DOCKER_IMAGE or IDVKIT_DOCKERFILE with IDVKIT_DOCKER_ENV (KEY=VALUE, space-separated) and
 // IDVKIT_DOCKER_BASE_PATH; IDVKIT_CONTROL_URL (set and empty: the target has no control API) and
-// IDVKIT_CONTROL_TOKEN; IDVKIT_WEBHOOK_LISTEN and IDVKIT_WEBHOOK_PUBLIC_URL (the suite's webhook
-// receiver); IDVKIT_PRINCIPALS, IDVKIT_EXPECTED_FAILURES (files); IDVKIT_TAGS;
+// IDVKIT_CONTROL_TOKEN; IDVKIT_WEBHOOK_LISTEN, IDVKIT_WEBHOOK_PUBLIC_URL and IDVKIT_WEBHOOK_WAIT (the suite's
+// webhook receiver); IDVKIT_PRINCIPALS, IDVKIT_EXPECTED_FAILURES (files); IDVKIT_TAGS;
 // IDVKIT_TIMEOUT; IDVKIT_STRICT_POLICY=1, IDVKIT_FAIL_ON_SKIP=1 and IDVKIT_MIN_RULES. Each overrides
 // the file.
 func PlanFromEnv(lookup func(string) (string, bool)) (Plan, error) {
@@ -303,12 +306,14 @@ func PlanFromEnv(lookup func(string) (string, bool)) (Plan, error) {
 		}
 		f.MinRules = n
 	}
-	if v, _ := lookup("IDVKIT_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return Plan{}, fmt.Errorf("IDVKIT_TIMEOUT %q: %w", v, err)
+	for key, dst := range map[string]*Duration{"IDVKIT_TIMEOUT": &f.Timeout, "IDVKIT_WEBHOOK_WAIT": &f.Webhook.Wait} {
+		if v, _ := lookup(key); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return Plan{}, fmt.Errorf("%s %q: %w", key, v, err)
+			}
+			*dst = Duration(d)
 		}
-		f.Timeout = Duration(d)
 	}
 	return f.Plan()
 }

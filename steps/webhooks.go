@@ -18,12 +18,21 @@ import (
 // The suite's webhook receiver: an HTTP server a scenario starts on demand (w.webhookReceiver), on
 // 127.0.0.1 or the target file's webhook.listen, closed when the scenario ends. It records every
 // delivery as it arrives and answers as the scenario tells it: a status for the next N deliveries,
-// refusing connections, or hanging until released. It knows nothing of any API: an API's steps
+// refusing connections, or staying silent for the next N until released. It knows nothing of any API: an API's steps
 // (eeID's signature checks) read the recorded raw bodies and headers.
 
-// webhookWait bounds how long a step waits for a delivery that has not arrived yet: longer than the
-// 10 s a sender gives a receiver to answer, so a retry after a timed-out attempt still counts.
-const webhookWait = 15 * time.Second
+// defaultWebhookWait bounds how long a step waits for a delivery that has not arrived yet, unless
+// the target file's webhook.wait says otherwise: longer than the 10 s a sender gives a receiver to
+// answer, so a retry after a timed-out attempt still counts.
+const defaultWebhookWait = 15 * time.Second
+
+// webhookWait is how long the scenario's steps wait for a delivery.
+func (w *world) webhookWait() time.Duration {
+	if w.webhook.Wait > 0 {
+		return time.Duration(w.webhook.Wait)
+	}
+	return defaultWebhookWait
+}
 
 // maxWebhookBody bounds what the receiver reads of a delivery.
 const maxWebhookBody = 1 << 20
@@ -52,8 +61,8 @@ type receiver struct {
 	deliveries []delivery
 	failLeft   int // how many more deliveries get failStatus
 	failStatus int
-	hang       bool
-	release    chan struct{} // closed to let hanging deliveries answer
+	hangLeft   int           // how many more deliveries get no answer until released
+	release    chan struct{} // closed to let the deliveries held answer
 	arrived    chan struct{} // closed and replaced on every delivery
 	closed     bool
 }
@@ -136,23 +145,25 @@ func (r *receiver) Accept() error {
 	return nil
 }
 
-// Hang makes every delivery from now on wait, unanswered, until Release or until the sender gives up
-// (its request's context ends).
-func (r *receiver) Hang() {
+// HangNext holds the next n deliveries unanswered until Release or until the sender gives up (its
+// request's context ends): a receiver silent past the sender's timeout, then answering again.
+func (r *receiver) HangNext(n int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.hang = true
+	r.hangLeft = n
 }
 
-// Release answers the hanging deliveries and stops hanging.
+// Release answers the deliveries held and stops holding any.
 func (r *receiver) Release() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.hang {
-		r.hang = false
-		close(r.release)
-		r.release = make(chan struct{})
-	}
+	r.releaseLocked()
+}
+
+func (r *receiver) releaseLocked() {
+	r.hangLeft = 0
+	close(r.release)
+	r.release = make(chan struct{})
 }
 
 // Deliveries returns what has arrived so far, oldest first.
@@ -188,10 +199,9 @@ func (r *receiver) Wait(ctx context.Context, n int, timeout time.Duration) ([]de
 func (r *receiver) Close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.closed = true
-	if r.hang {
-		r.hang = false
-		close(r.release)
+	if !r.closed {
+		r.closed = true
+		r.releaseLocked()
 	}
 	r.stopLocked()
 }
@@ -205,8 +215,10 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		r.failLeft--
 		status = r.failStatus
 	}
-	hang, release := r.hang, r.release
-	if !hang {
+	hang, release := r.hangLeft > 0, r.release
+	if hang {
+		r.hangLeft--
+	} else {
 		d.Status = status
 	}
 	i := len(r.deliveries)
@@ -253,7 +265,7 @@ func (w *world) latestWebhookDelivery(ctx context.Context) (delivery, error) {
 	if err != nil {
 		return delivery{}, err
 	}
-	ds, err := r.Wait(ctx, 1, webhookWait)
+	ds, err := r.Wait(ctx, 1, w.webhookWait())
 	if err != nil {
 		return delivery{}, err
 	}
@@ -274,16 +286,16 @@ func registerWebhookSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the webhook receiver accepts connections again$`, func(ctx context.Context) error {
 		return withReceiver(ctx, (*receiver).Accept)
 	})
-	sc.Step(`^the webhook receiver hangs$`, func(ctx context.Context) error {
-		return withReceiver(ctx, func(r *receiver) error { r.Hang(); return nil })
+	sc.Step(`^the webhook receiver stays silent for the next (\d+) deliver(?:y|ies)$`, func(ctx context.Context, n int) error {
+		return withReceiver(ctx, func(r *receiver) error { r.HangNext(n); return nil })
 	})
-	sc.Step(`^the webhook receiver stops hanging$`, func(ctx context.Context) error {
+	sc.Step(`^the webhook receiver answers the deliveries it holds$`, func(ctx context.Context) error {
 		return withReceiver(ctx, func(r *receiver) error { r.Release(); return nil })
 	})
 	sc.Step(`^exactly (\d+) webhook deliver(?:y|ies) (?:was|were) received$`, deliveriesReceived)
 	sc.Step(`^the latest webhook delivery was "([A-Z]+) ([^"]*)"$`, latestDeliveryWas)
 	sc.Step(`^the latest webhook delivery's body is compact JSON$`, latestDeliveryIsCompactJSON)
-	sc.Step(`^the latest webhook delivery's field "([^"]*)" is ("[^"]*"|-?\d+(?:\.\d+)?|true|false|null|\$\{[^}]*\})$`, func(ctx context.Context, path, literal string) error {
+	sc.Step(`^the latest webhook delivery's field "([^"]*)" is `+literalPattern+`$`, func(ctx context.Context, path, literal string) error {
 		return onLatestDelivery(ctx, func() error { return fieldIs(ctx, path, literal) })
 	})
 	sc.Step(`^the latest webhook delivery's field "([^"]*)" is not empty$`, func(ctx context.Context, path string) error {
@@ -319,12 +331,12 @@ func saveWebhookURL(ctx context.Context, path, name string) error {
 	})
 }
 
-// deliveriesReceived waits until n deliveries have arrived (at most webhookWait) and checks that no
+// deliveriesReceived waits until n deliveries have arrived (at most webhook.wait, 15 s by default) and checks that no
 // more have. To show that no more will come (no retry after an acknowledgement), move the clock past
 // every retry first.
 func deliveriesReceived(ctx context.Context, n int) error {
 	return withReceiver(ctx, func(r *receiver) error {
-		ds, err := r.Wait(ctx, n, webhookWait)
+		ds, err := r.Wait(ctx, n, worldFrom(ctx).webhookWait())
 		if err != nil {
 			return err
 		}

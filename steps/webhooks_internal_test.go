@@ -79,9 +79,9 @@ func TestTheReceiverRefusesConnectionsThenAcceptsAgainOnTheSameURL(t *testing.T)
 	assert.Len(t, r.Deliveries(), 1, "a refused connection is no delivery")
 }
 
-func TestTheReceiverHangsUntilReleased(t *testing.T) {
+func TestTheReceiverHoldsTheNextDeliveriesUntilReleased(t *testing.T) {
 	r := startReceiver(t, "", "")
-	r.Hang()
+	r.HangNext(5)
 	answered := make(chan int)
 	go func() {
 		status, _ := post(context.Background(), r.URL("/hook"), `{}`)
@@ -96,13 +96,27 @@ func TestTheReceiverHangsUntilReleased(t *testing.T) {
 
 	status, err := post(context.Background(), r.URL("/hook"), `{}`)
 	require.NoError(t, err)
-	assert.Equal(t, 200, status, "released: no more hanging")
+	assert.Equal(t, 200, status, "released: no more holding")
+}
+
+// Only the next n deliveries are held: a receiver silent once, then answering the retry.
+func TestTheReceiverHoldsOnlyTheNextN(t *testing.T) {
+	r := startReceiver(t, "", "")
+	r.HangNext(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := post(ctx, r.URL("/hook"), `{}`)
+	require.Error(t, err, "the first is held past the sender's patience")
+	status, err := post(context.Background(), r.URL("/hook"), `{}`)
+	require.NoError(t, err)
+	assert.Equal(t, 200, status)
+	assert.Equal(t, []int{0, 200}, statusesOf(r.Deliveries()))
 }
 
 // A sender that gives up on a hanging receiver ends the delivery: it got no answer.
 func TestAHangingDeliveryEndsWhenTheSenderGivesUp(t *testing.T) {
 	r := startReceiver(t, "", "")
-	r.Hang()
+	r.HangNext(1)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := post(ctx, r.URL("/hook"), `{}`)
@@ -113,7 +127,7 @@ func TestAHangingDeliveryEndsWhenTheSenderGivesUp(t *testing.T) {
 // Closing the receiver (the scenario's end) answers what hangs, so nothing waits on it.
 func TestClosingTheReceiverEndsAHangingDelivery(t *testing.T) {
 	r := startReceiver(t, "", "")
-	r.Hang()
+	r.HangNext(1)
 	done := make(chan struct{})
 	go func() {
 		_, _ = post(context.Background(), r.URL("/hook"), `{}`)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -88,11 +89,20 @@ const webhooksFeature = `Feature: Webhook steps
       {"a":1}
       """
     Then the latest webhook delivery's field "a" is 2
+
+  @id:W-6
+  Scenario: too few deliveries, waited for as long as webhook.wait says
+    Given the webhook receiver's URL for "/hook" is saved as "hook"
+    When a client sends "POST ${hook}" with a "application/json" body:
+      """
+      {}
+      """
+    Then exactly 2 webhook deliveries were received
 `
 
 func TestTheWebhookSteps(t *testing.T) {
 	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/webhooks.feature": {Data: []byte(webhooksFeature)}},
-		Target: steps.InProcess()})
+		Target: steps.InProcess(), Webhook: steps.WebhookFile{Wait: steps.Duration(300 * time.Millisecond)}})
 	require.NoError(t, err)
 	res := map[string]steps.Result{}
 	for _, sc := range s.Scenarios() {
@@ -105,6 +115,7 @@ func TestTheWebhookSteps(t *testing.T) {
 		"W-3": "1 webhook deliveries were received, not 0: POST /hook answered 200",
 		"W-4": `the latest webhook delivery's body is JSON with whitespace outside its strings`,
 		"W-5": "the latest webhook delivery: expected a to be 2, got 1",
+		"W-6": "1 webhook deliveries were received within 300ms, not 2",
 	} {
 		assert.Equal(t, steps.Failed, res[id].Status, id)
 		assert.Contains(t, res[id].Reason, want, id)
@@ -116,15 +127,15 @@ func TestTheWebhookSteps(t *testing.T) {
 func TestTheWebhookSettingsReachThePlan(t *testing.T) {
 	dir := t.TempDir()
 	path := dir + "/target.yaml"
-	require.NoError(t, os.WriteFile(path, []byte("webhook: {listen: \"0.0.0.0:9911\", public_url: \"http://host.docker.internal:9911\"}\n"), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte("webhook: {listen: \"0.0.0.0:9911\", public_url: \"http://host.docker.internal:9911\", wait: 30s}\n"), 0o600))
 	f, err := steps.ReadTargetFile(path)
 	require.NoError(t, err)
 	p, err := f.Plan()
 	require.NoError(t, err)
-	assert.Equal(t, steps.WebhookFile{Listen: "0.0.0.0:9911", PublicURL: "http://host.docker.internal:9911"}, p.Webhook)
+	assert.Equal(t, steps.WebhookFile{Listen: "0.0.0.0:9911", PublicURL: "http://host.docker.internal:9911", Wait: steps.Duration(30 * time.Second)}, p.Webhook)
 
-	env := map[string]string{"IDVKIT_CONFIG": path, "IDVKIT_WEBHOOK_PUBLIC_URL": "http://10.0.0.5:9911"}
+	env := map[string]string{"IDVKIT_CONFIG": path, "IDVKIT_WEBHOOK_PUBLIC_URL": "http://10.0.0.5:9911", "IDVKIT_WEBHOOK_WAIT": "2s"}
 	p, err = steps.PlanFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	require.NoError(t, err)
-	assert.Equal(t, steps.WebhookFile{Listen: "0.0.0.0:9911", PublicURL: "http://10.0.0.5:9911"}, p.Webhook)
+	assert.Equal(t, steps.WebhookFile{Listen: "0.0.0.0:9911", PublicURL: "http://10.0.0.5:9911", Wait: steps.Duration(2 * time.Second)}, p.Webhook)
 }

@@ -219,20 +219,39 @@ func sameOrigin(u *url.URL, base string) bool {
 
 // controlJSON calls the control API and decodes its JSON answer into out (when not nil).
 func (w *world) controlJSON(ctx context.Context, method, path string, in, out any) error {
+	r, err := w.control(ctx, method, path, in)
+	if err != nil {
+		return err
+	}
+	target, _, _ := strings.Cut(w.ep.ControlURL+path, "?") // a query may carry an address: not in errors
+	if r.status >= 300 {
+		return fmt.Errorf("control API %s %s answered %d: %s", method, target, r.status, excerpt(r.raw))
+	}
+	if out != nil && len(r.raw) > 0 {
+		if err := json.Unmarshal(r.raw, out); err != nil {
+			return fmt.Errorf("control API %s %s: %w", method, target, err)
+		}
+	}
+	return nil
+}
+
+// control sends a request to the control API, in (when not nil) as its JSON body, and returns the
+// answer whatever its status; the answer is checked against the control API's spec.
+func (w *world) control(ctx context.Context, method, path string, in any) (*response, error) {
 	if w.ep.ControlURL == "" {
-		return errors.New("the target has no control API")
+		return nil, errors.New("the target has no control API")
 	}
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, w.ep.ControlURL+path, body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -240,19 +259,7 @@ func (w *world) controlJSON(ctx context.Context, method, path string, in, out an
 	if w.ep.ControlToken != "" {
 		req.Header.Set("Authorization", "Bearer "+w.ep.ControlToken)
 	}
-	r, err := w.send(ctx, openapi.Control, req)
-	if err != nil {
-		return err
-	}
-	if r.status >= 300 {
-		return fmt.Errorf("control API %s %s answered %d: %s", method, redactURL(req.URL), r.status, excerpt(r.raw))
-	}
-	if out != nil && len(r.raw) > 0 {
-		if err := json.Unmarshal(r.raw, out); err != nil {
-			return fmt.Errorf("control API %s %s: %w", method, redactURL(req.URL), err)
-		}
-	}
-	return nil
+	return w.send(ctx, openapi.Control, req)
 }
 
 // lastResponse returns the last response of the API, or says that no request was sent yet.
