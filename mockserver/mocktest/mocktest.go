@@ -8,11 +8,15 @@
 package mocktest
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,3 +144,55 @@ func (s *Server) Principals() []mockapi.Principal { return s.mock.Principals() }
 
 // Fixtures returns the fixture set the mock was seeded with.
 func (s *Server) Fixtures() mockserver.Fixtures { return s.mock.Fixtures() }
+
+// Reply is the mock's answer to a test's request: the status, the headers, the body, and the body
+// decoded when it is a JSON object.
+type Reply struct {
+	Status int
+	Header http.Header
+	Raw    []byte
+	JSON   map[string]any
+}
+
+// Call sends a request to the mock, path taken from the mock's root (/eeid/api/..., /_mock/...), with
+// the headers given and the body when not nil, and returns its reply. A transport error fails t.
+func (s *Server) Call(t testing.TB, method, path string, header http.Header, body []byte) Reply {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading the reply: %v", method, path, err)
+	}
+	r := Reply{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		_ = json.Unmarshal(raw, &r.JSON) // an array or a broken body leaves JSON nil: Raw says what came
+	}
+	return r
+}
+
+// Principal returns the fixture principal of a role; t fails when the fixture set has none.
+func (s *Server) Principal(t testing.TB, role string) mockapi.Principal {
+	t.Helper()
+	for _, p := range s.Principals() {
+		if p.Role == role {
+			return p
+		}
+	}
+	t.Fatalf("the fixture set has no principal of role %s", role)
+	return mockapi.Principal{}
+}
