@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"github.com/idvkit/idvkit/mockserver/eeid"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/rambase"
 	"github.com/idvkit/idvkit/mockserver/randaverify"
@@ -11,6 +12,7 @@ import (
 var registry = []registered{
 	{rambase.Name, rambase.New},
 	{randaverify.Name, randaverify.New},
+	{eeid.Name, eeid.New},
 }
 
 type registered struct {

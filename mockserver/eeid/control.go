@@ -1,0 +1,153 @@
+package eeid
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/store"
+)
+
+// handleControlComplete is the control API's completeEeidRequest (POST
+// /_mock/eeid/identification_requests/{id}/complete): what a person does through the link, for tests.
+// With no body the person matches every required claim; `identity` names who they are, in full; `sub`
+// changes only the personal code of a matching person (a mismatch, EE-10).
+func (m *Mock) handleControlComplete(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var body struct {
+		Identity *Identity `json:"identity"`
+		Sub      string    `json:"sub"`
+	}
+	if r.ContentLength != 0 {
+		if err := apihttp.DecodeJSON(r, &body); err != nil {
+			mockapi.WriteControlError(w, http.StatusBadRequest, "body", "The body cannot be decoded")
+			return
+		}
+	}
+	id := apihttp.PathParam(r, "id")
+	req, err := store.Get[request](ctx, m.env.Store, kindRequest, id)
+	if err != nil {
+		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No identification request has that id")
+		return
+	}
+	f, err := m.fixtures(ctx)
+	if err != nil {
+		m.controlInternal(w, "read fixtures", err)
+		return
+	}
+	identity := matchingIdentity(req.Claims, f.Identities)
+	if body.Identity != nil {
+		identity = *body.Identity
+	}
+	if body.Sub != "" {
+		identity.Sub = body.Sub
+	}
+	m.writeTransition(w, r, func() error { _, err := m.complete(ctx, id, identity); return err })
+}
+
+// handleControlAbort is abortEeidRequest (POST .../{id}/abort): the person cancels on the link's page;
+// the request stays pending and its link keeps working.
+func (m *Mock) handleControlAbort(w http.ResponseWriter, r *http.Request) {
+	m.writeTransition(w, r, func() error {
+		req, err := store.Get[request](r.Context(), m.env.Store, kindRequest, apihttp.PathParam(r, "id"))
+		switch {
+		case err != nil:
+			return errNoRequest
+		case req.CompletedAt != nil:
+			return errCompleted
+		case req.status(m.env.Clock.Now(), false) == statusExpired:
+			return errExpired
+		}
+		return nil
+	})
+}
+
+// handleControlExpire is expireEeidRequest (POST .../{id}/expire): the link expires now, as if its 7
+// days had passed, without moving the clock.
+func (m *Mock) handleControlExpire(w http.ResponseWriter, r *http.Request) {
+	m.writeTransition(w, r, func() error {
+		now := m.env.Clock.Now()
+		_, err := store.Update(r.Context(), m.env.Store, kindRequest, apihttp.PathParam(r, "id"), func(req *request) (time.Time, error) {
+			if req.CompletedAt != nil {
+				return time.Time{}, errCompleted
+			}
+			if now.Before(req.LinkExpiresAt) {
+				req.LinkExpiresAt = now
+			}
+			return time.Time{}, nil
+		})
+		if errors.Is(err, store.ErrNotFound) {
+			return errNoRequest
+		}
+		return err
+	})
+}
+
+// writeTransition answers a control operation that moves a request: 204, 404 for no request, 409 for
+// one that cannot move so.
+func (m *Mock) writeTransition(w http.ResponseWriter, r *http.Request, move func() error) {
+	switch err := move(); {
+	case errors.Is(err, errNoRequest):
+		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No identification request has that id")
+	case errors.Is(err, errCompleted), errors.Is(err, errExpired):
+		mockapi.WriteControlError(w, http.StatusConflict, "conflict", strings.TrimPrefix(err.Error(), "eeid: "))
+	case err != nil:
+		m.controlInternal(w, "move request", err)
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// webhookPath is what every webhook URL's path must contain (the vendor's rule).
+const webhookPath = "eeid/webhooks/identification_requests"
+
+// checkWebhookURL accepts an absolute http(s) URL whose path contains webhookPath.
+func checkWebhookURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("the webhook URL must be an absolute http:// or https:// URL")
+	}
+	if !strings.Contains(u.Path, webhookPath) {
+		return errors.New("the webhook URL's path must contain " + webhookPath)
+	}
+	return nil
+}
+
+// handleSetWebhook is setEeidWebhook (PUT /_mock/eeid/services/{client_id}/webhook): where a
+// service's completions are sent, as set in the eeID manager; an empty url sends none.
+func (m *Mock) handleSetWebhook(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		URL string `json:"url"`
+	}
+	if err := apihttp.DecodeJSON(r, &body); err != nil {
+		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "url is required")
+		return
+	}
+	if body.URL != "" {
+		if err := checkWebhookURL(body.URL); err != nil {
+			mockapi.WriteControlError(w, http.StatusBadRequest, "body", err.Error())
+			return
+		}
+	}
+	_, err := store.Update(r.Context(), m.env.Store, kindService, apihttp.PathParam(r, "client_id"), func(s *service) (time.Time, error) {
+		s.WebhookURL = body.URL
+		return time.Time{}, nil
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No service has that client_id")
+	case err != nil:
+		m.controlInternal(w, "set webhook", err)
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (m *Mock) controlInternal(w http.ResponseWriter, what string, err error) {
+	m.env.Logger.Error("eeid: "+what, "error", err)
+	mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+}

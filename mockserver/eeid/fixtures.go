@@ -1,0 +1,165 @@
+package eeid
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/store"
+)
+
+// Fixtures is eeID's section of the fixture set (the control API's EeidFixtures schema).
+type Fixtures struct {
+	Settings   Settings         `json:"settings,omitzero"`
+	Services   []ServiceFixture `json:"services,omitempty"`
+	Identities []Identity       `json:"identities,omitempty"`
+}
+
+// Settings are eeID's lifetimes, in seconds; zero takes the default.
+type Settings struct {
+	TokenTTL int `json:"token_ttl,omitempty"` // default 120, as the vendor says
+	LinkTTL  int `json:"link_ttl,omitempty"`  // default 604800: 7 days, as the developer guide says
+}
+
+// Defaults of Settings.
+const (
+	DefaultTokenTTL = 120 * time.Second
+	DefaultLinkTTL  = 7 * 24 * time.Hour
+)
+
+func (s Settings) tokenTTL() time.Duration {
+	if s.TokenTTL > 0 {
+		return time.Duration(s.TokenTTL) * time.Second
+	}
+	return DefaultTokenTTL
+}
+
+func (s Settings) linkTTL() time.Duration {
+	if s.LinkTTL > 0 {
+		return time.Duration(s.LinkTTL) * time.Second
+	}
+	return DefaultLinkTTL
+}
+
+// ServiceFixture is an identification service of a named role.
+type ServiceFixture struct {
+	Role         string `json:"role"`
+	Name         string `json:"name"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	WebhookURL   string `json:"webhook_url,omitempty"`
+}
+
+// Identity is a test identity a person completes an identification as: what the eeID result says
+// of them.
+type Identity struct {
+	Sub                string `json:"sub"`
+	GivenName          string `json:"given_name"`
+	FamilyName         string `json:"family_name"`
+	DateOfBirth        string `json:"date_of_birth"` // YYYY-MM-DD
+	Country            string `json:"country"`       // ISO 3166-1 alpha-2
+	AuthenticationType string `json:"authentication_type,omitempty"`
+	ACR                string `json:"acr,omitempty"`
+	IDNumber           string `json:"id_number,omitempty"`
+	DocumentNumber     string `json:"document_number,omitempty"`
+	ValidUntil         string `json:"valid_until,omitempty"` // YYYY-MM-DD: the result's expiration_time
+}
+
+// fixturesKey is the one key of kindFixtures.
+const fixturesKey = "set"
+
+// Seed implements mockapi.API: it stores the section, which NewPrincipal and the link page later
+// read, and every service of it.
+func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]mockapi.Principal, error) {
+	if section == nil {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(section))
+	dec.DisallowUnknownFields()
+	var f Fixtures
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("eeid fixtures: %w", err)
+	}
+	for _, id := range f.Identities {
+		if id.Sub == "" || !validDate(id.DateOfBirth) || (id.ValidUntil != "" && !validDate(id.ValidUntil)) {
+			return nil, fmt.Errorf("eeid: identity %q: a sub, and dates written YYYY-MM-DD", id.Sub)
+		}
+	}
+	if err := store.Create(ctx, s, kindFixtures, fixturesKey, f); err != nil {
+		return nil, err
+	}
+	var principals []mockapi.Principal
+	for _, sf := range f.Services {
+		if err := createService(ctx, s, sf); err != nil {
+			return nil, fmt.Errorf("eeid: service %s: %w", sf.ClientID, err)
+		}
+		principals = append(principals, principal(sf))
+	}
+	return principals, nil
+}
+
+func createService(ctx context.Context, s store.Store, sf ServiceFixture) error {
+	if sf.WebhookURL != "" {
+		if err := checkWebhookURL(sf.WebhookURL); err != nil {
+			return err
+		}
+	}
+	return store.Create(ctx, s, kindService, sf.ClientID, service(sf))
+}
+
+// principal is a service as the control API hands it out: its client credentials, which also key its
+// webhooks' signatures.
+func principal(sf ServiceFixture) mockapi.Principal {
+	return mockapi.Principal{Role: sf.Role, API: Name, Kind: mockapi.KindClient, ID: sf.ClientID, ClientID: sf.ClientID,
+		ClientSecret: sf.ClientSecret, Attributes: map[string]string{"name": sf.Name}}
+}
+
+// NewPrincipal makes a fresh service of a role, with a new client id in the vendor's shape
+// (oidc-<uuid>-<n>) and a new secret, and no webhook URL: the control API's createPrincipal.
+func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
+	f, err := m.fixtures(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return mockapi.Principal{}, mockapi.ErrUnknownRole
+	}
+	if err != nil {
+		return mockapi.Principal{}, err
+	}
+	for _, sf := range f.Services {
+		if sf.Role != role {
+			continue
+		}
+		sf.ClientID = fmt.Sprintf("oidc-%s-%d", uuid.NewString(), 1+randByte()%99)
+		sf.ClientSecret, sf.WebhookURL = rand.Text(), ""
+		if err := createService(ctx, m.env.Store, sf); err != nil {
+			return mockapi.Principal{}, err
+		}
+		return principal(sf), nil
+	}
+	return mockapi.Principal{}, mockapi.ErrUnknownRole
+}
+
+func (m *Mock) fixtures(ctx context.Context) (Fixtures, error) {
+	return store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey)
+}
+
+func randByte() int {
+	var b [1]byte
+	_, _ = rand.Read(b[:]) // never fails: it crashes the program if the system's random source does
+	return int(b[0])
+}
+
+// secretsEqual compares two secrets in constant time.
+func secretsEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+func validDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
