@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // hotPath is one row of the benchmark table: a request the mock answers often, and the status it
@@ -20,6 +21,9 @@ type hotPath struct {
 	// connections is wrk's for this row, when not the usual 64: a row whose every request takes tens
 	// of milliseconds would have each wait seconds behind 63 others.
 	connections int
+	// lifetime, when set, is how long the prepared request keeps working (eeID's token lives 120 s):
+	// the row prepares it again before a round that could outlive it.
+	lifetime time.Duration
 	// prepare logs in or seeds what the request needs against a running mock whose root URL is root
 	// (paths carry the API prefix, /rambase/...), and returns the request to repeat.
 	prepare func(ctx context.Context, client *http.Client, root string) (request, error)
@@ -60,6 +64,8 @@ const (
 	rambaseClientForm = "grant_type=client_credentials&client_id=forecast-api&client_secret=forecast-secret"
 	rambaseUserForm   = "grant_type=password&client_id=forecast-api&client_secret=forecast-secret&username=anna&password=anna-password"
 	randaVerifyLogin  = "username=integrator&password=integrator-password"
+	// eeID's service A: Basic base64("oidc-8d3a6f2e-4b1c-4d5e-9f70-2a1b3c4d5e6f-1:service-a-secret").
+	eeidBasic = "Basic b2lkYy04ZDNhNmYyZS00YjFjLTRkNWUtOWY3MC0yYTFiM2M0ZDVlNmYtMTpzZXJ2aWNlLWEtc2VjcmV0"
 )
 
 var hotPaths = []hotPath{
@@ -78,7 +84,7 @@ var hotPaths = []hotPath{
 			} `json:"session"`
 		}
 		if err := getJSON(ctx, c, root, request{Method: "GET", Path: "/rambase/system/sessions/current",
-			Header: http.Header{"Authorization": {"Bearer " + user}}}, &sess); err != nil {
+			Header: http.Header{"Authorization": {"Bearer " + user}}}, http.StatusOK, &sess); err != nil {
 			return request{}, err
 		}
 		if sess.Session.IDVerificationToken == "" {
@@ -100,7 +106,7 @@ var hotPaths = []hotPath{
 		var tok struct {
 			AccessToken string `json:"access_token"`
 		}
-		if err := getJSON(ctx, c, root, formRequest("/randaverify/login", randaVerifyLogin), &tok); err != nil {
+		if err := getJSON(ctx, c, root, formRequest("/randaverify/login", randaVerifyLogin), http.StatusOK, &tok); err != nil {
 			return request{}, err
 		}
 		return request{Method: "GET", Path: "/randaverify/me", Header: http.Header{"Authorization": {"Bearer " + tok.AccessToken}}}, nil
@@ -109,7 +115,31 @@ var hotPaths = []hotPath{
 		prepare: func(context.Context, *http.Client, string) (request, error) {
 			return formRequest("/randaverify/login", randaVerifyLogin), nil
 		}},
+	{name: "eeid/token", status: http.StatusCreated, prepare: func(context.Context, *http.Client, string) (request, error) {
+		return eeidTokenRequest, nil
+	}},
+	{name: "eeid/request", status: http.StatusOK, lifetime: 120 * time.Second, prepare: func(ctx context.Context, c *http.Client, root string) (request, error) {
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		if err := getJSON(ctx, c, root, eeidTokenRequest, http.StatusCreated, &tok); err != nil {
+			return request{}, err
+		}
+		bearer := http.Header{"Authorization": {"Bearer " + tok.AccessToken}, "Content-Type": {"application/json"}}
+		var created struct {
+			ID string `json:"id"`
+		}
+		if err := getJSON(ctx, c, root, request{Method: "POST", Path: "/eeid/api/ident/v1/identification_requests", Header: bearer,
+			Body: `{"claims_required": [{"type": "sub", "value": "EE30303039914"}], "reference": "bench"}`}, http.StatusCreated, &created); err != nil {
+			return request{}, err
+		}
+		// As eeID's own client reads it: a GET with Content-Type: application/json and no body.
+		return request{Method: "GET", Path: "/eeid/api/ident/v1/identification_requests/" + created.ID, Header: bearer}, nil
+	}},
 }
+
+// eeidTokenRequest is eeID's token request as its own client sends it: Basic, no body, no Content-Type.
+var eeidTokenRequest = request{Method: "POST", Path: "/eeid/api/auth/v1/token", Header: http.Header{"Authorization": {eeidBasic}}}
 
 // tokenRow is the row the memory phase drives: every request creates a session.
 const tokenRow = "rambase/token"
@@ -123,7 +153,7 @@ func rambaseToken(ctx context.Context, c *http.Client, root, form string) (strin
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	if err := getJSON(ctx, c, root, formRequest("/rambase/oauth2/access_token", form), &tok); err != nil {
+	if err := getJSON(ctx, c, root, formRequest("/rambase/oauth2/access_token", form), http.StatusOK, &tok); err != nil {
 		return "", err
 	}
 	if tok.AccessToken == "" {
@@ -132,14 +162,14 @@ func rambaseToken(ctx context.Context, c *http.Client, root, form string) (strin
 	return tok.AccessToken, nil
 }
 
-// getJSON sends req, wants a 200 and decodes its JSON body into out.
-func getJSON(ctx context.Context, c *http.Client, root string, req request, out any) error {
+// getJSON sends req, wants the status given and decodes its JSON body into out.
+func getJSON(ctx context.Context, c *http.Client, root string, req request, want int, out any) error {
 	status, _, body, err := send(ctx, c, root, req)
 	if err != nil {
 		return err
 	}
-	if status != http.StatusOK {
-		return fmt.Errorf("%s %s: status %d, want 200: %.300s", req.Method, pathOnly(req.Path), status, body)
+	if status != want {
+		return fmt.Errorf("%s %s: status %d, want %d: %.300s", req.Method, pathOnly(req.Path), status, want, body)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("%s %s: %v", req.Method, pathOnly(req.Path), err)

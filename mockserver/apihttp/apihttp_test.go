@@ -270,3 +270,12 @@ func TestUncheckedResponsesGoStraightThrough(t *testing.T) {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/widgets/a", nil))
 	})
 }
+
+// A JSON body keeps &, < and > as they are (a link's query reads as the link), with no trailing newline.
+func TestWriteJSONDoesNotEscapeHTML(t *testing.T) {
+	rec := httptest.NewRecorder()
+	apihttp.WriteJSON(rec, http.StatusCreated, map[string]string{"link": "http://x/p?a=1&b=<2>"})
+	assert.Equal(t, http.StatusCreated, rec.Code)
+	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+	assert.Equal(t, `{"link":"http://x/p?a=1&b=<2>"}`, rec.Body.String())
+}

@@ -1,6 +1,7 @@
 package apihttp
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 
@@ -9,7 +10,11 @@ import (
 
 // WriteJSON writes v as a JSON response with the given status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // a link's & stays &, as a person reading the body with curl expects
+	err := enc.Encode(v)
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		// Every value handed here is a plain struct or map; failing to encode one is a bug that
 		// response validation reports as a 500.
