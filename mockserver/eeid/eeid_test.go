@@ -499,3 +499,31 @@ func TestAReceiverCallsBackDuringItsDeliveryAndTheLogShowsIt(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, control(t, m, http.MethodPost, "/eeid/deliveries/nope/replay", nil).Status)
 	assert.Equal(t, http.StatusNotFound, control(t, m, http.MethodGet, "/eeid/services/oidc-nobody/deliveries", nil).Status)
 }
+
+// Retries come 1 s, 2 s and 4 s after each failure, to the millisecond on the mock's clock (EE-19):
+// not 1 ms before, at once at the second.
+func TestRetriesComeAtTheirSecondExactly(t *testing.T) {
+	m := mocktest.New(t)
+	s := serviceOf(t, m, "eeid.service_a")
+	var received atomic.Int32
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		received.Add(1)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(hook.Close)
+	setWebhook(t, m, s.ClientID, hook.URL+"/eeid/webhooks/identification_requests")
+	id := s.create(s.token(), "retries")
+	require.Equal(t, http.StatusNoContent, control(t, m, http.MethodPost, "/eeid/identification_requests/"+id+"/complete", nil).Status)
+	m.Settle()
+	require.Equal(t, int32(1), received.Load())
+	for i, backoff := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+		require.NoError(t, m.Advance(backoff-time.Millisecond))
+		assert.Equal(t, int32(i+1), received.Load(), "1 ms before retry %d", i+1)
+		require.NoError(t, m.Advance(time.Millisecond))
+		assert.Equal(t, int32(i+2), received.Load(), "retry %d at its second", i+1)
+	}
+	require.NoError(t, m.Advance(time.Hour))
+	assert.Equal(t, int32(4), received.Load(), "4 attempts in all")
+	log := control(t, m, http.MethodGet, "/eeid/services/"+s.ClientID+"/deliveries", nil)
+	assert.Equal(t, "failed", log.JSON["items"].([]any)[0].(map[string]any)["state"])
+}
