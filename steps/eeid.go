@@ -97,36 +97,27 @@ func eeidCreateMany(ctx context.Context, name string, n int) error {
 }
 
 // eeidComplete completes a request (its id interpolated) as the person would, matching every claim
-// or with another personal code (sub), through the control API (capability eeid.request.complete),
-// and checks the control API's status: 204 done, 409 refused.
+// or with another personal code (sub), and checks the control API's status: 204 done, 409 refused.
 func eeidComplete(ctx context.Context, id, sub string, want int) error {
-	w := worldFrom(ctx)
-	if err := w.need("eeid.request.complete"); err != nil {
-		return err
-	}
-	id, err := w.interpolate(id, url.PathEscape)
-	if err != nil {
-		return err
-	}
 	var body any
 	if sub != "" {
-		if sub, err = w.interpolate(sub, func(s string) string { return s }); err != nil {
+		sub, err := worldFrom(ctx).interpolate(sub, func(s string) string { return s })
+		if err != nil {
 			return err
 		}
 		body = map[string]string{"sub": sub}
 	}
-	r, err := w.control(ctx, http.MethodPost, "/eeid/identification_requests/"+id+"/complete", body)
-	if err != nil {
-		return err
-	}
-	if r.status != want {
-		return fmt.Errorf("completing the identification: expected %d, got %d: %s", want, r.status, excerpt(r.raw))
-	}
-	return nil
+	return eeidPersonActs(ctx, id, "complete", body, want)
 }
 
 // eeidAbort cancels an identification on the link's page, as the person would.
 func eeidAbort(ctx context.Context, id string) error {
+	return eeidPersonActs(ctx, id, "abort", nil, http.StatusNoContent)
+}
+
+// eeidPersonActs does what the person does with a request (its id interpolated) through the control
+// API (capability eeid.request.complete): complete or abort it; the control API must answer want.
+func eeidPersonActs(ctx context.Context, id, action string, body any, want int) error {
 	w := worldFrom(ctx)
 	if err := w.need("eeid.request.complete"); err != nil {
 		return err
@@ -135,7 +126,14 @@ func eeidAbort(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return w.controlJSON(ctx, http.MethodPost, "/eeid/identification_requests/"+id+"/abort", nil, nil)
+	r, err := w.control(ctx, http.MethodPost, "/eeid/identification_requests/"+id+"/"+action, body)
+	if err != nil {
+		return err
+	}
+	if r.status != want {
+		return fmt.Errorf("%s the identification: expected %d, got %d: %s", action, want, r.status, excerpt(r.raw))
+	}
+	return nil
 }
 
 // eeidWebhookPath is the path the suite's receiver takes eeID webhooks at; a webhook URL's path must

@@ -1,7 +1,6 @@
 package eeid
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -35,19 +34,9 @@ const (
 	DefaultLinkTTL  = 7 * 24 * time.Hour
 )
 
-func (s Settings) tokenTTL() time.Duration {
-	if s.TokenTTL > 0 {
-		return time.Duration(s.TokenTTL) * time.Second
-	}
-	return DefaultTokenTTL
-}
+func (s Settings) tokenTTL() time.Duration { return mockapi.Seconds(s.TokenTTL, DefaultTokenTTL) }
 
-func (s Settings) linkTTL() time.Duration {
-	if s.LinkTTL > 0 {
-		return time.Duration(s.LinkTTL) * time.Second
-	}
-	return DefaultLinkTTL
-}
+func (s Settings) linkTTL() time.Duration { return mockapi.Seconds(s.LinkTTL, DefaultLinkTTL) }
 
 // ServiceFixture is an identification service of a named role.
 type ServiceFixture struct {
@@ -82,11 +71,9 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 	if section == nil {
 		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(section))
-	dec.DisallowUnknownFields()
 	var f Fixtures
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("eeid fixtures: %w", err)
+	if err := mockapi.DecodeSection(Name, section, &f); err != nil {
+		return nil, err
 	}
 	for _, id := range f.Identities {
 		if id.Sub == "" || !validDate(id.DateOfBirth) || (id.ValidUntil != "" && !validDate(id.ValidUntil)) {

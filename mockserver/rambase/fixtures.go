@@ -1,7 +1,7 @@
 package rambase
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -42,22 +42,12 @@ const (
 )
 
 func (s Settings) accessTokenTTL() time.Duration {
-	return orDefault(time.Duration(s.AccessTokenTTL)*time.Second, DefaultAccessTokenTTL)
+	return mockapi.Seconds(s.AccessTokenTTL, DefaultAccessTokenTTL)
 }
 
-func (s Settings) otpTTL() time.Duration {
-	return orDefault(time.Duration(s.OTPTTL)*time.Second, DefaultOTPTTL)
-}
+func (s Settings) otpTTL() time.Duration { return mockapi.Seconds(s.OTPTTL, DefaultOTPTTL) }
 
-func (s Settings) otpMaxAttempts() int { return orDefault(s.OTPMaxAttempts, DefaultOTPMaxAttempts) }
-
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
-}
+func (s Settings) otpMaxAttempts() int { return cmp.Or(s.OTPMaxAttempts, DefaultOTPMaxAttempts) }
 
 // Party is a customer or supplier.
 type Party struct {
@@ -100,11 +90,9 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 	if section == nil {
 		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(section))
-	dec.DisallowUnknownFields()
 	var f Fixtures
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("rambase fixtures: %w", err)
+	if err := mockapi.DecodeSection(Name, section, &f); err != nil {
+		return nil, err
 	}
 	if err := store.Create(ctx, s, kindFixtures, fixturesKey, f); err != nil {
 		return nil, err

@@ -1,7 +1,6 @@
 package randaverify
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -36,17 +35,11 @@ const (
 )
 
 func (s Settings) accessTokenTTL() time.Duration {
-	if s.AccessTokenTTL > 0 {
-		return time.Duration(s.AccessTokenTTL) * time.Second
-	}
-	return DefaultAccessTokenTTL
+	return mockapi.Seconds(s.AccessTokenTTL, DefaultAccessTokenTTL)
 }
 
 func (s Settings) resetLinkTTL() time.Duration {
-	if s.ResetLinkTTL > 0 {
-		return time.Duration(s.ResetLinkTTL) * time.Second
-	}
-	return DefaultResetLinkTTL
+	return mockapi.Seconds(s.ResetLinkTTL, DefaultResetLinkTTL)
 }
 
 // OrganisationFixture is an organisation and its wallet.
@@ -91,11 +84,9 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 	if section == nil {
 		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(section))
-	dec.DisallowUnknownFields()
 	var f Fixtures
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("randaverify fixtures: %w", err)
+	if err := mockapi.DecodeSection(Name, section, &f); err != nil {
+		return nil, err
 	}
 	if err := store.Create(ctx, s, kindFixtures, fixturesKey, f); err != nil {
 		return nil, err
