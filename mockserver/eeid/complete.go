@@ -46,7 +46,8 @@ func (m *Mock) complete(ctx context.Context, id string, identity Identity) (requ
 	if err != nil {
 		return request{}, err
 	}
-	m.notify(ctx, req)
+	// The person may close the page the moment they are identified: the webhook goes all the same.
+	m.notify(context.WithoutCancel(ctx), req)
 	return req, nil
 }
 
