@@ -1,6 +1,9 @@
 package password
 
 import (
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -40,4 +43,45 @@ func TestCheckSpendsTheConfiguredCost(t *testing.T) {
 		h.Check(nil, "right")
 		assert.Equal(t, []int{want, want, want}, costs, "one comparison at cost %d per check, whatever the outcome", want)
 	}
+}
+
+// At most GOMAXPROCS comparisons run at once, however many checks are made together: the others wait
+// their turn rather than share the CPU with them. Each comparison here yields the processor as soon
+// as it has started, so without the limit every check would be in one at once.
+func TestAtMostGOMAXPROCSComparisonsRunAtOnce(t *testing.T) {
+	var running, most atomic.Int32
+	compare = func(hash, pw []byte) error {
+		n := running.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		for range 10 {
+			runtime.Gosched()
+		}
+		defer running.Add(-1)
+		return bcrypt.CompareHashAndPassword(hash, pw)
+	}
+	t.Cleanup(func() { compare = bcrypt.CompareHashAndPassword })
+	var h Hasher
+	stored := h.Digest("right")
+	checks := 16 * runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	var mistaken atomic.Int32
+	for i := range checks {
+		wg.Go(func() {
+			<-start
+			pw, want := "right", true
+			if i%2 == 1 {
+				pw, want = "wrong", false
+			}
+			if h.Check(stored, pw) != want {
+				mistaken.Add(1)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	assert.Zero(t, mistaken.Load(), "every check still answers right")
+	assert.LessOrEqual(t, int(most.Load()), runtime.GOMAXPROCS(0), "comparisons at once, of %d checks", checks)
+	assert.Positive(t, most.Load())
 }
