@@ -54,6 +54,11 @@ type Config struct {
 	// Responses is which of the mock's responses are validated against the spec: the zero value
 	// samples them (apihttp.SampleResponses), the served mock's default; tests validate every one.
 	Responses apihttp.ResponseChecks
+	// Drain bounds how much of a body the mock answered without reading (a 413 over MaxBodyBytes, a
+	// 401, a 404) it still reads and discards after the answer, so that a client that sends its whole
+	// body before reading gets the answer (apihttp.Linger); zero: up to 4 MiB within 5 s; a negative
+	// Bytes: none.
+	Drain apihttp.Drain
 }
 
 // Adjuster is a clock the control API can move. A Config.Clock that is not one gives a mock whose
@@ -69,6 +74,7 @@ type Server struct {
 	store  store.Store
 	outbox *outbox.Outbox
 	hooks  *webhook.Sender
+	linger http.Handler            // route, behind apihttp.Linger
 	apis   []mockapi.API           // every API built
 	served []mockapi.API           // in registry order; only the --only API when set
 	mounts []mount                 // a longer prefix before a shorter one of the same API
@@ -113,6 +119,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger}
 	s.outbox = &outbox.Outbox{Store: cfg.Store, Retention: cfg.Retention}
+	s.linger = apihttp.Linger(http.HandlerFunc(s.route), cfg.Drain)
 	s.hooks = webhook.New(webhook.Config{Clock: cfg.Clock, Store: cfg.Store, Logger: cfg.Logger, Retention: cfg.Retention})
 	env := mockapi.Env{Store: cfg.Store, Clock: cfg.Clock, Outbox: s.outbox, Codes: cfg.Codes, Webhooks: s.hooks,
 		Passwords: password.Hasher{Cost: cfg.PasswordCost}, Broken: mockapi.RuleSet{}, Retention: cfg.Retention, Logger: cfg.Logger}
@@ -229,10 +236,13 @@ func (s *Server) apiOptions(prefix string) apihttp.Options {
 	return apihttp.Options{MaxBodyBytes: s.cfg.MaxBodyBytes, Logger: s.log, Responses: s.cfg.Responses, Prefix: prefix, PublicURL: s.cfg.PublicURL}
 }
 
-// ServeHTTP implements http.Handler. Paths are routed as sent (decoded, never cleaned or redirected),
-// so `/rambase//x` and `/rambase/../_mock/reset` get the API's 404 rather than a bare 301, and a
+// ServeHTTP implements http.Handler: route, behind a lingering close for a body left unread.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.linger.ServeHTTP(w, r) }
+
+// route serves a request. Paths are routed as sent (decoded, never cleaned or redirected), so
+// `/rambase//x` and `/rambase/../_mock/reset` get the API's 404 rather than a bare 301, and a
 // percent-encoded prefix (/%72ambase/...) is the prefix.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	for _, m := range s.mounts {
 		if !strings.HasPrefix(path, m.prefix+"/") {

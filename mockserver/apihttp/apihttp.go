@@ -10,7 +10,6 @@ package apihttp
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -255,7 +254,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	body, f := h.readBody(w, r)
+	body, f := h.readBody(r)
 	if f != nil {
 		h.writeErr(w, r, f)
 		return
@@ -322,7 +321,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, op *openapi.Oper
 	return true
 }
 
-func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *openapi.Failure) {
+// readBody reads the request body, refusing one over the limit: by its Content-Length before reading a
+// byte of it, or once the limit has been read.
+func (h *Handler) readBody(r *http.Request) ([]byte, *openapi.Failure) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
@@ -337,13 +338,14 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *ope
 		}
 		return body, nil
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	// Of unknown length (chunked): read one byte past the limit to tell a body at the limit from one
+	// over it. The rest is left unread: Linger reads and discards it after the 413 has gone out.
+	body, err := io.ReadAll(io.LimitReader(r.Body, h.maxBody+1))
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, &openapi.Failure{Kind: openapi.KindTooLarge, Rule: "max-bytes"}
-		}
 		return nil, &openapi.Failure{Kind: openapi.KindBody, Rule: "read"}
+	}
+	if int64(len(body)) > h.maxBody {
+		return nil, &openapi.Failure{Kind: openapi.KindTooLarge, Rule: "max-bytes"}
 	}
 	return body, nil
 }
