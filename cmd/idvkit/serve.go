@@ -8,10 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +35,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		"conformance rules to break on purpose, comma-separated (RV-15,RB-11), to see what the suite reports on an implementation that breaks them (env IDVKIT_BROKEN_RULES)")
 	validate := fs.String("validate-responses", envOr(getenv, "IDVKIT_VALIDATE_RESPONSES", "sampled"),
 		"which of the mock's own responses are checked against the spec: sampled (the first of each operation and status, then 1 in 64) or all (env IDVKIT_VALIDATE_RESPONSES)")
+	drainBytes := fs.String("drain-bytes", envOr(getenv, "IDVKIT_DRAIN_BYTES", "4MiB"),
+		"how much of a body answered without being read (a 413 over 1 MiB, a 401) is still read and discarded, so a client that sends it all before reading gets the answer; 0: none (env IDVKIT_DRAIN_BYTES)")
+	drainTimeout := fs.String("drain-timeout", envOr(getenv, "IDVKIT_DRAIN_TIMEOUT", apihttp.DefaultDrainTimeout.String()),
+		"how long the rest of such a body may take to arrive (env IDVKIT_DRAIN_TIMEOUT)")
 	if ok, err := parse(fs, args, stderr); !ok {
 		return err
 	}
@@ -43,6 +49,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if !ok {
 		return usageError("--validate-responses %q: want sampled or all", *validate)
 	}
+	drain, err := parseDrain(*drainBytes, *drainTimeout)
+	if err != nil {
+		return usageError("%v", err)
+	}
 
 	var broken []string
 	for _, id := range strings.Split(*brokenRules, ",") {
@@ -50,7 +60,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			broken = append(broken, id)
 		}
 	}
-	cfg := mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), ControlToken: *controlToken, Responses: checks, BrokenRules: broken,
+	cfg := mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), ControlToken: *controlToken, Responses: checks, BrokenRules: broken, Drain: drain,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if *fixtures != "" {
 		data, err := os.ReadFile(*fixtures)
@@ -108,6 +118,29 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintln(stdout, "idvkit: stopped")
 	return nil
+}
+
+// parseDrain reads --drain-bytes (a number of bytes, or of KiB or MiB: 4MiB) and --drain-timeout.
+func parseDrain(size, timeout string) (apihttp.Drain, error) {
+	num, unit := strings.TrimSpace(size), int64(1)
+	for suffix, u := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20} {
+		if n, ok := strings.CutSuffix(num, suffix); ok {
+			num, unit = strings.TrimSpace(n), u
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/unit {
+		return apihttp.Drain{}, fmt.Errorf("--drain-bytes %q: want a number of bytes, KiB or MiB (4MiB)", size)
+	}
+	d, err := time.ParseDuration(timeout)
+	if err != nil || d <= 0 {
+		return apihttp.Drain{}, fmt.Errorf("--drain-timeout %q: want a positive duration (5s)", timeout)
+	}
+	drain := apihttp.Drain{Bytes: n * unit, Timeout: d}
+	if drain.Bytes == 0 {
+		drain.Bytes = -1 // none, where Drain's zero is the default
+	}
+	return drain, nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
+)
+
+// serveMock runs `idvkit serve` on a free loopback port with args until the test ends, and returns
+// its host:port.
+func serveMock(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, pw, io.Discard)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	require.True(t, lines.Scan())
+	first := lines.Text()
+	require.Contains(t, first, "listening on http://")
+	go func() {
+		for lines.Scan() {
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		assert.NoError(t, <-done)
+	})
+	return strings.TrimSpace(first[strings.Index(first, "http://")+len("http://"):])
+}
+
+// sendWholeBodyFirst sends a form POST the way Python's urllib does: its headers, with Connection:
+// close, in one write, then the whole body (with its Content-Length, or chunked), and only then
+// reads the response.
+func sendWholeBodyFirst(addr, path string, body []byte, chunked bool) (status int, respBody []byte, err error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer c.Close()
+	if err := c.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		return 0, nil, err
+	}
+	framing := fmt.Sprintf("Content-Length: %d\r\n", len(body))
+	if chunked {
+		framing = "Transfer-Encoding: chunked\r\n"
+		var b bytes.Buffer
+		for rest := body; len(rest) > 0; {
+			n := min(len(rest), 64<<10)
+			fmt.Fprintf(&b, "%x\r\n%s\r\n", n, rest[:n])
+			rest = rest[n:]
+		}
+		b.WriteString("0\r\n\r\n")
+		body = b.Bytes()
+	}
+	if _, err := fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: %s\r\nAccept-Encoding: identity\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
+		"Connection: close\r\nUser-Agent: Python-urllib/3.12\r\n%s\r\n", path, addr, framing); err != nil {
+		return 0, nil, err
+	}
+	if _, err := c.Write(body); err != nil {
+		return 0, nil, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	respBody, err = io.ReadAll(resp.Body)
+	return resp.StatusCode, respBody, err
+}
+
+// oversized is a form body twice the mock's 1 MiB limit.
+var oversized = append([]byte("grant_type=password&username=anna&password=anna-password&padding="), bytes.Repeat([]byte("a"), 2<<20)...)
+
+// assertRamBase413 checks a 413 in RamBase's own error shape.
+func assertRamBase413(t *testing.T, body []byte, msgAndArgs ...any) {
+	t.Helper()
+	var e struct {
+		HTTPStatusCode int    `json:"httpStatusCode"`
+		Message        string `json:"message"`
+	}
+	require.NoError(t, json.Unmarshal(body, &e), "%s", body)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, e.HTTPStatusCode, msgAndArgs...)
+	assert.Equal(t, "The request body is too large", e.Message, msgAndArgs...)
+}
+
+// A partner's client that streams its whole 2 MiB body before reading (Python's urllib) reads the
+// mock's 413 in RamBase's shape every time, whether the body has a Content-Length (refused before a
+// byte is read) or is chunked (refused once 1 MiB has been read). Before the lingering close, 4 of 5
+// such tries got a broken pipe or a reset.
+func TestServe413ReachesAClientThatWritesItsWholeBodyFirst(t *testing.T) {
+	addr := serveMock(t)
+	for _, chunked := range []bool{false, true} {
+		for try := range 5 {
+			status, body, err := sendWholeBodyFirst(addr, "/rambase/oauth2/access_token", oversized, chunked)
+			require.NoError(t, err, "chunked=%v, try %d", chunked, try)
+			assert.Equal(t, http.StatusRequestEntityTooLarge, status, "chunked=%v, try %d", chunked, try)
+			assertRamBase413(t, body, "chunked=%v, try %d", chunked, try)
+		}
+	}
+}
+
+// curl sends Expect: 100-continue with a body this large and gets the 413 without sending a byte of
+// it; told not to (Expect:), it reads while it sends, gets the 413 and
+// stops. Without curl this is skipped, with the reason; in CI (CI set) it fails.
+func TestServe413ReachesCurl(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
+			t.Fatalf("CI=%s: this test must run in CI, but curl is not installed (.ci/run installs it)", ci)
+		}
+		t.Skip("curl is not installed")
+	}
+	addr := serveMock(t)
+	dir := t.TempDir()
+	bodyFile, out := filepath.Join(dir, "body"), filepath.Join(dir, "out")
+	require.NoError(t, os.WriteFile(bodyFile, oversized, 0o600))
+	for _, c := range []struct {
+		name  string
+		extra []string
+	}{
+		{"default (Expect: 100-continue)", nil},
+		{"without Expect", []string{"-H", "Expect:"}},
+	} {
+		args := append([]string{"-sS", "-m", "20", "-o", out, "-w", "%{http_code} %{size_upload}",
+			"-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", "@" + bodyFile}, c.extra...)
+		got, err := exec.Command(curl, append(args, "http://"+addr+"/rambase/oauth2/access_token")...).CombinedOutput()
+		require.NoError(t, err, "%s: %s", c.name, got)
+		var status, uploaded int
+		_, err = fmt.Sscan(string(got), &status, &uploaded)
+		require.NoError(t, err, "%s: %s", c.name, got)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, status, c.name)
+		if c.extra == nil {
+			assert.Zero(t, uploaded, "with Expect: 100-continue, curl sends none of the body")
+		}
+		body, err := os.ReadFile(out)
+		require.NoError(t, err)
+		assertRamBase413(t, body, c.name)
+	}
+}
+
+// A body far beyond the drain bound (4 MiB) is not waited for: one of 64 MiB by its Content-Length is
+// not read at all, an endless chunked one no further than the bound, and each connection is closed
+// while the mock goes on answering others.
+func TestServeClosesABodyFarBeyondTheDrainBoundAndAnswersOthers(t *testing.T) {
+	addr := serveMock(t)
+	huge := bytes.Repeat([]byte("a"), 64<<20)
+	for _, chunked := range []bool{false, true} {
+		c, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		require.NoError(t, c.SetDeadline(time.Now().Add(30*time.Second)))
+		framing := fmt.Sprintf("Content-Length: %d\r\n", len(huge))
+		if chunked {
+			framing = "Transfer-Encoding: chunked\r\n"
+		}
+		_, err = fmt.Fprintf(c, "POST /rambase/oauth2/access_token HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n%s\r\n", addr, framing)
+		require.NoError(t, err)
+		sent := make(chan error, 1)
+		go func() {
+			if !chunked {
+				_, err := c.Write(huge)
+				sent <- err
+				return
+			}
+			chunk := []byte(fmt.Sprintf("%x\r\n%s\r\n", 64<<10, huge[:64<<10]))
+			for { // for ever, or until the mock closes the connection
+				if _, err := c.Write(chunk); err != nil {
+					sent <- err
+					return
+				}
+			}
+		}()
+
+		resp, err := http.Get("http://" + addr + "/_mock/healthz")
+		require.NoError(t, err, "chunked=%v: the mock answers others meanwhile", chunked)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+		err = <-sent
+		require.Error(t, err, "chunked=%v: the connection is closed before the body is all sent", chunked)
+		var ne net.Error
+		assert.False(t, errors.As(err, &ne) && ne.Timeout(), "chunked=%v: closed by the mock, not timed out: %v", chunked, err)
+		c.Close()
+	}
+}
+
+// --drain-bytes and --drain-timeout (and their env vars) set the lingering close's bounds.
+func TestServeDrainFlags(t *testing.T) {
+	for _, c := range []struct {
+		size, timeout string
+		want          apihttp.Drain
+		err           string
+	}{
+		{"4MiB", "5s", apihttp.Drain{Bytes: 4 << 20, Timeout: 5 * time.Second}, ""},
+		{"512 KiB", "1m", apihttp.Drain{Bytes: 512 << 10, Timeout: time.Minute}, ""},
+		{"1000", "250ms", apihttp.Drain{Bytes: 1000, Timeout: 250 * time.Millisecond}, ""},
+		{"0", "5s", apihttp.Drain{Bytes: -1, Timeout: 5 * time.Second}, ""},
+		{"-1", "5s", apihttp.Drain{}, "--drain-bytes"},
+		{"4GB", "5s", apihttp.Drain{}, "--drain-bytes"},
+		{"4MiB", "0s", apihttp.Drain{}, "--drain-timeout"},
+		{"4MiB", "soon", apihttp.Drain{}, "--drain-timeout"},
+	} {
+		got, err := parseDrain(c.size, c.timeout)
+		if c.err != "" {
+			assert.ErrorContains(t, err, c.err, "%s %s", c.size, c.timeout)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, c.want, got, "%s %s", c.size, c.timeout)
+	}
+	code, _, errs := runCLI(context.Background(), "serve", "--addr", "127.0.0.1:0", "--drain-bytes", "lots")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "--drain-bytes \"lots\"")
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string {
+		return map[string]string{"IDVKIT_DRAIN_TIMEOUT": "never"}[k]
+	}, io.Discard, &stderr)
+	assert.Equal(t, exitUsage, exitCode(err, &stderr))
+	assert.Contains(t, stderr.String(), "--drain-timeout \"never\"")
+}
