@@ -8,19 +8,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/password"
 )
 
 // serveMock runs `idvkit serve` on a free loopback port with args until the test ends, and returns
@@ -201,6 +206,132 @@ func TestServeClosesABodyFarBeyondTheDrainBoundAndAnswersOthers(t *testing.T) {
 		var ne net.Error
 		assert.False(t, errors.As(err, &ne) && ne.Timeout(), "chunked=%v: closed by the mock, not timed out: %v", chunked, err)
 		c.Close()
+	}
+}
+
+// A response has the write timeout from its first byte: a handler that waited longer than that (for
+// a CPU, behind a burst of bcrypt logins) still gets its response out. With http.Server's
+// WriteTimeout, which runs from the end of the request's headers, it was lost.
+func TestServeWriteTimeoutRunsFromTheFirstByte(t *testing.T) {
+	slow := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(600 * time.Millisecond) // three write timeouts
+		apihttp.WriteJSON(w, http.StatusOK, map[string]string{"status": "late"})
+	})
+	tt := serveTimeouts
+	tt.write = 200 * time.Millisecond
+	addr := listenAndServe(t, newServer(slow, tt, nil))
+	resp, err := http.Get("http://" + addr + "/")
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"status":"late"}`, string(body))
+}
+
+func listenAndServe(t *testing.T, srv *http.Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr().String()
+}
+
+// loginBurst sends n password logins to RamBase at once, each on its own connection, and counts the
+// answers by status, and the connections that got none by what went wrong.
+func loginBurst(addr string, n int) (outcomes map[string]int, latencies []time.Duration) {
+	const form = "grant_type=password&client_id=forecast-api&client_secret=forecast-secret&username=anna&password=anna-password"
+	req := fmt.Sprintf("POST /rambase/oauth2/access_token HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
+		"Content-Length: %d\r\nConnection: close\r\n\r\n%s", addr, len(form), form)
+	var mu sync.Mutex
+	outcomes = map[string]int{}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Go(func() {
+			<-start
+			began := time.Now()
+			outcome := func() string {
+				c, err := net.DialTimeout("tcp", addr, time.Minute)
+				if err != nil {
+					return "dial: " + err.Error()
+				}
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(5 * time.Minute))
+				if _, err := io.WriteString(c, req); err != nil {
+					return "write: " + err.Error()
+				}
+				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+				if err != nil {
+					return "no response: " + err.Error()
+				}
+				resp.Body.Close()
+				return resp.Status
+			}()
+			mu.Lock()
+			defer mu.Unlock()
+			outcomes[strings.ReplaceAll(outcome, addr, "<mock>")]++
+			latencies = append(latencies, time.Since(began))
+		})
+	}
+	close(start)
+	wg.Wait()
+	return outcomes, latencies
+}
+
+// Every one of 500 simultaneous password logins gets its response. At bcrypt's minimum cost, to keep
+// the test quick, with a write timeout of 1 s that the burst outlasts under the race detector (about
+// 5 s on two cores): before bcrypt comparisons were limited to GOMAXPROCS at a time and the write
+// timeout ran from the first byte, all 500 shared the CPU, finished together at the end, and most
+// responses were lost. The served cost is BenchmarkServeLoginBurst's.
+func TestServeAnswersEveryLoginOfABurst(t *testing.T) {
+	mock, err := mockserver.New(mockserver.Config{PasswordCost: password.MinCost, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	t.Cleanup(mock.Close)
+	tt := serveTimeouts
+	tt.write = time.Second
+	addr := listenAndServe(t, newServer(mock, tt, nil))
+	outcomes, _ := loginBurst(addr, 500)
+	assert.Equal(t, map[string]int{"200 OK": 500}, outcomes)
+}
+
+// BenchmarkServeLoginBurst is the burst at the served cost: 500 simultaneous password logins to
+// `idvkit serve` (bcrypt's default cost, the served timeouts), each on its own connection, every one
+// of which must get its response. One burst takes about 20 s on two cores:
+//
+//	go test -run '^$' -bench ServeLoginBurst -benchtime 1x ./cmd/idvkit/
+func BenchmarkServeLoginBurst(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() || !strings.Contains(lines.Text(), "listening on http://") {
+		b.Fatalf("serve did not start: %q", lines.Text())
+	}
+	addr := strings.TrimSpace(lines.Text()[strings.Index(lines.Text(), "http://")+len("http://"):])
+	go func() {
+		for lines.Scan() {
+		}
+	}()
+	b.ResetTimer()
+	for b.Loop() {
+		outcomes, latencies := loginBurst(addr, 500)
+		if outcomes["200 OK"] != 500 {
+			b.Fatalf("of 500 logins: %v", outcomes)
+		}
+		slices.Sort(latencies)
+		b.ReportMetric(latencies[len(latencies)/2].Seconds(), "p50-s")
+		b.ReportMetric(latencies[len(latencies)-1].Seconds(), "max-s")
+	}
+	b.StopTimer()
+	cancel()
+	if err := <-done; err != nil {
+		b.Fatal(err)
 	}
 }
 
