@@ -260,11 +260,25 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if headersTooLarge(r) {
+		s.notFound(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
+		return
+	}
 	s.notFound(w, r, &openapi.Failure{Kind: openapi.KindNotFound, Rule: "path"})
+}
+
+// headersTooLarge reports whether a request's headers are over the limit every API and the control
+// API hold them to.
+func headersTooLarge(r *http.Request) bool {
+	return apihttp.HeaderBytes(r) > apihttp.DefaultMaxHeaderBytes
 }
 
 // page serves an API's end-user page, named "<api>/<page>".
 func (s *Server) page(w http.ResponseWriter, r *http.Request, name string) {
+	if headersTooLarge(r) {
+		mockapi.WriteControlFailure(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
+		return
+	}
 	if h := s.pages[name]; h != nil {
 		h.ServeHTTP(w, r)
 		return

@@ -13,16 +13,18 @@ import (
 type Kind string
 
 // The failure kinds, in the order DESIGN.md gives their precedence where several apply: auth, then
-// too-large, then media-type, then body or param.
+// too-large, then media-type, then body or param. Headers too large come before everything, routing
+// included, as they would from a server that refuses to read them.
 const (
-	KindAuth      Kind = "auth"
-	KindTooLarge  Kind = "too-large"
-	KindMediaType Kind = "media-type"
-	KindBody      Kind = "body"
-	KindParam     Kind = "param"
-	KindNotFound  Kind = "not-found"
-	KindMethod    Kind = "method"
-	KindInternal  Kind = "internal"
+	KindAuth           Kind = "auth"
+	KindTooLarge       Kind = "too-large"
+	KindMediaType      Kind = "media-type"
+	KindBody           Kind = "body"
+	KindParam          Kind = "param"
+	KindNotFound       Kind = "not-found"
+	KindMethod         Kind = "method"
+	KindInternal       Kind = "internal"
+	KindHeaderTooLarge Kind = "header-too-large"
 )
 
 // Failure says what broke the contract, without the offending value: a request or response may carry
@@ -62,6 +64,8 @@ func (f *Failure) Message() string {
 		return "Authentication is required"
 	case KindTooLarge:
 		return "The request body is too large"
+	case KindHeaderTooLarge:
+		return "The request headers are too large"
 	case KindMediaType:
 		return "The request body has an unsupported media type"
 	case KindNotFound:

@@ -123,14 +123,16 @@ type timeouts struct {
 
 var serveTimeouts = timeouts{readHeader: 5 * time.Second, read: 30 * time.Second, write: 30 * time.Second, idle: 2 * time.Minute}
 
-// newServer is the http.Server in front of the mock.
+// newServer is the http.Server in front of the mock. net/http's own header limit is its default,
+// 1 MiB, above the mock's 64 KiB (apihttp.DefaultMaxHeaderBytes): a request between the two reaches
+// the mock and gets the API's 431, and only one beyond 1 MiB gets net/http's plain-text one.
 func newServer(h http.Handler, t timeouts, errorLog *log.Logger) *http.Server {
 	return &http.Server{
 		Handler:           writeDeadline(h, t.write),
 		ReadHeaderTimeout: t.readHeader,
 		ReadTimeout:       t.read,
 		IdleTimeout:       t.idle,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    http.DefaultMaxHeaderBytes,
 		ErrorLog:          errorLog,
 	}
 }

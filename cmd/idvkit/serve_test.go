@@ -335,6 +335,56 @@ func BenchmarkServeLoginBurst(b *testing.B) {
 	}
 }
 
+// Requests net/http refuses before the mock sees them get its plain-text answers, as the README's
+// Bad input section says; headers between the mock's 64 KiB and net/http's 1 MiB reach the mock and
+// get the API's own 431.
+func TestServeRejectionsBelowTheMock(t *testing.T) {
+	addr := serveMock(t)
+	big := func(n int) string { return "X-Big: " + strings.Repeat("a", n) + "\r\n" }
+	for _, c := range []struct {
+		name, request string
+		want          string // the response's status line and, after a blank line, its body
+	}{
+		{"malformed request line", "GARBAGE\r\n\r\n", "HTTP/1.1 400 Bad Request\n\n400 Bad Request"},
+		{"no Host", "GET /_mock/healthz HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request: missing required Host header\n\n400 Bad Request: missing required Host header"},
+		{"invalid header name", "GET /_mock/healthz HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n", "HTTP/1.1 400 Bad Request: invalid header name\n\n400 Bad Request: invalid header name"},
+		{"unknown HTTP version", "GET /_mock/healthz HTTP/2.0\r\nHost: x\r\n\r\n",
+			"HTTP/1.1 505 HTTP Version Not Supported: unsupported protocol version\n\n505 HTTP Version Not Supported: unsupported protocol version"},
+		{"unsupported transfer encoding", "POST /rambase/oauth2/access_token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+			"HTTP/1.1 501 Not Implemented\n\nUnsupported transfer encoding"},
+		{"headers over 1 MiB and 4 KiB", "GET /rambase/system/sessions/current HTTP/1.1\r\nHost: x\r\n" + big(1<<20+4<<10) + "\r\n",
+			"HTTP/1.1 431 Request Header Fields Too Large\n\n431 Request Header Fields Too Large"},
+		{"headers over 64 KiB", "GET /rambase/system/sessions/current HTTP/1.1\r\nHost: x\r\n" + big(64<<10) + "\r\n",
+			`HTTP/1.1 431 Request Header Fields Too Large` + "\n\n" + `{"httpStatusCode":431,"httpStatusDescription":"Request Header Fields Too Large",` +
+				`"message":"The request headers are too large","translatedMessage":"The request headers are too large","parameters":[],"innerErrors":[]}`},
+		{"Expect other than 100-continue", "POST /rambase/oauth2/access_token HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\na",
+			"HTTP/1.1 417 Expectation Failed\n\n"},
+	} {
+		c2, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		require.NoError(t, c2.SetDeadline(time.Now().Add(10*time.Second)))
+		_, err = io.WriteString(c2, c.request)
+		require.NoError(t, err, c.name)
+		br := bufio.NewReader(c2)
+		statusLine, err := br.ReadString('\n')
+		require.NoError(t, err, c.name)
+		resp, err := http.ReadResponse(bufio.NewReader(io.MultiReader(strings.NewReader("HTTP/1.1 200 OK\r\n"), br)), nil)
+		require.NoError(t, err, c.name)
+		body, _ := io.ReadAll(resp.Body)
+		c2.Close()
+		assert.Equal(t, c.want, strings.TrimSpace(statusLine)+"\n\n"+string(body), c.name)
+		switch {
+		case strings.Contains(c.want, "{"):
+			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"), c.name)
+		case strings.Contains(c.want, " 417 "):
+			assert.Empty(t, resp.Header.Get("Content-Type"), c.name)
+		default:
+			assert.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"), c.name)
+			assert.True(t, resp.Close, "%s: Connection: close", c.name)
+		}
+	}
+}
+
 // --drain-bytes and --drain-timeout (and their env vars) set the lingering close's bounds.
 func TestServeDrainFlags(t *testing.T) {
 	for _, c := range []struct {

@@ -26,6 +26,11 @@ import (
 // DefaultMaxBodyBytes is the request body limit unless Options says otherwise: 1 MiB.
 const DefaultMaxBodyBytes = 1 << 20
 
+// DefaultMaxHeaderBytes is the limit on a request's line and headers unless Options says otherwise:
+// 64 KiB, as HeaderBytes counts them. The http.Server in front must allow more (its default, 1 MiB)
+// for a request over it to reach the mock and get the API's 431 rather than net/http's plain one.
+const DefaultMaxHeaderBytes = 64 << 10
+
 // ErrorWriter renders a Failure in an API's own error shape and status.
 type ErrorWriter func(w http.ResponseWriter, r *http.Request, f *openapi.Failure)
 
@@ -45,8 +50,9 @@ type API struct {
 
 // Options tune an API's Handler.
 type Options struct {
-	MaxBodyBytes int64        // zero means DefaultMaxBodyBytes
-	Logger       *slog.Logger // nil means slog.Default()
+	MaxBodyBytes   int64        // zero means DefaultMaxBodyBytes
+	MaxHeaderBytes int64        // zero means DefaultMaxHeaderBytes; negative, no limit of the mock's own
+	Logger         *slog.Logger // nil means slog.Default()
 	// Responses says which responses are validated against the spec before they leave.
 	Responses ResponseChecks
 	// Prefix is the path the API is served under ("/rambase"); requests are routed on what follows
@@ -85,6 +91,7 @@ type Handler struct {
 	auth     Authenticator
 	writeErr ErrorWriter
 	maxBody  int64
+	maxHdr   int64
 	log      *slog.Logger
 	checks   ResponseChecks
 	shapes   map[string]*shapes // by operationId; read-only after New
@@ -135,13 +142,16 @@ func New(api API, opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("apihttp: %s: no handler for %s", spec.Name, strings.Join(missing, ", "))
 	}
 	h := &Handler{spec: spec, handlers: handlers, auth: api.Authenticate, writeErr: api.WriteFailure, maxBody: opts.MaxBodyBytes,
-		log: opts.Logger, checks: opts.Responses, shapes: make(map[string]*shapes, len(handlers)),
+		maxHdr: opts.MaxHeaderBytes, log: opts.Logger, checks: opts.Responses, shapes: make(map[string]*shapes, len(handlers)),
 		prefix: opts.Prefix, public: strings.TrimSuffix(opts.PublicURL, "/")}
 	for id := range handlers {
 		h.shapes[id] = new(shapes)
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
+	}
+	if h.maxHdr == 0 {
+		h.maxHdr = DefaultMaxHeaderBytes
 	}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -234,6 +244,10 @@ func RootURL(r *http.Request) string {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.maxHdr > 0 && HeaderBytes(r) > h.maxHdr {
+		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
+		return
+	}
 	op, params, f := h.spec.Find(r.Method, strings.TrimPrefix(r.URL.Path, h.prefix))
 	if f != nil {
 		if f.Kind == openapi.KindMethod {
@@ -319,6 +333,22 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, op *openapi.Oper
 	}()
 	h.handlers[op.ID].ServeHTTP(w, r)
 	return true
+}
+
+// HeaderBytes is the size of a request's line and headers as a client writes them: the request line,
+// and for each header (Host included) its name, ": ", its value and CRLF. A client that folds or pads
+// its headers sent a few bytes more than this.
+func HeaderBytes(r *http.Request) int64 {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2
+	if r.Host != "" {
+		n += len("Host: ") + len(r.Host) + 2
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + 2 + len(v) + 2
+		}
+	}
+	return int64(n)
 }
 
 // readBody reads the request body, refusing one over the limit: by its Content-Length before reading a

@@ -39,6 +39,8 @@ func Status(k openapi.Kind) int {
 		return http.StatusUnauthorized
 	case openapi.KindTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case openapi.KindHeaderTooLarge:
+		return http.StatusRequestHeaderFieldsTooLarge
 	case openapi.KindMediaType:
 		return http.StatusUnsupportedMediaType
 	case openapi.KindBody, openapi.KindParam:
