@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -478,6 +479,11 @@ func (o *Operation) ValidateRequest(ctx context.Context, in *Input) *Failure {
 			return schemaFailure(KindBody, err)
 		}
 		return nil
+	}
+	// kin-openapi decodes a JSON body with a json.Decoder, which stops after the first value: a body
+	// with more after it ({...}{...}, {...} xyz) must not pass as its first value.
+	if strings.HasSuffix(MediaType(in.Request.Header.Get("Content-Type")), "json") && !json.Valid(in.Body) {
+		return &Failure{Kind: KindBody, Rule: "syntax"}
 	}
 	// A shallow copy whose body validation may read: headers and URL are shared, never written.
 	copied := *in.Request

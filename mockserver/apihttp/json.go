@@ -3,6 +3,8 @@ package apihttp
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 
 	"github.com/idvkit/idvkit/openapi"
@@ -26,9 +28,17 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-// DecodeJSON decodes a request body that validation has already checked against the schema.
+// DecodeJSON decodes a request body that validation has already checked against the schema: one
+// JSON value, and nothing after it but whitespace.
 func DecodeJSON(r *http.Request, v any) error {
-	return json.NewDecoder(r.Body).Decode(v)
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("apihttp: more after the JSON body's value")
+	}
+	return nil
 }
 
 // Status is the HTTP status most APIs give a failure kind; an API whose vendor uses other statuses
