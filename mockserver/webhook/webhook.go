@@ -339,15 +339,15 @@ func (s *Sender) attempt(id string, n int) {
 		s.log.Warn("webhook delivery failed: no attempts left", attrs...)
 		return
 	}
-	s.log.Info("webhook attempt failed; retrying", append(attrs, "retry_in", wait)...)
 	s.mu.Lock()
 	if !s.closed {
 		s.scheduleLocked(id, n+1, wait)
 		s.mu.Unlock()
+		s.log.Info("webhook attempt failed; retrying", append(attrs, "retry_in", wait)...)
 		return
 	}
 	s.mu.Unlock()
-	s.abandon(id)
+	s.abandon(id) // the mock shut down during the attempt: no retry to announce
 }
 
 // post makes one attempt and says how it went.

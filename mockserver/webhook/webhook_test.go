@@ -333,6 +333,7 @@ func TestCloseDoesNotWaitForAReceiver(t *testing.T) {
 	require.Len(t, d.Attempts, 1)
 	assert.Equal(t, "cancelled: the mock shut down during the attempt", d.Attempts[0].Error)
 	assert.Contains(t, f.log.String(), "webhook delivery abandoned")
+	assert.NotContains(t, f.log.String(), "retrying", "no retry is announced for an attempt cut off by the shutdown")
 }
 
 // Send returns before the receiver has answered: a delivery never runs on the caller's goroutine.
