@@ -191,8 +191,8 @@ Feature: eeID identification requests
     And the response field "items[0].reference" is "newest"
     And the response field "items[2].reference" is "bulk-1"
 
-  @id:EE-17-a @rule:EE-17 @op:createIdentificationRequest @op:getIdentificationRequest @op:getProofOfIdentity @policy
-  Scenario: Another service's request is 404, as an unknown one
+  @id:EE-17-a @rule:EE-17 @op:createIdentificationRequest @op:getIdentificationRequest @op:getProofOfIdentity @policy @needs:eeid.request.complete
+  Scenario: Another service's request, and its proof, are 404, as an unknown one's
     Given "other" has the role "eeid.service_b"
     And "other" gets an eeID access token
     When "svc" sends "POST /api/ident/v1/identification_requests" with a "application/json" body:
@@ -200,10 +200,14 @@ Feature: eeID identification requests
       {"claims_required": [{"type": "sub", "value": "EE30303039914"}]}
       """
     And the response field "id" is saved as "id"
+    And the person completes the eeID identification "${id}"
     When "svc" sends "GET /api/ident/v1/identification_requests/${id}"
+    Then the response status is 200
+    When "svc" sends "GET /api/ident/v1/identification_requests/${id}/proof_of_identity"
     Then the response status is 200
     When "other" sends "GET /api/ident/v1/identification_requests/${id}"
     Then the response status is 404
     And the response field "error" is not empty
     When "other" sends "GET /api/ident/v1/identification_requests/${id}/proof_of_identity"
     Then the response status is 404
+    And the response field "error" is not empty

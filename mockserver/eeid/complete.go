@@ -107,7 +107,7 @@ func matchingIdentity(claims []claim, identities []Identity) Identity {
 		case "birthdate":
 			id.DateOfBirth = cl.Value
 		case "country":
-			id.Country = cl.Value
+			id.Country = strings.ToUpper(cl.Value)
 		}
 	}
 	return id

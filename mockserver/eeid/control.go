@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +47,10 @@ func (m *Mock) handleControlComplete(w http.ResponseWriter, r *http.Request) {
 	}
 	if body.Sub != "" {
 		identity.Sub = body.Sub
+	}
+	if err := identity.check(); err != nil {
+		mockapi.WriteControlError(w, http.StatusBadRequest, "body", err.Error())
+		return
 	}
 	m.writeTransition(w, r, func() error { _, err := m.complete(ctx, id, identity); return err })
 }
@@ -105,16 +111,35 @@ func (m *Mock) writeTransition(w http.ResponseWriter, r *http.Request, move func
 // webhookPath is what every webhook URL's path must contain (the vendor's rule).
 const webhookPath = "eeid/webhooks/identification_requests"
 
-// checkWebhookURL accepts an absolute http(s) URL whose path contains webhookPath.
+// checkWebhookURL accepts an absolute http(s) URL whose path contains webhookPath: no credentials in
+// it (the delivery log shows the URL), a port that is one, no blanks or control characters, and no
+// dot segments that would take the path somewhere else on the receiver.
 func checkWebhookURL(raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "":
 		return errors.New("the webhook URL must be an absolute http:// or https:// URL")
-	}
-	if !strings.Contains(u.Path, webhookPath) {
+	case u.User != nil:
+		return errors.New("the webhook URL must not carry credentials")
+	case strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		return errors.New("the webhook URL must not hold blanks or control characters")
+	case !validPort(u.Port()):
+		return errors.New("the webhook URL's port must be 1 to 65535")
+	case slices.Contains(strings.Split(u.Path, "/"), "..") || slices.Contains(strings.Split(u.Path, "/"), "."):
+		return errors.New("the webhook URL's path must not hold . or .. segments")
+	case !strings.Contains(u.Path, webhookPath):
 		return errors.New("the webhook URL's path must contain " + webhookPath)
 	}
 	return nil
+}
+
+// validPort reports whether a URL's port is absent or 1 to 65535.
+func validPort(p string) bool {
+	if p == "" {
+		return true
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // handleSetWebhook is setEeidWebhook (PUT /_mock/eeid/services/{client_id}/webhook): where a

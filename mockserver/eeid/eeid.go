@@ -126,12 +126,12 @@ func (m *Mock) Authenticate(r *http.Request, op *openapi.Operation) (any, *opena
 		}
 		return caller{s}, nil
 	}
-	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	raw, ok := credentials(r, "Bearer")
 	if !ok {
 		return nil, invalid
 	}
 	claims := &token.Claims{}
-	switch err := m.tokens.Parse(strings.TrimSpace(raw), claims); {
+	switch err := m.tokens.Parse(raw, claims); {
 	case err == nil:
 	case errors.Is(err, token.ErrExpired) && m.env.Broken.Has(ruleTokenTTL):
 	default:
@@ -147,11 +147,11 @@ func (m *Mock) Authenticate(r *http.Request, op *openapi.Operation) (any, *opena
 // basicService is the service whose client credentials a Basic header carries, checked in constant
 // time; a header that is not base64 of `id:secret` with both parts is no service.
 func (m *Mock) basicService(r *http.Request) (service, bool) {
-	v := r.Header.Get("Authorization")
-	if len(v) < 6 || !strings.EqualFold(v[:6], "basic ") {
+	v, ok := credentials(r, "Basic")
+	if !ok {
 		return service{}, false
 	}
-	decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v[6:]))
+	decoded, err := base64.StdEncoding.DecodeString(v)
 	if err != nil {
 		return service{}, false
 	}
@@ -165,6 +165,16 @@ func (m *Mock) basicService(r *http.Request) (service, bool) {
 		return service{}, false
 	}
 	return s, secretsEqual(secret, s.ClientSecret) || m.env.Broken.Has(ruleCredentials)
+}
+
+// credentials are what the Authorization header carries under a scheme, whose name is
+// case-insensitive (RFC 9110): "Bearer x" and "bearer x" alike.
+func credentials(r *http.Request, scheme string) (string, bool) {
+	v := r.Header.Get("Authorization")
+	if len(v) <= len(scheme) || v[len(scheme)] != ' ' || !strings.EqualFold(v[:len(scheme)], scheme) {
+		return "", false
+	}
+	return strings.TrimSpace(v[len(scheme)+1:]), true
 }
 
 func callerOf(r *http.Request) service { return apihttp.Caller(r).(caller).service }

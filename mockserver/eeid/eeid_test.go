@@ -98,6 +98,12 @@ func TestBadInputIsA4xxInEeidsShape(t *testing.T) {
 		{"Basic credentials on a call", http.MethodGet, requestsPath, http.Header{"Authorization": {basic(s.ClientID, s.ClientSecret)}}, nil, 401},
 		{"body not JSON", http.MethodPost, requestsPath, jsonBody, []byte(`{"claims_required": [`), 422},
 		{"body not an object", http.MethodPost, requestsPath, jsonBody, []byte(`[]`), 422},
+		{"two JSON values", http.MethodPost, requestsPath, jsonBody,
+			[]byte(`{"claims_required": [{"type": "sub", "value": "A"}]}{"claims_required": [{"type": "sub", "value": "B"}]}`), 422},
+		{"JSON then text", http.MethodPost, requestsPath, jsonBody, []byte(`{"claims_required": [{"type": "sub", "value": "A"}]} xyz`), 422},
+		{"a birthdate that is no date", http.MethodPost, requestsPath, jsonBody, []byte(`{"claims_required": [{"type": "birthdate", "value": "1999-99-99"}]}`), 422},
+		{"a birthdate in another format", http.MethodPost, requestsPath, jsonBody, []byte(`{"claims_required": [{"type": "birthdate", "value": "03.03.1903"}]}`), 422},
+		{"a country that is no ISO code", http.MethodPost, requestsPath, jsonBody, []byte(`{"claims_required": [{"type": "country", "value": "Estonia"}]}`), 422},
 		{"no claims", http.MethodPost, requestsPath, jsonBody, []byte(`{"reference": "x"}`), 422},
 		{"empty claims", http.MethodPost, requestsPath, jsonBody, []byte(`{"claims_required": []}`), 422},
 		{"unknown claim type", http.MethodPost, requestsPath, jsonBody, []byte(`{"claims_required": [{"type": "email", "value": "a@b.c"}]}`), 422},
@@ -119,7 +125,8 @@ func TestBadInputIsA4xxInEeidsShape(t *testing.T) {
 		{"page_size 0", http.MethodGet, requestsPath + "?page_size=0", bearer, nil, 422},
 		{"page_size a fraction", http.MethodGet, requestsPath + "?page_size=0.5", bearer, nil, 422},
 		{"an id that is not a UUID", http.MethodGet, requestsPath + "/not-a-uuid", bearer, nil, 404},
-		{"an id of 65 characters", http.MethodGet, requestsPath + "/" + strings.Repeat("a", 65), bearer, nil, 422},
+		{"an id of 65 characters", http.MethodGet, requestsPath + "/" + strings.Repeat("a", 65), bearer, nil, 404},
+		{"an id of 10000 characters", http.MethodGet, requestsPath + "/" + strings.Repeat("a", 10000), bearer, nil, 404},
 		{"an unknown UUID's proof", http.MethodGet, requestsPath + "/6f1b0c2e-3d4a-4b5c-9d8e-7f6a5b4c3d2e/proof_of_identity", bearer, nil, 404},
 		{"a pending request's proof", http.MethodGet, requestsPath + "/" + id + "/proof_of_identity", bearer, nil, 404},
 		{"an unknown path", http.MethodGet, "/eeid/api/ident/v2/identification_requests", bearer, nil, 404},
@@ -214,8 +221,17 @@ func TestTheControlAPICompletesAsAnyIdentity(t *testing.T) {
 
 	r = control(t, m, http.MethodPost, "/eeid/identification_requests/"+id+"/complete", nil)
 	assert.Equal(t, http.StatusConflict, r.Status, "a completed link is dead")
-	r = control(t, m, http.MethodPost, "/eeid/identification_requests/"+s.create(tok, "x")+"/complete", map[string]any{"sub": 7})
-	assert.Equal(t, http.StatusBadRequest, r.Status, string(r.Raw))
+	other := s.create(tok, "x")
+	for _, bad := range []map[string]any{{"sub": 7}, {"identity": map[string]string{"sub": "EE1", "given_name": "A", "family_name": "B",
+		"date_of_birth": "2020-13-45", "country": "EE"}}, {"identity": map[string]string{"sub": "EE1", "given_name": "A", "family_name": "B",
+		"date_of_birth": "2020-02-30", "country": "EE"}}, {"identity": map[string]string{"sub": "EE1", "given_name": "A", "family_name": "B",
+		"date_of_birth": "2020-02-29", "country": "Estonia"}}, {"identity": map[string]string{"sub": "", "given_name": "A", "family_name": "B",
+		"date_of_birth": "2020-02-29", "country": "EE"}}} {
+		r = control(t, m, http.MethodPost, "/eeid/identification_requests/"+other+"/complete", bad)
+		assert.Equal(t, http.StatusBadRequest, r.Status, "%v: %s", bad, r.Raw)
+	}
+	assert.Equal(t, "pending", s.call(http.MethodGet, requestsPath+"/"+other, tok, nil).JSON["status"], "refused completions change nothing")
+	assert.Equal(t, http.StatusOK, s.call(http.MethodGet, requestsPath, tok, nil).Status, "and the list reads")
 }
 
 // 200 people completing one request at once: one completes it, the others are refused, and one
@@ -331,8 +347,14 @@ func TestTheLinksPage(t *testing.T) {
 
 	assert.Equal(t, http.StatusNotFound, m.Call(t, http.MethodGet, strings.Replace(link, "key=", "key=x", 1), nil, nil).Status, "a wrong key")
 	assert.Equal(t, http.StatusMethodNotAllowed, page(http.MethodPut, "", nil).Status)
-	assert.Equal(t, http.StatusBadRequest, page(http.MethodPost, "", url.Values{"identity": {"99"}}).Status)
-	assert.Equal(t, http.StatusBadRequest, page(http.MethodPost, "", url.Values{"identity": {"-1"}}).Status)
+	for _, bad := range []url.Values{{"identity": {"99"}, "action": {"complete"}}, {"identity": {"-1"}, "action": {"complete"}},
+		{"identity": {"+1"}, "action": {"complete"}}, {"identity": {"01"}, "action": {"complete"}},
+		{"identity": {"match"}, "action": {"destroy"}}, {"identity": {"match"}}} {
+		r := page(http.MethodPost, "", bad)
+		assert.Equal(t, http.StatusBadRequest, r.Status, bad)
+		assert.Contains(t, string(r.Raw), `role="status"`, "the page says what to choose")
+	}
+	assert.Equal(t, "pending", s.call(http.MethodGet, requestsPath+"/"+id, tok, nil).JSON["status"], "nothing was completed")
 
 	aborted := page(http.MethodPost, "", url.Values{"action": {"abort"}})
 	assert.Equal(t, http.StatusOK, aborted.Status)
@@ -365,7 +387,7 @@ func TestTheProofIsAPDFNamingThePersonTheRequestAndTheTime(t *testing.T) {
 	id := s.create(tok, "contact-4711")
 	require.NoError(t, m.Advance(90*time.Second))
 	require.Equal(t, http.StatusNoContent, control(t, m, http.MethodPost, "/eeid/identification_requests/"+id+"/complete",
-		map[string]any{"identity": map[string]string{"sub": "EE38001085718", "given_name": "JAAK-KRISTJAN", "family_name": "JÕEORG",
+		map[string]any{"identity": map[string]string{"sub": "EE38001085718", "given_name": "JAAK-KRISTJAN", "family_name": "JÕEORG-Bērziņa Ковалёва",
 			"date_of_birth": "1980-01-08", "country": "EE", "authentication_type": "SMART_ID", "acr": "high"}}).Status)
 	r := s.call(http.MethodGet, requestsPath+"/"+id+"/proof_of_identity", s.token(), nil)
 	require.Equal(t, http.StatusOK, r.Status)
@@ -374,7 +396,7 @@ func TestTheProofIsAPDFNamingThePersonTheRequestAndTheTime(t *testing.T) {
 	out, err := exec.Command(pdftotext, "-enc", "UTF-8", file, "-").CombinedOutput()
 	require.NoError(t, err, string(out))
 	text := string(out)
-	for _, want := range []string{"eeID proof of identity", "JAAK-KRISTJAN JÕEORG", "EE38001085718", "1980-01-08", "SMART_ID",
+	for _, want := range []string{"eeID proof of identity", "JAAK-KRISTJAN JÕEORG-Bērziņa Ковалёва", "EE38001085718", "1980-01-08", "SMART_ID",
 		id, s.ClientID, "contact-4711", "2030-01-01T00:01:30Z", "false"} {
 		assert.Contains(t, text, want)
 	}
@@ -394,8 +416,11 @@ func setWebhook(t *testing.T, m *mocktest.Server, clientID, hookURL string) {
 func TestOnlyAWebhookURLOfTheVendorsShapeIsSet(t *testing.T) {
 	m := mocktest.New(t)
 	s := serviceOf(t, m, "eeid.service_a")
-	for _, bad := range []string{"http://127.0.0.1:9/hooks", "ftp://127.0.0.1/eeid/webhooks/identification_requests",
-		"/eeid/webhooks/identification_requests", "http:///eeid/webhooks/identification_requests"} {
+	const p = "/eeid/webhooks/identification_requests"
+	for _, bad := range []string{"http://127.0.0.1:9/hooks", "ftp://127.0.0.1" + p, p, "http://" + p, "http:///" + p[1:],
+		"http://user:pass@127.0.0.1:9" + p, "http://127.0.0.1:9@evil.example" + p, "http://127.0.0.1:99999" + p, "http://127.0.0.1:0" + p,
+		"http://127.0.0.1:9" + p + "/../../admin", "http://127.0.0.1:9/a/./" + p[1:], "http://127.0.0.1:9" + p + "/a b",
+		"http://127.0.0.1:9" + p + "\t", "mailto:x@y.z?" + p} {
 		r := control(t, m, http.MethodPut, "/eeid/services/"+s.ClientID+"/webhook", map[string]string{"url": bad})
 		assert.Equal(t, http.StatusBadRequest, r.Status, bad)
 	}
@@ -456,7 +481,7 @@ func TestAReceiverCallsBackDuringItsDeliveryAndTheLogShowsIt(t *testing.T) {
 	}))
 	t.Cleanup(hook.Close)
 	setWebhook(t, m, s.ClientID, hook.URL+"/eeid/webhooks/identification_requests")
-	id := s.create(s.token(), "contact-4711")
+	id := s.create(s.token(), "contact-4711<&>")
 	require.Equal(t, http.StatusNoContent, control(t, m, http.MethodPost, "/eeid/identification_requests/"+id+"/complete", nil).Status)
 
 	var first got
@@ -465,7 +490,7 @@ func TestAReceiverCallsBackDuringItsDeliveryAndTheLogShowsIt(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no delivery")
 	}
-	wantBody := fmt.Sprintf(`{"identification_request_id":%q,"client_id":%q,"reference":"contact-4711"}`, id, s.ClientID)
+	wantBody := fmt.Sprintf(`{"identification_request_id":%q,"client_id":%q,"reference":"contact-4711<&>"}`, id, s.ClientID)
 	assert.Equal(t, wantBody, string(first.body))
 	assert.Equal(t, eeid.Sign(first.body, s.ClientSecret), first.signature)
 	assert.Equal(t, "completed", first.status)
@@ -477,7 +502,7 @@ func TestAReceiverCallsBackDuringItsDeliveryAndTheLogShowsIt(t *testing.T) {
 	d := log.JSON["items"].([]any)[0].(map[string]any)
 	assert.Equal(t, "delivered", d["state"])
 	assert.Equal(t, wantBody, d["body"])
-	assert.Equal(t, first.signature, d["headers"].(map[string]any)["X-Hmac-Signature"])
+	assert.Equal(t, first.signature, d["headers"].(map[string]any)["X-HMAC-Signature"])
 	attempts := d["attempts"].([]any)
 	require.Len(t, attempts, 1)
 	assert.Equal(t, float64(200), attempts[0].(map[string]any)["status"])

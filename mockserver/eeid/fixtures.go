@@ -76,8 +76,8 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 		return nil, err
 	}
 	for _, id := range f.Identities {
-		if id.Sub == "" || !validDate(id.DateOfBirth) || (id.ValidUntil != "" && !validDate(id.ValidUntil)) {
-			return nil, fmt.Errorf("eeid: identity %q: a sub, and dates written YYYY-MM-DD", id.Sub)
+		if err := id.check(); err != nil {
+			return nil, fmt.Errorf("eeid: identity %q: %w", id.Sub, err)
 		}
 	}
 	if err := store.Create(ctx, s, kindFixtures, fixturesKey, f); err != nil {
@@ -146,7 +146,28 @@ func randByte() int {
 // secretsEqual compares two secrets in constant time.
 func secretsEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
+// check says what makes an identity one the API could not show: it needs a sub, its dates are
+// written YYYY-MM-DD and its country is an ISO 3166-1 alpha-2 code.
+func (id Identity) check() error {
+	switch {
+	case id.Sub == "":
+		return errors.New("an identity needs a sub")
+	case !validDate(id.DateOfBirth) || (id.ValidUntil != "" && !validDate(id.ValidUntil)):
+		return errors.New("dates are written YYYY-MM-DD")
+	case id.Country != "" && !validCountry(id.Country):
+		return errors.New("a country is an ISO 3166-1 alpha-2 code")
+	}
+	return nil
+}
+
 func validDate(s string) bool {
 	_, err := time.Parse(time.DateOnly, s)
 	return err == nil
+}
+
+// validCountry reports whether s is written as an ISO 3166-1 alpha-2 code: two letters (compared
+// case-insensitively, as every claim is).
+func validCountry(s string) bool {
+	letter := func(b byte) bool { return 'A' <= b && b <= 'Z' || 'a' <= b && b <= 'z' }
+	return len(s) == 2 && letter(s[0]) && letter(s[1])
 }

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goitalic"
+	"golang.org/x/image/font/gofont/goregular"
 )
 
 // handleProof is getProofOfIdentity (GET .../{id}/proof_of_identity): for a completed request of the
@@ -50,17 +53,20 @@ func proofOfIdentity(req request) ([]byte, error) {
 	doc.SetModificationDate(at)
 	doc.SetTitle("eeID proof of identity", true)
 	doc.SetCreator("idvkit eeID mock", true)
+	// The Go fonts, embedded (subset): every name prints as it is written, Latvian, Lithuanian and
+	// Cyrillic letters included, where the PDF core fonts have only Windows-1252.
+	doc.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	doc.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	doc.AddUTF8FontFromBytes("go", "I", goitalic.TTF)
 	doc.AddPage()
-	tr := doc.UnicodeTranslatorFromDescriptor("") // cp1252: Estonian names keep their letters (õ, ä, ö, ü, š, ž)
-	doc.SetFont("Helvetica", "B", 18)
+	doc.SetFont("go", "B", 18)
 	doc.Cell(0, 12, "eeID proof of identity")
 	doc.Ln(16)
-	doc.SetFont("Helvetica", "", 11)
 	line := func(label, value string) {
-		doc.SetFont("Helvetica", "B", 11)
+		doc.SetFont("go", "B", 11)
 		doc.CellFormat(55, 8, label, "", 0, "", false, 0, "")
-		doc.SetFont("Helvetica", "", 11)
-		doc.CellFormat(0, 8, tr(value), "", 1, "", false, 0, "")
+		doc.SetFont("go", "", 11)
+		doc.CellFormat(0, 8, value, "", 1, "", false, 0, "")
 	}
 	line("Name", id.GivenName+" "+id.FamilyName)
 	line("Personal code (sub)", id.Sub)
@@ -79,7 +85,7 @@ func proofOfIdentity(req request) ([]byte, error) {
 		line("Required claims matched", strconv.FormatBool(*req.Comparison.Matched))
 	}
 	doc.Ln(8)
-	doc.SetFont("Helvetica", "I", 9)
+	doc.SetFont("go", "I", 9)
 	doc.MultiCell(0, 5, "Issued by the idvkit mock of eeID for testing. It proves nothing about anyone.", "", "", false)
 	var buf bytes.Buffer
 	if err := doc.Output(&buf); err != nil {

@@ -3,6 +3,7 @@ package eeid
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -109,6 +110,10 @@ func (m *Mock) handleCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "The body cannot be decoded")
 		return
 	}
+	if msg := checkClaimValues(body.Claims); msg != "" {
+		writeError(w, http.StatusUnprocessableEntity, msg)
+		return
+	}
 	if m.env.Broken.Has(ruleSubRequired) && !slices.ContainsFunc(body.Claims, func(c claim) bool { return c.Type == "sub" && c.Value != "" }) {
 		writeError(w, http.StatusUnprocessableEntity, "claims_required must hold a sub claim with a value")
 		return
@@ -118,7 +123,8 @@ func (m *Mock) handleCreate(w http.ResponseWriter, r *http.Request) {
 		m.internal(w, "read fixtures", err)
 		return
 	}
-	now := m.env.Clock.Now()
+	// Whole seconds, as the API shows them: the link expires at the second link_expires_at says.
+	now := m.env.Clock.Now().Truncate(time.Second)
 	s := callerOf(r)
 	req := request{ID: uuid.NewString(), ClientID: s.ClientID, Reference: body.Reference, Reason: body.Reason,
 		ReasonTranslations: body.ReasonTranslations, Claims: body.Claims, CreatedAt: now,
@@ -136,6 +142,22 @@ func (m *Mock) handleCreate(w http.ResponseWriter, r *http.Request) {
 		v.Reference = nil
 	}
 	apihttp.WriteJSON(w, http.StatusCreated, v)
+}
+
+// checkClaimValues says what is wrong with a claim's value, if anything: a birthdate is a date
+// written YYYY-MM-DD and a country an ISO 3166-1 alpha-2 code, since both are compared with, and end
+// up in, what the result says of the person. An empty value is not compared and always fine.
+func checkClaimValues(claims []claim) string {
+	for i, c := range claims {
+		switch {
+		case c.Value == "":
+		case c.Type == "birthdate" && !validDate(c.Value):
+			return fmt.Sprintf("claims_required[%d]: a birthdate is a date written YYYY-MM-DD", i)
+		case c.Type == "country" && !validCountry(c.Value):
+			return fmt.Sprintf("claims_required[%d]: a country is an ISO 3166-1 alpha-2 code (EE)", i)
+		}
+	}
+	return ""
 }
 
 // maxPageSize caps a list page.

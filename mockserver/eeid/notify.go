@@ -1,6 +1,7 @@
 package eeid
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,11 +32,14 @@ func (m *Mock) notify(ctx context.Context, req request) {
 	if err != nil || s.WebhookURL == "" {
 		return
 	}
-	payload := completed{IdentificationRequestID: req.ID, ClientID: req.ClientID, Reference: req.Reference}
-	body, err := json.Marshal(payload)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // the bytes a reference holds, as the API's own answers give it
 	if m.env.Broken.Has(ruleCompactJSON) {
-		body, err = json.MarshalIndent(payload, "", "  ")
+		enc.SetIndent("", "  ")
 	}
+	err = enc.Encode(completed{IdentificationRequestID: req.ID, ClientID: req.ClientID, Reference: req.Reference})
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		m.env.Logger.Error("eeid: encode webhook", "error", err)
 		return
@@ -53,9 +57,8 @@ func (m *Mock) notify(ctx context.Context, req request) {
 	if m.env.Broken.Has(ruleWrongSecret) {
 		secret = "not-" + secret
 	}
-	header := http.Header{}
-	header.Set("Content-Type", "application/json")
-	header.Set(SignatureHeader, Sign(body, secret))
+	// Written as eeID spells it, not canonicalized: the delivery log shows the header as sent.
+	header := http.Header{"Content-Type": {"application/json"}, SignatureHeader: {Sign(body, secret)}}
 	_, err = m.env.Webhooks.Send(ctx, webhook.Delivery{API: Name, Owner: s.ClientID, URL: s.WebhookURL, Body: body, Header: header,
 		NoRetry: m.env.Broken.Has(ruleNoRetry), Backoff: m.backoff()})
 	if err != nil {

@@ -20,15 +20,18 @@ var pageText = map[string]map[string]string{
 	"en": {"title": "Identify yourself", "for": "is asking you to identify yourself", "claims": "It needs",
 		"pick": "Identify as", "match": "a person matching what is needed", "go": "Identify", "abort": "Cancel",
 		"done": "You have been identified. You can close this page.", "aborted": "Cancelled. The link still works.",
-		"used": "This link has already been used.", "expired": "This link has expired.", "invalid": "This link is not valid."},
+		"used": "This link has already been used.", "expired": "This link has expired.", "invalid": "This link is not valid.",
+		"pickAction": "Choose Identify or Cancel.", "pickIdentity": "Choose who you are from the list."},
 	"et": {"title": "Tuvasta end", "for": "palub sul end tuvastada", "claims": "Vaja on",
 		"pick": "Tuvasta kui", "match": "isik, kes vastab nõuetele", "go": "Tuvasta", "abort": "Katkesta",
 		"done": "Oled tuvastatud. Võid lehe sulgeda.", "aborted": "Katkestatud. Link töötab edasi.",
-		"used": "Seda linki on juba kasutatud.", "expired": "Selle lingi aeg on läbi.", "invalid": "See link ei kehti."},
+		"used": "Seda linki on juba kasutatud.", "expired": "Selle lingi aeg on läbi.", "invalid": "See link ei kehti.",
+		"pickAction": "Vali Tuvasta või Katkesta.", "pickIdentity": "Vali loendist, kes sa oled."},
 	"ru": {"title": "Подтвердите личность", "for": "просит вас подтвердить личность", "claims": "Нужно",
 		"pick": "Подтвердить как", "match": "человек, отвечающий требованиям", "go": "Подтвердить", "abort": "Отменить",
 		"done": "Личность подтверждена. Страницу можно закрыть.", "aborted": "Отменено. Ссылка по-прежнему действует.",
-		"used": "Эта ссылка уже использована.", "expired": "Срок действия ссылки истёк.", "invalid": "Эта ссылка недействительна."},
+		"used": "Эта ссылка уже использована.", "expired": "Срок действия ссылки истёк.", "invalid": "Эта ссылка недействительна.",
+		"pickAction": "Выберите «Подтвердить» или «Отменить».", "pickIdentity": "Выберите из списка, кто вы."},
 }
 
 var identifyTemplate = template.Must(template.New(identifyPage).Parse(`<!doctype html>
@@ -118,15 +121,22 @@ func (m *Mock) handleIdentifyPage(w http.ResponseWriter, r *http.Request) {
 		m.renderIdentify(w, http.StatusBadRequest, v)
 		return
 	}
-	if r.PostForm.Get("action") == "abort" {
+	switch r.PostForm.Get("action") {
+	case "abort":
 		v.Form, v.Message = false, v.T["aborted"]
 		m.renderIdentify(w, http.StatusOK, v)
+		return
+	case "complete":
+	default:
+		v.Message = v.T["pickAction"]
+		m.renderIdentify(w, http.StatusBadRequest, v)
 		return
 	}
 	identity := matchingIdentity(req.Claims, f.Identities)
 	if choice := r.PostForm.Get("identity"); choice != "match" {
 		i, err := strconv.Atoi(choice)
-		if err != nil || i < 0 || i >= len(f.Identities) {
+		if err != nil || i < 0 || i >= len(f.Identities) || strconv.Itoa(i) != choice {
+			v.Message = v.T["pickIdentity"]
 			m.renderIdentify(w, http.StatusBadRequest, v)
 			return
 		}
