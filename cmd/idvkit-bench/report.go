@@ -81,7 +81,7 @@ func printReport(w io.Writer, m machine, o options, rows []rowResult, mem memRes
 		"and a Go client checks one before and after. Server CPU is the process's utime+stime (/proc/<pid>/stat, CLK_TCK %d, %s) "+
 		"before and after each run, divided by the requests wrk completed; it leaves out the kernel's softirq work of loopback delivery, "+
 		"which the load check below counts. The bare server drains the body and writes the status, "+
-		"Content-Type and bytes the mock answered, with `idvkit serve`'s http.Server timeouts. Allocations: testing.Benchmark "+
+		"Content-Type and bytes the mock answered, served by the same http.Server setup as `idvkit serve` (apihttp.NewServer). Allocations: testing.Benchmark "+
 		"of the handler's ServeHTTP in process (a fresh request and recorder per iteration; bcrypt's minimum cost, zero-value Config otherwise).\n\n",
 		o.rounds, secs(o.warmup), secs(o.duration), secs(o.duration), prismRun, m.ticks.perSecond, m.ticks.source)
 

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
 )
 
 // server is a server process under test, pinned to serverCPU by taskset (which execs it, so the
@@ -202,14 +204,7 @@ func runBare(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           bareHandler(*status, *contentType, body),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-	}
+	srv := apihttp.NewServer(bareHandler(*status, *contentType, body), apihttp.ServeTimeouts, nil) // as idvkit serve's
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

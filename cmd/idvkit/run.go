@@ -47,7 +47,7 @@ const usage = `idvkit: a validating, stateful mock and conformance suite for ide
 
 Usage:
   idvkit serve   [--addr 127.0.0.1:8080] [--only API] [--fixtures FILE] [--public-url URL] [--control-token TOKEN]
-                 [--validate-responses sampled|all] [--broken-rules RV-15,...]
+                 [--validate-responses sampled|all] [--broken-rules RV-15,...] [--drain-bytes 4MiB] [--drain-timeout 5s]
   idvkit conform [--config FILE] [--api API] [--base-url URL [--control-url URL] [--control-token TOKEN]]
                  [--principals FILE] [--expected-failures FILE] [--tags EXPR] [--timeout 2m] [--strict-policy]
                  [--fail-on-skip] [--min-rules N] [--format pretty|progress] [--junit FILE] [--cucumber FILE]

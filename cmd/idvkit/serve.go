@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"maps"
 	"math"
@@ -85,7 +84,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("%v", err)
 	}
 	defer mock.Close()
-	srv := newServer(mock, serveTimeouts, slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn))
+	srv := apihttp.NewServer(mock, apihttp.ServeTimeouts, slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn))
 	root := "http://" + ln.Addr().String()
 	printBanner(stdout, root, mock)
 	if *controlToken == "" && !loopback(ln.Addr()) {
@@ -112,68 +111,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintln(stdout, "idvkit: stopped")
 	return nil
 }
-
-// timeouts are the http.Server's.
-type timeouts struct {
-	readHeader time.Duration // to read a request's line and headers
-	read       time.Duration // to read a whole request, from its first byte
-	write      time.Duration // to write a response, from its first byte
-	idle       time.Duration // between requests on a connection
-}
-
-var serveTimeouts = timeouts{readHeader: 5 * time.Second, read: 30 * time.Second, write: 30 * time.Second, idle: 2 * time.Minute}
-
-// newServer is the http.Server in front of the mock. net/http's own header limit is its default,
-// 1 MiB, above the mock's 64 KiB (apihttp.DefaultMaxHeaderBytes): a request between the two reaches
-// the mock and gets the API's 431, and only one beyond 1 MiB gets net/http's plain-text one.
-func newServer(h http.Handler, t timeouts, errorLog *log.Logger) *http.Server {
-	return &http.Server{
-		Handler:           writeDeadline(h, t.write),
-		ReadHeaderTimeout: t.readHeader,
-		ReadTimeout:       t.read,
-		IdleTimeout:       t.idle,
-		MaxHeaderBytes:    http.DefaultMaxHeaderBytes,
-		ErrorLog:          errorLog,
-	}
-}
-
-// writeDeadline gives each response d to be written from its first byte. http.Server's WriteTimeout
-// runs from the end of the request's headers, so it counted the time a handler waited for a CPU: in a
-// burst of bcrypt logins, every response that took longer than the timeout to be computed was lost,
-// its connection closed with nothing written.
-func writeDeadline(h http.Handler, d time.Duration) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		dw := &deadlineWriter{ResponseWriter: w, d: d}
-		h.ServeHTTP(dw, r)
-		dw.arm() // for what net/http writes once the handler has returned
-	})
-}
-
-type deadlineWriter struct {
-	http.ResponseWriter
-	d     time.Duration
-	armed bool
-}
-
-func (w *deadlineWriter) arm() {
-	if !w.armed {
-		w.armed = true
-		_ = http.NewResponseController(w.ResponseWriter).SetWriteDeadline(time.Now().Add(w.d))
-	}
-}
-
-func (w *deadlineWriter) WriteHeader(status int) {
-	w.arm()
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *deadlineWriter) Write(p []byte) (int, error) {
-	w.arm()
-	return w.ResponseWriter.Write(p)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // parseDrain reads --drain-bytes (a number of bytes, or of KiB or MiB: 4MiB) and --drain-timeout.
 func parseDrain(size, timeout string) (apihttp.Drain, error) {

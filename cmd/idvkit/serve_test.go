@@ -217,9 +217,9 @@ func TestServeWriteTimeoutRunsFromTheFirstByte(t *testing.T) {
 		time.Sleep(600 * time.Millisecond) // three write timeouts
 		apihttp.WriteJSON(w, http.StatusOK, map[string]string{"status": "late"})
 	})
-	tt := serveTimeouts
-	tt.write = 200 * time.Millisecond
-	addr := listenAndServe(t, newServer(slow, tt, nil))
+	tt := apihttp.ServeTimeouts
+	tt.Write = 200 * time.Millisecond
+	addr := listenAndServe(t, apihttp.NewServer(slow, tt, nil))
 	resp, err := http.Get("http://" + addr + "/")
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)
@@ -288,9 +288,9 @@ func TestServeAnswersEveryLoginOfABurst(t *testing.T) {
 	mock, err := mockserver.New(mockserver.Config{PasswordCost: password.MinCost, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	t.Cleanup(mock.Close)
-	tt := serveTimeouts
-	tt.write = time.Second
-	addr := listenAndServe(t, newServer(mock, tt, nil))
+	tt := apihttp.ServeTimeouts
+	tt.Write = time.Second
+	addr := listenAndServe(t, apihttp.NewServer(mock, tt, nil))
 	outcomes, _ := loginBurst(addr, 500)
 	assert.Equal(t, map[string]int{"200 OK": 500}, outcomes)
 }
