@@ -190,7 +190,7 @@ func Query(r *http.Request) url.Values {
 	if st := state(r); st != nil {
 		return st.query
 	}
-	return r.URL.Query()
+	return query(r.URL)
 }
 
 // Form returns the request's form body (application/x-www-form-urlencoded), parsed once for
@@ -256,7 +256,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeErr(w, r, f)
 		return
 	}
-	st := &request{h: h, op: op, params: params, query: r.URL.Query()}
+	st := &request{h: h, op: op, params: params, query: query(r.URL)}
 	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, st))
 	if f := op.CheckAuth(r); f != nil {
 		h.writeErr(w, r, f)
@@ -280,7 +280,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	in := &openapi.Input{Request: r, PathParams: params, Query: st.query, Body: body}
 	if len(body) > 0 && openapi.MediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
 		var err error
-		if in.Form, err = url.ParseQuery(string(body)); err != nil {
+		if in.Form, err = parseQuery(string(body)); err != nil {
 			h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindBody, Rule: "syntax"})
 			return
 		}

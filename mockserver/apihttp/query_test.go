@@ -1,0 +1,40 @@
+package apihttp
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// queries are the seeds of the comparison with url.ParseQuery: the fast path's shapes, and every
+// reason to leave it.
+var queries = []string{
+	"", "a", "a=", "=b", "a=b", "a=b&a=c", "a=b&&c=d&", "&", "==", "a==b", "a=b=c",
+	"id_verification_token=eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiJ4In0.c2ln",
+	"grant_type=client_credentials&client_id=forecast-api&client_secret=forecast-secret",
+	"a=%41", "a=%zz&b=c", "a=%4", "a+b=c+d", "a=b;c=d", "a;b", "%=b", "a=b&%",
+	strings.Repeat("a=b&", 63) + "a=b", strings.Repeat("a=b&", 64) + "a=b", strings.Repeat("&", 20000),
+}
+
+// parseQuery returns exactly what url.ParseQuery returns, on and off its fast path.
+func TestParseQueryIsURLParseQuery(t *testing.T) {
+	for _, q := range queries {
+		assertSameAsURL(t, q)
+	}
+}
+
+func FuzzParseQuery(f *testing.F) {
+	for _, q := range queries {
+		f.Add(q)
+	}
+	f.Fuzz(assertSameAsURL)
+}
+
+func assertSameAsURL(t *testing.T, q string) {
+	want, wantErr := url.ParseQuery(q)
+	got, err := parseQuery(q)
+	assert.Equal(t, want, got, "%.80q", q)
+	assert.Equal(t, wantErr, err, "%.80q", q)
+}
