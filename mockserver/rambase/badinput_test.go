@@ -178,12 +178,16 @@ func TestReplacedFixturesRetireOldRoles(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, r.Status, string(r.Raw))
 }
 
+// A reset forgets every session: one that was stored (it read its ID verification token) and one
+// that lived in its access token alone (the verifier's, which never changed).
 func TestResetForgetsSessions(t *testing.T) {
 	c := newClient(t)
+	verifier := c.clientToken(c.principal("rambase.api_client"), nil)
 	tok := c.userToken(c.principal("rambase.internal_user"))
-	require.Equal(t, http.StatusOK, c.get("/system/sessions/current", tok).Status)
+	require.Equal(t, http.StatusOK, c.verify(c.idvToken(tok), verifier).Status)
 	require.Equal(t, http.StatusNoContent, c.control(http.MethodPost, "/reset", nil).Status)
 	assert.Equal(t, http.StatusUnauthorized, c.get("/system/sessions/current", tok).Status)
+	assert.Equal(t, http.StatusUnauthorized, c.get("/id-verification-token", verifier).Status)
 }
 
 func TestPublicURLIsWrittenIntoLinks(t *testing.T) {

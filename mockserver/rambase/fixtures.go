@@ -13,6 +13,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/token"
 )
 
 // Fixtures is RamBase's section of the fixture set (the control API's RamBaseFixtures schema).
@@ -25,6 +26,10 @@ type Fixtures struct {
 	Suppliers  []Party         `json:"suppliers,omitempty"`
 	Clients    []ClientFixture `json:"clients,omitempty"`
 	Users      []UserFixture   `json:"users,omitempty"`
+
+	// Sessions seals access tokens (session.go). Seed makes a new one, so a reset refuses every
+	// access token issued before it.
+	Sessions *token.Sealer `json:"-"`
 }
 
 // Settings are RamBase's lifetimes and limits, in seconds and tries; zero takes the default.
@@ -94,6 +99,7 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 	if err := mockapi.DecodeSection(Name, section, &f); err != nil {
 		return nil, err
 	}
+	f.Sessions = token.NewSealer()
 	if err := store.Create(ctx, s, kindFixtures, fixturesKey, f); err != nil {
 		return nil, err
 	}

@@ -1,13 +1,10 @@
 package rambase
 
 import (
-	"errors"
 	"net/http"
-	"time"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
-	"github.com/idvkit/idvkit/mockserver/store"
 )
 
 // callerToken returns the caller's session and its ID verification token, or writes a 500.
@@ -60,12 +57,15 @@ func (m *Mock) handleEndSession(w http.ResponseWriter, r *http.Request) {
 		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "access_token is required")
 		return
 	}
-	_, err := store.Update(r.Context(), m.env.Store, kindSession, sessionKey(body.AccessToken), func(s *session) (time.Time, error) {
-		s.Ended = true
-		return time.Time{}, nil
-	})
+	s, ok, err := m.sessionOf(r.Context(), body.AccessToken)
+	if err == nil && ok {
+		_, err = m.changeSession(r.Context(), s, func(v *session) error {
+			v.Ended = true
+			return nil
+		})
+	}
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case err == nil && !ok:
 		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No session has that access token")
 	case err != nil:
 		m.env.Logger.Error("end session", "error", err)

@@ -57,11 +57,7 @@ func (m *Mock) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ttl := f.Settings.accessTokenTTL()
-	accessToken, err := m.startSession(ctx, s, now, ttl)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "The session could not be created")
-		return
-	}
+	accessToken := startSession(&f, s, now, ttl)
 	apihttp.WriteJSON(w, http.StatusOK, tokenResponse{AccessToken: accessToken, ExpiresIn: int(ttl / time.Second), TestSystem: f.TestSystem})
 }
 
@@ -142,33 +138,31 @@ func (m *Mock) loginUser(ctx context.Context, w http.ResponseWriter, username, p
 	return true
 }
 
-// startSession stores a new session and returns its access token. The session's ID verification
-// token is minted when the session is first read (idvToken): most logins are verifiers' and never
-// need one.
-func (m *Mock) startSession(ctx context.Context, s *session, now time.Time, ttl time.Duration) (string, error) {
-	accessToken := rand.Text()
-	s.Key = sessionKey(accessToken)
+// startSession starts a session and returns its access token, which carries it (see session.go):
+// nothing is stored. The session's ID verification token is minted when the session is first read
+// (idvToken): most logins are verifiers' and never need one.
+func startSession(f *Fixtures, s *session, now time.Time, ttl time.Duration) string {
+	s.Key = rand.Text()
 	s.IssuedAt = now
 	s.ExpiresAt = now.Add(ttl)
-	err := store.Create(ctx, m.env.Store, kindSession, s.Key, *s, store.RetainUntil(s.ExpiresAt.Add(m.env.Retention)))
-	return accessToken, err
+	return sealSession(f.Sessions, s)
 }
 
 // idvToken returns the session's ID verification token, minting it and indexing it on first use.
-// The mint happens inside Update, so concurrent first reads agree on one token.
+// The mint happens inside the session record's change, so concurrent first reads agree on one token.
 func (m *Mock) idvToken(ctx context.Context, s session) (string, error) {
 	if s.IDVToken != "" {
 		return s.IDVToken, nil
 	}
-	s, err := store.Update(ctx, m.env.Store, kindSession, s.Key, func(v *session) (time.Time, error) {
+	s, err := m.changeSession(ctx, s, func(v *session) error {
 		if v.IDVToken == "" {
 			tok, err := m.mintIDVToken(v)
 			if err != nil {
-				return time.Time{}, err
+				return err
 			}
 			v.IDVToken = tok
 		}
-		return time.Time{}, nil
+		return nil
 	})
 	if err != nil {
 		return "", err
@@ -182,7 +176,7 @@ func (m *Mock) idvToken(ctx context.Context, s session) (string, error) {
 
 // idvClaims are the claims of an ID verification token: who the user is, which system they are
 // signed in to, and for portal logins their customer or supplier (vendor: a newer revision of
-// /special/idverification). The session is named by its store key, never by the access token.
+// /special/idverification). The session is named by its id, never by the access token.
 type idvClaims struct {
 	Session    string `json:"sid"`
 	System     string `json:"ramBaseName"`

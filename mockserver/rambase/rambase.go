@@ -4,8 +4,6 @@
 package rambase
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"strings"
 
@@ -13,7 +11,6 @@ import (
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/mockserver/outbox"
-	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/token"
 	"github.com/idvkit/idvkit/openapi"
 )
@@ -78,7 +75,7 @@ const (
 	kindUser     = "rambase.user" // unique: "username:<name>" for users who log in
 	kindCustomer = "rambase.customer"
 	kindSupplier = "rambase.supplier"
-	kindSession  = "rambase.session"
+	kindSession  = "rambase.session" // a session once it has changed (session.go)
 	kindOTP      = "rambase.otp"
 	kindIDV      = "rambase.idv" // ID verification token -> session key
 )
@@ -98,14 +95,6 @@ func otpMessage(u user) outbox.Message {
 	return outbox.Message{API: Name, Kind: "otp", To: to}
 }
 
-// sessionKey is how a session is stored: the SHA-256 of its access token, so the store (and any dump
-// of it) never holds a usable token, and the ID verification token can name the session without
-// revealing the access token.
-func sessionKey(accessToken string) string {
-	sum := sha256.Sum256([]byte(accessToken))
-	return hex.EncodeToString(sum[:])
-}
-
 // accessToken returns the caller's access token from the Authorization header or, as RamBase also
 // accepts, the $access_token query parameter.
 func accessToken(r *http.Request) string {
@@ -118,8 +107,12 @@ func accessToken(r *http.Request) string {
 // Authenticate finds the caller's live session (RB-04, RB-09) before parameters are judged, and
 // hands it to the handler.
 func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
-	s, err := store.Get[session](r.Context(), m.env.Store, kindSession, sessionKey(accessToken(r)))
-	if err != nil || !s.aliveAt(m.env.Clock.Now()) {
+	s, ok, err := m.sessionOf(r.Context(), accessToken(r))
+	if err != nil {
+		m.env.Logger.Error("read session", "error", err)
+		return nil, &openapi.Failure{Kind: openapi.KindInternal, Rule: "session"}
+	}
+	if !ok || !s.aliveAt(m.env.Clock.Now()) {
 		return nil, &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
 	}
 	return s, nil

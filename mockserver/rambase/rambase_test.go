@@ -17,6 +17,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/mockserver/rambase"
+	"github.com/idvkit/idvkit/mockserver/store/memory"
 )
 
 func TestClientCredentialsLogin(t *testing.T) {
@@ -31,6 +32,52 @@ func TestClientCredentialsLogin(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, bad.Status)
 	assert.EqualValues(t, 1, bad.Body["error_code"])
 	assert.NotContains(t, bad.Body, "access_token")
+}
+
+// A login stores nothing: its access token carries the session. The session is stored when it
+// first changes (it reads its ID verification token, or it ends), and only then.
+func TestALoginStoresNothingUntilItsSessionChanges(t *testing.T) {
+	st := memory.New()
+	c := newClient(t, mocktest.WithConfig(func(cfg *mockserver.Config) { cfg.Store = st }))
+	sessions := func() int {
+		n := 0
+		for _, rec := range st.Records() {
+			if rec.Kind == "rambase.session" {
+				n++
+			}
+		}
+		return n
+	}
+	verifierP, userP := c.principal("rambase.api_client"), c.principal("rambase.internal_user")
+	var users []string
+	for range 50 {
+		c.clientToken(verifierP, nil)
+		users = append(users, c.userToken(userP))
+	}
+	assert.Equal(t, 0, sessions(), "100 logins")
+	verifier := c.clientToken(verifierP, nil)
+	assert.Equal(t, http.StatusOK, c.get("/system/users/"+text(field(c.get("/system/sessions/current", users[0]).Body, "session", "pid")), verifier).Status)
+	assert.Equal(t, 1, sessions(), "the session that read its ID verification token; the verifier's, which only called, is not")
+	c.idvToken(users[0])
+	assert.Equal(t, 1, sessions(), "read again: the same record")
+	require.Equal(t, http.StatusNoContent, c.control(http.MethodPost, "/rambase/sessions/end", map[string]string{"access_token": users[1]}).Status)
+	assert.Equal(t, 2, sessions(), "the session that ended")
+	assert.Equal(t, http.StatusUnauthorized, c.get("/system/sessions/current", users[1]).Status, "its record wins over its token")
+	assert.Equal(t, http.StatusOK, c.get("/system/sessions/current", users[2]).Status, "the others live on")
+}
+
+// An access token is the mock's only as sealed: change any one character of it and it is refused.
+func TestAlteredAccessTokenIsRefused(t *testing.T) {
+	c := newClient(t)
+	tok := c.clientToken(c.principal("rambase.api_client"), nil)
+	require.Equal(t, http.StatusOK, c.get("/id-verification-token", tok).Status)
+	for _, i := range []int{0, len(tok) / 2, len(tok) - 1} {
+		altered := []byte(tok)
+		altered[i] = map[bool]byte{true: 'B', false: 'A'}[altered[i] == 'A']
+		assert.Equal(t, http.StatusUnauthorized, c.get("/id-verification-token", string(altered)).Status, "character %d", i)
+	}
+	assert.Equal(t, http.StatusUnauthorized, c.get("/id-verification-token", tok+"A").Status)
+	assert.Equal(t, http.StatusUnauthorized, c.get("/id-verification-token", strings.Repeat("A", 2000)).Status)
 }
 
 func TestVerificationFlowOfAnInternalUser(t *testing.T) {

@@ -16,8 +16,9 @@ type user struct {
 	OTP            bool
 }
 
-// session is one login. It holds its ID verification token (minted on first read), so the token is
-// valid exactly while the session is alive: one invariant, one record.
+// session is one login. Its access token carries it, and it is stored only once it changes
+// (session.go): then its record holds its ID verification token (minted on first read) beside its
+// end, so the token is valid exactly while the session is alive: one invariant, one record.
 type session struct {
 	Key        string
 	UserID     int64

@@ -1,9 +1,10 @@
-// Package token is the one JWT mechanism every API mock uses: it mints and verifies HS256 and RS256
-// tokens against the mock's clock, carries a generation claim for revocation, and publishes the RS256
-// public key as a JSON Web Key Set for the control API to serve.
+// Package token is the one token mechanism every API mock uses: it mints and verifies HS256 and
+// RS256 JWTs against the mock's clock, carries a generation claim for revocation, and publishes the
+// RS256 public key as a JSON Web Key Set for the control API to serve; and it seals opaque tokens
+// that carry their own state (Sealer), for an API whose tokens are not JWTs.
 //
-// Keys live for the process: one random HS256 secret and one RSA-2048 key, each made on first use
-// and shared by every issuer, so two issuers of the same algorithm accept each other's tokens and a
+// JWT keys live for the process: one random HS256 secret and one RSA-2048 key, each made on first
+// use and shared by every issuer, so two issuers of the same algorithm accept each other's tokens and a
 // restarted mock refuses tokens from its previous run.
 package token
 
@@ -12,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -89,12 +89,8 @@ type Issuer struct {
 	// again (every request of a session) costs a map lookup and its exp check, not a base64 and JSON
 	// decoding and an HMAC or RSA verification: that was half of a request's cost. A token's bytes
 	// never change, so what verified once verifies again; exp is still judged on every Parse.
-	mu       sync.Mutex
-	verified map[string]reflect.Value // token -> a copy of its claims struct
+	verified verifiedCache[reflect.Value] // token -> a copy of its claims struct
 }
-
-// verifiedMax bounds the remembered tokens; past it, one is forgotten for each new one.
-const verifiedMax = 4096
 
 // New returns an issuer for alg bound to c. It makes no key: the RSA key is generated on the first
 // RS256 Mint, Parse or JWKS, so starting a mock stays cheap. New panics on an unknown alg or a nil
@@ -203,9 +199,7 @@ func (i *Issuer) Parse(tokenString string, claims ClaimSet) error {
 // recall fills dst with the claims of a token that verified before, if it is remembered with claims
 // of dst's type.
 func (i *Issuer) recall(tokenString string, dst reflect.Value) bool {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	v, ok := i.verified[tokenString]
+	v, ok := i.verified.get(tokenString)
 	if !ok || v.Type() != dst.Type() {
 		return false
 	}
@@ -215,20 +209,9 @@ func (i *Issuer) recall(tokenString string, dst reflect.Value) bool {
 
 // remember keeps a copy of a verified token's claims.
 func (i *Issuer) remember(tokenString string, claims reflect.Value) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.verified == nil {
-		i.verified = make(map[string]reflect.Value)
-	}
-	if len(i.verified) >= verifiedMax {
-		for k := range i.verified {
-			delete(i.verified, k)
-			break
-		}
-	}
 	copied := reflect.New(claims.Type()).Elem()
 	copied.Set(claims)
-	i.verified[tokenString] = copied
+	i.verified.put(tokenString, copied)
 }
 
 // checkExpiry judges a remembered token's exp on the issuer's clock, as the parser does: expired
