@@ -278,4 +278,9 @@ func TestWriteJSONDoesNotEscapeHTML(t *testing.T) {
 	assert.Equal(t, http.StatusCreated, rec.Code)
 	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
 	assert.Equal(t, `{"link":"http://x/p?a=1&b=<2>"}`, rec.Body.String())
+
+	// The next response, likely through the same pooled encoder, carries only its own bytes.
+	rec = httptest.NewRecorder()
+	apihttp.WriteJSON(rec, http.StatusOK, []int{1})
+	assert.Equal(t, `[1]`, rec.Body.String())
 }

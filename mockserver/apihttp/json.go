@@ -6,26 +6,52 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/idvkit/idvkit/openapi"
 )
 
 // WriteJSON writes v as a JSON response with the given status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // a link's & stays &, as a person reading the body with curl expects
-	err := enc.Encode(v)
-	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if err != nil {
+	j := jsonWriters.Get().(*jsonWriter)
+	defer j.release()
+	if err := j.enc.Encode(v); err != nil {
 		// Every value handed here is a plain struct or map; failing to encode one is a bug that
 		// response validation reports as a 500.
 		w.WriteHeader(http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
+	// Set without canonicalizing the key or making a slice: the value is shared and never changed
+	// (net/http and Header.Set replace a value, they do not write into it).
+	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_, _ = w.Write(bytes.TrimSuffix(j.buf.Bytes(), []byte("\n")))
+}
+
+var jsonContentType = []string{"application/json"}
+
+// jsonWriter is an encoder and its buffer, pooled: every response of most operations is encoded
+// through one, and making them was a third of WriteJSON's allocations.
+type jsonWriter struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var jsonWriters = sync.Pool{New: func() any {
+	j := new(jsonWriter)
+	j.enc = json.NewEncoder(&j.buf)
+	j.enc.SetEscapeHTML(false) // a link's & stays &, as a person reading the body with curl expects
+	return j
+}}
+
+// release returns the writer to the pool, unless its buffer grew large, which the pool would then
+// keep alive.
+func (j *jsonWriter) release() {
+	if j.buf.Cap() > 64<<10 {
+		return
+	}
+	j.buf.Reset()
+	jsonWriters.Put(j)
 }
 
 // DecodeJSON decodes a request body that validation has already checked against the schema: one
