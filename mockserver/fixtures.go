@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -17,14 +19,23 @@ type Fixtures map[string]json.RawMessage
 //go:embed fixtures.yaml
 var defaultFixtures []byte
 
-// DefaultFixtures returns the embedded default fixture set.
+// DefaultFixtures returns the embedded default fixture set: a copy of its sections, which the caller
+// may change. It is parsed once per process; parsing it was most of what starting a mock cost.
 func DefaultFixtures() Fixtures {
+	f := make(Fixtures, len(parsedDefaults()))
+	for api, section := range parsedDefaults() {
+		f[api] = slices.Clone(section)
+	}
+	return f
+}
+
+var parsedDefaults = sync.OnceValue(func() Fixtures {
 	f, err := ParseFixtures(defaultFixtures)
 	if err != nil {
 		panic(err) // the embedded set is checked by tests
 	}
 	return f
-}
+})
 
 // ParseFixtures reads a fixture set from YAML or JSON, strictly: it must match the control API's
 // Fixtures schema, so a typo is an error naming the field at start-up rather than a missing user later.
