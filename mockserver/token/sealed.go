@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"hash"
-	"sync"
 )
 
 // Sealer makes the other kind of token a mock hands out: opaque to clients (no JWT a client could
@@ -19,9 +17,7 @@ import (
 // with them in the store, so a reset, which seeds anew, leaves every earlier token unopenable. A
 // Sealer is safe for concurrent use, and copies of a stored value share the one it points to.
 type Sealer struct {
-	// macs holds HMACs already keyed: keying one (hashing the padded key twice) was more than half
-	// of what opening a token cost.
-	macs sync.Pool
+	macs *macPool
 	// opened remembers the payloads of tokens that opened: a verifier's one token, presented on
 	// every call, is opened once.
 	opened verifiedCache[[]byte]
@@ -31,9 +27,7 @@ type Sealer struct {
 func NewSealer() *Sealer {
 	key := make([]byte, sha256.Size)
 	rand.Read(key) // never fails: it crashes the program if the system's random source does
-	s := &Sealer{}
-	s.macs.New = func() any { return hmac.New(sha256.New, key) }
-	return s
+	return &Sealer{macs: newMACPool(key)}
 }
 
 // sealedMax bounds what Open decodes: no payload a mock seals comes near it, and a client's
@@ -44,7 +38,7 @@ var sealEncoding = base64.RawURLEncoding.Strict()
 
 // Seal returns the token of payload.
 func (s *Sealer) Seal(payload []byte) string {
-	return sealEncoding.EncodeToString(s.sum(payload[:len(payload):len(payload)], payload))
+	return sealEncoding.EncodeToString(s.macs.sum(payload[:len(payload):len(payload)], payload))
 }
 
 // Open returns the payload of a token this Sealer made, and false for anything else: another key,
@@ -63,18 +57,9 @@ func (s *Sealer) Open(tok string) ([]byte, bool) {
 	}
 	payload, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
 	var want [sha256.Size]byte
-	if !hmac.Equal(s.sum(want[:0], payload), sum) {
+	if !hmac.Equal(s.macs.sum(want[:0], payload), sum) {
 		return nil, false
 	}
 	s.opened.put(tok, payload)
 	return payload, true
-}
-
-// sum appends the MAC of payload to dst.
-func (s *Sealer) sum(dst, payload []byte) []byte {
-	mac := s.macs.Get().(hash.Hash)
-	defer s.macs.Put(mac)
-	mac.Reset()
-	mac.Write(payload)
-	return mac.Sum(dst)
 }
