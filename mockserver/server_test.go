@@ -447,3 +447,14 @@ func TestJWKSVerifiesTheMocksRS256Tokens(t *testing.T) {
 	_, err = jwt.Parse(forged, func(*jwt.Token) (any, error) { return pub, nil }, jwt.WithValidMethods([]string{"RS256"}))
 	assert.ErrorIs(t, err, jwt.ErrTokenSignatureInvalid)
 }
+
+// DefaultFixtures hands every caller a copy of its own: changing one leaves the next caller's alone.
+func TestDefaultFixturesAreACopy(t *testing.T) {
+	f := mockserver.DefaultFixtures()
+	want := string(f["rambase"])
+	f["rambase"][0] = 'X'
+	delete(f, "eeid")
+	again := mockserver.DefaultFixtures()
+	assert.Equal(t, want, string(again["rambase"]))
+	assert.Contains(t, again, "eeid")
+}

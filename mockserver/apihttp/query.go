@@ -2,7 +2,6 @@ package apihttp
 
 import (
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 )
@@ -14,7 +13,7 @@ import (
 // token, that loop was a fifth of the handler's time. Anything else goes to url.ParseQuery.
 func parseQuery(s string) (url.Values, error) {
 	if strings.IndexByte(s, '%') >= 0 || strings.IndexByte(s, '+') >= 0 || strings.IndexByte(s, ';') >= 0 ||
-		strings.Count(s, "&") >= fastQueryParams || paramLimitSet() {
+		strings.Count(s, "&") >= fastQueryParams || !fastPathWithinLimit() {
 		return url.ParseQuery(s)
 	}
 	v := make(url.Values)
@@ -34,10 +33,12 @@ func parseQuery(s string) (url.Values, error) {
 // so parseQuery never has to judge that limit itself.
 const fastQueryParams = 64
 
-// paramLimitSet reports whether GODEBUG sets net/url's parameter limit (urlmaxqueryparams), which
-// could be below fastQueryParams: then url.ParseQuery judges every query.
-var paramLimitSet = sync.OnceValue(func() bool {
-	return strings.Contains(os.Getenv("GODEBUG"), "urlmaxqueryparams")
+// fastPathWithinLimit reports whether net/url takes as many parameters as the fast path does. Its
+// limit can be lowered (urlmaxqueryparams, by GODEBUG, a //go:debug line or go.mod's godebug), so
+// it is asked, once: when it refuses fastQueryParams parameters, url.ParseQuery judges every query.
+var fastPathWithinLimit = sync.OnceValue(func() bool {
+	_, err := url.ParseQuery(strings.Repeat("&", fastQueryParams))
+	return err == nil
 })
 
 // query returns r's query parameters as r.URL.Query does: a malformed pair is dropped.

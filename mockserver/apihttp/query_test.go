@@ -2,6 +2,8 @@ package apihttp
 
 import (
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -23,6 +25,23 @@ func TestParseQueryIsURLParseQuery(t *testing.T) {
 	for _, q := range queries {
 		assertSameAsURL(t, q)
 	}
+}
+
+// net/url's parameter limit can be lowered; parseQuery follows it. GODEBUG is read at start, so
+// the check runs in a child process of this test binary.
+func TestParseQueryFollowsALoweredParamLimit(t *testing.T) {
+	if os.Getenv("IDVKIT_QUERY_LIMIT_CHILD") == "1" {
+		for _, q := range []string{"a=1&b=2&c=3", "a=1&b=2", "a=1"} {
+			assertSameAsURL(t, q)
+		}
+		_, err := parseQuery("a=1&b=2&c=3")
+		assert.Error(t, err, "three parameters against a limit of 2")
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestParseQueryFollowsALoweredParamLimit$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "IDVKIT_QUERY_LIMIT_CHILD=1", "GODEBUG=urlmaxqueryparams=2")
+	out, err := cmd.CombinedOutput()
+	assert.NoError(t, err, "%s", out)
 }
 
 func FuzzParseQuery(f *testing.F) {
