@@ -1,6 +1,7 @@
 package rambase
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -29,6 +30,9 @@ type verification struct {
 	} `json:"idVerification"`
 }
 
+// errEarlierSeed: the token's session was sealed before the fixtures were last seeded (a reset).
+var errEarlierSeed = errors.New("rambase: a session of an earlier fixture seed")
+
 // handleVerify is verifyIdVerificationToken (GET /id-verification). The verifying party calls it
 // with its own access token (RB-09, judged by Authenticate). 200 means the token's user is signed in right now (RB-06,
 // RB-11), any number of times (RB-12); customer and supplier are filled only for portal logins
@@ -41,6 +45,12 @@ func (m *Mock) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, err := store.Get[session](ctx, m.env.Store, kindSession, idx.Session)
+	if err == nil {
+		var f Fixtures
+		if f, err = store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey); err == nil && s.Sealer != f.Sessions {
+			err = errEarlierSeed
+		}
+	}
 	if err != nil || (!s.aliveAt(m.env.Clock.Now()) && !m.env.Broken.Has(ruleDeadTokens)) {
 		writeError(w, http.StatusNotFound, "ID verification token not found")
 		return

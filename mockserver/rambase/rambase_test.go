@@ -66,6 +66,21 @@ func TestALoginStoresNothingUntilItsSessionChanges(t *testing.T) {
 	assert.Equal(t, http.StatusOK, c.get("/system/sessions/current", users[2]).Status, "the others live on")
 }
 
+// The mock knows a session until its retention ends, a day after it expires, as if its record were
+// swept then: ending it a second before is 204, at that instant 404.
+func TestEndingASessionPastItsRetentionIs404(t *testing.T) {
+	c := newClient(t)
+	p := c.principal("rambase.internal_user")
+	before, at := c.userToken(p), c.userToken(p)
+	end := func(tok string) int {
+		return c.control(http.MethodPost, "/rambase/sessions/end", map[string]string{"access_token": tok}).Status
+	}
+	require.NoError(t, c.m.Advance(time.Hour+24*time.Hour-time.Second))
+	assert.Equal(t, http.StatusNoContent, end(before))
+	require.NoError(t, c.m.Advance(time.Second))
+	assert.Equal(t, http.StatusNotFound, end(at))
+}
+
 // An access token is the mock's only as sealed: change any one character of it and it is refused.
 func TestAlteredAccessTokenIsRefused(t *testing.T) {
 	c := newClient(t)

@@ -1,6 +1,10 @@
 package rambase
 
-import "time"
+import (
+	"time"
+
+	"github.com/idvkit/idvkit/mockserver/token"
+)
 
 // user is a RamBase user: one who logs in with a username, or the service user of an API client.
 // Portal users carry their customer or supplier.
@@ -31,6 +35,10 @@ type session struct {
 	ExpiresAt  time.Time
 	Ended      bool
 	IDVToken   string
+	// Sealer is the one of the fixture seed the session's access token was sealed under. A session
+	// of an earlier seed is dead, whatever its record says: a first change that raced a reset may
+	// have stored it, with its ID verification token, in the store the reset made.
+	Sealer *token.Sealer
 }
 
 // aliveAt reports whether the session may be used at now; at ExpiresAt it is already dead.

@@ -42,7 +42,7 @@ func openSession(f *Fixtures, accessToken string) (session, bool) {
 		return session{}, false
 	}
 	d := decoder{b: b[1:], ok: true}
-	s := session{System: f.System, Database: f.Database}
+	s := session{System: f.System, Database: f.Database, Sealer: f.Sessions}
 	s.Key = d.string()
 	s.UserID = d.varint()
 	s.ClientID = d.string()
@@ -72,14 +72,21 @@ func appendTime(b []byte, t time.Time) []byte {
 
 // decoder reads what the append functions wrote; ok turns false at the first thing it cannot read.
 type decoder struct {
-	b  []byte
+	b  string
 	ok bool
 }
 
+// fail marks the rest unreadable.
+func (d *decoder) fail() { d.ok, d.b = false, "" }
+
+// head is the start of what is left, as long as the longest varint: converting no more than that
+// keeps the conversion on the stack.
+func (d *decoder) head() []byte { return []byte(d.b[:min(len(d.b), binary.MaxVarintLen64)]) }
+
 func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
+	v, n := binary.Uvarint(d.head())
 	if n <= 0 {
-		d.ok, d.b = false, nil
+		d.fail()
 		return 0
 	}
 	d.b = d.b[n:]
@@ -87,9 +94,9 @@ func (d *decoder) uvarint() uint64 {
 }
 
 func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
+	v, n := binary.Varint(d.head())
 	if n <= 0 {
-		d.ok, d.b = false, nil
+		d.fail()
 		return 0
 	}
 	d.b = d.b[n:]
@@ -99,17 +106,17 @@ func (d *decoder) varint() int64 {
 func (d *decoder) string() string {
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
-		d.ok, d.b = false, nil
+		d.fail()
 		return ""
 	}
-	s := string(d.b[:n])
+	s := d.b[:n]
 	d.b = d.b[n:]
 	return s
 }
 
 func (d *decoder) id() *int64 {
 	if len(d.b) == 0 || d.b[0] > 1 {
-		d.ok, d.b = false, nil
+		d.fail()
 		return nil
 	}
 	present := d.b[0] == 1
@@ -127,7 +134,8 @@ func (d *decoder) time() time.Time {
 }
 
 // sessionOf returns the session of an access token: its record once it has changed, else what the
-// token carries. ok is false for a token the mock did not seal since its fixtures were seeded.
+// token carries. ok is false for a token the mock did not seal since its fixtures were seeded, and
+// for a session past its retention, which the mock no longer knows (as if its record were swept).
 func (m *Mock) sessionOf(ctx context.Context, accessToken string) (s session, ok bool, err error) {
 	f, err := store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey)
 	if errors.Is(err, store.ErrNotFound) {
@@ -136,7 +144,7 @@ func (m *Mock) sessionOf(ctx context.Context, accessToken string) (s session, ok
 	if err != nil {
 		return session{}, false, err
 	}
-	if s, ok = openSession(&f, accessToken); !ok {
+	if s, ok = openSession(&f, accessToken); !ok || !m.env.Clock.Now().Before(s.ExpiresAt.Add(m.env.Retention)) {
 		return session{}, false, nil
 	}
 	switch stored, err := store.Get[session](ctx, m.env.Store, kindSession, s.Key); {

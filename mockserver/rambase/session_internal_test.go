@@ -3,6 +3,9 @@ package rambase
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,9 +29,11 @@ func TestAccessTokenCarriesItsSession(t *testing.T) {
 		"customer portal user": {Key: "K2", UserID: 1 << 40, ClientID: "c", CustomerID: &customer,
 			IssuedAt: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), ExpiresAt: time.Date(2500, 1, 1, 0, 0, 0, 999999999, time.UTC)},
 		"supplier portal user": {Key: "K3", UserID: 1, SupplierID: &supplier},
+		"the longest client ID a login takes, 256 four-byte characters": {Key: "K4", UserID: 2,
+			ClientID: strings.Repeat("😀", 256), IssuedAt: time.Unix(1<<40, 999999999), ExpiresAt: time.Unix(1<<40+3600, 999999999)},
 	} {
 		want := s
-		want.System, want.Database = f.System, f.Database
+		want.System, want.Database, want.Sealer = f.System, f.Database, f.Sessions
 		got, ok := openSession(f, sealSession(f.Sessions, &s))
 		require.True(t, ok, name)
 		assert.True(t, got.IssuedAt.Equal(want.IssuedAt) && got.ExpiresAt.Equal(want.ExpiresAt), name)
@@ -43,8 +48,9 @@ func TestAccessTokenOfAnyOtherShapeIsNoSession(t *testing.T) {
 	f := &Fixtures{Sessions: token.NewSealer()}
 	customer := int64(5)
 	s := &session{Key: "K", UserID: 300, ClientID: "c", CustomerID: &customer, IssuedAt: time.Unix(1e9, 5), ExpiresAt: time.Unix(1e9+3600, 5)}
-	payload, ok := f.Sessions.Open(sealSession(f.Sessions, s))
+	opened, ok := f.Sessions.Open(sealSession(f.Sessions, s))
 	require.True(t, ok)
+	payload := []byte(opened)
 	for n := range len(payload) {
 		_, ok := openSession(f, f.Sessions.Seal(payload[:n]))
 		assert.False(t, ok, "cut to %d bytes", n)
@@ -71,6 +77,7 @@ func (s *racingCreates) Create(ctx context.Context, rec store.Record) (store.Rec
 	if rec.Kind == kindSession {
 		s.once.Do(func() {
 			other := rec.Value.(session)
+			other.IDVToken = "" // the rival made its change to the session as it was before this one's
 			s.first(&other)
 			rec := rec
 			rec.Value = other
@@ -134,4 +141,42 @@ func TestConcurrentFirstReadsAgreeOnOneToken(t *testing.T) {
 		kinds[rec.Kind]++
 	}
 	assert.Equal(t, map[string]int{kindSession: 1, kindIDV: 1}, kinds)
+}
+
+// A first change that raced a reset stores the session, and its ID verification token, in the
+// store the reset made. Neither verifies there: the session was sealed under the earlier seed.
+func TestAFirstChangeThatRacedAResetLeavesNothingThatVerifies(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	st := memory.New()
+	m := New(mockapi.Env{Store: st, Clock: clk, Logger: slog.New(slog.DiscardHandler), Retention: time.Hour}).(*Mock)
+	seed := func() *Fixtures {
+		f := &Fixtures{System: "HATTELAND", Sessions: token.NewSealer()}
+		require.NoError(t, store.Create(ctx, st, kindFixtures, fixturesKey, *f))
+		return f
+	}
+	f := seed()
+	opened := func() session {
+		s, ok, err := m.sessionOf(ctx, startSession(f, &session{UserID: 7}, clk.Now(), time.Hour))
+		require.NoError(t, err)
+		require.True(t, ok)
+		return s
+	}
+	verify := func(idv string) int {
+		rec := httptest.NewRecorder()
+		m.handleVerify(rec, httptest.NewRequest(http.MethodGet, "/id-verification?id_verification_token="+idv, nil))
+		return rec.Code
+	}
+	early, late := opened(), opened()
+	idv, err := m.idvToken(ctx, early)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, verify(idv), "a session of the current seed verifies")
+
+	require.NoError(t, st.Replace(ctx, nil)) // the reset, while late's first read is on its way
+	seed()
+	idv, err = m.idvToken(ctx, late)
+	require.NoError(t, err)
+	_, err = store.Get[session](ctx, st, kindSession, late.Key)
+	require.NoError(t, err, "the late change did store the session in the new store")
+	assert.Equal(t, http.StatusNotFound, verify(idv))
 }

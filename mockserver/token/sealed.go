@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"strings"
 )
 
 // Sealer makes the other kind of token a mock hands out: opaque to clients (no JWT a client could
@@ -20,7 +21,7 @@ type Sealer struct {
 	macs *macPool
 	// opened remembers the payloads of tokens that opened: a verifier's one token, presented on
 	// every call, is opened once.
-	opened verifiedCache[[]byte]
+	opened verifiedCache[string]
 }
 
 // NewSealer returns a Sealer with a new random key of 32 bytes, the SHA-256 output size.
@@ -30,36 +31,44 @@ func NewSealer() *Sealer {
 	return &Sealer{macs: newMACPool(key)}
 }
 
-// sealedMax bounds what Open decodes: no payload a mock seals comes near it, and a client's
-// oversized token is refused before any work.
-const sealedMax = 1024
+// SealedMax bounds the tokens Open decodes, so a client's oversized token is refused before any
+// work: 4 KiB, the token of a payload of about 3 KiB. A caller keeps what it seals under that (a
+// RamBase session: 1.1 KiB at most, with a 256-character client ID of 4-byte characters).
+const SealedMax = 4096
 
 var sealEncoding = base64.RawURLEncoding.Strict()
 
-// Seal returns the token of payload.
+// hasLineBreak reports whether a token holds a CR or LF, which Go's base64 decoder skips even in
+// strict mode: without this check, a token with line breaks inserted would be another spelling that
+// decodes to the same bytes and verifies.
+func hasLineBreak(tok string) bool { return strings.ContainsAny(tok, "\r\n") }
+
+// Seal returns the token of payload. payload is left as it is.
 func (s *Sealer) Seal(payload []byte) string {
 	return sealEncoding.EncodeToString(s.macs.sum(payload[:len(payload):len(payload)], payload))
 }
 
 // Open returns the payload of a token this Sealer made, and false for anything else: another key,
 // a changed byte, another spelling of the same bytes. The MAC is compared in constant time. The
-// payload of a token opened before is shared with earlier callers: treat it as read-only.
-func (s *Sealer) Open(tok string) ([]byte, bool) {
-	if len(tok) > sealedMax {
-		return nil, false
+// payload is a string, so the remembered payload of a token opened before cannot be changed by
+// any caller.
+func (s *Sealer) Open(tok string) (string, bool) {
+	if len(tok) > SealedMax || hasLineBreak(tok) {
+		return "", false
 	}
 	if payload, ok := s.opened.get(tok); ok {
 		return payload, true
 	}
 	b, err := sealEncoding.DecodeString(tok)
 	if err != nil || len(b) < sha256.Size {
-		return nil, false
+		return "", false
 	}
-	payload, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
+	raw, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
 	var want [sha256.Size]byte
-	if !hmac.Equal(s.macs.sum(want[:0], payload), sum) {
-		return nil, false
+	if !hmac.Equal(s.macs.sum(want[:0], raw), sum) {
+		return "", false
 	}
+	payload := string(raw)
 	s.opened.put(tok, payload)
 	return payload, true
 }

@@ -201,6 +201,9 @@ func (i *Issuer) encodeHeader() (string, error) {
 // verified once is remembered, so the claims of later Parses of it share its pointer fields (exp,
 // iat): treat them as read-only.
 func (i *Issuer) Parse(tokenString string, claims ClaimSet) error {
+	if hasLineBreak(tokenString) {
+		return fmt.Errorf("%w: malformed", ErrInvalid)
+	}
 	dst := reflect.ValueOf(claims).Elem()
 	if i.recall(tokenString, dst) {
 		return i.checkExpiry(claims)

@@ -276,6 +276,22 @@ func TestForgedTokensAreInvalidNotExpired(t *testing.T) {
 	}
 }
 
+// Go's base64 decoder skips CR and LF even when strict: a token with line breaks inserted (in the
+// signature, whose bytes the MAC does not cover) would decode to the same bytes and verify.
+func TestTokenWithLineBreaksIsInvalid(t *testing.T) {
+	clk := newClock()
+	for _, alg := range []token.Alg{token.HS256, token.RS256} {
+		i := token.New(alg, clk)
+		tok, err := i.Mint(&token.Claims{})
+		require.NoError(t, err)
+		require.NoError(t, i.Parse(tok, &token.Claims{}), "the token itself verifies, and is remembered")
+		sig := strings.LastIndex(tok, ".") + 5
+		for _, broken := range []string{tok[:sig] + "\n" + tok[sig:], tok[:sig] + "\r\n" + tok[sig:], tok + "\n", tok[:sig] + "\r" + tok[sig:]} {
+			assert.ErrorIs(t, i.Parse(broken, &token.Claims{}), token.ErrInvalid, "%s %q", alg, broken)
+		}
+	}
+}
+
 func TestGenerationRevokes(t *testing.T) {
 	iss := token.New(token.HS256, newClock())
 	tok, err := iss.Mint(&token.Claims{Generation: 3})
