@@ -141,9 +141,6 @@ var hotPaths = []hotPath{
 // eeidTokenRequest is eeID's token request as its own client sends it: Basic, no body, no Content-Type.
 var eeidTokenRequest = request{Method: "POST", Path: "/eeid/api/auth/v1/token", Header: http.Header{"Authorization": {eeidBasic}}}
 
-// tokenRow is the row the memory phase drives: every request creates a session.
-const tokenRow = "rambase/token"
-
 func formRequest(path, form string) request {
 	return request{Method: "POST", Path: path, Header: http.Header{"Content-Type": {formType}}, Body: form}
 }

@@ -2,8 +2,8 @@
 // process pinned to CPU 0, load from wrk pinned to CPU 1, beside a bare net/http server returning
 // the same bytes, alternating. It prints a markdown table per hot path (hotpaths.go): req/s, server
 // CPU per request, both ratios to bare, p50/p99 latency, allocations per request (from an in-process
-// Go benchmark of the handler), then idle and peak RSS and the memory after a million sessions are
-// created and swept. `make bench` builds the mock and runs it:
+// Go benchmark of the handler), then idle and peak RSS and the memory after a million RamBase
+// sessions are stored and swept. `make bench` builds the mock and runs it:
 //
 //	idvkit-bench --idvkit /tmp/idvkit [--rounds 3] [--duration 5s] [--only verify] [--skip-memory]
 //
@@ -65,8 +65,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "length of each measured wrk run (whole seconds)")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "length of the discarded warm-up run before each round, on each server")
 	fs.StringVar(&o.only, "only", "", "run only the rows whose name contains this")
-	fs.BoolVar(&o.skipMemory, "skip-memory", false, "skip the memory phase (a million sessions created, then swept)")
-	fs.Int64Var(&o.sessions, "sessions", 1_000_000, "sessions the memory phase creates before it sweeps them")
+	fs.BoolVar(&o.skipMemory, "skip-memory", false, "skip the memory phase (a million sessions stored, then swept)")
+	fs.Int64Var(&o.sessions, "sessions", 1_000_000, "sessions the memory phase stores before it sweeps them")
 	fs.BoolVar(&o.prism, "prism", false, "also measure Prism (npx @stoplight/prism-cli) on each row's spec, the same way")
 	fs.StringVar(&o.prismVersion, "prism-version", "5.16.0", "the @stoplight/prism-cli version --prism runs")
 	if err := fs.Parse(args); err != nil {
