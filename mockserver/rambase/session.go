@@ -83,18 +83,12 @@ func (d *decoder) fail() { d.ok, d.b = false, "" }
 // keeps the conversion on the stack.
 func (d *decoder) head() []byte { return []byte(d.b[:min(len(d.b), binary.MaxVarintLen64)]) }
 
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.head())
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
+func (d *decoder) uvarint() uint64 { return nextVarint(d, binary.Uvarint) }
+func (d *decoder) varint() int64   { return nextVarint(d, binary.Varint) }
 
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.head())
+// nextVarint reads one varint with read, binary.Uvarint or binary.Varint.
+func nextVarint[T uint64 | int64](d *decoder, read func([]byte) (T, int)) T {
+	v, n := read(d.head())
 	if n <= 0 {
 		d.fail()
 		return 0
