@@ -96,9 +96,9 @@ func (c *scalar) check(v any) string {
 			return "type"
 		}
 		// The length is between a quarter of the bytes and all of them (a code point takes one to four
-		// bytes and counts once; a surrogate, had one survived decoding, would take three and count
-		// twice), so it is counted only when those bounds leave the verdict open: a 300-byte token
-		// with a maxLength of 4096 is not walked rune by rune on every request.
+		// bytes and counts once; a byte of invalid UTF-8 counts once), so it is counted only when those
+		// bounds leave the verdict open: RamBase's ID verification token (300 bytes, minLength 1) is
+		// not walked rune by rune on every request.
 		b := uint64(len(s))
 		if (c.minLength != 0 && b/4 < c.minLength) || (c.maxLength != nil && b > *c.maxLength) {
 			n := utf16Length(s)

@@ -34,7 +34,9 @@ func corpus(s *openapi3.Schema) []string {
 	}
 	for _, n := range []uint64{s.MinLength, s.MinLength + 1} {
 		if n > 0 {
-			values = append(values, strings.Repeat("x", int(n)-1), strings.Repeat("y", int(n)))
+			// One character short in 1-, 3- and 4-byte characters: many bytes, too few characters.
+			values = append(values, strings.Repeat("x", int(n)-1), strings.Repeat("y", int(n)),
+				strings.Repeat("€", int(n)-1), strings.Repeat("😀", int(n)-1))
 		}
 	}
 	if s.MaxLength != nil {
@@ -72,6 +74,7 @@ paths:
         - {name: X-Mode, in: header, schema: {type: string, enum: [fast, slow]}}
         - {name: q, in: query, schema: {type: string, minLength: 2}}
         - {name: e, in: query, allowEmptyValue: true, schema: {type: string, minLength: 2}}
+        - {name: w, in: query, schema: {type: string, minLength: 4}}
       requestBody:
         required: true
         content:
