@@ -33,11 +33,12 @@ func parseQuery(s string) (url.Values, error) {
 // so parseQuery never has to judge that limit itself.
 const fastQueryParams = 64
 
-// fastPathWithinLimit reports whether net/url takes as many parameters as the fast path does. Its
-// limit can be lowered (urlmaxqueryparams, by GODEBUG, a //go:debug line or go.mod's godebug), so
-// it is asked, once: when it refuses fastQueryParams parameters, url.ParseQuery judges every query.
+// fastPathWithinLimit reports whether net/url takes as many parameters as the fast path does (up
+// to fastQueryParams: fewer '&' than that). Its limit can be lowered (urlmaxqueryparams, by GODEBUG,
+// a //go:debug line or go.mod's godebug), so it is asked, once, with that many: when it refuses
+// them, url.ParseQuery judges every query.
 var fastPathWithinLimit = sync.OnceValue(func() bool {
-	_, err := url.ParseQuery(strings.Repeat("&", fastQueryParams))
+	_, err := url.ParseQuery(strings.Repeat("&", fastQueryParams-1))
 	return err == nil
 })
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // queries are the seeds of the comparison with url.ParseQuery: the fast path's shapes, and every
@@ -27,8 +28,9 @@ func TestParseQueryIsURLParseQuery(t *testing.T) {
 	}
 }
 
-// net/url's parameter limit can be lowered; parseQuery follows it. GODEBUG is read at start, so
-// the check runs in a child process of this test binary.
+// net/url's parameter limit can be lowered, by GODEBUG or by a //go:debug line of the program;
+// parseQuery follows it. Both are read as the program starts, so each case runs a program of its
+// own: this test binary again, under GODEBUG, and a small main package with the //go:debug line.
 func TestParseQueryFollowsALoweredParamLimit(t *testing.T) {
 	if os.Getenv("IDVKIT_QUERY_LIMIT_CHILD") == "1" {
 		for _, q := range []string{"a=1&b=2&c=3", "a=1&b=2", "a=1"} {
@@ -41,7 +43,13 @@ func TestParseQueryFollowsALoweredParamLimit(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestParseQueryFollowsALoweredParamLimit$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "IDVKIT_QUERY_LIMIT_CHILD=1", "GODEBUG=urlmaxqueryparams=2")
 	out, err := cmd.CombinedOutput()
-	assert.NoError(t, err, "%s", out)
+	assert.NoError(t, err, "GODEBUG: %s", out)
+
+	run := exec.Command("go", "run", "./testdata/querylimit") // go test puts its own go first in PATH
+	run.Env = append(os.Environ(), "GODEBUG=")
+	out, err = run.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Equal(t, "0\n", string(out), "//go:debug urlmaxqueryparams=2: url.ParseQuery refuses all three, and so does Query")
 }
 
 func FuzzParseQuery(f *testing.F) {
