@@ -34,7 +34,7 @@ type memResult struct {
 // So each session is a client-credentials login and then that read, with the token the login
 // answered: logins' tokens queue up in the response callback, and a connection that is ready sends
 // the oldest one's read, or else the next login.
-const storedSessionsScript = `local form = "` + rambaseClientForm + `"
+var storedSessionsScript = fmt.Sprintf(`local form = %s
 local tokens, first, last = {}, 1, 0
 request = function()
   if first <= last then
@@ -43,7 +43,7 @@ request = function()
     first = first + 1
     return wrk.format("GET", "/rambase/id-verification-token", {["Authorization"] = "Bearer " .. t})
   end
-  return wrk.format("POST", "/rambase/oauth2/access_token", {["Content-Type"] = "` + formType + `"}, form)
+  return wrk.format("POST", "/rambase/oauth2/access_token", {["Content-Type"] = %s}, form)
 end
 response = function(status, headers, body)
   local t = body:match('"access_token":"([^"]+)"')
@@ -52,7 +52,7 @@ response = function(status, headers, body)
     tokens[last] = t
   end
 end
-`
+`, luaQuote(rambaseClientForm), luaQuote(formType))
 
 // storedSessions is the memory phase's target: the script, and the login, which a Go client checks
 // before and after each run.
