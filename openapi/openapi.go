@@ -283,8 +283,21 @@ func (s *Spec) Enum(schema string) []string {
 }
 
 // Find matches a method and an API-relative path to an operation. When the path exists but the
-// method does not, it returns a Failure of KindMethod listing the allowed methods in Field.
+// method does not, it returns a Failure of KindMethod listing the allowed methods in Field. HEAD
+// finds the GET operation of its path, unless the spec gives HEAD one of its own: HEAD is GET
+// without the body (RFC 9110, 9.3.2), which net/http leaves out, and the vendors' own frameworks
+// answer it so (an uptime monitor's HEAD gets what a GET would, less the body).
 func (s *Spec) Find(method, path string) (*Operation, map[string]string, *Failure) {
+	op, vars, f := s.find(method, path)
+	if f != nil && f.Kind == KindMethod && method == http.MethodHead {
+		if op, vars, g := s.find(http.MethodGet, path); g == nil {
+			return op, vars, nil
+		}
+	}
+	return op, vars, f
+}
+
+func (s *Spec) find(method, path string) (*Operation, map[string]string, *Failure) {
 	// A literal path wins over a template (InMatchingOrder); with another method it may still match
 	// a template, which the matcher finds.
 	if op := s.literal[path][method]; op != nil {
@@ -311,6 +324,10 @@ func (s *Spec) allowed(path string) []string {
 		if s.matcher.Match(req, &m) && m.Route.GetName() == o.ID {
 			methods = append(methods, o.Method)
 		}
+	}
+	// HEAD is answered wherever GET is (Find).
+	if i := slices.Index(methods, http.MethodGet); i >= 0 && !slices.Contains(methods, http.MethodHead) {
+		methods = slices.Insert(methods, i+1, http.MethodHead)
 	}
 	return methods
 }

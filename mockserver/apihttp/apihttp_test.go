@@ -173,6 +173,32 @@ func TestWrongMethodCarriesAllow(t *testing.T) {
 	assert.Equal(t, "POST", rec.Header().Get("Allow"))
 }
 
+// HEAD is answered as GET, over a real connection: the status and headers a GET gets, and no body.
+func TestHeadIsGetWithoutTheBody(t *testing.T) {
+	srv := httptest.NewServer(newAPI(t, created))
+	t.Cleanup(srv.Close)
+	get, err := http.Get(srv.URL + "/widgets/a")
+	require.NoError(t, err)
+	getBody, _ := io.ReadAll(get.Body)
+	get.Body.Close()
+	require.Equal(t, http.StatusOK, get.StatusCode)
+	require.JSONEq(t, `{"name":"a"}`, string(getBody))
+
+	head, err := http.Head(srv.URL + "/widgets/a")
+	require.NoError(t, err)
+	headBody, _ := io.ReadAll(head.Body)
+	head.Body.Close()
+	assert.Equal(t, http.StatusOK, head.StatusCode)
+	assert.Equal(t, "application/json", head.Header.Get("Content-Type"))
+	assert.Empty(t, headBody)
+
+	head, err = http.Head(srv.URL + "/widgets")
+	require.NoError(t, err)
+	head.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, head.StatusCode, "no GET there, so no HEAD")
+	assert.Equal(t, "POST", head.Header.Get("Allow"))
+}
+
 // A handler's base URL is the public URL, or the request's scheme and host, then the prefix; the
 // prefix is taken off before routing.
 func TestBaseURLAndPrefix(t *testing.T) {

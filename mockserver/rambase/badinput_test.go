@@ -80,7 +80,7 @@ func TestBadInputGetsRamBaseErrors(t *testing.T) {
 		{name: "double slash", method: "GET", path: "/rambase//system/sessions/current", auth: valid, want: 404},
 		{name: "dot segments stay inside the API", method: "POST", path: "/rambase/../_mock/reset", want: 404},
 		{name: "percent-encoded prefix", method: "GET", path: "/%72ambase/system/sessions/current", want: 401},
-		{name: "wrong method", method: "DELETE", path: "/rambase/id-verification", want: 405, allow: "GET"},
+		{name: "wrong method", method: "DELETE", path: "/rambase/id-verification", want: 405, allow: "GET, HEAD"},
 		{name: "wrong method on token endpoint", method: "GET", path: "/rambase/oauth2/access_token", want: 405, allow: "POST"},
 	}
 	for _, c := range cases {
