@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,27 +17,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/steps"
 )
 
 // The Docker tests need a daemon and the mock's image (make docker builds idvkit:dev; IDVKIT_IMAGE
 // names another). Without them a test is skipped with the reason, but not in CI (CI set), where a
 // Docker test that did not run fails: .ci/run starts a daemon and builds the image first.
-
-func inCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "false" && v != "0"
-}
-
-// cannotRun skips the test with the reason, or in CI fails it.
-func cannotRun(t *testing.T, format string, args ...any) {
-	t.Helper()
-	reason := fmt.Sprintf(format, args...)
-	if inCI() {
-		t.Fatalf("CI=%s: a Docker test must run in CI, but %s", os.Getenv("CI"), reason)
-	}
-	t.Skip(reason)
-}
 
 func dockerPool(t *testing.T) *dockertest.Pool {
 	t.Helper()
@@ -49,7 +34,7 @@ func dockerPool(t *testing.T) *dockertest.Pool {
 		err = pool.Client.PingWithContext(ctx)
 	}
 	if err != nil {
-		cannotRun(t, "no Docker daemon answers (%v): start one as DOCKER.md shows", err)
+		mocktest.Unavailable(t, "no Docker daemon answers (%v): start one as DOCKER.md shows", err)
 	}
 	return pool
 }
@@ -61,7 +46,7 @@ func mockImage(t *testing.T, pool *dockertest.Pool) string {
 		image = "idvkit:dev"
 	}
 	if _, err := pool.Client.InspectImage(image); err != nil {
-		cannotRun(t, "image %s is not in the local Docker store (%v): build it with make docker", image, err)
+		mocktest.Unavailable(t, "image %s is not in the local Docker store (%v): build it with make docker", image, err)
 	}
 	return image
 }
