@@ -103,10 +103,10 @@ func TestUserLinkOfAClientSessionAnswers(t *testing.T) {
 	client := c.principal("rambase.api_client")
 	v := c.verify(c.idvToken(c.clientToken(client, nil)), verifier)
 	require.Equal(t, http.StatusOK, v.Status, string(v.Raw))
-	link := field(v.Body, "idVerification", "user", "userLink").(string)
+	link := field(v.JSON, "idVerification", "user", "userLink").(string)
 	u := c.get(strings.TrimPrefix(link, c.m.APIURL("rambase")), verifier)
 	assert.Equal(t, http.StatusOK, u.Status, string(u.Raw))
-	assert.Equal(t, client.ID, text(field(u.Body, "user", "userId")))
+	assert.Equal(t, client.ID, text(field(u.JSON, "user", "userId")))
 }
 
 // A login of a user who does not exist costs what a wrong password costs, at the mock's bcrypt cost:
@@ -125,7 +125,7 @@ func TestUnknownUserCostsWhatAWrongPasswordCosts(t *testing.T) {
 		began := time.Now()
 		r := c.token(form)
 		took := time.Since(began)
-		require.EqualValues(t, 2, r.Body["error_code"])
+		require.EqualValues(t, 2, r.JSON["error_code"])
 		return took
 	}
 	wrong, unknown := time.Hour, time.Hour
@@ -195,5 +195,5 @@ func TestPublicURLIsWrittenIntoLinks(t *testing.T) {
 	verifier := c.clientToken(c.principal("rambase.api_client"), nil)
 	user := c.principal("rambase.internal_user")
 	v := c.verify(c.idvToken(c.userToken(user)), verifier)
-	assert.Equal(t, "https://idv.example/rambase/system/users/"+user.ID+"?$format=json", field(v.Body, "idVerification", "user", "userLink"))
+	assert.Equal(t, "https://idv.example/rambase/system/users/"+user.ID+"?$format=json", field(v.JSON, "idVerification", "user", "userLink"))
 }

@@ -1,9 +1,7 @@
 package rambase_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,46 +23,26 @@ func newClient(t *testing.T, opts ...mocktest.Option) *client {
 	return &client{t: t, m: mocktest.New(t, opts...)}
 }
 
-type reply struct {
-	Status int
-	Header http.Header
-	Body   map[string]any
-	Raw    []byte
-}
-
-func (c *client) do(req *http.Request) reply {
-	c.t.Helper()
-	resp, err := c.m.Client().Do(req)
-	require.NoError(c.t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(c.t, err)
-	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
-	if len(raw) > 0 {
-		require.NoError(c.t, json.Unmarshal(raw, &r.Body), string(raw))
-	}
-	return r
-}
+// reply is a RamBase answer: its JSON body in JSON.
+type reply = mocktest.Reply
 
 func (c *client) token(form url.Values) reply {
-	req, _ := http.NewRequest(http.MethodPost, c.m.APIURL("rambase")+"/oauth2/access_token", bytes.NewBufferString(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return c.do(req)
+	return c.m.Call(c.t, http.MethodPost, "/rambase/oauth2/access_token",
+		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, []byte(form.Encode()))
 }
 
 func (c *client) get(path, accessToken string) reply {
-	req, _ := http.NewRequest(http.MethodGet, c.m.APIURL("rambase")+path, nil)
+	h := http.Header{}
 	if accessToken != "" {
-		req.Header.Set("Authorization", "Bearer "+accessToken)
+		h.Set("Authorization", "Bearer "+accessToken)
 	}
-	return c.do(req)
+	return c.m.Call(c.t, http.MethodGet, "/rambase"+path, h, nil)
 }
 
 func (c *client) control(method, path string, body any) reply {
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, c.m.ControlURL()+path, bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	return c.do(req)
+	b, err := json.Marshal(body)
+	require.NoError(c.t, err)
+	return c.m.Call(c.t, method, "/_mock"+path, http.Header{"Content-Type": {"application/json"}}, b)
 }
 
 func (c *client) principal(role string) mockapi.Principal {
@@ -85,7 +63,7 @@ func (c *client) clientToken(p mockapi.Principal, extra url.Values) string {
 	}
 	r := c.token(form)
 	require.Equal(c.t, http.StatusOK, r.Status, string(r.Raw))
-	return r.Body["access_token"].(string)
+	return r.JSON["access_token"].(string)
 }
 
 func userForm(p mockapi.Principal) url.Values {
@@ -98,7 +76,7 @@ func (c *client) userToken(p mockapi.Principal) string {
 	c.t.Helper()
 	r := c.token(userForm(p))
 	require.Equal(c.t, http.StatusOK, r.Status, string(r.Raw))
-	return r.Body["access_token"].(string)
+	return r.JSON["access_token"].(string)
 }
 
 // idvToken reads the ID verification token of a session.
@@ -106,7 +84,7 @@ func (c *client) idvToken(accessToken string) string {
 	c.t.Helper()
 	r := c.get("/system/sessions/current", accessToken)
 	require.Equal(c.t, http.StatusOK, r.Status, string(r.Raw))
-	return r.Body["session"].(map[string]any)["idVerificationToken"].(string)
+	return r.JSON["session"].(map[string]any)["idVerificationToken"].(string)
 }
 
 func (c *client) verify(idv, accessToken string) reply {
@@ -116,9 +94,8 @@ func (c *client) verify(idv, accessToken string) reply {
 // lastOTP returns the newest one-time password mailed to addr.
 func (c *client) lastOTP(addr string) string {
 	c.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, c.m.ControlURL()+"/outbox?kind=otp&to="+url.QueryEscape(addr), nil)
-	r := c.do(req)
-	items := r.Body["items"].([]any)
+	r := c.m.Call(c.t, http.MethodGet, "/_mock/outbox?kind=otp&to="+url.QueryEscape(addr), nil, nil)
+	items := r.JSON["items"].([]any)
 	require.NotEmpty(c.t, items, "no OTP mailed to %s", addr)
 	return items[len(items)-1].(map[string]any)["code"].(string)
 }

@@ -25,13 +25,13 @@ func TestClientCredentialsLogin(t *testing.T) {
 	p := c.principal("rambase.api_client")
 	r := c.token(url.Values{"grant_type": {"client_credentials"}, "client_id": {p.ClientID}, "client_secret": {p.ClientSecret}})
 	require.Equal(t, http.StatusOK, r.Status)
-	assert.NotEmpty(t, r.Body["access_token"])
-	assert.EqualValues(t, 3600, r.Body["expires_in"])
+	assert.NotEmpty(t, r.JSON["access_token"])
+	assert.EqualValues(t, 3600, r.JSON["expires_in"])
 
 	bad := c.token(url.Values{"grant_type": {"client_credentials"}, "client_id": {p.ClientID}, "client_secret": {"wrong"}})
 	assert.Equal(t, http.StatusBadRequest, bad.Status)
-	assert.EqualValues(t, 1, bad.Body["error_code"])
-	assert.NotContains(t, bad.Body, "access_token")
+	assert.EqualValues(t, 1, bad.JSON["error_code"])
+	assert.NotContains(t, bad.JSON, "access_token")
 }
 
 // A login stores nothing: its access token carries the session. The session is stored when it
@@ -56,7 +56,7 @@ func TestALoginStoresNothingUntilItsSessionChanges(t *testing.T) {
 	}
 	assert.Equal(t, 0, sessions(), "100 logins")
 	verifier := c.clientToken(verifierP, nil)
-	assert.Equal(t, http.StatusOK, c.get("/system/users/"+text(field(c.get("/system/sessions/current", users[0]).Body, "session", "pid")), verifier).Status)
+	assert.Equal(t, http.StatusOK, c.get("/system/users/"+text(field(c.get("/system/sessions/current", users[0]).JSON, "session", "pid")), verifier).Status)
 	assert.Equal(t, 1, sessions(), "the session that read its ID verification token; the verifier's, which only called, is not")
 	c.idvToken(users[0])
 	assert.Equal(t, 1, sessions(), "read again: the same record")
@@ -103,28 +103,28 @@ func TestVerificationFlowOfAnInternalUser(t *testing.T) {
 
 	sess := c.get("/system/sessions/current", userToken)
 	require.Equal(t, http.StatusOK, sess.Status)
-	assert.Equal(t, user.ID, text(field(sess.Body, "session", "pid")))
-	assert.Equal(t, "HATTELAND", field(sess.Body, "session", "ramBaseName"))
-	assert.Equal(t, user.ClientID, field(sess.Body, "session", "apiClientId"))
+	assert.Equal(t, user.ID, text(field(sess.JSON, "session", "pid")))
+	assert.Equal(t, "HATTELAND", field(sess.JSON, "session", "ramBaseName"))
+	assert.Equal(t, user.ClientID, field(sess.JSON, "session", "apiClientId"))
 
 	idv := c.idvToken(userToken)
 	newer := c.get("/id-verification-token", userToken)
-	assert.Equal(t, idv, newer.Body["idVerificationToken"], "both doc revisions give the same token")
+	assert.Equal(t, idv, newer.JSON["idVerificationToken"], "both doc revisions give the same token")
 
 	for range 2 { // RB-12: any number of times
 		v := c.verify(idv, verifier)
 		require.Equal(t, http.StatusOK, v.Status, string(v.Raw))
-		assert.Equal(t, user.ID, text(field(v.Body, "idVerification", "user", "userId")))
-		assert.Nil(t, field(v.Body, "idVerification", "customer", "customerId"))
-		assert.Nil(t, field(v.Body, "idVerification", "supplier", "supplierLink"))
+		assert.Equal(t, user.ID, text(field(v.JSON, "idVerification", "user", "userId")))
+		assert.Nil(t, field(v.JSON, "idVerification", "customer", "customerId"))
+		assert.Nil(t, field(v.JSON, "idVerification", "supplier", "supplierLink"))
 	}
 
 	// userLink points at the mock and answers.
-	link := field(c.verify(idv, verifier).Body, "idVerification", "user", "userLink").(string)
+	link := field(c.verify(idv, verifier).JSON, "idVerification", "user", "userLink").(string)
 	require.True(t, strings.HasPrefix(link, c.m.APIURL("rambase")+"/system/users/"), link)
 	u := c.get(strings.TrimPrefix(link, c.m.APIURL("rambase")), verifier)
 	assert.Equal(t, http.StatusOK, u.Status)
-	assert.Equal(t, user.ID, text(field(u.Body, "user", "userId")))
+	assert.Equal(t, user.ID, text(field(u.JSON, "user", "userId")))
 }
 
 func TestVerificationRequiresTheVerifiersOwnToken(t *testing.T) {
@@ -132,7 +132,7 @@ func TestVerificationRequiresTheVerifiersOwnToken(t *testing.T) {
 	idv := c.idvToken(c.userToken(c.principal("rambase.internal_user")))
 	r := c.verify(idv, "")
 	assert.Equal(t, http.StatusUnauthorized, r.Status)
-	assert.EqualValues(t, 401, r.Body["httpStatusCode"])
+	assert.EqualValues(t, 401, r.JSON["httpStatusCode"])
 	r = c.verify(idv, "not-a-token")
 	assert.Equal(t, http.StatusUnauthorized, r.Status)
 }
@@ -143,8 +143,8 @@ func TestUnknownTokenIs404(t *testing.T) {
 	for _, tok := range []string{"q6SD0ZhQ0k6DO9-abcdefghijklmn", "a.b.c"} {
 		r := c.verify(tok, verifier)
 		assert.Equal(t, http.StatusNotFound, r.Status)
-		assert.EqualValues(t, 404, r.Body["httpStatusCode"])
-		assert.NotEmpty(t, r.Body["message"])
+		assert.EqualValues(t, 404, r.JSON["httpStatusCode"])
+		assert.NotEmpty(t, r.JSON["message"])
 	}
 }
 
@@ -214,14 +214,14 @@ func TestBindings(t *testing.T) {
 
 	cust := c.verify(c.idvToken(c.clientToken(portal, url.Values{"customerid": {portal.Attributes["customer_id"]}})), verifier)
 	require.Equal(t, http.StatusOK, cust.Status)
-	assert.EqualValues(t, 100234, field(cust.Body, "idVerification", "customer", "customerId"))
-	assert.Nil(t, field(cust.Body, "idVerification", "supplier", "supplierId"))
-	link := field(cust.Body, "idVerification", "customer", "customerLink").(string)
+	assert.EqualValues(t, 100234, field(cust.JSON, "idVerification", "customer", "customerId"))
+	assert.Nil(t, field(cust.JSON, "idVerification", "supplier", "supplierId"))
+	link := field(cust.JSON, "idVerification", "customer", "customerLink").(string)
 	assert.Equal(t, http.StatusOK, c.get(strings.TrimPrefix(link, c.m.APIURL("rambase")), verifier).Status)
 
 	sup := c.verify(c.idvToken(c.clientToken(portal, url.Values{"supplierid": {portal.Attributes["supplier_id"]}})), verifier)
-	assert.EqualValues(t, 200871, field(sup.Body, "idVerification", "supplier", "supplierId"))
-	assert.Nil(t, field(sup.Body, "idVerification", "customer", "customerLink"))
+	assert.EqualValues(t, 200871, field(sup.JSON, "idVerification", "supplier", "supplierId"))
+	assert.Nil(t, field(sup.JSON, "idVerification", "customer", "customerLink"))
 
 	for _, extra := range []url.Values{
 		{"customerid": {"999"}},
@@ -233,7 +233,7 @@ func TestBindings(t *testing.T) {
 		}
 		r := c.token(form)
 		assert.Equal(t, http.StatusBadRequest, r.Status)
-		assert.EqualValues(t, 11, r.Body["error_code"])
+		assert.EqualValues(t, 11, r.JSON["error_code"])
 	}
 
 	for role, want := range map[string][2]any{
@@ -241,8 +241,8 @@ func TestBindings(t *testing.T) {
 		"rambase.supplier_portal_user": {nil, float64(200871)},
 	} {
 		v := c.verify(c.idvToken(c.userToken(c.principal(role))), verifier)
-		assert.Equal(t, want[0], field(v.Body, "idVerification", "customer", "customerId"), role)
-		assert.Equal(t, want[1], field(v.Body, "idVerification", "supplier", "supplierId"), role)
+		assert.Equal(t, want[0], field(v.JSON, "idVerification", "customer", "customerId"), role)
+		assert.Equal(t, want[1], field(v.JSON, "idVerification", "supplier", "supplierId"), role)
 	}
 }
 
@@ -251,21 +251,21 @@ func TestOTPLogin(t *testing.T) {
 	p := c.principal("rambase.otp_user")
 	first := c.token(userForm(p))
 	require.Equal(t, http.StatusBadRequest, first.Status)
-	assert.EqualValues(t, 5, first.Body["error_code"])
-	assert.Equal(t, true, first.Body["otp_required"])
+	assert.EqualValues(t, 5, first.JSON["error_code"])
+	assert.Equal(t, true, first.JSON["otp_required"])
 	code := c.lastOTP(p.Email)
 	require.Equal(t, "482913", code, "the code mailed is the one the source made")
 
 	wrong := userForm(p)
 	wrong.Set("otp", "000000")
-	assert.EqualValues(t, 6, c.token(wrong).Body["error_code"])
+	assert.EqualValues(t, 6, c.token(wrong).JSON["error_code"])
 
 	right := userForm(p)
 	right.Set("otp", code)
 	assert.Equal(t, http.StatusOK, c.token(right).Status, "a wrong try under the limit leaves the code usable")
 	again := c.token(right)
 	assert.Equal(t, http.StatusBadRequest, again.Status, "a code is used once")
-	assert.EqualValues(t, 6, again.Body["error_code"])
+	assert.EqualValues(t, 6, again.JSON["error_code"])
 }
 
 func TestOTPExpiresAtTheEdge(t *testing.T) {
@@ -294,7 +294,7 @@ func TestOTPLocksAtTheFifthWrongCode(t *testing.T) {
 		wrong := userForm(p)
 		wrong.Set("otp", "000000")
 		for range wrongTries {
-			require.EqualValues(t, 6, c.token(wrong).Body["error_code"])
+			require.EqualValues(t, 6, c.token(wrong).JSON["error_code"])
 		}
 		right := userForm(p)
 		right.Set("otp", "482913")
@@ -316,7 +316,7 @@ func TestSettingsChangeLifetimes(t *testing.T) {
 	c := newClient(t, mocktest.WithFixtures(f), mocktest.WithCodes(otp.Sequence("482913")))
 
 	tok := c.token(url.Values{"grant_type": {"client_credentials"}, "client_id": {"forecast-api"}, "client_secret": {"forecast-secret"}})
-	assert.EqualValues(t, 60, tok.Body["expires_in"])
+	assert.EqualValues(t, 60, tok.JSON["expires_in"])
 	p := c.principal("rambase.otp_user")
 	c.token(userForm(p))
 	wrong := userForm(p)
@@ -367,7 +367,7 @@ func TestUnknownTargetNamesTheTargets(t *testing.T) {
 	p := c.principal("rambase.api_client")
 	r := c.token(url.Values{"grant_type": {"client_credentials"}, "client_id": {p.ClientID}, "client_secret": {p.ClientSecret}, "target": {"OTHER"}})
 	assert.Equal(t, http.StatusBadRequest, r.Status)
-	assert.EqualValues(t, 10, r.Body["error_code"])
-	assert.Equal(t, []any{"HATTELAND"}, r.Body["targets"])
-	assert.Equal(t, false, r.Body["otp_required"])
+	assert.EqualValues(t, 10, r.JSON["error_code"])
+	assert.Equal(t, []any{"HATTELAND"}, r.JSON["targets"])
+	assert.Equal(t, false, r.JSON["otp_required"])
 }

@@ -3,7 +3,6 @@ package randaverify_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -30,38 +29,23 @@ func newClient(t *testing.T, opts ...mocktest.Option) *client {
 	return &client{t: t, m: mocktest.New(t, opts...)}
 }
 
-type reply struct {
-	Status int
-	Header http.Header
-	Body   map[string]any
-	Raw    string
-}
+// reply is a RandaVerify answer: its JSON body in JSON.
+type reply = mocktest.Reply
 
 // call sends a request to the API (or, for a path starting with /_mock, to the mock's root).
 func (c *client) call(method, path, token, contentType, body string) reply {
 	c.t.Helper()
-	base := c.m.APIURL("randaverify")
-	if strings.HasPrefix(path, "/_mock") {
-		base = c.m.URL
+	if !strings.HasPrefix(path, "/_mock") {
+		path = "/randaverify" + path
 	}
-	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
-	require.NoError(c.t, err)
+	h := http.Header{}
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+		h.Set("Authorization", "Bearer "+token)
 	}
 	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+		h.Set("Content-Type", contentType)
 	}
-	resp, err := c.m.Client().Do(req)
-	require.NoError(c.t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(c.t, err)
-	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-		require.NoError(c.t, json.Unmarshal(raw, &r.Body), string(raw))
-	}
-	return r
+	return c.m.Call(c.t, method, path, h, []byte(body))
 }
 
 func (c *client) json(method, path, token string, body any) reply {
@@ -73,9 +57,9 @@ func (c *client) json(method, path, token string, body any) reply {
 func (c *client) principal(role string) mockapi.Principal {
 	c.t.Helper()
 	r := c.json(http.MethodPost, "/_mock/principals", "", map[string]string{"role": role})
-	require.Equal(c.t, http.StatusCreated, r.Status, r.Raw)
+	require.Equal(c.t, http.StatusCreated, r.Status, string(r.Raw))
 	var p mockapi.Principal
-	require.NoError(c.t, json.Unmarshal([]byte(r.Raw), &p))
+	require.NoError(c.t, json.Unmarshal(r.Raw, &p))
 	return p
 }
 
@@ -88,8 +72,8 @@ func (c *client) login(username, password string) reply {
 func (c *client) token(p mockapi.Principal) string {
 	c.t.Helper()
 	r := c.login(p.Username, p.Password)
-	require.Equal(c.t, http.StatusOK, r.Status, r.Raw)
-	return r.Body["access_token"].(string)
+	require.Equal(c.t, http.StatusOK, r.Status, string(r.Raw))
+	return r.JSON["access_token"].(string)
 }
 
 func (c *client) verifyNIN(token, nin string) reply {
@@ -99,14 +83,14 @@ func (c *client) verifyNIN(token, nin string) reply {
 func (c *client) balance(token string) float64 {
 	c.t.Helper()
 	r := c.call(http.MethodGet, "/me", token, "", "")
-	require.Equal(c.t, http.StatusOK, r.Status, r.Raw)
-	return r.Body["organisation"].(map[string]any)["wallet_balance"].(float64)
+	require.Equal(c.t, http.StatusOK, r.Status, string(r.Raw))
+	return r.JSON["organisation"].(map[string]any)["wallet_balance"].(float64)
 }
 
 func (c *client) setWallet(p mockapi.Principal, units int) {
 	c.t.Helper()
 	r := c.json(http.MethodPut, "/_mock/randaverify/organisations/"+p.Attributes["organisation_id"]+"/wallet", "", map[string]int{"balance": units})
-	require.Equal(c.t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(c.t, http.StatusOK, r.Status, string(r.Raw))
 }
 
 // With one unit in the wallet, 200 concurrent verifications give exactly one success, 199 answers of
@@ -173,7 +157,7 @@ func TestARevokedTokenIsRefusedByEveryLaterRequest(t *testing.T) {
 	}
 	waitFor(100) // requests in flight on every side of the revocation
 	r := c.json(http.MethodPost, "/change-password", tok, map[string]string{"current_password": p.Password, "new_password": "brand-new-password"})
-	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Raw))
 	revoked.Store(true)
 	waitFor(done.Load() + 200)
 	close(stop)
@@ -224,7 +208,7 @@ func TestResetLinkLivesAnHourAndWorksOnce(t *testing.T) {
 func latestLink(t *testing.T, c *client, to string) string {
 	t.Helper()
 	r := c.call(http.MethodGet, "/_mock/outbox?kind=password-reset&to="+url.QueryEscape(to), "", "", "")
-	items := r.Body["items"].([]any)
+	items := r.JSON["items"].([]any)
 	require.NotEmpty(t, items)
 	return items[len(items)-1].(map[string]any)["link"].(string)
 }
@@ -272,9 +256,9 @@ func TestBadInputIsA4xxAndChangesNothing(t *testing.T) {
 	for _, cs := range cases {
 		t.Run(cs.name, func(t *testing.T) {
 			r := c.call(cs.method, cs.path, tok, cs.contentType, cs.body)
-			assert.Equal(t, cs.want, r.Status, r.Raw)
-			require.NotNil(t, r.Body, r.Raw)
-			switch detail := r.Body["detail"].(type) {
+			assert.Equal(t, cs.want, r.Status, string(r.Raw))
+			require.NotNil(t, r.JSON, string(r.Raw))
+			switch detail := r.JSON["detail"].(type) {
 			case string:
 				assert.NotEmpty(t, detail)
 				assert.NotEqual(t, 422, r.Status, "a 422 names its fields")
@@ -299,7 +283,7 @@ func TestValidationErrorsNameTheField(t *testing.T) {
 	r := c.call(http.MethodPost, "/login", "", "application/json", `{}`)
 	require.Equal(t, 422, r.Status)
 	var locs []string
-	for _, d := range r.Body["detail"].([]any) {
+	for _, d := range r.JSON["detail"].([]any) {
 		locs = append(locs, fmt.Sprint(d.(map[string]any)["loc"]))
 	}
 	assert.Equal(t, []string{"[body username]", "[body password]"}, locs)
@@ -328,7 +312,7 @@ func TestFixturePrincipalsLogIn(t *testing.T) {
 		n++
 		r := c.login(p.Username, p.Password)
 		assert.Equal(t, http.StatusOK, r.Status, "%s: %s", p.Role, r.Raw)
-		assert.Equal(t, p.Role == "randaverify.first_login_user", r.Body["require_password_change"], p.Role)
+		assert.Equal(t, p.Role == "randaverify.first_login_user", r.JSON["require_password_change"], p.Role)
 	}
 	assert.Equal(t, 3, n)
 }
@@ -340,5 +324,5 @@ func TestUnknownUserAndWrongPasswordAnswerAlike(t *testing.T) {
 	p := c.principal("randaverify.org_admin")
 	wrong, unknown := c.login(p.Username, "wrong"), c.login("nobody-"+p.Username, "wrong")
 	assert.Equal(t, http.StatusUnauthorized, wrong.Status)
-	assert.Equal(t, wrong.Raw, unknown.Raw)
+	assert.Equal(t, string(wrong.Raw), string(unknown.Raw))
 }
