@@ -121,7 +121,7 @@ func (m *Mock) handleSetWallet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := store.Update(r.Context(), m.env.Store, kindOrganisation, apihttp.PathParam(r, "id"), func(o *organisation) (time.Time, error) {
-		o.Balance = body.Balance
+		o.WalletBalance = body.Balance
 		return time.Time{}, nil
 	})
 	switch {
@@ -130,7 +130,7 @@ func (m *Mock) handleSetWallet(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		m.controlInternal(w, "set wallet", err)
 	default:
-		apihttp.WriteJSON(w, http.StatusOK, map[string]int64{"balance": o.Balance})
+		apihttp.WriteJSON(w, http.StatusOK, map[string]int64{"balance": o.WalletBalance})
 	}
 }
 

@@ -42,7 +42,7 @@ func (s Settings) resetLinkTTL() time.Duration {
 	return mockapi.Seconds(s.ResetLinkTTL, DefaultResetLinkTTL)
 }
 
-// OrganisationFixture is an organisation and its wallet.
+// OrganisationFixture is an organisation and its wallet, in the shape /me shows it.
 type OrganisationFixture struct {
 	ID                     int64  `json:"id"`
 	Name                   string `json:"name"`
@@ -93,7 +93,7 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 	}
 	orgs := map[int64]bool{}
 	for _, o := range f.Organisations {
-		if err := store.Create(ctx, s, kindOrganisation, idKey(o.ID), o.record()); err != nil {
+		if err := store.Create(ctx, s, kindOrganisation, idKey(o.ID), organisation(o)); err != nil {
 			return nil, fmt.Errorf("randaverify: organisation %d: %w", o.ID, err)
 		}
 		orgs[o.ID] = true
@@ -117,11 +117,6 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 		}
 	}
 	return principals, nil
-}
-
-func (o OrganisationFixture) record() organisation {
-	return organisation{ID: o.ID, Name: o.Name, Slug: o.Slug, TierName: o.TierName, SubscriptionStatus: o.SubscriptionStatus,
-		SubscriptionExpiry: o.SubscriptionExpiry, LifetimeUnitsPurchased: o.LifetimeUnitsPurchased, Badge: o.LifetimeBadge, Balance: o.WalletBalance}
 }
 
 func (f Fixtures) organisation(id int64) OrganisationFixture {
@@ -172,7 +167,7 @@ func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal
 		o := f.organisation(u.OrganisationID)
 		o.Slug = o.Slug + "-" + suffix
 		if err := mockapi.WithFreshID(&o.ID, func() error {
-			return store.Create(ctx, m.env.Store, kindOrganisation, idKey(o.ID), o.record())
+			return store.Create(ctx, m.env.Store, kindOrganisation, idKey(o.ID), organisation(o))
 		}); err != nil {
 			return mockapi.Principal{}, err
 		}

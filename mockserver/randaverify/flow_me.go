@@ -9,24 +9,12 @@ import (
 
 // me is getMe's 200 body (the seed), with the wallet balance the vendor says /me can show.
 type me struct {
-	ID           int64           `json:"id"`
-	Username     string          `json:"username"`
-	Email        string          `json:"email"`
-	Role         string          `json:"role"`
-	IsActive     bool            `json:"is_active"`
-	Organisation organisationOut `json:"organisation"`
-}
-
-type organisationOut struct {
-	ID                     int64  `json:"id"`
-	Name                   string `json:"name"`
-	Slug                   string `json:"slug"`
-	TierName               string `json:"tier_name"`
-	SubscriptionStatus     string `json:"subscription_status"`
-	SubscriptionExpiry     string `json:"subscription_expiry"`
-	LifetimeUnitsPurchased int64  `json:"lifetime_units_purchased"`
-	LifetimeBadge          Badge  `json:"lifetime_badge"`
-	WalletBalance          int64  `json:"wallet_balance"`
+	ID           int64               `json:"id"`
+	Username     string              `json:"username"`
+	Email        string              `json:"email"`
+	Role         string              `json:"role"`
+	IsActive     bool                `json:"is_active"`
+	Organisation OrganisationFixture `json:"organisation"`
 }
 
 // handleMe is getMe (GET /me): the caller and their organisation (RV-10), allowed while a password
@@ -42,7 +30,5 @@ func (m *Mock) handleMe(w http.ResponseWriter, r *http.Request) {
 		o.Slug = ""
 	}
 	apihttp.WriteJSON(w, http.StatusOK, me{ID: u.ID, Username: u.Username, Email: u.Email, Role: u.Roles, IsActive: u.Active,
-		Organisation: organisationOut{ID: o.ID, Name: o.Name, Slug: o.Slug, TierName: o.TierName, SubscriptionStatus: o.SubscriptionStatus,
-			SubscriptionExpiry: o.SubscriptionExpiry, LifetimeUnitsPurchased: o.LifetimeUnitsPurchased, LifetimeBadge: o.Badge,
-			WalletBalance: o.Balance}})
+		Organisation: OrganisationFixture(o)})
 }

@@ -102,10 +102,10 @@ func (m *Mock) handleVerifyNin(w http.ResponseWriter, r *http.Request) {
 // errEmptyWallet and changes nothing (unless RV-13 is broken on purpose).
 func (m *Mock) debit(ctx context.Context, org string, delta int64) error {
 	_, err := store.Update(ctx, m.env.Store, kindOrganisation, org, func(o *organisation) (time.Time, error) {
-		if o.Balance+delta < 0 && !m.env.Broken.Has(ruleWallet) {
+		if o.WalletBalance+delta < 0 && !m.env.Broken.Has(ruleWallet) {
 			return time.Time{}, errEmptyWallet
 		}
-		o.Balance += delta
+		o.WalletBalance += delta
 		return time.Time{}, nil
 	})
 	return err

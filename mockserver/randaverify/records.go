@@ -25,17 +25,8 @@ type user struct {
 
 // organisation is a user's organisation, and holds its wallet: a verification debits it in one
 // atomic update, so concurrent calls never spend a unit twice.
-type organisation struct {
-	ID                     int64
-	Name                   string
-	Slug                   string
-	TierName               string
-	SubscriptionStatus     string
-	SubscriptionExpiry     string // a date-time without a zone, as the vendor writes it
-	LifetimeUnitsPurchased int64
-	Badge                  Badge
-	Balance                int64
-}
+// It has the fixture's fields, which are also the organisation /me shows.
+type organisation OrganisationFixture
 
 // verification is a successful NIN lookup, kept for requeries by its reference, owned by the
 // organisation that paid for it.
