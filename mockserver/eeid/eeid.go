@@ -107,9 +107,8 @@ func (m *Mock) Breakable() []string {
 
 // Record kinds.
 const (
-	kindFixtures = "eeid.fixtures" // the set last seeded, under fixturesKey
-	kindService  = "eeid.service"  // by client_id
-	kindRequest  = "eeid.request"  // by id, owned by the service's client_id
+	kindService = "eeid.service" // by client_id
+	kindRequest = "eeid.request" // by id, owned by the service's client_id
 )
 
 // caller is the service whose token a request carries.

@@ -62,9 +62,6 @@ type Identity struct {
 	ValidUntil         string `json:"valid_until,omitempty"` // YYYY-MM-DD: the result's expiration_time
 }
 
-// fixturesKey is the one key of kindFixtures.
-const fixturesKey = "set"
-
 // Seed implements mockapi.API: it stores the section, which NewPrincipal and the link page later
 // read, and every service of it.
 func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]mockapi.Principal, error) {
@@ -80,7 +77,7 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 			return nil, fmt.Errorf("eeid: identity %q: %w", id.Sub, err)
 		}
 	}
-	if err := store.Create(ctx, s, kindFixtures, fixturesKey, f); err != nil {
+	if err := mockapi.StoreSection(ctx, s, Name, f); err != nil {
 		return nil, err
 	}
 	var principals []mockapi.Principal
@@ -134,7 +131,7 @@ func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal
 }
 
 func (m *Mock) fixtures(ctx context.Context) (Fixtures, error) {
-	return store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey)
+	return mockapi.Section[Fixtures](ctx, m.env.Store, Name)
 }
 
 func randByte() int {

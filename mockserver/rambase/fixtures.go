@@ -86,9 +86,6 @@ type UserFixture struct {
 // loginClientRole is the role of the client a user principal logs in through.
 const loginClientRole = "rambase.api_client"
 
-// fixturesKey is the one key of kindFixtures.
-const fixturesKey = "set"
-
 // Seed implements mockapi.API: it stores the section, which NewPrincipal later copies, and every
 // customer, supplier, client and user of it.
 func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]mockapi.Principal, error) {
@@ -100,7 +97,7 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 		return nil, err
 	}
 	f.Sessions = token.NewSealer()
-	if err := store.Create(ctx, s, kindFixtures, fixturesKey, f); err != nil {
+	if err := mockapi.StoreSection(ctx, s, Name, f); err != nil {
 		return nil, err
 	}
 	for _, p := range f.Customers {
@@ -222,7 +219,7 @@ func first(ids []int64) int64 {
 // NewPrincipal creates a fresh principal with the attributes of the seeded fixture of that role and
 // new credentials and ids, so concurrent tests never share a user: the control API's createPrincipal.
 func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
-	f, err := store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey)
+	f, err := mockapi.Section[Fixtures](ctx, m.env.Store, Name)
 	if errors.Is(err, store.ErrNotFound) {
 		return mockapi.Principal{}, mockapi.ErrUnknownRole
 	}

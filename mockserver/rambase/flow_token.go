@@ -13,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/token"
@@ -30,7 +31,7 @@ func (m *Mock) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A set with a client has its system (the schema requires it), so this is a bug if it fails.
-	f, err := store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey)
+	f, err := mockapi.Section[Fixtures](ctx, m.env.Store, Name)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "Internal error")
 		return

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
@@ -47,7 +48,7 @@ func (m *Mock) handleVerify(w http.ResponseWriter, r *http.Request) {
 	s, err := store.Get[session](ctx, m.env.Store, kindSession, idx.Session)
 	if err == nil {
 		var f Fixtures
-		if f, err = store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey); err == nil && s.Sealer != f.Sessions {
+		if f, err = mockapi.Section[Fixtures](ctx, m.env.Store, Name); err == nil && s.Sealer != f.Sessions {
 			err = errEarlierSeed
 		}
 	}

@@ -70,7 +70,6 @@ func (m *Mock) Breakable() []string { return []string{ruleDeadTokens} }
 
 // Record kinds.
 const (
-	kindFixtures = "rambase.fixtures" // the set last seeded, under fixturesKey
 	kindClient   = "rambase.client"
 	kindUser     = "rambase.user" // unique: "username:<name>" for users who log in
 	kindCustomer = "rambase.customer"

@@ -152,7 +152,7 @@ func TestAFirstChangeThatRacedAResetLeavesNothingThatVerifies(t *testing.T) {
 	m := New(mockapi.Env{Store: st, Clock: clk, Logger: slog.New(slog.DiscardHandler), Retention: time.Hour}).(*Mock)
 	seed := func() *Fixtures {
 		f := &Fixtures{System: "HATTELAND", Sessions: token.NewSealer()}
-		require.NoError(t, store.Create(ctx, st, kindFixtures, fixturesKey, *f))
+		require.NoError(t, mockapi.StoreSection(ctx, st, Name, *f))
 		return f
 	}
 	f := seed()

@@ -75,9 +75,6 @@ type UserFixture struct {
 	Suspended       bool   `json:"suspended,omitempty"`
 }
 
-// fixturesKey is the one key of kindFixtures.
-const fixturesKey = "set"
-
 // Seed implements mockapi.API: it stores the section, which NewPrincipal later copies, and every
 // organisation, user and person of it.
 func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]mockapi.Principal, error) {
@@ -88,7 +85,7 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 	if err := mockapi.DecodeSection(Name, section, &f); err != nil {
 		return nil, err
 	}
-	if err := store.Create(ctx, s, kindFixtures, fixturesKey, f); err != nil {
+	if err := mockapi.StoreSection(ctx, s, Name, f); err != nil {
 		return nil, err
 	}
 	orgs := map[int64]bool{}
@@ -152,7 +149,7 @@ func principal(u UserFixture, o OrganisationFixture) mockapi.Principal {
 // same wallet, so concurrent tests share neither a user nor a wallet: the control API's
 // createPrincipal. A role whose fixture has a one-time password gets a new one-time password.
 func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
-	f, err := store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey)
+	f, err := mockapi.Section[Fixtures](ctx, m.env.Store, Name)
 	if errors.Is(err, store.ErrNotFound) {
 		return mockapi.Principal{}, mockapi.ErrUnknownRole
 	}

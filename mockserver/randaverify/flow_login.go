@@ -9,6 +9,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
@@ -83,7 +84,7 @@ func (m *Mock) mint(u user, use string, ttl time.Duration) (string, error) {
 
 // settings are the seeded fixture set's lifetimes.
 func (m *Mock) settings(ctx context.Context) (Settings, error) {
-	f, err := store.Get[Fixtures](ctx, m.env.Store, kindFixtures, fixturesKey)
+	f, err := mockapi.Section[Fixtures](ctx, m.env.Store, Name)
 	return f.Settings, err
 }
 

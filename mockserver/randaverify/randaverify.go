@@ -101,8 +101,7 @@ func (m *Mock) Breakable() []string {
 
 // Record kinds.
 const (
-	kindFixtures     = "randaverify.fixtures" // the set last seeded, under fixturesKey
-	kindUser         = "randaverify.user"     // by id; unique "username:<name>" and "email:<email>"
+	kindUser         = "randaverify.user" // by id; unique "username:<name>" and "email:<email>"
 	kindOrganisation = "randaverify.organisation"
 	kindPerson       = "randaverify.person"       // fixture people, by NIN
 	kindVerification = "randaverify.verification" // by reference id, owned by the organisation
