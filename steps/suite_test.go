@@ -1,6 +1,7 @@
 package steps_test
 
 import (
+	"flag"
 	"os"
 	"testing"
 
@@ -33,9 +34,13 @@ func TestFeatures(t *testing.T) {
 	}
 }
 
-// ownMock reports whether TestFeatures runs the whole suite against the in-process mock: no
-// variable of steps.PlanFromEnv names another target, a subset or expected failures.
+// ownMock reports whether TestFeatures runs the whole suite against the in-process mock: no -run
+// pattern picks some of its scenarios, and no variable of steps.PlanFromEnv names another target, a
+// subset or expected failures.
 func ownMock() bool {
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
+		return false
+	}
 	for _, v := range []string{"IDVKIT_CONFIG", "IDVKIT_API", "IDVKIT_BASE_URL", "IDVKIT_DOCKER_IMAGE", "IDVKIT_DOCKERFILE",
 		"IDVKIT_TAGS", "IDVKIT_EXPECTED_FAILURES"} {
 		if os.Getenv(v) != "" {
