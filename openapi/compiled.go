@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -95,13 +95,13 @@ func (c *scalar) check(v any) string {
 		if !ok {
 			return "type"
 		}
-		// The length is between a quarter of the bytes and all of them (a code point takes one to four
-		// bytes and counts once; a byte of invalid UTF-8 counts once), so it is counted only when those
-		// bounds leave the verdict open: RamBase's ID verification token (300 bytes, minLength 1) is
+		// The length is counted as kin-openapi counts it, in code points (a byte of invalid UTF-8
+		// counts as one). It lies between a quarter of the bytes and all of them, so it is counted only
+		// when those bounds leave the verdict open: RamBase's ID verification token (300 bytes, minLength 1) is
 		// not walked rune by rune on every request.
 		b := uint64(len(s))
 		if (c.minLength != 0 && b/4 < c.minLength) || (c.maxLength != nil && b > *c.maxLength) {
-			n := utf16Length(s)
+			n := uint64(utf8.RuneCountInString(s))
 			if n < c.minLength {
 				return "minLength"
 			}
@@ -132,20 +132,6 @@ func (c *scalar) check(v any) string {
 		}
 	}
 	return ""
-}
-
-// utf16Length is a string's length as kin-openapi counts it for minLength and maxLength: a code
-// point each, two for one in the surrogate range.
-func utf16Length(s string) uint64 {
-	var n uint64
-	for _, r := range s {
-		if utf16.IsSurrogate(r) {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
 }
 
 // param is a parameter whose value is one plain string: in the path, in a header, or in the query

@@ -418,12 +418,13 @@ func (o *Operation) Secured() bool { return len(o.security) > 0 }
 
 // CheckAuth reports a KindAuth Failure when no security requirement of the operation is met by
 // credentials of the scheme's shape; whether they are valid is the API's Authenticator's call.
-func (o *Operation) CheckAuth(r *http.Request) *Failure {
+// query is r's query, parsed once for the request.
+func (o *Operation) CheckAuth(r *http.Request, query url.Values) *Failure {
 	if len(o.security) == 0 {
 		return nil
 	}
 	for _, alt := range o.security {
-		if !slices.ContainsFunc(alt, func(s *openapi3.SecurityScheme) bool { return !presentCredentials(r, s) }) {
+		if !slices.ContainsFunc(alt, func(s *openapi3.SecurityScheme) bool { return !presentCredentials(r, query, s) }) {
 			return nil
 		}
 	}
@@ -433,7 +434,7 @@ func (o *Operation) CheckAuth(r *http.Request) *Failure {
 // presentCredentials reports whether r carries credentials shaped for the scheme: an Authorization
 // header with the scheme's prefix and a non-empty value, or a non-empty API key. Whether they are
 // valid is the handler's call.
-func presentCredentials(r *http.Request, s *openapi3.SecurityScheme) bool {
+func presentCredentials(r *http.Request, query url.Values, s *openapi3.SecurityScheme) bool {
 	switch s.Type {
 	case "http":
 		v := r.Header.Get("Authorization")
@@ -444,7 +445,7 @@ func presentCredentials(r *http.Request, s *openapi3.SecurityScheme) bool {
 		case "header":
 			return r.Header.Get(s.Name) != ""
 		case "query":
-			return r.URL.Query().Get(s.Name) != ""
+			return query.Get(s.Name) != ""
 		}
 	}
 	return false

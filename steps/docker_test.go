@@ -34,7 +34,7 @@ func dockerPool(t *testing.T) *dockertest.Pool {
 		err = pool.Client.PingWithContext(ctx)
 	}
 	if err != nil {
-		mocktest.Unavailable(t, "no Docker daemon answers (%v): start one as DOCKER.md shows", err)
+		mocktest.Unavailable(t, "no Docker daemon answers (%v): start one as ../shared/DOCKER.md shows (.ci/run does)", err)
 	}
 	return pool
 }

@@ -258,7 +258,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	st := &request{h: h, op: op, params: params, query: query(r.URL)}
 	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, st))
-	if f := op.CheckAuth(r); f != nil {
+	if f := op.CheckAuth(r, st.query); f != nil {
 		h.writeErr(w, r, f)
 		return
 	}

@@ -2,7 +2,7 @@
 // service gets a 120-second token with its client credentials, creates identification requests that
 // a person completes through a link, reads the result and a proof-of-identity PDF, and learns of each
 // completion by an HMAC-signed webhook, retried on the mock's clock. Rules EE-01 ... EE-17 of
-// reference/apis.md.
+// reference/apis.md, and EE-18 and EE-19, our own policy rules (openapi/eeid.yaml).
 package eeid
 
 import (

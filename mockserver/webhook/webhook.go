@@ -18,7 +18,6 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/store"
@@ -194,7 +195,7 @@ func (s *Sender) Send(ctx context.Context, d Delivery) (string, error) {
 		return "", fmt.Errorf("webhook: %q is not an absolute http or https URL", d.URL)
 	}
 	now := s.clock.Now()
-	rec := Delivery{ID: newID(), API: d.API, Owner: d.Owner, URL: d.URL, Body: bytes.Clone(d.Body), Header: d.Header.Clone(),
+	rec := Delivery{ID: uuid.NewString(), API: d.API, Owner: d.Owner, URL: d.URL, Body: bytes.Clone(d.Body), Header: d.Header.Clone(),
 		State: Pending, CreatedAt: now, NextAttemptAt: now, ReplayOf: d.ReplayOf, Backoff: slices.Clone(d.Backoff), NoRetry: d.NoRetry}
 	if rec.Header == nil {
 		rec.Header = http.Header{}
@@ -424,13 +425,4 @@ func redact(raw string) string {
 	}
 	u.User, u.RawQuery, u.Fragment = nil, "", ""
 	return u.String()
-}
-
-// newID returns a random UUID (version 4).
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails: it crashes the program if the system's random source does
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
