@@ -96,7 +96,7 @@ func (s *Server) writeClock(w http.ResponseWriter) {
 func (s *Server) handleGetClock(w http.ResponseWriter, _ *http.Request) { s.writeClock(w) }
 
 // moveClock moves the clock, if it can be moved, and answers with the new time.
-func (s *Server) moveClock(w http.ResponseWriter, move func(Adjuster) error) {
+func (s *Server) moveClock(w http.ResponseWriter, r *http.Request, move func(Adjuster) error) {
 	a, ok := s.cfg.Clock.(Adjuster)
 	if !ok {
 		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "This mock's clock cannot be moved")
@@ -108,8 +108,7 @@ func (s *Server) moveClock(w http.ResponseWriter, move func(Adjuster) error) {
 	case errors.Is(err, clock.ErrTooFar):
 		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "The clock cannot pass "+clock.Max.Format(time.RFC3339))
 	case err != nil:
-		s.log.Error("move clock", "error", err)
-		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+		apihttp.Internal(w, r, "move clock", err)
 	default:
 		s.sweep()
 		s.writeClock(w)
@@ -125,7 +124,7 @@ func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request) {
 		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "now must be an RFC 3339 date-time")
 		return
 	}
-	s.moveClock(w, func(a Adjuster) error { return a.Set(body.Now) })
+	s.moveClock(w, r, func(a Adjuster) error { return a.Set(body.Now) })
 }
 
 // handleAdvanceClock is advanceClock (POST /_mock/clock/advance). The schema caps seconds at a year,
@@ -139,7 +138,7 @@ func (s *Server) handleAdvanceClock(w http.ResponseWriter, r *http.Request) {
 		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "seconds must be a number")
 		return
 	}
-	s.moveClock(w, func(a Adjuster) error {
+	s.moveClock(w, r, func(a Adjuster) error {
 		return a.Advance(time.Duration(math.Round(body.Seconds * float64(time.Second))))
 	})
 }
@@ -161,8 +160,7 @@ func (s *Server) handleCreatePrincipal(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, mockapi.ErrUnknownRole):
 		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No fixture has role "+body.Role)
 	case err != nil:
-		s.log.Error("create principal", "role", body.Role, "error", err)
-		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+		apihttp.Internal(w, r, "create principal", err)
 	default:
 		apihttp.WriteJSON(w, http.StatusCreated, p)
 	}
@@ -173,19 +171,17 @@ func (s *Server) handleListOutbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	msgs, err := s.outbox.List(r.Context(), q.Get("to"), q.Get("kind"))
 	if err != nil {
-		s.log.Error("list outbox", "error", err)
-		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+		apihttp.Internal(w, r, "list outbox", err)
 		return
 	}
 	apihttp.WriteJSON(w, http.StatusOK, map[string]any{"items": msgs})
 }
 
 // handleJWKS is getJWKS (GET /_mock/jwks): the public key of the RS256 tokens the mock mints.
-func (s *Server) handleJWKS(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	jwks, err := token.JWKS()
 	if err != nil {
-		s.log.Error("jwks", "error", err)
-		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+		apihttp.Internal(w, r, "jwks", err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -213,8 +209,7 @@ func (s *Server) handleReplaceFixtures(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 	if err := s.reset(r.Context(), s.Fixtures()); err != nil {
-		s.log.Error("reset", "error", err)
-		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+		apihttp.Internal(w, r, "reset", err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

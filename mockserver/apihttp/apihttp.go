@@ -177,6 +177,20 @@ func state(r *http.Request) *request {
 	return st
 }
 
+// Internal is for a handler that hit what should not happen (a store failure, a bug): it logs what
+// failed with the error, and answers 500 in the shape of the API (or the control API) the request was
+// routed to, through its error writer.
+func Internal(w http.ResponseWriter, r *http.Request, what string, err error) {
+	st := state(r)
+	if st == nil {
+		slog.Error("internal error outside an API", "failed", what, "error", err)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	st.h.log.Error("mock failed", "api", st.h.spec.Name, "operation", st.op.ID, "failed", what, "error", err)
+	st.h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindInternal, Rule: "internal"})
+}
+
 // PathParam returns a path parameter of the matched operation.
 func PathParam(r *http.Request, name string) string {
 	if st := state(r); st != nil {

@@ -1,7 +1,9 @@
 package apihttp_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -171,6 +173,24 @@ func TestWrongMethodCarriesAllow(t *testing.T) {
 	newAPI(t, created).ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 	assert.Equal(t, "POST", rec.Header().Get("Allow"))
+}
+
+// A handler that hits what should not happen answers 500 in its API's shape, and the log says what
+// failed and why.
+func TestInternalAnswersInTheAPIsShapeAndLogs(t *testing.T) {
+	spec, err := openapi.Parse("widgets", []byte(widgets))
+	require.NoError(t, err)
+	var log bytes.Buffer
+	failing := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		apihttp.Internal(w, r, "read the widget", errors.New("disk on fire"))
+	})
+	h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.HandlerFunc(created), "getWidget": failing},
+		Authenticate: authenticate, WriteFailure: writeFailure}, apihttp.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	require.NoError(t, err)
+	code, body := serve(t, h, http.MethodGet, "/widgets/a", "", "", "")
+	assert.Equal(t, http.StatusInternalServerError, code)
+	assert.Equal(t, map[string]any{"status": 500.0, "message": "Internal error", "field": ""}, body)
+	assert.Contains(t, log.String(), `operation=getWidget failed="read the widget" error="disk on fire"`)
 }
 
 // HEAD is answered as GET, over a real connection: the status and headers a GET gets, and no body.

@@ -38,7 +38,7 @@ func (m *Mock) handleControlComplete(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := m.fixtures(ctx)
 	if err != nil {
-		m.controlInternal(w, "read fixtures", err)
+		apihttp.Internal(w, r, "read fixtures", err)
 		return
 	}
 	identity := matchingIdentity(req.Claims, f.Identities)
@@ -102,7 +102,7 @@ func (m *Mock) writeTransition(w http.ResponseWriter, r *http.Request, move func
 	case errors.Is(err, errCompleted), errors.Is(err, errExpired):
 		mockapi.WriteControlError(w, http.StatusConflict, "conflict", strings.TrimPrefix(err.Error(), "eeid: "))
 	case err != nil:
-		m.controlInternal(w, "move request", err)
+		apihttp.Internal(w, r, "move request", err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -166,13 +166,8 @@ func (m *Mock) handleSetWebhook(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, store.ErrNotFound):
 		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No service has that client_id")
 	case err != nil:
-		m.controlInternal(w, "set webhook", err)
+		apihttp.Internal(w, r, "set webhook", err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
-}
-
-func (m *Mock) controlInternal(w http.ResponseWriter, what string, err error) {
-	m.env.Logger.Error("eeid: "+what, "error", err)
-	mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
 }

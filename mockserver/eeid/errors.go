@@ -28,9 +28,3 @@ func (m *Mock) WriteFailure(w http.ResponseWriter, _ *http.Request, f *openapi.F
 		writeError(w, apihttp.Status(f.Kind), f.Message())
 	}
 }
-
-// internal answers 500 for what should not happen, and logs it.
-func (m *Mock) internal(w http.ResponseWriter, what string, err error) {
-	m.env.Logger.Error("eeid: "+what, "error", err)
-	writeError(w, http.StatusInternalServerError, "An error occurred")
-}

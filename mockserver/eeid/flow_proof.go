@@ -11,6 +11,8 @@ import (
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goitalic"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
 )
 
 // handleProof is getProofOfIdentity (GET .../{id}/proof_of_identity): for a completed request of the
@@ -33,7 +35,7 @@ func (m *Mock) handleProof(w http.ResponseWriter, r *http.Request) {
 	}
 	pdf, err := proofOfIdentity(req)
 	if err != nil {
-		m.internal(w, "render proof of identity", err)
+		apihttp.Internal(w, r, "render proof of identity", err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")

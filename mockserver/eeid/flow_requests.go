@@ -120,7 +120,7 @@ func (m *Mock) handleCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := m.fixtures(ctx)
 	if err != nil {
-		m.internal(w, "read fixtures", err)
+		apihttp.Internal(w, r, "read fixtures", err)
 		return
 	}
 	// Whole seconds, as the API shows them: the link expires at the second link_expires_at says.
@@ -134,7 +134,7 @@ func (m *Mock) handleCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := store.Create(ctx, m.env.Store, kindRequest, req.ID, req, store.OwnedBy(s.ClientID),
 		store.RetainUntil(req.LinkExpiresAt.Add(m.env.Retention))); err != nil {
-		m.internal(w, "store request", err)
+		apihttp.Internal(w, r, "store request", err)
 		return
 	}
 	v := m.view(r, req, now)
@@ -180,7 +180,7 @@ func (m *Mock) handleList(w http.ResponseWriter, r *http.Request) {
 	reqs, total, err := store.List[request](r.Context(), m.env.Store, kindRequest, owner, order,
 		store.Page{Offset: (page - 1) * size, Limit: size})
 	if err != nil {
-		m.internal(w, "list requests", err)
+		apihttp.Internal(w, r, "list requests", err)
 		return
 	}
 	now := m.env.Clock.Now()

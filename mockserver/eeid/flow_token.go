@@ -23,7 +23,7 @@ func (m *Mock) handleToken(w http.ResponseWriter, r *http.Request) {
 	s := callerOf(r)
 	f, err := m.fixtures(r.Context())
 	if err != nil {
-		m.internal(w, "read fixtures", err)
+		apihttp.Internal(w, r, "read fixtures", err)
 		return
 	}
 	ttl := f.Settings.tokenTTL()
@@ -33,7 +33,7 @@ func (m *Mock) handleToken(w http.ResponseWriter, r *http.Request) {
 	c.IssuedAt, c.ExpiresAt = jwt.NewNumericDate(now), jwt.NewNumericDate(now.Add(ttl))
 	tok, err := m.tokens.Mint(c)
 	if err != nil {
-		m.internal(w, "mint token", err)
+		apihttp.Internal(w, r, "mint token", err)
 		return
 	}
 	expiresIn := int(ttl.Seconds())

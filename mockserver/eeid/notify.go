@@ -126,7 +126,7 @@ func (m *Mock) handleDeliveries(w http.ResponseWriter, r *http.Request) {
 	}
 	ds, err := m.env.Webhooks.Log(ctx, clientID)
 	if err != nil {
-		m.controlInternal(w, "read deliveries", err)
+		apihttp.Internal(w, r, "read deliveries", err)
 		return
 	}
 	items := make([]deliveryView, len(ds))
@@ -149,12 +149,12 @@ func (m *Mock) handleReplay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		m.controlInternal(w, "read delivery", err)
+		apihttp.Internal(w, r, "read delivery", err)
 		return
 	}
 	replay, err := m.env.Webhooks.Replay(ctx, id)
 	if err != nil {
-		m.controlInternal(w, "replay delivery", err)
+		apihttp.Internal(w, r, "replay delivery", err)
 		return
 	}
 	apihttp.WriteJSON(w, http.StatusAccepted, struct {

@@ -12,7 +12,7 @@ func (m *Mock) callerToken(w http.ResponseWriter, r *http.Request) (session, str
 	s := caller(r)
 	tok, err := m.idvToken(r.Context(), s)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "Internal error")
+		apihttp.Internal(w, r, "mint the ID verification token", err)
 		return session{}, "", false
 	}
 	return s, tok, true
@@ -68,8 +68,7 @@ func (m *Mock) handleEndSession(w http.ResponseWriter, r *http.Request) {
 	case err == nil && !ok:
 		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No session has that access token")
 	case err != nil:
-		m.env.Logger.Error("end session", "error", err)
-		mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
+		apihttp.Internal(w, r, "end session", err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}

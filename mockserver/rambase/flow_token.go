@@ -33,7 +33,7 @@ func (m *Mock) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 	// A set with a client has its system (the schema requires it), so this is a bug if it fails.
 	f, err := mockapi.Section[Fixtures](ctx, m.env.Store, Name)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "Internal error")
+		apihttp.Internal(w, r, "read fixtures", err)
 		return
 	}
 	if t := form.Get("target"); t != "" && t != f.System {

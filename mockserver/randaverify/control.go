@@ -55,12 +55,12 @@ func (m *Mock) handleInvite(w http.ResponseWriter, r *http.Request) {
 		mockapi.WriteControlError(w, http.StatusConflict, "conflict", "That username or email is taken")
 		return
 	case err != nil:
-		m.controlInternal(w, "invite user", err)
+		apihttp.Internal(w, r, "invite user", err)
 		return
 	}
 	msg := outbox.Message{API: Name, Kind: "one-time-password", To: u.Email, Code: u.Password, SentAt: m.env.Clock.Now()}
 	if err := m.env.Outbox.Send(ctx, msg); err != nil {
-		m.controlInternal(w, "send one-time password", err)
+		apihttp.Internal(w, r, "send one-time password", err)
 		return
 	}
 	apihttp.WriteJSON(w, http.StatusCreated, invited{ID: idKey(u.ID), Username: u.Username, Email: u.Email, OrganisationID: idKey(org)})
@@ -105,7 +105,7 @@ func (m *Mock) updateUser(w http.ResponseWriter, r *http.Request, change func(*u
 	case errors.Is(err, store.ErrNotFound):
 		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No user with that id")
 	case err != nil:
-		m.controlInternal(w, "update user", err)
+		apihttp.Internal(w, r, "update user", err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -128,13 +128,8 @@ func (m *Mock) handleSetWallet(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, store.ErrNotFound):
 		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No organisation with that id")
 	case err != nil:
-		m.controlInternal(w, "set wallet", err)
+		apihttp.Internal(w, r, "set wallet", err)
 	default:
 		apihttp.WriteJSON(w, http.StatusOK, map[string]int64{"balance": o.WalletBalance})
 	}
-}
-
-func (m *Mock) controlInternal(w http.ResponseWriter, what string, err error) {
-	m.env.Logger.Error("randaverify: "+what, "error", err)
-	mockapi.WriteControlError(w, http.StatusInternalServerError, "internal", "Internal error")
 }

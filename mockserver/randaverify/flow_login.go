@@ -42,7 +42,7 @@ func (m *Mock) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	tok, err := m.mintAccess(ctx, u)
 	if err != nil {
-		m.internal(w, "mint access token", err)
+		apihttp.Internal(w, r, "mint access token", err)
 		return
 	}
 	apihttp.WriteJSON(w, http.StatusOK, loginResponse{AccessToken: tok, TokenType: "bearer", RequirePasswordChange: u.RequirePasswordChange})
@@ -86,10 +86,4 @@ func (m *Mock) mint(u user, use string, ttl time.Duration) (string, error) {
 func (m *Mock) settings(ctx context.Context) (Settings, error) {
 	f, err := mockapi.Section[Fixtures](ctx, m.env.Store, Name)
 	return f.Settings, err
-}
-
-// internal answers 500 for what should not happen, and logs it.
-func (m *Mock) internal(w http.ResponseWriter, what string, err error) {
-	m.env.Logger.Error("randaverify: "+what, "error", err)
-	writeError(w, http.StatusInternalServerError, "Internal error")
 }

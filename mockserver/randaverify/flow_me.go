@@ -23,7 +23,7 @@ func (m *Mock) handleMe(w http.ResponseWriter, r *http.Request) {
 	u := callerOf(r).user
 	o, err := store.Get[organisation](r.Context(), m.env.Store, kindOrganisation, idKey(u.OrganisationID))
 	if err != nil {
-		m.internal(w, "read organisation", err)
+		apihttp.Internal(w, r, "read organisation", err)
 		return
 	}
 	if m.env.Broken.Has(ruleMeOrganisation) {

@@ -43,7 +43,7 @@ func (m *Mock) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, errStale):
 		writeError(w, http.StatusUnauthorized, "Could not validate credentials")
 	case err != nil:
-		m.internal(w, "change password", err)
+		apihttp.Internal(w, r, "change password", err)
 	default:
 		apihttp.WriteJSON(w, http.StatusOK, errorBody{Detail: "Password changed"})
 	}
@@ -88,20 +88,20 @@ func (m *Mock) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	settings, err := m.settings(ctx)
 	if err != nil {
-		m.internal(w, "settings", err)
+		apihttp.Internal(w, r, "settings", err)
 		return
 	}
 	_, u, lookupErr := store.Lookup[user](ctx, m.env.Store, kindUser, emailKey(body.Email))
 	tok, err := m.mint(u, useReset, settings.resetLinkTTL())
 	if err != nil {
-		m.internal(w, "mint reset token", err)
+		apihttp.Internal(w, r, "mint reset token", err)
 		return
 	}
 	if lookupErr == nil && u.Active {
 		msg := outbox.Message{API: Name, Kind: "password-reset", To: u.Email, SentAt: m.env.Clock.Now(),
 			Link: mockapi.PageURL(r, Name, resetPage, url.Values{"token": {tok}})}
 		if err := m.env.Outbox.Send(ctx, msg); err != nil {
-			m.internal(w, "send reset link", err)
+			apihttp.Internal(w, r, "send reset link", err)
 			return
 		}
 	}

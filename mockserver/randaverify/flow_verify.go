@@ -70,7 +70,7 @@ func (m *Mock) handleVerifyNin(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := m.person(ctx, body.NIN)
 	if err != nil {
-		m.internal(w, "read person", err)
+		apihttp.Internal(w, r, "read person", err)
 		return
 	}
 	org := idKey(callerOf(r).user.OrganisationID)
@@ -78,7 +78,7 @@ func (m *Mock) handleVerifyNin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusPaymentRequired, "Insufficient wallet balance")
 		return
 	} else if err != nil {
-		m.internal(w, "debit wallet", err)
+		apihttp.Internal(w, r, "debit wallet", err)
 		return
 	}
 	now := m.env.Clock.Now()
@@ -90,7 +90,7 @@ func (m *Mock) handleVerifyNin(w http.ResponseWriter, r *http.Request) {
 		if rerr := m.debit(ctx, org, +1); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
-		m.internal(w, "store verification", err)
+		apihttp.Internal(w, r, "store verification", err)
 		return
 	}
 	apihttp.WriteJSON(w, http.StatusOK, struct {
