@@ -52,7 +52,7 @@ func (m *Mock) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 			writeLoginError(w, codeBindingNotAllowed, "customerid and supplierid are for the client_credentials grant")
 			return
 		}
-		if !m.loginUser(ctx, w, form.Get("username"), form.Get("password"), form.Get("otp"), f.Settings, s) {
+		if !m.loginUser(w, r, form.Get("username"), form.Get("password"), form.Get("otp"), f.Settings, s) {
 			return
 		}
 	}
@@ -102,7 +102,8 @@ func bindClient(w http.ResponseWriter, c ClientFixture, customer, supplier strin
 // loginUser checks a user's password and, for a user with OTP on, the emailed one-time password
 // (RB-03). It fills the session's user and portal binding, or writes the error and reports false.
 // An unknown user costs the same as a wrong password: the check spends its bcrypt comparison either way.
-func (m *Mock) loginUser(ctx context.Context, w http.ResponseWriter, username, pw, code string, settings Settings, s *session) bool {
+func (m *Mock) loginUser(w http.ResponseWriter, r *http.Request, username, pw, code string, settings Settings, s *session) bool {
+	ctx := r.Context()
 	if username == "" || pw == "" {
 		writeError(w, http.StatusBadRequest, "username and password are required for the password grant")
 		return false
@@ -120,7 +121,7 @@ func (m *Mock) loginUser(ctx context.Context, w http.ResponseWriter, username, p
 		codes := m.codes(settings)
 		if code == "" {
 			if _, err := codes.Issue(ctx, key, otpMessage(u)); err != nil {
-				writeError(w, http.StatusInternalServerError, "The one-time password could not be sent")
+				apihttp.Internal(w, r, "send the one-time password", err)
 				return false
 			}
 			writeLoginError(w, codeOTPRequired, "A one-time password is required; it has been sent by email")
@@ -131,7 +132,7 @@ func (m *Mock) loginUser(ctx context.Context, w http.ResponseWriter, username, p
 			writeLoginError(w, codeInvalidOTP, "The one-time password is invalid or has expired")
 			return false
 		case err != nil:
-			writeError(w, http.StatusInternalServerError, "The one-time password could not be checked")
+			apihttp.Internal(w, r, "check the one-time password", err)
 			return false
 		}
 	}
