@@ -24,7 +24,7 @@ import (
 // control API, or for a path nothing serves the control API (or the one API served at the root);
 // headers just under the limit are served.
 func TestHeadersOverTheLimitGetA431InTheAnswerersShape(t *testing.T) {
-	big := strings.Repeat("a", apihttp.DefaultMaxHeaderBytes)
+	big := strings.Repeat("a", apihttp.MaxHeaderBytes)
 	all := newServer(t, mockserver.Config{})
 	only := newServer(t, mockserver.Config{Only: "rambase"})
 	for _, c := range []struct {
@@ -53,7 +53,7 @@ func TestHeadersOverTheLimitGetA431InTheAnswerersShape(t *testing.T) {
 		assert.Equal(t, c.value, body[c.field], "%s: %s", c.name, rec.Body)
 	}
 	req := httptest.NewRequest(http.MethodGet, "/_mock/healthz", nil)
-	req.Header.Set("X-Big", big[:apihttp.DefaultMaxHeaderBytes-200])
+	req.Header.Set("X-Big", big[:apihttp.MaxHeaderBytes-200])
 	rec := httptest.NewRecorder()
 	all.ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusOK, rec.Code, "just under the limit")

@@ -270,7 +270,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 // headersTooLarge reports whether a request's headers are over the limit every API and the control
 // API hold them to.
 func headersTooLarge(r *http.Request) bool {
-	return apihttp.HeaderBytes(r) > apihttp.DefaultMaxHeaderBytes
+	return apihttp.HeaderBytes(r) > apihttp.MaxHeaderBytes
 }
 
 // page serves an API's end-user page, named "<api>/<page>".

@@ -26,10 +26,10 @@ import (
 // DefaultMaxBodyBytes is the request body limit unless Options says otherwise: 1 MiB.
 const DefaultMaxBodyBytes = 1 << 20
 
-// DefaultMaxHeaderBytes is the limit on a request's line and headers unless Options says otherwise:
-// 64 KiB, as HeaderBytes counts them. The http.Server in front must allow more (its default, 1 MiB)
+// MaxHeaderBytes is the limit on a request's line and headers, for every API, the control API and
+// the pages alike: 64 KiB, as HeaderBytes counts them. The http.Server in front must allow more (its default, 1 MiB)
 // for a request over it to reach the mock and get the API's 431 rather than net/http's plain one.
-const DefaultMaxHeaderBytes = 64 << 10
+const MaxHeaderBytes = 64 << 10
 
 // ErrorWriter renders a Failure in an API's own error shape and status.
 type ErrorWriter func(w http.ResponseWriter, r *http.Request, f *openapi.Failure)
@@ -50,9 +50,8 @@ type API struct {
 
 // Options tune an API's Handler.
 type Options struct {
-	MaxBodyBytes   int64        // zero means DefaultMaxBodyBytes
-	MaxHeaderBytes int64        // zero means DefaultMaxHeaderBytes; negative, no limit of the mock's own
-	Logger         *slog.Logger // nil means slog.Default()
+	MaxBodyBytes int64        // zero means DefaultMaxBodyBytes
+	Logger       *slog.Logger // nil means slog.Default()
 	// Responses says which responses are validated against the spec before they leave.
 	Responses ResponseChecks
 	// Prefix is the path the API is served under ("/rambase"); requests are routed on what follows
@@ -91,7 +90,6 @@ type Handler struct {
 	auth     Authenticator
 	writeErr ErrorWriter
 	maxBody  int64
-	maxHdr   int64
 	log      *slog.Logger
 	checks   ResponseChecks
 	shapes   map[string]*shapes // by operationId; read-only after New
@@ -142,16 +140,13 @@ func New(api API, opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("apihttp: %s: no handler for %s", spec.Name, strings.Join(missing, ", "))
 	}
 	h := &Handler{spec: spec, handlers: handlers, auth: api.Authenticate, writeErr: api.WriteFailure, maxBody: opts.MaxBodyBytes,
-		maxHdr: opts.MaxHeaderBytes, log: opts.Logger, checks: opts.Responses, shapes: make(map[string]*shapes, len(handlers)),
+		log: opts.Logger, checks: opts.Responses, shapes: make(map[string]*shapes, len(handlers)),
 		prefix: opts.Prefix, public: strings.TrimSuffix(opts.PublicURL, "/")}
 	for id := range handlers {
 		h.shapes[id] = new(shapes)
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
-	}
-	if h.maxHdr == 0 {
-		h.maxHdr = DefaultMaxHeaderBytes
 	}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -258,7 +253,7 @@ func RootURL(r *http.Request) string {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.maxHdr > 0 && HeaderBytes(r) > h.maxHdr {
+	if HeaderBytes(r) > MaxHeaderBytes {
 		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
 		return
 	}

@@ -19,7 +19,7 @@ var ServeTimeouts = Timeouts{ReadHeader: 5 * time.Second, Read: 30 * time.Second
 
 // NewServer is the http.Server in front of the mock (and of the benchmark's bare server, so the two
 // are served alike). net/http's own header limit is its default,
-// 1 MiB, above the mock's 64 KiB (apihttp.DefaultMaxHeaderBytes): a request between the two reaches
+// 1 MiB, above the mock's 64 KiB (apihttp.MaxHeaderBytes): a request between the two reaches
 // the mock and gets the API's 431, and only one beyond 1 MiB gets net/http's plain-text one.
 func NewServer(h http.Handler, t Timeouts, errorLog *log.Logger) *http.Server {
 	return &http.Server{
