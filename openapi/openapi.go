@@ -437,9 +437,8 @@ func (o *Operation) CheckAuth(r *http.Request, query url.Values) *Failure {
 func presentCredentials(r *http.Request, query url.Values, s *openapi3.SecurityScheme) bool {
 	switch s.Type {
 	case "http":
-		v := r.Header.Get("Authorization")
-		prefix := s.Scheme + " "
-		return len(v) > len(prefix) && strings.EqualFold(v[:len(prefix)], prefix) && strings.TrimSpace(v[len(prefix):]) != ""
+		_, ok := Credentials(r, s.Scheme)
+		return ok
 	case "apiKey":
 		switch s.In {
 		case "header":
@@ -449,6 +448,18 @@ func presentCredentials(r *http.Request, query url.Values, s *openapi3.SecurityS
 		}
 	}
 	return false
+}
+
+// Credentials returns what the Authorization header carries under an HTTP authentication scheme
+// ("Bearer", "Basic"), whose name is case-insensitive (RFC 9110): "Bearer x" and "bearer x" alike;
+// false when the header is of another scheme or carries nothing.
+func Credentials(r *http.Request, scheme string) (string, bool) {
+	v := r.Header.Get("Authorization")
+	if len(v) <= len(scheme) || v[len(scheme)] != ' ' || !strings.EqualFold(v[:len(scheme)], scheme) {
+		return "", false
+	}
+	c := strings.TrimSpace(v[len(scheme)+1:])
+	return c, c != ""
 }
 
 // requestOptions are the options of every request validation: never write defaults into the request.

@@ -263,3 +263,16 @@ paths:
 	assert.Equal(t, "byID", op.ID)
 	assert.Equal(t, "7", params["id"])
 }
+
+func TestCredentialsOfAScheme(t *testing.T) {
+	for header, want := range map[string]string{
+		"Bearer abc": "abc", "bearer abc": "abc", "BEARER  abc ": "abc",
+		"": "", "Bearer": "", "Bearer ": "", "Bearer   ": "", "Bearerabc": "", "Basic abc": "", "Bearer\tabc": "",
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", header)
+		got, ok := Credentials(r, "Bearer")
+		assert.Equal(t, want, got, "%q", header)
+		assert.Equal(t, want != "", ok, "%q", header)
+	}
+}

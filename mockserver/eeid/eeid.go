@@ -116,16 +116,17 @@ type caller struct{ service service }
 
 // Authenticate checks the token endpoint's Basic client credentials, or every other operation's
 // Bearer token: signed by the mock, of a service that exists, not past its 120 seconds (EE-03).
-func (m *Mock) Authenticate(r *http.Request, op *openapi.Operation) (any, *openapi.Failure) {
+// CheckAuth has already held the header to the operation's scheme, so its scheme tells which.
+func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
 	invalid := &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
-	if op.ID == "createToken" {
+	if _, ok := openapi.Credentials(r, "Basic"); ok {
 		s, ok := m.basicService(r)
 		if !ok {
 			return nil, invalid
 		}
 		return caller{s}, nil
 	}
-	raw, ok := credentials(r, "Bearer")
+	raw, ok := openapi.Credentials(r, "Bearer")
 	if !ok {
 		return nil, invalid
 	}
@@ -146,7 +147,7 @@ func (m *Mock) Authenticate(r *http.Request, op *openapi.Operation) (any, *opena
 // basicService is the service whose client credentials a Basic header carries, checked in constant
 // time; a header that is not base64 of `id:secret` with both parts is no service.
 func (m *Mock) basicService(r *http.Request) (service, bool) {
-	v, ok := credentials(r, "Basic")
+	v, ok := openapi.Credentials(r, "Basic")
 	if !ok {
 		return service{}, false
 	}
@@ -164,16 +165,6 @@ func (m *Mock) basicService(r *http.Request) (service, bool) {
 		return service{}, false
 	}
 	return s, secretsEqual(secret, s.ClientSecret) || m.env.Broken.Has(ruleCredentials)
-}
-
-// credentials are what the Authorization header carries under a scheme, whose name is
-// case-insensitive (RFC 9110): "Bearer x" and "bearer x" alike.
-func credentials(r *http.Request, scheme string) (string, bool) {
-	v := r.Header.Get("Authorization")
-	if len(v) <= len(scheme) || v[len(scheme)] != ' ' || !strings.EqualFold(v[:len(scheme)], scheme) {
-		return "", false
-	}
-	return strings.TrimSpace(v[len(scheme)+1:]), true
 }
 
 func callerOf(r *http.Request) service { return apihttp.Caller(r).(caller).service }

@@ -5,7 +5,6 @@ package rambase
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
@@ -97,8 +96,8 @@ func otpMessage(u user) outbox.Message {
 // accessToken returns the caller's access token from the Authorization header or, as RamBase also
 // accepts, the $access_token query parameter.
 func accessToken(r *http.Request) string {
-	if v := r.Header.Get("Authorization"); len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
-		return strings.TrimSpace(v[7:])
+	if t, ok := openapi.Credentials(r, "Bearer"); ok {
+		return t
 	}
 	return apihttp.Query(r).Get("$access_token")
 }

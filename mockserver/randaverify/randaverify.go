@@ -123,7 +123,7 @@ type caller struct {
 // of a user who exists, is active (RV-08) and whose token generation it carries (RV-06, RV-08).
 func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
 	invalid := &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
-	raw, ok := bearer(r)
+	raw, ok := openapi.Credentials(r, "Bearer")
 	if !ok {
 		return nil, invalid
 	}
@@ -143,16 +143,6 @@ func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openap
 		return nil, invalid
 	}
 	return caller{user: u, token: claims}, nil
-}
-
-// bearer returns the token of an `Authorization: Bearer` header.
-func bearer(r *http.Request) (string, bool) {
-	v := r.Header.Get("Authorization")
-	if len(v) < 8 || !strings.EqualFold(v[:7], "bearer ") {
-		return "", false
-	}
-	t := strings.TrimSpace(v[7:])
-	return t, t != ""
 }
 
 // callerOf is the caller Authenticate found; every operation but login and forgot-password has one.
