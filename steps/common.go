@@ -524,17 +524,36 @@ func advance(ctx context.Context, d time.Duration) error {
 	return w.controlJSON(ctx, http.MethodPost, "/clock/advance", map[string]float64{"seconds": d.Seconds()}, nil)
 }
 
-// tokenHasLeft moves the clock to `left` seconds before the principal's token expires, counted from
-// its login with the lifetime the login gave, so it holds whatever lifetime the target uses.
+// tokenHasLeft moves the clock to `left` seconds before the principal's token expires, with the
+// lifetime its login gave, so it holds whatever lifetime the target uses. A JWT says when it expires,
+// and then the clock moves to that exp less `left`, read on the target's clock: on a served target,
+// whose clock runs in real time, the time the login and the steps since took, and an exp truncated
+// to whole seconds, would otherwise eat into the `left` seconds. An opaque token is counted from
+// now, as if it had just been issued.
 func tokenHasLeft(ctx context.Context, name string, left int) error {
-	a, err := worldFrom(ctx).actor(name)
+	w := worldFrom(ctx)
+	a, err := w.actor(name)
 	if err != nil {
 		return err
 	}
 	if a.token == "" || a.expiresIn == 0 {
 		return fmt.Errorf("%q has no token with a known lifetime: log in first", name)
 	}
-	return advance(ctx, time.Duration(a.expiresIn-left)*time.Second)
+	d := time.Duration(a.expiresIn-left) * time.Second
+	if claims, err := jwtClaims(a.token); err == nil {
+		if exp, ok := claims["exp"].(float64); ok {
+			var clock struct {
+				Now time.Time `json:"now"`
+			}
+			if err := w.controlJSON(ctx, http.MethodGet, "/clock", nil, &clock); err != nil {
+				return err
+			}
+			if d = time.Unix(int64(exp), 0).Add(-time.Duration(left) * time.Second).Sub(clock.Now); d < 0 {
+				return fmt.Errorf("%q's token has less than %d seconds left already (exp %d, now %s)", name, left, int64(exp), clock.Now)
+			}
+		}
+	}
+	return advance(ctx, d)
 }
 
 // jwtExpiresAfter checks that a field is a three-part JWT whose exp is the given number of seconds
