@@ -34,7 +34,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	brokenRules := fs.String("broken-rules", getenv("IDVKIT_BROKEN_RULES"),
 		"conformance rules to break on purpose, comma-separated (RV-15,RB-11), to see what the suite reports on an implementation that breaks them (env IDVKIT_BROKEN_RULES)")
 	validate := fs.String("validate-responses", envOr(getenv, "IDVKIT_VALIDATE_RESPONSES", "sampled"),
-		"which of the mock's own responses are checked against the spec: sampled (the first of each operation and status, then 1 in 64) or all (env IDVKIT_VALIDATE_RESPONSES)")
+		"which of the mock's own responses are checked against the spec: sampled (the first 16 of each operation and status, then 1 in 64, and every one of a shape once one broke the spec) or all (env IDVKIT_VALIDATE_RESPONSES)")
 	drainBytes := fs.String("drain-bytes", envOr(getenv, "IDVKIT_DRAIN_BYTES", "4MiB"),
 		"how much of a body answered without being read (a 413 over 1 MiB, a 401) is still read and discarded, so a client that sends it all before reading gets the answer; 0: none (env IDVKIT_DRAIN_BYTES)")
 	drainTimeout := fs.String("drain-timeout", envOr(getenv, "IDVKIT_DRAIN_TIMEOUT", apihttp.DefaultDrainTimeout.String()),
