@@ -273,13 +273,22 @@ func headersTooLarge(r *http.Request) bool {
 	return apihttp.HeaderBytes(r) > apihttp.MaxHeaderBytes
 }
 
-// page serves an API's end-user page, named "<api>/<page>".
+// maxPageForm bounds what an end-user page reads of a POST: a small form.
+const maxPageForm = 64 << 10
+
+// page serves an API's end-user page, named "<api>/<page>". Every page is HTML that carries a secret
+// in its URL (a link's key, a reset token), so none is cached or names its URL to the next site, and
+// none reads more of a form than maxPageForm; the page itself renders its answers.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, name string) {
 	if headersTooLarge(r) {
 		mockapi.WriteControlFailure(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
 		return
 	}
 	if h := s.pages[name]; h != nil {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		r.Body = http.MaxBytesReader(w, r.Body, maxPageForm)
 		h.ServeHTTP(w, r)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -300,6 +301,27 @@ func TestPagesAreServedUnderTheUIPath(t *testing.T) {
 	assert.Equal(t, "hello", body["page"])
 	code, _, _ = do(t, s, call{method: "GET", target: "/_mock/ui/widgets/nope"})
 	assert.Equal(t, 404, code)
+}
+
+// Every page is HTML that carries a secret in its URL: not cached, not named to the next site, and
+// read no further than a small form (64 KiB).
+func TestPagesAreUncachedUnreferredAndReadASmallFormOnly(t *testing.T) {
+	s := widgetServer(t, mockserver.Config{})
+	post := func(size int) *httptest.ResponseRecorder {
+		body := "x=" + strings.Repeat("a", size-2)
+		req := httptest.NewRequest(http.MethodPost, "/_mock/ui/widgets/form?token=secret", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := post(64 << 10)
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, fmt.Sprintf("<p>%d bytes</p>", 64<<10-2), rec.Body.String())
+	assert.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
+	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+	assert.Equal(t, "no-referrer", rec.Header().Get("Referrer-Policy"))
+	assert.Equal(t, http.StatusBadRequest, post(64<<10+1).Code, "a byte over")
 }
 
 // A reset seeds off to the side and swaps the store's content whole: a request never sees a

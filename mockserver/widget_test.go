@@ -3,6 +3,7 @@ package mockserver_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
@@ -114,6 +115,12 @@ func (w *widgets) Pages() map[string]http.Handler {
 	return map[string]http.Handler{"hello": http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Content-Type", "application/json")
 		_, _ = rw.Write([]byte(`{"page":"hello"}`))
+	}), "form": http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			rw.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		_, _ = fmt.Fprintf(rw, "<p>%d bytes</p>", len(r.PostForm.Get("x")))
 	})}
 }
 

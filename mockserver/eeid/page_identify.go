@@ -12,9 +12,6 @@ import (
 // identifyPage is the name of the page a request's link opens: /_mock/ui/eeid/identify?request=...
 const identifyPage = "identify"
 
-// maxPageForm bounds what the page reads from a POST.
-const maxPageForm = 64 << 10
-
 // pageText is the page's words in the languages the vendor's link takes (?ui_locales=et|en|ru).
 var pageText = map[string]map[string]string{
 	"en": {"title": "Identify yourself", "for": "is asking you to identify yourself", "claims": "It needs",
@@ -70,9 +67,6 @@ type identifyView struct {
 // (the request completes, once: the link is then dead) or cancels (the request stays pending and the
 // link keeps working). No JavaScript; ?ui_locales=et|en|ru picks the language.
 func (m *Mock) handleIdentifyPage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer") // the link's key is in the URL
 	q := r.URL.Query()
 	lang := q.Get("ui_locales")
 	if pageText[lang] == nil {
@@ -116,7 +110,6 @@ func (m *Mock) handleIdentifyPage(w http.ResponseWriter, r *http.Request) {
 		m.renderIdentify(w, http.StatusOK, v)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxPageForm)
 	if err := r.ParseForm(); err != nil {
 		m.renderIdentify(w, http.StatusBadRequest, v)
 		return

@@ -9,9 +9,6 @@ import (
 // resetPage is the name of the page a reset link opens: /_mock/ui/randaverify/reset?token=...
 const resetPage = "reset"
 
-// maxPageForm bounds what the reset page reads from a POST.
-const maxPageForm = 64 << 10
-
 var resetTemplate = template.Must(template.New(resetPage).Parse(`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>RandaVerify: reset your password</title></head>
@@ -40,15 +37,11 @@ type resetView struct {
 // sets it, as a reset does: the forced change is done and every token issued before is revoked. The
 // link works once (the new generation retires it) and until it expires.
 func (m *Mock) handleResetPage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
 	var tok, newPassword string
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		tok = r.URL.Query().Get("token")
 	case http.MethodPost:
-		r.Body = http.MaxBytesReader(w, r.Body, maxPageForm)
 		if err := r.ParseForm(); err != nil {
 			m.renderReset(w, http.StatusBadRequest, resetView{Error: "The form cannot be read."})
 			return
