@@ -239,11 +239,12 @@ func (s *Server) apiOptions(prefix string) apihttp.Options {
 // ServeHTTP implements http.Handler: route, behind a lingering close for a body left unread.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.linger.ServeHTTP(w, r) }
 
-// route serves a request. Paths are routed as sent (decoded, never cleaned or redirected), so
-// `/rambase//x` and `/rambase/../_mock/reset` get the API's 404 rather than a bare 301, and a
-// percent-encoded prefix (/%72ambase/...) is the prefix.
+// route serves a request. Paths are routed as sent (openapi.RequestPath: never cleaned or
+// redirected, each segment decoded on its own), so `/rambase//x` and `/rambase/../_mock/reset` get
+// the API's 404 rather than a bare 301, a percent-encoded prefix (/%72ambase/...) is the prefix, and
+// an encoded slash (/rambase%2F...) separates nothing.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
+	path := openapi.RequestPath(r.URL)
 	for _, m := range s.mounts {
 		if !strings.HasPrefix(path, m.prefix+"/") {
 			continue

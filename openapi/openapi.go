@@ -282,7 +282,31 @@ func (s *Spec) Enum(schema string) []string {
 	return out
 }
 
-// Find matches a method and an API-relative path to an operation. When the path exists but the
+// RequestPath is the path a request is routed on: as sent, each segment percent-decoded on its
+// own, with a '/' or a '%' that a segment decodes to kept escaped (%2F, %25). An encoded slash then
+// never separates segments: `/randaverify%2Fme` is one segment and no API's prefix, and
+// `.../{id}%2Fproof_of_identity` is an id rather than the proof's route. Every other escape is
+// decoded (`/%72ambase/...` is the RamBase prefix), and dot segments stay as they are, never
+// cleaned. Find takes such a path and unescapes the path parameters it matches.
+func RequestPath(u *url.URL) string {
+	// Nearly every request is sent as net/url escapes its decoded path (then RawPath is empty): no
+	// %2F, since '/' is never escaped, and no %25 once the decoded path holds no '%'.
+	if u.RawPath == "" && strings.IndexByte(u.Path, '%') < 0 {
+		return u.Path
+	}
+	segments := strings.Split(u.EscapedPath(), "/")
+	for i, seg := range segments {
+		if s, err := url.PathUnescape(seg); err == nil {
+			segments[i] = segmentEscaper.Replace(s)
+		}
+	}
+	return strings.Join(segments, "/")
+}
+
+// segmentEscaper keeps what would change a decoded segment's meaning escaped.
+var segmentEscaper = strings.NewReplacer("%", "%25", "/", "%2F")
+
+// Find matches a method and an API-relative path, as RequestPath gives it, to an operation. When the path exists but the
 // method does not, it returns a Failure of KindMethod listing the allowed methods in Field. HEAD
 // finds the GET operation of its path, unless the spec gives HEAD one of its own: HEAD is GET
 // without the body (RFC 9110, 9.3.2), which net/http leaves out, and the vendors' own frameworks
@@ -306,6 +330,11 @@ func (s *Spec) find(method, path string) (*Operation, map[string]string, *Failur
 	req := &http.Request{Method: method, URL: &url.URL{Path: path}, Header: http.Header{}}
 	var m mux.RouteMatch
 	if s.matcher.Match(req, &m) {
+		for name, v := range m.Vars {
+			if strings.IndexByte(v, '%') >= 0 {
+				m.Vars[name], _ = url.PathUnescape(v) // only %2F and %25 are left (RequestPath)
+			}
+		}
 		return s.Operation(m.Route.GetName()), m.Vars, nil
 	}
 	if m.MatchErr == mux.ErrMethodMismatch {

@@ -257,7 +257,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
 		return
 	}
-	op, params, f := h.spec.Find(r.Method, strings.TrimPrefix(r.URL.Path, h.prefix))
+	op, params, f := h.spec.Find(r.Method, strings.TrimPrefix(openapi.RequestPath(r.URL), h.prefix))
 	if f != nil {
 		if f.Kind == openapi.KindMethod {
 			w.Header().Set("Allow", f.Field)
