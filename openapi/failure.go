@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -85,6 +86,10 @@ func (f *Failure) Message() string {
 		return "A request body is required"
 	case f.Rule == "syntax":
 		return "The request body cannot be decoded"
+	case f.Rule == "encoding" && f.Field == "":
+		return "The request body is not form-encoded correctly (a malformed %-escape or a ';')"
+	case f.Rule == "encoding":
+		return "Field " + f.Field + " is not form-encoded correctly (a malformed %-escape or a ';')"
 	case f.Rule == "required":
 		return "Field " + f.Field + " is required"
 	case f.Rule == "unknown":
@@ -113,6 +118,11 @@ func requestFailure(err error) *Failure {
 	}
 	if re.Parameter != nil {
 		return &Failure{Kind: KindParam, Field: re.Parameter.Name, Rule: ruleOf(re.Err), In: re.Parameter.In}
+	}
+	// A form field that does not parse as its property's type: kin-openapi's form decoder names it.
+	var pe *openapi3filter.ParseError
+	if errors.As(re.Err, &pe) && len(pe.Path()) > 0 {
+		return &Failure{Kind: KindBody, Field: "/" + pathString(pe.Path()), Rule: unparsedRule(pe.RootCause())}
 	}
 	// The media type is checked before validation (apihttp), so a body here has an accepted one.
 	return schemaFailure(KindBody, re.Err)
@@ -204,4 +214,13 @@ func pointer(se *openapi3.SchemaError) string {
 		return ""
 	}
 	return "/" + strings.Join(p, "/")
+}
+
+// pathString joins a kin-openapi ParseError's path (property names and array indexes) with '/'.
+func pathString(path []any) string {
+	parts := make([]string, len(path))
+	for i, p := range path {
+		parts[i] = fmt.Sprint(p)
+	}
+	return strings.Join(parts, "/")
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -525,23 +526,16 @@ func (o *Operation) ValidateRequest(ctx context.Context, in *Input) *Failure {
 		return &Failure{Kind: KindBody, Rule: "required"}
 	case len(in.Body) == 0:
 		return nil
-	case in.Form != nil && o.form != nil:
-		v, ok := formValue(o.form, in.Form)
-		switch {
-		case !ok:
+	case in.Form != nil:
+		if o.form != nil {
+			return o.validateFlatForm(in.Form)
+		}
+	case strings.HasSuffix(MediaType(in.Request.Header.Get("Content-Type")), "json"):
+		// kin-openapi decodes a JSON body with a json.Decoder, which stops after the first value: a
+		// body with more after it ({...}{...}, {...} xyz) must not pass as its first value.
+		if !json.Valid(in.Body) {
 			return &Failure{Kind: KindBody, Rule: "syntax"}
-		case o.formCheck != nil:
-			return o.formCheck.check(v)
 		}
-		if err := o.form.VisitJSON(v, openapi3.VisitAsRequest()); err != nil {
-			return schemaFailure(KindBody, err)
-		}
-		return nil
-	}
-	// kin-openapi decodes a JSON body with a json.Decoder, which stops after the first value: a body
-	// with more after it ({...}{...}, {...} xyz) must not pass as its first value.
-	if strings.HasSuffix(MediaType(in.Request.Header.Get("Content-Type")), "json") && !json.Valid(in.Body) {
-		return &Failure{Kind: KindBody, Rule: "syntax"}
 	}
 	// A shallow copy whose body validation may read: headers and URL are shared, never written.
 	copied := *in.Request
@@ -551,6 +545,22 @@ func (o *Operation) ValidateRequest(ctx context.Context, in *Input) *Failure {
 	input.Request = &copied
 	if err := openapi3filter.ValidateRequestBody(ctx, input, rb.Value); err != nil {
 		return requestFailure(err)
+	}
+	return nil
+}
+
+// validateFlatForm checks a form body of the operation's flat form schema (o.form) from the form
+// parsed once.
+func (o *Operation) validateFlatForm(form url.Values) *Failure {
+	v, f := formValue(o.form, form)
+	switch {
+	case f != nil:
+		return f
+	case o.formCheck != nil:
+		return o.formCheck.check(v)
+	}
+	if err := o.form.VisitJSON(v, openapi3.VisitAsRequest()); err != nil {
+		return schemaFailure(KindBody, err)
 	}
 	return nil
 }
@@ -581,10 +591,11 @@ func flatForm(op *openapi3.Operation) *openapi3.Schema {
 
 // formValue is a form as the JSON value its schema describes, decoded as kin-openapi's form decoder
 // does: the first value of each known property, as its type, an empty scalar as nil; fields the
-// schema does not name are left out. A value that does not parse as its property's type makes the
-// whole body undecodable (false), as it does in kin-openapi.
-func formValue(schema *openapi3.Schema, form url.Values) (map[string]any, bool) {
+// schema does not name are left out. A value that does not parse as its property's type fails the
+// body, named as kin-openapi names it (requestFailure): the first such property by name.
+func formValue(schema *openapi3.Schema, form url.Values) (map[string]any, *Failure) {
 	out := make(map[string]any, len(form))
+	var failed *Failure
 	for name, values := range form {
 		prop := schema.Properties[name]
 		if prop == nil || len(values) == 0 {
@@ -612,11 +623,23 @@ func formValue(schema *openapi3.Schema, form url.Values) (map[string]any, bool) 
 		default:
 			out[name] = v
 		}
-		if err != nil {
-			return nil, false
+		if err != nil && (failed == nil || "/"+name < failed.Field) {
+			failed = &Failure{Kind: KindBody, Field: "/" + name, Rule: unparsedRule(err)}
 		}
 	}
-	return out, true
+	if failed != nil {
+		return nil, failed
+	}
+	return out, nil
+}
+
+// unparsedRule is the rule a form value broke when it does not parse as its property's type (err is
+// strconv's): "format" for an integer or number out of its format's range, else "type".
+func unparsedRule(err error) string {
+	if errors.Is(err, strconv.ErrRange) {
+		return "format"
+	}
+	return "type"
 }
 
 // ValidateResponse checks a response the operation produced for r, undocumented statuses included.

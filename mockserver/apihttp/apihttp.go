@@ -290,7 +290,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(body) > 0 && openapi.MediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
 		var err error
 		if in.Form, err = parseQuery(string(body)); err != nil {
-			h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindBody, Rule: "syntax"})
+			h.writeErr(w, r, formFailure(string(body)))
 			return
 		}
 	}

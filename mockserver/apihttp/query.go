@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/idvkit/idvkit/openapi"
 )
 
 // parseQuery is url.ParseQuery, the same values and the same error, made cheap for what nearly
@@ -46,4 +48,21 @@ var fastPathWithinLimit = sync.OnceValue(func() bool {
 func query(u *url.URL) url.Values {
 	v, _ := parseQuery(u.RawQuery)
 	return v
+}
+
+// formFailure says what is wrong with a form body url.ParseQuery refused: the first field whose
+// value has a malformed %-escape or a ';' (which net/url no longer takes for '&'), named by its key
+// when the key itself decodes; or, when no field is at fault, more fields than net/url takes.
+func formFailure(body string) *openapi.Failure {
+	for pair := range strings.SplitSeq(body, "&") {
+		key, value, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(key)
+		if err != nil || strings.Contains(key, ";") {
+			return &openapi.Failure{Kind: openapi.KindBody, Rule: "encoding"}
+		}
+		if _, err := url.QueryUnescape(value); err != nil || strings.Contains(value, ";") {
+			return &openapi.Failure{Kind: openapi.KindBody, Field: "/" + name, Rule: "encoding"}
+		}
+	}
+	return &openapi.Failure{Kind: openapi.KindBody, Rule: "maxProperties"}
 }

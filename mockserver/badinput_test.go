@@ -1,0 +1,70 @@
+package mockserver_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/mockserver/mocktest"
+)
+
+const formType = "application/x-www-form-urlencoded"
+
+var formHeader = http.Header{"Content-Type": {formType}}
+
+// detail is RandaVerify's one validation error (FastAPI's 422 body).
+func detail(t *testing.T, r mocktest.Reply) map[string]any {
+	t.Helper()
+	list, ok := r.JSON["detail"].([]any)
+	require.True(t, ok, "a FastAPI validation body: %s", r.Raw)
+	require.Len(t, list, 1, "%s", r.Raw)
+	return list[0].(map[string]any)
+}
+
+// A form field that does not parse as its property's type is named, with the rule it broke, where
+// RamBase's answer said only that the body cannot be decoded.
+func TestAFormFieldOfTheWrongTypeIsNamed(t *testing.T) {
+	m := mocktest.New(t)
+	login := "grant_type=client_credentials&client_id=portal-api&client_secret=portal-secret&customerid="
+	r := m.Call(t, http.MethodPost, "/rambase/oauth2/access_token", formHeader, []byte(login+"100234"))
+	require.Equal(t, http.StatusOK, r.Status, string(r.Raw))
+	for value, want := range map[string]string{
+		"abc":                  "Field /customerid is invalid (type)",
+		"1.5":                  "Field /customerid is invalid (type)",
+		"99999999999999999999": "Field /customerid is invalid (format)",
+	} {
+		r := m.Call(t, http.MethodPost, "/rambase/oauth2/access_token", formHeader, []byte(login+value))
+		assert.Equal(t, http.StatusBadRequest, r.Status, value)
+		assert.Equal(t, want, r.JSON["message"], value)
+		assert.EqualValues(t, http.StatusBadRequest, r.JSON["httpStatusCode"], "RamBase's shape: %s", r.Raw)
+	}
+}
+
+// A malformed form is reported as one, naming the field whose value is malformed, where RandaVerify
+// called it a JSON decode error.
+func TestAMalformedFormIsNamedAsAForm(t *testing.T) {
+	m := mocktest.New(t)
+	p := m.Principal(t, "randaverify.org_admin")
+	good := url.Values{"username": {p.Username}, "password": {p.Password}}.Encode()
+	require.Equal(t, http.StatusOK, m.Call(t, http.MethodPost, "/randaverify/login", formHeader, []byte(good)).Status)
+	for body, loc := range map[string][]any{
+		"username=%zz&password=x":    {"body", "username"},
+		"username=a;b&password=x":    {"body", "username"},
+		"password=x&username=a%2":    {"body", "username"},
+		"%zz=1&username=a&password=": {"body"},
+	} {
+		r := m.Call(t, http.MethodPost, "/randaverify/login", formHeader, []byte(body))
+		require.Equal(t, http.StatusUnprocessableEntity, r.Status, body)
+		d := detail(t, r)
+		assert.Equal(t, loc, d["loc"], body)
+		assert.NotEqual(t, "json_invalid", d["type"], body)
+		assert.Contains(t, d["msg"], "is not form-encoded correctly (a malformed %-escape or a ';')", body)
+	}
+	r := m.Call(t, http.MethodPost, "/randaverify/login", formHeader, []byte("username=a&password="+strings.Repeat("&", 10_000)))
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "more fields than net/url takes")
+	assert.Equal(t, "The request body is invalid (maxProperties)", detail(t, r)["msg"])
+}
