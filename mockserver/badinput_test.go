@@ -14,7 +14,19 @@ import (
 
 const formType = "application/x-www-form-urlencoded"
 
-var formHeader = http.Header{"Content-Type": {formType}}
+var (
+	formHeader = http.Header{"Content-Type": {formType}}
+	jsonHeader = http.Header{"Content-Type": {"application/json"}}
+)
+
+// rvToken logs a RandaVerify principal in and returns its bearer header.
+func rvToken(t *testing.T, m *mocktest.Server, role string) http.Header {
+	t.Helper()
+	p := m.Principal(t, role)
+	r := m.Call(t, http.MethodPost, "/randaverify/login", formHeader, []byte(url.Values{"username": {p.Username}, "password": {p.Password}}.Encode()))
+	require.Equal(t, http.StatusOK, r.Status, string(r.Raw))
+	return http.Header{"Authorization": {"Bearer " + r.JSON["access_token"].(string)}, "Content-Type": {"application/json"}}
+}
 
 // detail is RandaVerify's one validation error (FastAPI's 422 body).
 func detail(t *testing.T, r mocktest.Reply) map[string]any {
@@ -67,4 +79,33 @@ func TestAMalformedFormIsNamedAsAForm(t *testing.T) {
 	r := m.Call(t, http.MethodPost, "/randaverify/login", formHeader, []byte("username=a&password="+strings.Repeat("&", 10_000)))
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "more fields than net/url takes")
 	assert.Equal(t, "The request body is invalid (maxProperties)", detail(t, r)["msg"])
+}
+
+// The wallet takes what its schema takes: any JSON integer from 0 to 2^53-1, 1.0 included; one
+// above is refused naming the field, where both were "balance is required".
+func TestTheWalletTakesEveryIntegerItsSchemaTakes(t *testing.T) {
+	m := mocktest.New(t)
+	me := rvToken(t, m, "randaverify.org_admin")
+	wallet := "/_mock/randaverify/organisations/" + m.Principal(t, "randaverify.org_admin").Attributes["organisation_id"] + "/wallet"
+	for _, c := range []struct {
+		body string
+		want float64
+	}{{`{"balance": 1}`, 1}, {`{"balance": 1.0}`, 1}, {`{"balance": 2e0}`, 2}, {`{"balance": 9007199254740991}`, 9007199254740991}} {
+		r := m.Call(t, http.MethodPut, wallet, jsonHeader, []byte(c.body))
+		require.Equal(t, http.StatusOK, r.Status, "%s: %s", c.body, r.Raw)
+		assert.Equal(t, c.want, r.JSON["balance"], c.body)
+		r = m.Call(t, http.MethodGet, "/randaverify/me", me, nil)
+		assert.Equal(t, c.want, r.JSON["organisation"].(map[string]any)["wallet_balance"], c.body)
+	}
+	for _, body := range []string{`{"balance": 9007199254740992}`, `{"balance": 99999999999999999999}`, `{"balance": 1e300}`} {
+		r := m.Call(t, http.MethodPut, wallet, jsonHeader, []byte(body))
+		assert.Equal(t, http.StatusBadRequest, r.Status, body)
+		assert.Equal(t, "Field /balance is invalid (maximum)", r.JSON["message"], body)
+		assert.Equal(t, "/balance", r.JSON["field"], body)
+	}
+	r := m.Call(t, http.MethodPut, wallet, jsonHeader, []byte(`{"balance": 1.5}`))
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.Equal(t, "Field /balance is invalid (type)", r.JSON["message"])
+	r = m.Call(t, http.MethodGet, "/randaverify/me", me, nil)
+	assert.Equal(t, float64(9007199254740991), r.JSON["organisation"].(map[string]any)["wallet_balance"], "refused bodies changed nothing")
 }

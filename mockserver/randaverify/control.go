@@ -113,15 +113,17 @@ func (m *Mock) updateUser(w http.ResponseWriter, r *http.Request, change func(*u
 
 // handleSetWallet is setRandaVerifyWallet (PUT /_mock/randaverify/organisations/{id}/wallet).
 func (m *Mock) handleSetWallet(w http.ResponseWriter, r *http.Request) {
+	// A float64, as the schema's integer is a JSON number (1.0 is one): between 0 and 2^53-1, which
+	// the schema holds it to, every integer is exact. So a body that passed validation decodes.
 	var body struct {
-		Balance int64 `json:"balance"`
+		Balance float64 `json:"balance"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "balance is required")
+		apihttp.Internal(w, r, "decode a validated wallet body", err)
 		return
 	}
 	o, err := store.Update(r.Context(), m.env.Store, kindOrganisation, apihttp.PathParam(r, "id"), func(o *organisation) (time.Time, error) {
-		o.WalletBalance = body.Balance
+		o.WalletBalance = int64(body.Balance)
 		return time.Time{}, nil
 	})
 	switch {
