@@ -28,6 +28,15 @@ func rvToken(t *testing.T, m *mocktest.Server, role string) http.Header {
 	return http.Header{"Authorization": {"Bearer " + r.JSON["access_token"].(string)}, "Content-Type": {"application/json"}}
 }
 
+// eeidToken gets a bearer header for an eeID service of the fixtures.
+func eeidToken(t *testing.T, m *mocktest.Server) http.Header {
+	t.Helper()
+	svc := m.Principal(t, "eeid.service_a")
+	r := m.Call(t, http.MethodPost, "/eeid/api/auth/v1/token", http.Header{"Authorization": {basicAuth(svc.ClientID, svc.ClientSecret)}}, nil)
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Raw))
+	return http.Header{"Authorization": {"Bearer " + r.JSON["access_token"].(string)}, "Content-Type": {"application/json"}}
+}
+
 // detail is RandaVerify's one validation error (FastAPI's 422 body).
 func detail(t *testing.T, r mocktest.Reply) map[string]any {
 	t.Helper()
@@ -108,4 +117,29 @@ func TestTheWalletTakesEveryIntegerItsSchemaTakes(t *testing.T) {
 	assert.Equal(t, "Field /balance is invalid (type)", r.JSON["message"])
 	r = m.Call(t, http.MethodGet, "/randaverify/me", me, nil)
 	assert.Equal(t, float64(9007199254740991), r.JSON["organisation"].(map[string]any)["wallet_balance"], "refused bodies changed nothing")
+}
+
+// A form over the pages' 64 KiB on eeID's link page is answered saying so, where the page was drawn
+// again with no word; the request is still pending and the link still works.
+func TestAnOversizedFormOnTheLinkPageIsCalledTooLarge(t *testing.T) {
+	m := mocktest.New(t)
+	bearer := eeidToken(t, m)
+	r := m.Call(t, http.MethodPost, "/eeid/api/ident/v1/identification_requests", bearer, []byte(`{"claims_required":[{"type":"sub","value":"EE30303039914"}]}`))
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Raw))
+	id, link := r.JSON["id"].(string), strings.TrimPrefix(r.JSON["link"].(string), m.URL)
+	abort := func(size int) mocktest.Reply {
+		body := "action=abort&pad=" + strings.Repeat("a", size-len("action=abort&pad="))
+		return m.Call(t, http.MethodPost, link, formHeader, []byte(body))
+	}
+	r = abort(64 << 10)
+	require.Equal(t, http.StatusOK, r.Status, "a form of 64 KiB is read")
+	assert.Contains(t, string(r.Raw), "The link still works")
+	for _, size := range []int{64<<10 + 1, 70_000} {
+		r = abort(size)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, r.Status, size)
+		assert.Contains(t, string(r.Raw), "The form is too large: a page takes at most 64 KiB.", size)
+	}
+	r = m.Call(t, http.MethodGet, "/eeid/api/ident/v1/identification_requests/"+id, bearer, nil)
+	assert.Equal(t, "pending", r.JSON["status"])
+	assert.Equal(t, http.StatusOK, m.Call(t, http.MethodGet, link, nil, nil).Status, "the link still works")
 }

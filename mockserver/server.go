@@ -6,7 +6,9 @@ package mockserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -279,7 +281,8 @@ const maxPageForm = 64 << 10
 
 // page serves an API's end-user page, named "<api>/<page>". Every page is HTML that carries a secret
 // in its URL (a link's key, a reset token), so none is cached or names its URL to the next site, and
-// none reads more of a form than maxPageForm; the page itself renders its answers.
+// none reads more of a form than maxPageForm. The form is parsed here, so that every page answers
+// one it cannot read alike, saying why; the page itself renders every other answer.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, name string) {
 	if headersTooLarge(r) {
 		mockapi.WriteControlFailure(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
@@ -290,11 +293,46 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, name string) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		r.Body = http.MaxBytesReader(w, r.Body, maxPageForm)
+		if status, problem := parsePageForm(r); problem != "" {
+			w.WriteHeader(status)
+			if err := pageProblem.Execute(w, problem); err != nil {
+				s.log.Error("render a page's problem", "error", err)
+			}
+			return
+		}
 		h.ServeHTTP(w, r)
 		return
 	}
 	mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No such page")
 }
+
+// parsePageForm parses the form a page is sent (r.PostForm), and says what is wrong with one it
+// cannot read, with its status: 413 over maxPageForm, 400 malformed. Only a request that carries a
+// form is parsed: a GET's query is the page's to read, a malformed parameter it does not use included.
+func parsePageForm(r *http.Request) (status int, problem string) {
+	if r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch {
+		return 0, ""
+	}
+	err := r.ParseForm()
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is too large: a page takes at most %d KiB.", maxPageForm>>10)
+	case err != nil:
+		return http.StatusBadRequest, "The form or the link cannot be read: it has a malformed %-escape or a ';'."
+	}
+	return 0, ""
+}
+
+// pageProblem is the page the mock answers with when it cannot read a page's form.
+var pageProblem = template.Must(template.New("problem").Parse(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>idvkit: the form cannot be read</title></head>
+<body>
+<p role="alert">{{.}}</p>
+</body>
+</html>
+`))
 
 // notFound answers a path no mount serves, in the one API's error shape when only one is served at
 // the root, else in the control API's.

@@ -304,16 +304,12 @@ func TestPagesAreServedUnderTheUIPath(t *testing.T) {
 }
 
 // Every page is HTML that carries a secret in its URL: not cached, not named to the next site, and
-// read no further than a small form (64 KiB).
+// read no further than a small form (64 KiB); a form over that, or malformed, is answered by the mock
+// for every page alike, saying what is wrong.
 func TestPagesAreUncachedUnreferredAndReadASmallFormOnly(t *testing.T) {
 	s := widgetServer(t, mockserver.Config{})
 	post := func(size int) *httptest.ResponseRecorder {
-		body := "x=" + strings.Repeat("a", size-2)
-		req := httptest.NewRequest(http.MethodPost, "/_mock/ui/widgets/form?token=secret", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		return rec
+		return postPage(s, "x="+strings.Repeat("a", size-2))
 	}
 	rec := post(64 << 10)
 	require.Equal(t, http.StatusOK, rec.Code)
@@ -321,7 +317,25 @@ func TestPagesAreUncachedUnreferredAndReadASmallFormOnly(t *testing.T) {
 	assert.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
 	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
 	assert.Equal(t, "no-referrer", rec.Header().Get("Referrer-Policy"))
-	assert.Equal(t, http.StatusBadRequest, post(64<<10+1).Code, "a byte over")
+	for _, size := range []int{64<<10 + 1, 70_000} {
+		rec = post(size)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code, size)
+		assert.Contains(t, rec.Body.String(), "The form is too large: a page takes at most 64 KiB.", size)
+		assert.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
+		assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+	}
+	rec = postPage(s, "x=%zz")
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, rec.Body.String(), "malformed %-escape")
+}
+
+// postPage posts a form body to the widgets' form page.
+func postPage(s http.Handler, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/_mock/ui/widgets/form?token=secret", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return rec
 }
 
 // A reset seeds off to the side and swaps the store's content whole: a request never sees a

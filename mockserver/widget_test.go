@@ -116,10 +116,6 @@ func (w *widgets) Pages() map[string]http.Handler {
 		rw.Header().Set("Content-Type", "application/json")
 		_, _ = rw.Write([]byte(`{"page":"hello"}`))
 	}), "form": http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			rw.WriteHeader(http.StatusBadRequest)
-			return
-		}
 		_, _ = fmt.Fprintf(rw, "<p>%d bytes</p>", len(r.PostForm.Get("x")))
 	})}
 }

@@ -110,11 +110,7 @@ func (m *Mock) handleIdentifyPage(w http.ResponseWriter, r *http.Request) {
 		m.renderIdentify(w, http.StatusOK, v)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		m.renderIdentify(w, http.StatusBadRequest, v)
-		return
-	}
-	switch r.PostForm.Get("action") {
+	switch r.PostForm.Get("action") { // parsed by the mock (mockapi.API.Pages)
 	case "abort":
 		v.Form, v.Message = false, v.T["aborted"]
 		m.renderIdentify(w, http.StatusOK, v)

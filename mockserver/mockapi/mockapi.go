@@ -52,7 +52,8 @@ type API interface {
 	// Pages are the API's end-user pages (an identification link, a password reset), by name: the
 	// mock serves each at /_mock/ui/<api>/<name>, outside the vendor's spec and the control token,
 	// for a person with a browser, as HTML that is not cached, names no referrer and reads a form of
-	// 64 KiB at most (the mock sets all that). Links to them are PageURL's.
+	// 64 KiB at most (the mock sets all that, and parses the form of a POST into r.PostForm before
+	// the page sees it, answering one it cannot read itself). Links to them are PageURL's.
 	Pages() map[string]http.Handler
 	// Breakable lists the rule IDs the API can break on purpose (Env.Broken).
 	Breakable() []string
