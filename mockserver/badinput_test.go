@@ -143,3 +143,75 @@ func TestAnOversizedFormOnTheLinkPageIsCalledTooLarge(t *testing.T) {
 	assert.Equal(t, "pending", r.JSON["status"])
 	assert.Equal(t, http.StatusOK, m.Call(t, http.MethodGet, link, nil, nil).Status, "the link still works")
 }
+
+// Text the mock takes is UTF-8, in every API: a JSON body, a form's fields once unescaped and a query
+// parameter that is not are refused, named, in the API's shape, and nothing is stored (eeID stored
+// U+FFFD in place of each byte). A path parameter that is not UTF-8 is an id nobody has: a 404.
+func TestTextThatIsNotUTF8IsRefusedInEveryAPI(t *testing.T) {
+	m := mocktest.New(t)
+	const requests = "/eeid/api/ident/v1/identification_requests"
+	ee := eeidToken(t, m)
+	create := func(reference string) mocktest.Reply {
+		return m.Call(t, http.MethodPost, requests, ee, []byte(`{"claims_required":[{"type":"sub","value":"EE30303039914"}],"reference":"`+reference+`"}`))
+	}
+	r := create("Tõnu")
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Raw))
+	assert.Equal(t, "Tõnu", r.JSON["reference"])
+	r = create("T\xf5nu") // Latin-1
+	assert.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	assert.Equal(t, "The request body is not valid UTF-8", r.JSON["error"], "eeID's shape: %s", r.Raw)
+	r = m.Call(t, http.MethodGet, requests, ee, nil)
+	assert.Len(t, r.JSON["items"], 1, "nothing was stored")
+	r = m.Call(t, http.MethodGet, requests+"?page=1", ee, nil)
+	assert.Equal(t, http.StatusOK, r.Status, string(r.Raw))
+	r = m.Call(t, http.MethodGet, requests+"?page=%ff", ee, nil)
+	assert.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	assert.Equal(t, "Parameter page is not valid UTF-8", r.JSON["error"])
+	assert.Equal(t, http.StatusNotFound, m.Call(t, http.MethodGet, requests+"/%ff", ee, nil).Status)
+
+	rv := rvToken(t, m, "randaverify.org_admin")
+	balance := func() any {
+		return m.Call(t, http.MethodGet, "/randaverify/me", rv, nil).JSON["organisation"].(map[string]any)["wallet_balance"]
+	}
+	verify := func(reason string) mocktest.Reply {
+		return m.Call(t, http.MethodPost, "/randaverify/verify-nin", rv, []byte(`{"nin":"12345678901","reason":"`+reason+`"}`))
+	}
+	require.Equal(t, http.StatusOK, verify("bankKyc").Status)
+	before := balance()
+	r = verify("bank\xffKyc")
+	assert.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	d := detail(t, r)
+	assert.Equal(t, []any{"body"}, d["loc"])
+	assert.Equal(t, "string_unicode", d["type"])
+	assert.Equal(t, before, balance(), "nothing was paid")
+	p := m.Principal(t, "randaverify.org_admin")
+	for _, username := range []string{"%E9" + p.Username, "\xe9" + p.Username} { // Latin-1 é, escaped and raw
+		r = m.Call(t, http.MethodPost, "/randaverify/login", formHeader, []byte("password=x&username="+username))
+		assert.Equal(t, http.StatusUnprocessableEntity, r.Status, username)
+		d = detail(t, r)
+		assert.Equal(t, []any{"body", "username"}, d["loc"], username)
+		assert.Equal(t, "string_unicode", d["type"], username)
+	}
+
+	user := "grant_type=password&client_id=forecast-api&client_secret=forecast-secret&password=anna-password&username="
+	r = m.Call(t, http.MethodPost, "/rambase/oauth2/access_token", formHeader, []byte(user+"anna"))
+	require.Equal(t, http.StatusOK, r.Status, string(r.Raw))
+	rb := http.Header{"Authorization": {"Bearer " + r.JSON["access_token"].(string)}}
+	r = m.Call(t, http.MethodPost, "/rambase/oauth2/access_token", formHeader, []byte(user+"ann%E4"))
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.Equal(t, "Field /username is not valid UTF-8", r.JSON["message"], "RamBase's shape: %s", r.Raw)
+	assert.Equal(t, http.StatusOK, m.Call(t, http.MethodGet, "/rambase/system/sessions/current?$lang=et", rb, nil).Status)
+	r = m.Call(t, http.MethodGet, "/rambase/system/sessions/current?$lang=%E9t", rb, nil)
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.Equal(t, "Parameter $lang is not valid UTF-8", r.JSON["message"])
+
+	r = m.Call(t, http.MethodPost, "/_mock/principals", jsonHeader, []byte(`{"role":"eeid.service_a"}`))
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Raw))
+	r = m.Call(t, http.MethodPost, "/_mock/principals", jsonHeader, []byte("{\"role\":\"eeid.service_\xe1\"}"))
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.Equal(t, "The request body is not valid UTF-8", r.JSON["message"], "the control API's shape: %s", r.Raw)
+	assert.Equal(t, http.StatusOK, m.Call(t, http.MethodGet, "/_mock/outbox?to=anna", nil, nil).Status)
+	r = m.Call(t, http.MethodGet, "/_mock/outbox?to=ann%E4", nil, nil)
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.Equal(t, "to", r.JSON["field"])
+}

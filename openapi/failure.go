@@ -76,8 +76,11 @@ func (f *Failure) Message() string {
 	case KindInternal:
 		return "Internal error"
 	case KindParam:
-		if f.Rule == "required" {
+		switch f.Rule {
+		case "required":
 			return "Parameter " + f.Field + " is required"
+		case "utf-8":
+			return "Parameter " + f.Field + " is not valid UTF-8"
 		}
 		return "Parameter " + f.Field + " is invalid (" + f.Rule + ")"
 	}
@@ -86,6 +89,10 @@ func (f *Failure) Message() string {
 		return "A request body is required"
 	case f.Rule == "syntax":
 		return "The request body cannot be decoded"
+	case f.Rule == "utf-8" && f.Field == "":
+		return "The request body is not valid UTF-8"
+	case f.Rule == "utf-8":
+		return "Field " + f.Field + " is not valid UTF-8"
 	case f.Rule == "encoding" && f.Field == "":
 		return "The request body is not form-encoded correctly (a malformed %-escape or a ';')"
 	case f.Rule == "encoding":

@@ -109,6 +109,8 @@ func pydantic(f *openapi.Failure) (msg, typ string) {
 		return "Field required", "missing"
 	case "syntax":
 		return "JSON decode error", "json_invalid"
+	case "utf-8":
+		return "Input should be a valid string, unable to parse raw data as a unicode string", "string_unicode"
 	case "unknown":
 		return "Extra inputs are not permitted", "extra_forbidden"
 	case "maxLength":
