@@ -93,9 +93,14 @@ const (
 	ruleCaseSensitive   = "RV-15" // references match in any case
 )
 
-// Breakable implements mockapi.API: every RV rule.
+// ruleForcedChangeStatus breaks only our part of RV-05: verification calls refuse the token of a user
+// who must change their password with 401 instead of our 403, as an implementation may that follows
+// the seed and chose another status. A run that does not count policy forgives it.
+const ruleForcedChangeStatus = "RV-05:401"
+
+// Breakable implements mockapi.API: every RV rule, and RV-05:401.
 func (m *Mock) Breakable() []string {
-	return []string{ruleTokenLifetime, ruleFormOnly, ruleTokenTTL, ruleNoRefresh, ruleForcedChange, ruleRevokeOnChange, ruleOldPassword,
+	return []string{ruleTokenLifetime, ruleFormOnly, ruleTokenTTL, ruleNoRefresh, ruleForcedChange, ruleForcedChangeStatus, ruleRevokeOnChange, ruleOldPassword,
 		ruleRevokeOnSuspend, ruleForgotLeaks, ruleMeOrganisation, ruleNoTokenIs401, ruleNINDigits, ruleWallet, ruleRequeryFree, ruleCaseSensitive}
 }
 
@@ -149,11 +154,15 @@ func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openap
 func callerOf(r *http.Request) caller { return apihttp.Caller(r).(caller) }
 
 // verification gates the verification calls: they refuse the token of a user who must change their
-// password first (RV-05).
+// password first (RV-05), with 403.
 func (m *Mock) verification(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if callerOf(r).user.RequirePasswordChange && !m.env.Broken.Has(ruleForcedChange) {
-			writeError(w, http.StatusForbidden, "Password change required before verification")
+			status := http.StatusForbidden
+			if m.env.Broken.Has(ruleForcedChangeStatus) {
+				status = http.StatusUnauthorized
+			}
+			writeError(w, status, "Password change required before verification")
 			return
 		}
 		h(w, r)
