@@ -17,7 +17,8 @@ import (
 // a target that could not be opened) has its steps skipped and a "before" hook whose result carries
 // the status and the reason, as Cucumber reports a failing Before hook. A failure that does not fail
 // the run keeps its failed step, whose error_message starts with why it does not count ("policy rule
-// failed (not counted ...)", "expected failure (<why it is listed>)"); a listed scenario that passed
+// failed (not counted ...)", "expected failure (<why it is listed>)"); a relaxed check of our own part
+// of a rule is such a failed step too, though the scenario went on. A listed scenario that passed
 // gets a failed "after" hook saying so.
 func WriteCucumber(w io.Writer, r *Report) error {
 	features := []*cukeFeature{}
@@ -152,8 +153,14 @@ func cukeScenario(r *Report, res Result, featureID string) cukeElement {
 	for _, st := range res.Steps {
 		cs := cukeStep{Keyword: st.Keyword + " ", Name: st.Text, Line: st.Line,
 			Result: cukeResult{Status: string(st.Status), Duration: st.Duration.Nanoseconds(), ErrorMessage: st.Error}}
-		switch st.Status {
-		case Failed, Undefined, Pending:
+		switch {
+		case st.Relaxed:
+			stepFailed = true
+			cs.Result.Status = string(Failed)
+			if !r.PolicyCounts {
+				cs.Result.ErrorMessage = policyNotCounted + cs.Result.ErrorMessage
+			}
+		case st.Status == Failed, st.Status == Undefined, st.Status == Pending:
 			stepFailed = true
 			if cs.Result.ErrorMessage != "" {
 				cs.Result.ErrorMessage = prefix + cs.Result.ErrorMessage

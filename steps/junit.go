@@ -19,7 +19,8 @@ import (
 // failed: the target could not be opened, or godog did not run the scenario). A skipped scenario,
 // capability-gated ones included, is <skipped message="why"/>. A failure that does not fail the run
 // is <skipped> too, its message saying why and then what failed: "policy rule failed (not counted
-// ...)" for a @policy rule without --strict-policy, "expected failure (<why it is listed>)" for one
+// ...)" for a @policy rule, or a relaxed check of our own part of one, without --strict-policy (every
+// relaxed step is "relaxed" in <system-out>), "expected failure (<why it is listed>)" for one
 // on the expected-failures list; CI tools mark a run red on any <failure>, and such a run is
 // conformant. A listed scenario that passed is a <failure>: it fails the run.
 func WriteJUnit(w io.Writer, r *Report) error {
@@ -142,7 +143,8 @@ func junitCase(r *Report, res Result) junitTestCase {
 	case OutcomeSkipped:
 		tc.Skipped = &junitMessage{Message: res.Reason}
 	case OutcomePolicyFailed, OutcomeExpectedFailure:
-		tc.Skipped = &junitMessage{Message: notCounted(r, res) + where + res.Reason}
+		_, why := res.failure()
+		tc.Skipped = &junitMessage{Message: notCounted(r, res) + where + why}
 	case OutcomeFailed:
 		switch {
 		case failing != nil:
@@ -164,7 +166,19 @@ func notCounted(r *Report, res Result) string {
 	if why, ok := r.Expected[res.ID]; ok {
 		return "expected failure (" + why + "): "
 	}
-	return "policy rule failed (not counted against this target; --strict-policy counts it): "
+	return policyNotCounted
+}
+
+// policyNotCounted starts the message of a failure of our own policy that does not fail the run.
+const policyNotCounted = "policy rule failed (not counted against this target; --strict-policy counts it): "
+
+// failure is the step and the error that failed a scenario: its failed step, or for a scenario that
+// passed the vendor's part, its first relaxed check of our own.
+func (res Result) failure() (step, reason string) {
+	if res.Status == Passed && len(res.Relaxed) > 0 {
+		return res.Relaxed[0].Step, res.Relaxed[0].Error
+	}
+	return res.FailedStep, res.Reason
 }
 
 // unexpectedPass is the message of a scenario that passed but is listed as an expected failure.
@@ -172,17 +186,26 @@ func unexpectedPass(r *Report, res Result) string {
 	return "passed, but is listed as an expected failure (" + r.Expected[res.ID] + "): take it off the list"
 }
 
-// failingStep is the step that failed the scenario (the first one failed, undefined or pending), and
-// how a message names it: "at step <keyword> <text> (line N): ".
+// failingStep is the step that failed the scenario (the first one failed, undefined or pending, else
+// the first relaxed one), and how a message names it: "at step <keyword> <text> (line N): ".
 func failingStep(res Result) (*StepResult, string) {
+	at := func(i int) (*StepResult, string) {
+		st := &res.Steps[i]
+		return st, fmt.Sprintf("at step %s %s (line %d): ", st.Keyword, st.Text, st.Line)
+	}
 	for i, st := range res.Steps {
 		switch st.Status {
 		case Failed, Undefined, Pending:
-			return &res.Steps[i], fmt.Sprintf("at step %s %s (line %d): ", st.Keyword, st.Text, st.Line)
+			return at(i)
 		}
 	}
-	if res.FailedStep != "" {
-		return nil, fmt.Sprintf("at step %s: ", res.FailedStep)
+	if step, _ := res.failure(); step != "" {
+		for i, st := range res.Steps {
+			if st.Relaxed {
+				return at(i)
+			}
+		}
+		return nil, fmt.Sprintf("at step %s: ", step)
 	}
 	return nil, ""
 }
@@ -196,7 +219,11 @@ func stepLines(res Result) string {
 		fmt.Fprintf(&b, "skipped: %s\n", res.Reason)
 	}
 	for _, st := range res.Steps {
-		fmt.Fprintf(&b, "%-9s %9s  %s %s (line %d)\n", st.Status, st.Duration.Round(time.Microsecond), st.Keyword, st.Text, st.Line)
+		status := string(st.Status)
+		if st.Relaxed {
+			status = "relaxed"
+		}
+		fmt.Fprintf(&b, "%-9s %9s  %s %s (line %d)\n", status, st.Duration.Round(time.Microsecond), st.Keyword, st.Text, st.Line)
 		if st.Error != "" {
 			fmt.Fprintf(&b, "%21s%s\n", "", strings.ReplaceAll(st.Error, "\n", "\n"+strings.Repeat(" ", 21)))
 		}

@@ -27,7 +27,10 @@ type Scenario struct {
 	Rules   []string // @rule:<rule id>
 	Ops     []string // @op:<operationId>
 	Needs   []string // @needs:<capability>
-	Policy  bool     // @policy: checks our own rule where the vendor is silent
+	Policy  bool     // @policy: checks only our own choices, where the vendor is silent
+	// PolicySteps are the steps that check our own part of a rule the scenario otherwise checks for
+	// the vendor, written "(policy...)" (policy.go).
+	PolicySteps []string
 	// otherRows are the lines of the outline's other example rows, which the runner comments out so
 	// that godog, which selects an outline by its line, runs this row alone.
 	otherRows []int
@@ -73,6 +76,11 @@ func LoadScenarios(fsys fs.FS, api string) ([]Scenario, error) {
 					sc.Needs = append(sc.Needs, value)
 				case "policy":
 					sc.Policy = true
+				}
+			}
+			for _, st := range p.Steps {
+				if policyStep.MatchString(st.Text) {
+					sc.PolicySteps = append(sc.PolicySteps, st.Text)
 				}
 			}
 			if sc.ID == "" {

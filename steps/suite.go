@@ -51,7 +51,13 @@ type Config struct {
 
 // NewReport returns an empty report that counts policy failures as cfg says.
 func NewReport(cfg Config) *Report {
-	return &Report{PolicyCounts: cfg.StrictPolicy || cfg.Target.Isolated()}
+	return &Report{PolicyCounts: cfg.policyCounts()}
+}
+
+// policyCounts reports whether our own policy counts against the target: always against an isolated
+// (in-process) one, against a shared one only with StrictPolicy.
+func (cfg Config) policyCounts() bool {
+	return cfg.StrictPolicy || (cfg.Target != nil && cfg.Target.Isolated())
 }
 
 // Status is a scenario's or a step's outcome.
@@ -84,6 +90,12 @@ type Result struct {
 	// (after a failed or skipped one, or in a scenario that never reached godog, such as one our
 	// capability gating skipped) is Skipped.
 	Steps []StepResult
+	// Relaxed are the checks of our own part of a rule that this run, not counting policy, forgave
+	// (policy.go); the steps passed, and the reports show them in the policy bucket.
+	Relaxed []Relaxation
+	// ServerError is the first 5xx the API answered in the scenario, if any: it makes a failed
+	// @policy scenario count, since a 5xx is never our policy.
+	ServerError string
 }
 
 // StepResult is one step of a scenario and its outcome.
@@ -95,7 +107,10 @@ type StepResult struct {
 	Duration time.Duration
 	// Error is why the step failed, is undefined or pending, or, for the step that skipped its
 	// scenario, why; redacted like Result.Reason.
-	Error     string
+	Error string
+	// Relaxed marks a step whose check of our own part of a rule failed and was forgiven (Error says
+	// what it found); its Status is Passed.
+	Relaxed   bool
 	DocString *DocString // the step's doc string argument, if any
 	Table     [][]string // the step's data table argument, if any
 }
@@ -201,7 +216,7 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 	}
 	defer ep.Close()
 	w := &world{api: apis[sc.API], ep: ep, principals: s.cfg.Principals, testData: s.cfg.TestData, actors: map[string]*actor{}, vars: map[string]string{},
-		webhook: s.cfg.Webhook}
+		webhook: s.cfg.Webhook, policyCounts: s.cfg.policyCounts()}
 	defer w.closeWebhookReceiver()
 	w.keepSecret(ep.ControlToken)
 	for _, v := range s.cfg.TestData {
@@ -246,7 +261,17 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 				if err != nil && !errors.Is(err, godog.ErrSkip) && res.FailedStep == "" {
 					res.FailedStep, res.Reason = st.Text, err.Error()
 				}
-				if r := stepOf(res.Steps, pickle, st); r != nil {
+				relaxed := w.relaxed
+				w.relaxed = ""
+				r := stepOf(res.Steps, pickle, st)
+				if relaxed != "" {
+					rx := Relaxation{Step: st.Text, Error: relaxed}
+					if r != nil {
+						rx.Line, r.Relaxed, r.Error = r.Line, true, relaxed
+					}
+					res.Relaxed = append(res.Relaxed, rx)
+				}
+				if r != nil {
 					r.Status = stepStatus(status)
 					switch {
 					case errors.Is(err, godog.ErrSkip):
@@ -261,6 +286,7 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 				return ctx, nil
 			})
 			registerCommonSteps(gsc)
+			registerPolicySteps(gsc)
 			registerWebhookSteps(gsc)
 			w.api.register(gsc)
 		},
@@ -270,9 +296,12 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 		},
 	}
 	code := suite.Run()
-	res.Output, res.Reason = w.redact(out.String()), w.redact(res.Reason)
+	res.Output, res.Reason, res.ServerError = w.redact(out.String()), w.redact(res.Reason), w.redact(w.serverError)
 	for i := range res.Steps {
 		res.Steps[i].Error = w.redact(res.Steps[i].Error)
+	}
+	for i := range res.Relaxed {
+		res.Relaxed[i].Error = w.redact(res.Relaxed[i].Error)
 	}
 	switch {
 	case w.skipReason != "":

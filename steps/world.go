@@ -33,6 +33,13 @@ type world struct {
 	skipReason string
 	secrets    []string // values never to print whole
 
+	// policyCounts makes a check of our own part of a rule fail its step (policy.go); without it, the
+	// failed check is kept in relaxed until the step ends, to be reported. serverError is the first
+	// 5xx the API answered: a @policy scenario that saw one is never forgiven.
+	policyCounts bool
+	relaxed      string
+	serverError  string
+
 	// The webhook receiver (webhooks.go): where it listens and is reached, and the receiver itself
 	// once a step has started it.
 	webhook WebhookFile
@@ -129,6 +136,9 @@ func (w *world) send(ctx context.Context, spec string, req *http.Request) (*resp
 	}
 	if spec != openapi.Control {
 		w.last = r
+		if r.status >= 500 && w.serverError == "" {
+			w.serverError = fmt.Sprintf("%s %s answered %d", req.Method, req.URL.Path, r.status)
+		}
 	}
 	return r, w.checkContract(ctx, spec, req, r)
 }

@@ -149,7 +149,7 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 	progress.stop()
 	if *format == "progress" {
 		for _, res := range report.Results {
-			if res.Status == steps.Failed {
+			if res.Status == steps.Failed || len(res.Relaxed) > 0 {
 				report.WriteLine(stdout, res)
 			}
 		}
