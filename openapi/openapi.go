@@ -729,7 +729,7 @@ func (s *Spec) ValidateValue(schema string, value any) *Failure {
 type Rule struct {
 	ID     string `yaml:"id"`
 	Text   string `yaml:"text"`
-	Policy bool   `yaml:"policy"` // our own choice where the vendor is silent
+	Policy bool   `yaml:"policy"` // the rule, or a part of it (an exact status, a detail), is our own choice
 }
 
 // Rules lists the spec's conformance rules in document order.

@@ -38,13 +38,15 @@ func TestEveryOperationHasAScenario(t *testing.T) {
 }
 
 // Every rule of every spec has a scenario tagged @rule:<ID>, and no scenario names an unknown rule.
-// A scenario checking one of our own rules carries @policy, and only such scenarios do.
+// Our own part of a rule is marked: a scenario that checks only our part carries @policy and names a
+// policy rule; elsewhere the steps that check our part say so (policy...); and every policy rule has
+// a scenario that marks its part one way or the other.
 func TestEveryRuleHasAScenarioAndPolicyIsTagged(t *testing.T) {
 	scs := allScenarios(t)
 	for _, api := range mockserver.Registered() {
 		rules := openapi.MustLoad(api).Rules()
 		require.NotEmpty(t, rules, api)
-		policy := map[string]bool{}
+		policy, marked := map[string]bool{}, map[string]bool{}
 		for _, r := range rules {
 			policy[r.ID] = r.Policy
 			found := slices.ContainsFunc(scs, func(s steps.Scenario) bool { return slices.Contains(s.Rules, r.ID) })
@@ -59,8 +61,17 @@ func TestEveryRuleHasAScenarioAndPolicyIsTagged(t *testing.T) {
 				p, known := policy[id]
 				assert.True(t, known, "%s: @rule:%s is not a rule of %s", s.ID, id, api)
 				hasPolicyRule = hasPolicyRule || p
+				marked[id] = marked[id] || s.Policy || len(s.PolicySteps) > 0
 			}
-			assert.Equal(t, hasPolicyRule, s.Policy, "%s: @policy must be set exactly when the scenario checks a policy rule", s.ID)
+			if s.Policy {
+				assert.True(t, hasPolicyRule, "%s is @policy but names no policy rule", s.ID)
+				assert.Empty(t, s.PolicySteps, "%s is @policy: all of it is ours, no step needs (policy...)", s.ID)
+			}
+		}
+		for _, r := range rules {
+			if r.Policy {
+				assert.True(t, marked[r.ID], "%s is a policy rule: a scenario of it is @policy, or marks the steps that check our part (policy...)", r.ID)
+			}
 		}
 	}
 }

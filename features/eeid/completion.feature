@@ -13,10 +13,10 @@ Feature: eeID identification
       """
     And the response field "id" is saved as "id"
 
-  @id:EE-08-a @rule:EE-08 @op:getProofOfIdentity @policy @needs:eeid.request.complete
+  @id:EE-08-a @rule:EE-08 @op:getProofOfIdentity @needs:eeid.request.complete
   Scenario: A pending request has no proof of identity; a completed one has
     When "svc" sends "GET /api/ident/v1/identification_requests/${id}/proof_of_identity"
-    Then the response status is 404
+    Then the response status is 404 (policy: any 4xx)
     And the response field "error" is not empty
     Given the person completes the eeID identification "${id}"
     When "svc" sends "GET /api/ident/v1/identification_requests/${id}/proof_of_identity"
@@ -39,7 +39,7 @@ Feature: eeID identification
     When "svc" sends "GET /api/ident/v1/identification_requests/${id}/proof_of_identity"
     Then the response status is 200
     And the response header "Content-Type" is "application/pdf"
-    And the response body starts with "%PDF"
+    And the response body starts with "%PDF" (policy)
 
   @id:EE-10-a @rule:EE-10 @op:getIdentificationRequest @needs:eeid.request.complete
   Scenario: Someone else identifying completes the request, with the mismatch said

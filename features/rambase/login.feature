@@ -18,7 +18,7 @@ Feature: RamBase login
     And the response field "access_token" is not empty
     And the response field "expires_in" is a positive integer
 
-  @id:RB-02-a @rule:RB-02 @op:getAccessToken @policy
+  @id:RB-02-a @rule:RB-02 @op:getAccessToken
   Scenario: A wrong client secret gets no token
     Given "verifier" has the role "rambase.api_client"
     When "verifier" logs in to RamBase with client credentials

@@ -2,14 +2,14 @@ Feature: RamBase current session
   A signed-in user reads the current session, which carries the ID verification token
   (GET /system/sessions/current, GET /id-verification-token).
 
-  @id:RB-04-a @rule:RB-04 @op:getCurrentSession @policy
+  @id:RB-04-a @rule:RB-04 @op:getCurrentSession
   Scenario: The current session needs an access token
     Given "anna" has the role "rambase.internal_user"
     And "anna" logs in to RamBase with a password
     When "anna" sends "GET /system/sessions/current"
     Then the response status is 200
     When a client sends "GET /system/sessions/current"
-    Then the response status is 401
+    Then the response status is 401 (policy: any 4xx)
     And the response field "httpStatusCode" equals the response status
 
   @id:RB-05-a @rule:RB-05 @op:getCurrentSession

@@ -1,0 +1,124 @@
+package steps_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/steps"
+)
+
+// runTagged runs the scenarios of an API that tags select against target, one after the other, and
+// returns the report as the run's config makes it.
+func runTagged(t *testing.T, cfg steps.Config, tags string) *steps.Report {
+	t.Helper()
+	s, err := steps.New(cfg)
+	require.NoError(t, err)
+	scenarios, err := steps.Plan{Tags: tags}.Select(s.Scenarios())
+	require.NoError(t, err)
+	require.NotEmpty(t, scenarios, tags)
+	r := steps.NewReport(cfg)
+	for _, sc := range scenarios {
+		r.Results = append(r.Results, s.Run(context.Background(), sc))
+	}
+	return r
+}
+
+// served is a non-strict run's config against a mock served with the given broken rules, as a
+// pipeline runs `idvkit conform --base-url` without --strict-policy.
+func served(t *testing.T, api string, broken ...string) steps.Config {
+	m := mocktest.New(t, mocktest.WithBrokenRules(broken...))
+	return steps.Config{API: api, Target: steps.URL(m.APIURL(api))}
+}
+
+// A run that does not count policy still fails a target that breaks the vendor's part of a rule whose
+// exact status is ours: a first-login token let through verification calls (RV-05), a proof served
+// before completion (EE-08), another service's request shown (EE-17). Each answers 200 where the
+// vendor requires a refusal; the same scenarios pass against a target that keeps the rule.
+func TestANonStrictRunNeverForgivesTheVendorsPart(t *testing.T) {
+	for _, c := range []struct {
+		api, rule, step string
+		ids             []string
+	}{
+		{"randaverify", "RV-05", "the response status is 403 (policy: any 4xx)", []string{"RV-05-a", "RV-05-b"}},
+		{"eeid", "EE-08", "the response status is 404 (policy: any 4xx)", []string{"EE-08-a"}},
+		{"eeid", "EE-17", "the response status is 404 (policy: any 4xx)", []string{"EE-17-a"}},
+	} {
+		t.Run(c.rule, func(t *testing.T) {
+			kept := runTagged(t, served(t, c.api), "@rule:"+c.rule)
+			require.False(t, kept.PolicyCounts, "a non-strict run")
+			for _, res := range kept.Results {
+				assert.Equal(t, steps.OutcomePassed, kept.Outcome(res), "%s: %s", res.ID, res.Reason)
+			}
+			assert.True(t, kept.Conformant())
+
+			broken := runTagged(t, served(t, c.api, c.rule), "@rule:"+c.rule)
+			results := byID(broken)
+			for _, id := range c.ids {
+				res := results[id]
+				assert.Equal(t, steps.OutcomeFailed, broken.Outcome(res), "%s: %s", id, res.Reason)
+				assert.True(t, broken.Counted(res), id)
+				assert.Equal(t, c.step, res.FailedStep, id)
+				assert.Contains(t, res.Reason, "or at least a 4xx, got 200", id)
+				assert.Empty(t, res.Relaxed, id)
+			}
+			assert.False(t, broken.Conformant())
+		})
+	}
+}
+
+// A target that keeps the vendor's part of RV-05 and answers 401 where we chose 403 passes a run
+// that does not count policy, with the difference reported in the policy bucket; a strict run and
+// an in-process one fail it.
+func TestANonStrictRunForgivesAnotherStatusOfTheClassAndSaysSo(t *testing.T) {
+	const relaxedStep = "the response status is 403 (policy: any 4xx)"
+	kept := runTagged(t, served(t, "randaverify"), "@rule:RV-05")
+	for _, res := range kept.Results {
+		assert.Equal(t, steps.OutcomePassed, kept.Outcome(res), "%s: %s", res.ID, res.Reason)
+		assert.Empty(t, res.Relaxed, res.ID)
+	}
+
+	r := runTagged(t, served(t, "randaverify", "RV-05:401"), "@rule:RV-05")
+	require.Len(t, r.Results, 2)
+	for _, res := range r.Results {
+		assert.Equal(t, steps.Passed, res.Status, "%s: the vendor's part held: %s", res.ID, res.Reason)
+		assert.Equal(t, steps.OutcomePolicyFailed, r.Outcome(res), res.ID)
+		assert.False(t, r.Counted(res), res.ID)
+		require.NotEmpty(t, res.Relaxed, res.ID)
+		assert.Equal(t, relaxedStep, res.Relaxed[0].Step, res.ID)
+		assert.Positive(t, res.Relaxed[0].Line, res.ID)
+		assert.Contains(t, res.Relaxed[0].Error, "expected status 403, got 401: the exact status is our choice", res.ID)
+	}
+	assert.Len(t, byID(r)["RV-05-b"].Relaxed, 2, "both verification calls")
+	assert.True(t, r.Conformant())
+	assert.Equal(t, 2, r.Counts().PolicyFailed)
+	assert.NotContains(t, r.Coverage()[0].Verified, "RV-05", "our part of it failed")
+
+	var out bytes.Buffer
+	r.WriteLine(&out, byID(r)["RV-05-a"])
+	r.WriteSummary(&out)
+	assert.Contains(t, out.String(), "FAIL (policy)  RV-05-a")
+	assert.Contains(t, out.String(), "relaxed (our part; --strict-policy counts it): "+relaxedStep+"\n             expected status 403, got 401")
+	assert.Contains(t, out.String(), "RV-05-a failed only our own part of a rule (not counted; --strict-policy counts it)")
+	assert.Contains(t, out.String(), "policy: 2 failed (not counted; --strict-policy counts them)")
+
+	strict := served(t, "randaverify", "RV-05:401")
+	strict.StrictPolicy = true
+	for name, cfg := range map[string]steps.Config{
+		"strict":     strict,
+		"in process": {API: "randaverify", Target: steps.InProcess(mocktest.WithBrokenRules("RV-05:401"))},
+	} {
+		r := runTagged(t, cfg, "@rule:RV-05")
+		for _, res := range r.Results {
+			assert.Equal(t, steps.OutcomeFailed, r.Outcome(res), "%s %s", name, res.ID)
+			assert.Equal(t, relaxedStep, res.FailedStep, "%s %s", name, res.ID)
+			assert.Contains(t, res.Reason, "expected status 403, got 401", "%s %s", name, res.ID)
+			assert.Empty(t, res.Relaxed, "%s %s", name, res.ID)
+		}
+		assert.False(t, r.Conformant(), name)
+	}
+}
