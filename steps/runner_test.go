@@ -267,17 +267,22 @@ func TestCredentialsNeverLeaveTheTarget(t *testing.T) {
 	}
 }
 
-// Under go test against a URL, a failed @policy scenario is reported as skipped with its failure,
-// not as a failure of the run (IDVKIT_STRICT_POLICY=1 makes it count).
+// Under go test against a URL, a failed @policy scenario, or one whose status of our choosing was
+// relaxed, is reported as skipped with its failure, not as a failure of the run
+// (IDVKIT_STRICT_POLICY=1 makes it count).
 func TestRunTReportsPolicyFailuresAgainstAURLWithoutFailing(t *testing.T) {
 	m := mocktest.New(t)
 	feature := "Feature: x\n\n  @id:X-7 @policy\n  Scenario: a policy the target breaks\n" +
-		"    When a client sends \"GET /no-such\"\n    Then the response status is 200\n"
+		"    When a client sends \"GET /no-such\"\n    Then the response status is 200\n\n" +
+		"  @id:X-10\n  Scenario: a status of ours the target does not use\n" +
+		"    When a client sends \"GET /no-such\"\n    Then the response status is 400 (policy: any 4xx)\n"
 	cfg := steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}},
 		Target: steps.URL(m.APIURL("rambase"))}
 	report := steps.RunT(t, steps.Plan{Config: cfg})
-	require.Len(t, report.Results, 1)
+	require.Len(t, report.Results, 2)
 	assert.Equal(t, steps.Failed, report.Results[0].Status)
+	assert.Equal(t, steps.Passed, report.Results[1].Status)
+	assert.Equal(t, steps.OutcomePolicyFailed, report.Outcome(report.Results[1]))
 	assert.True(t, report.Conformant())
 }
 
