@@ -47,7 +47,7 @@ func statusIsOurs(ctx context.Context, want, class int) error {
 	case r.status == want:
 		return nil
 	case r.status/100 != class:
-		return fmt.Errorf("expected status %d, or at least a %dxx, got %d: %s", want, class, r.status, excerpt(r.raw))
+		return fmt.Errorf("expected status %d (or, where policy does not count, any %dxx), got %d: %s", want, class, r.status, excerpt(r.raw))
 	}
 	return w.ours(fmt.Errorf("expected status %d, got %d: the exact status is our choice, the %dxx the vendor's: %s",
 		want, r.status, class, excerpt(r.raw)))
