@@ -5,12 +5,17 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
+	"unicode"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goitalic"
 	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 )
@@ -48,6 +53,10 @@ func (m *Mock) handleProof(w http.ResponseWriter, r *http.Request) {
 // for which request of which service, and when. The same request always renders the same bytes: its
 // dates are the completion's, not the rendering's.
 func proofOfIdentity(req request) ([]byte, error) {
+	glyphs, err := valueGlyphs()
+	if err != nil {
+		return nil, err
+	}
 	id, at := req.Identity, req.CompletedAt.UTC()
 	doc := fpdf.New("P", "mm", "A4", "")
 	doc.SetCatalogSort(true) // with the dates below, the same request renders the same bytes
@@ -64,11 +73,13 @@ func proofOfIdentity(req request) ([]byte, error) {
 	doc.SetFont("go", "B", 18)
 	doc.Cell(0, 12, "eeID proof of identity")
 	doc.Ln(16)
+	// A value wraps, on to further pages if it must, so that the longest text the API takes prints
+	// whole rather than off the page's edge.
 	line := func(label, value string) {
 		doc.SetFont("go", "B", 11)
 		doc.CellFormat(55, 8, label, "", 0, "", false, 0, "")
 		doc.SetFont("go", "", 11)
-		doc.CellFormat(0, 8, value, "", 1, "", false, 0, "")
+		doc.MultiCell(0, 8, printable(value, glyphs), "", "L", false)
 	}
 	line("Name", id.GivenName+" "+id.FamilyName)
 	line("Personal code (sub)", id.Sub)
@@ -94,4 +105,38 @@ func proofOfIdentity(req request) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// valueGlyphs is the set of characters the proof's values can print: those its value font, Go
+// Regular, has a glyph for (Latin, Greek and Cyrillic letters, but no combining marks, no
+// right-to-left or CJK script, no emoji) in the Basic Multilingual Plane, the only plane fpdf's UTF-8
+// fonts address: a character beyond it indexes past fpdf's 65536-entry width table and panics. The
+// font's character map is read once per process.
+var valueGlyphs = sync.OnceValues(func() (map[rune]bool, error) {
+	font, err := sfnt.Parse(goregular.TTF)
+	if err != nil {
+		return nil, err
+	}
+	glyphs := map[rune]bool{}
+	var buf sfnt.Buffer
+	for r := range rune(0x10000) {
+		if g, err := font.GlyphIndex(&buf, r); err == nil && g != 0 {
+			glyphs[r] = true
+		}
+	}
+	return glyphs, nil
+})
+
+// printable is text as the proof prints it, so that any text the API accepts prints, visibly
+// replaced only where the font cannot draw it. It is composed first (NFC), so a letter typed with a
+// combining mark prints as one letter where the font has it; then each character the font has no
+// glyph for, each control character (whose glyphs are blank) and each run of bytes that is not UTF-8
+// becomes U+FFFD, which the font draws.
+func printable(text string, glyphs map[rune]bool) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || !glyphs[r] {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, norm.NFC.String(strings.ToValidUTF8(text, string(unicode.ReplacementChar))))
 }
