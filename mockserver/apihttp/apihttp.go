@@ -268,34 +268,34 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := &request{h: h, op: op, params: params, query: query(r.URL)}
 	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, st))
 	if f := op.CheckAuth(r, st.query); f != nil {
-		h.writeErr(w, r, f)
+		h.fail(w, r, op, params, f)
 		return
 	}
 	if h.auth != nil && op.Secured() {
 		if st.caller, f = h.auth(r, op); f != nil {
-			h.writeErr(w, r, f)
+			h.fail(w, r, op, params, f)
 			return
 		}
 	}
 	body, f := h.readBody(r)
 	if f != nil {
-		h.writeErr(w, r, f)
+		h.fail(w, r, op, params, f)
 		return
 	}
 	if len(body) > 0 && op.HasBody() && !op.TakesMediaType(r.Header.Get("Content-Type")) {
-		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindMediaType, Field: "Content-Type", Rule: "content-type"})
+		h.fail(w, r, op, params, &openapi.Failure{Kind: openapi.KindMediaType, Field: "Content-Type", Rule: "content-type"})
 		return
 	}
 	in := &openapi.Input{Request: r, PathParams: params, Query: st.query, Body: body}
 	if len(body) > 0 && openapi.MediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
 		var err error
 		if in.Form, err = parseQuery(string(body)); err != nil {
-			h.writeErr(w, r, formFailure(string(body)))
+			h.fail(w, r, op, params, formFailure(string(body)))
 			return
 		}
 	}
 	if f := op.ValidateRequest(r.Context(), in); f != nil {
-		h.writeErr(w, r, f)
+		h.fail(w, r, op, params, f)
 		return
 	}
 	// The handler reads the form already parsed (Form, or r.ParseForm, which keeps it) and the body
@@ -314,6 +314,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindInternal, Rule: "panic"})
 		return
 	}
+	h.send(w, r, op, params, rec)
+}
+
+// fail answers a request to op that failed before its handler ran, in the API's error shape, and
+// checks the answer against the spec as it checks a handler's: a failure status the operation does
+// not document (a 400 for a path parameter's pattern) is as much the mock's bug as a handler's.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, op *openapi.Operation, params map[string]string, f *openapi.Failure) {
+	rec := newRecorder(w, func(status int) bool { return h.shouldValidate(op, status) })
+	defer rec.release()
+	h.writeErr(rec, r, f)
+	h.send(w, r, op, params, rec)
+}
+
+// send sends what rec held back once it conforms to the spec, or a 500 in its place.
+func (h *Handler) send(w http.ResponseWriter, r *http.Request, op *openapi.Operation, params map[string]string, rec *recorder) {
 	status := rec.statusOrOK()
 	if rec.direct {
 		return

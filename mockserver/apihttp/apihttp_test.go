@@ -156,6 +156,37 @@ func TestResponseBreakingTheSpecBecomes500(t *testing.T) {
 	}
 }
 
+// A failure is checked against the spec as a handler's response is: a bad parameter answered with a
+// status its operation does not document is the mock's bug, and a 500 goes out in its place.
+func TestFailureTheSpecDoesNotDocumentBecomes500(t *testing.T) {
+	const gadgets = `openapi: 3.0.3
+info: {title: gadgets, version: "1"}
+paths:
+  /gadgets/{id}:
+    get:
+      operationId: getGadget
+      parameters: [{name: id, in: path, required: true, schema: {type: string, pattern: '^[0-9]+$'}}]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}}}}
+        '500': {description: error, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+components:
+  schemas:
+    Error: {type: object, required: [status, message], properties: {status: {type: integer}, message: {type: string}, field: {type: string}}}
+`
+	spec, err := openapi.Parse("gadgets", []byte(gadgets))
+	require.NoError(t, err)
+	get := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { apihttp.WriteJSON(w, http.StatusOK, map[string]any{}) })
+	h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"getGadget": get}, WriteFailure: writeFailure},
+		apihttp.Options{Responses: apihttp.EveryResponse, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+
+	code, _ := serve(t, h, http.MethodGet, "/gadgets/7", "", "", "")
+	assert.Equal(t, http.StatusOK, code)
+	code, body := serve(t, h, http.MethodGet, "/gadgets/x", "", "", "")
+	assert.Equal(t, http.StatusInternalServerError, code, "the 400 for the id's pattern is not documented")
+	assert.Equal(t, "Internal error", body["message"])
+}
+
 func TestEveryOperationNeedsAHandler(t *testing.T) {
 	spec, err := openapi.Parse("widgets", []byte(widgets))
 	require.NoError(t, err)
