@@ -17,7 +17,7 @@ import (
 )
 
 // ControlVersion is the version of the control API contract (openapi/control.yaml info.version).
-const ControlVersion = "1.3.0"
+const ControlVersion = "1.4.0"
 
 // controlOperations maps every operationId of openapi/control.yaml to its handler: the shared ones
 // here, and each served API's own. An API's own operations are marked x-api in the spec; those of an
@@ -95,8 +95,15 @@ func (s *Server) writeClock(w http.ResponseWriter) {
 
 func (s *Server) handleGetClock(w http.ResponseWriter, _ *http.Request) { s.writeClock(w) }
 
-// moveClock moves the clock, if it can be moved, and answers with the new time.
-func (s *Server) moveClock(w http.ResponseWriter, r *http.Request, move func(Adjuster) error) {
+// maxClockMove is how far one call may move the clock: a year, advanceClock's schema maximum.
+const maxClockMove = 365 * 24 * time.Hour
+
+// errMoveTooLong refuses a setClock more than maxClockMove ahead of the clock.
+var errMoveTooLong = errors.New("a clock move of more than a year")
+
+// moveClock moves the clock, if it can be moved, and answers with the new time. A refusal names
+// field, the body field that asked for the move.
+func (s *Server) moveClock(w http.ResponseWriter, r *http.Request, field string, move func(Adjuster) error) {
 	a, ok := s.cfg.Clock.(Adjuster)
 	if !ok {
 		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "This mock's clock cannot be moved")
@@ -104,9 +111,12 @@ func (s *Server) moveClock(w http.ResponseWriter, r *http.Request, move func(Adj
 	}
 	switch err := move(a); {
 	case errors.Is(err, clock.ErrBackwards):
-		mockapi.WriteControlError(w, http.StatusConflict, "conflict", "The clock only moves forward")
+		mockapi.WriteControlFieldError(w, http.StatusConflict, "conflict", field, "The clock only moves forward")
 	case errors.Is(err, clock.ErrTooFar):
-		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "The clock cannot pass "+clock.Max.Format(time.RFC3339))
+		mockapi.WriteControlFieldError(w, http.StatusBadRequest, "body", field, "The clock cannot pass "+clock.Max.Format(time.RFC3339)+
+			` (POST /_mock/reset {"clock": "restart"} takes it back to where it started)`)
+	case errors.Is(err, errMoveTooLong):
+		mockapi.WriteControlFieldError(w, http.StatusBadRequest, "body", field, "The clock moves at most a year (31536000 seconds) a call")
 	case err != nil:
 		apihttp.Internal(w, r, "move clock", err)
 	default:
@@ -115,30 +125,37 @@ func (s *Server) moveClock(w http.ResponseWriter, r *http.Request, move func(Adj
 	}
 }
 
-// handleSetClock is setClock (PUT /_mock/clock): forward only, up to clock.Max.
+// handleSetClock is setClock (PUT /_mock/clock): forward only, at most a year ahead of the clock, up
+// to clock.Max. The clock only moves forward, so a call judged within a year stays within it.
 func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Now time.Time `json:"now"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "now must be an RFC 3339 date-time")
+		mockapi.WriteControlFieldError(w, http.StatusBadRequest, "body", "/now", "now must be an RFC 3339 date-time")
 		return
 	}
-	s.moveClock(w, r, func(a Adjuster) error { return a.Set(body.Now) })
+	s.moveClock(w, r, "/now", func(a Adjuster) error {
+		if now := s.cfg.Clock.Now(); body.Now.Sub(now) > maxClockMove && !body.Now.After(clock.Max) {
+			return errMoveTooLong
+		}
+		return a.Set(body.Now)
+	})
 }
 
-// handleAdvanceClock is advanceClock (POST /_mock/clock/advance). The schema caps seconds at a year,
-// far inside time.Duration's range. Seconds are rounded to the nanosecond, so 0.999 s then 0.001 s
-// make exactly one second (a float product truncated would fall a nanosecond short of an edge).
+// handleAdvanceClock is advanceClock (POST /_mock/clock/advance). The schema caps seconds at a year
+// (maxClockMove), far inside time.Duration's range. Seconds are rounded to the nanosecond, so 0.999 s
+// then 0.001 s make exactly one second (a float product truncated would fall a nanosecond short of an
+// edge).
 func (s *Server) handleAdvanceClock(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Seconds float64 `json:"seconds"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "seconds must be a number")
+		mockapi.WriteControlFieldError(w, http.StatusBadRequest, "body", "/seconds", "seconds must be a number")
 		return
 	}
-	s.moveClock(w, r, func(a Adjuster) error {
+	s.moveClock(w, r, "/seconds", func(a Adjuster) error {
 		return a.Advance(time.Duration(math.Round(body.Seconds * float64(time.Second))))
 	})
 }
@@ -207,7 +224,23 @@ func (s *Server) handleReplaceFixtures(w http.ResponseWriter, r *http.Request) {
 	apihttp.WriteJSON(w, http.StatusOK, s.Fixtures())
 }
 
+// handleReset is reset (POST /_mock/reset): all state is forgotten and the fixtures seeded again.
+// With {"clock": "restart"} the clock goes back to where it started first (Adjuster.Restart), so that
+// nothing made at the later time survives: a token, a link or a record made there would otherwise
+// live on for as long as the clock went back.
 func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Clock string `json:"clock"`
+	}
+	if r.ContentLength > 0 {
+		if err := apihttp.DecodeJSON(r, &body); err != nil {
+			mockapi.WriteControlError(w, http.StatusBadRequest, "body", "The request body cannot be decoded")
+			return
+		}
+	}
+	if a, ok := s.cfg.Clock.(Adjuster); ok && body.Clock == "restart" {
+		a.Restart() // a clock that cannot be moved never left its start
+	}
 	if err := s.reset(r.Context(), s.Fixtures()); err != nil {
 		apihttp.Internal(w, r, "reset", err)
 		return

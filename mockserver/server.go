@@ -63,11 +63,13 @@ type Config struct {
 	Drain apihttp.Drain
 }
 
-// Adjuster is a clock the control API can move. A Config.Clock that is not one gives a mock whose
-// capabilities leave out clock.advance.
+// Adjuster is a clock the control API can move: forward (Advance, Set), or back to where it started
+// (Restart, with a reset). A Config.Clock that is not one gives a mock whose capabilities leave out
+// clock.advance.
 type Adjuster interface {
 	Advance(d time.Duration) error
 	Set(t time.Time) error
+	Restart()
 }
 
 // Server is the composed mock. It is an http.Handler; call Close when done to stop its sweeper.

@@ -27,7 +27,7 @@ type Timer interface {
 }
 
 // ErrBackwards is returned when asked to move a clock back; time only moves forward, so a token that
-// expired stays expired.
+// expired stays expired. Restart alone takes a clock back, for a mock that forgets its state with it.
 var ErrBackwards = errors.New("clock: time only moves forward")
 
 // Max is the latest time Advance and Set move a clock to. Past 2262 a time no longer fits in int64
@@ -39,20 +39,21 @@ var Max = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 // ErrTooFar is returned when asked to move a clock past Max; nothing changes and nothing fires.
 var ErrTooFar = errors.New("clock: cannot move past clock.Max")
 
-// Adjustable is a Clock that can be moved forward. NewFake makes one that stands still unless moved
-// (in-process tests); NewReal makes one that follows real time plus an offset (the served mock, whose
-// offset the control API moves). It is safe for concurrent use.
+// Adjustable is a Clock that can be moved forward, and restarted. NewFake makes one that stands still
+// unless moved (in-process tests); NewReal makes one that follows real time plus an offset (the
+// served mock, whose offset the control API moves). It is safe for concurrent use.
 //
 // Callbacks run on goroutines of their own and may call Now, AfterFunc and Stop. A callback must not
-// call Advance, Set or Settle on its own clock: they wait for running callbacks, so it would wait for
-// itself forever. That is not detected, because Go gives a goroutine no identity to check cheaply.
+// call Advance, Set, Restart or Settle on its own clock: they wait for running callbacks, so it would
+// wait for itself forever. That is not detected, because Go gives a goroutine no identity to check cheaply.
 type Adjustable struct {
 	real bool
-	step sync.Mutex // held by Advance and Set, so one steps at a time
+	step sync.Mutex // held by Advance, Set and Restart, so one steps at a time
 
-	mu   sync.Mutex
-	idle sync.Cond // broadcast when running drops to zero
-	now  time.Time // fake: the current time, never a sum that could overflow
+	mu    sync.Mutex
+	idle  sync.Cond // broadcast when running drops to zero
+	now   time.Time // fake: the current time, never a sum that could overflow
+	start time.Time // fake: where Restart takes it back to
 	// offset is a real clock's: added to real time; bounded by Max, so it cannot overflow. Written
 	// under mu, read without it: a real clock's Now is on every request's path.
 	offset  atomic.Int64
@@ -69,11 +70,12 @@ func NewFake(start time.Time) *Adjustable { return newAdjustable(false, start.UT
 
 // NewReal returns a clock that follows real time plus an offset, which Advance and Set move forward.
 // A move aims at the time computed when it is called, so the real time its callbacks take does not
-// add to it. Max bounds the offset, not real time, which carries the clock on past Max.
+// add to it. Max bounds the offset, not real time, which carries the clock on past Max (where only
+// Restart moves it).
 func NewReal() *Adjustable { return newAdjustable(true, time.Time{}) }
 
 func newAdjustable(real bool, now time.Time) *Adjustable {
-	c := &Adjustable{real: real, now: now}
+	c := &Adjustable{real: real, now: now, start: now}
 	c.idle.L = &c.mu
 	return c
 }
@@ -147,6 +149,28 @@ func (c *Adjustable) moveLocked(t time.Time) {
 	} else if t.After(c.now) {
 		c.now = t
 	}
+}
+
+// Restart takes the clock back to where it started: a real clock to real time (its offset gone), a
+// fake one to its start. It is the one move backwards, for a mock that forgets its state with it
+// (the control API's reset): a clock moved up to Max, which real time then carries past it, could
+// otherwise never move again. Pending timers keep the time they had left, as Go's timers do when the
+// system clock is set back: a retry due in a second is still due in a second, not years from now.
+func (c *Adjustable) Restart() {
+	c.step.Lock()
+	defer c.step.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	back := c.now.Sub(c.start)
+	if c.real {
+		back = time.Duration(c.offset.Swap(0))
+	} else {
+		c.now = c.start
+	}
+	for _, t := range c.timers {
+		t.due = t.due.Add(-back)
+	}
+	c.armLocked()
 }
 
 // Settle waits until no callback is running: every callback fired so far, by AfterFunc, by real

@@ -277,3 +277,44 @@ func TestRealAlarmRingsForEachTimer(t *testing.T) {
 	}
 	assert.True(t, late.Stop())
 }
+
+// Restart is the one move back: a fake clock to its start, and a pending timer keeps the time it had
+// left, so it fires that long after the restart, not when the clock comes back to its old due time.
+func TestRestartTakesAFakeClockBackAndTimersKeepTheirTimeLeft(t *testing.T) {
+	c := NewFake(start)
+	require.NoError(t, c.Set(Max.Add(-time.Second)))
+	var fired atomic.Bool
+	c.AfterFunc(2*time.Second, func() { fired.Store(true) })
+	require.NoError(t, c.Advance(time.Second))
+	assert.ErrorIs(t, c.Advance(time.Nanosecond), ErrTooFar, "at Max the clock cannot move on")
+
+	c.Restart()
+	assert.Equal(t, start, c.Now())
+	require.NoError(t, c.Advance(time.Second-time.Nanosecond))
+	c.Settle()
+	assert.False(t, fired.Load(), "just before the second it had left")
+	require.NoError(t, c.Advance(time.Nanosecond))
+	c.Settle()
+	assert.True(t, fired.Load(), "at the second it had left")
+	require.NoError(t, c.Advance(time.Hour), "the clock moves again")
+}
+
+// A real clock moved to Max runs past it in real time, where every move is refused; Restart takes it
+// back to real time, and a pending timer fires within the time it had left.
+func TestRestartTakesARealClockBackToRealTime(t *testing.T) {
+	c := NewReal()
+	require.NoError(t, c.Set(Max))
+	fired := make(chan struct{})
+	c.AfterFunc(50*time.Millisecond, func() { close(fired) })
+	assert.True(t, c.Now().After(Max), "real time carries the clock past Max")
+	assert.ErrorIs(t, c.Advance(0), ErrTooFar, "and there it cannot move at all")
+
+	c.Restart()
+	assert.WithinDuration(t, time.Now(), c.Now(), time.Second)
+	select {
+	case <-fired:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the timer waits for the clock to come back to its old due time")
+	}
+	require.NoError(t, c.Advance(time.Hour), "the clock moves again")
+}

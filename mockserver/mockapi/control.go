@@ -21,6 +21,12 @@ func WriteControlError(w http.ResponseWriter, status int, kind, message string) 
 	apihttp.WriteJSON(w, status, controlError{Error: kind, Message: message})
 }
 
+// WriteControlFieldError is WriteControlError for an error that one field of the request caused,
+// named as the Error schema's `field` (a JSON pointer into the body, or a header).
+func WriteControlFieldError(w http.ResponseWriter, status int, kind, field, message string) {
+	apihttp.WriteJSON(w, status, controlError{Error: kind, Message: message, Field: field})
+}
+
 // WriteControlFailure renders a contract failure of a control request (the control API's
 // apihttp.ErrorWriter).
 func WriteControlFailure(w http.ResponseWriter, _ *http.Request, f *openapi.Failure) {
