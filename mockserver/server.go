@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -39,8 +40,13 @@ type Config struct {
 	Only     string       // serve only this API, at the root
 	Logger   *slog.Logger // nil: slog.Default()
 	// PublicURL is the URL clients reach the mock at, for links the mock hands out; empty derives it
-	// from each request's Host.
-	PublicURL     string
+	// from each request's Host. Its origin may call the control API from a browser, and its host
+	// is answered beside the loopback names (Loopback).
+	PublicURL string
+	// Loopback says the mock listens on a loopback address only (serve's default, mocktest): it then
+	// answers only requests that name it by a loopback name or PublicURL's host, against DNS
+	// rebinding (servesHost).
+	Loopback      bool
 	PasswordCost  int           // bcrypt cost of every password check; zero: bcrypt's default
 	MaxBodyBytes  int64         // zero: 1 MiB
 	SweepInterval time.Duration // how often, in real time, records past retention are deleted; zero: 1 minute
@@ -84,6 +90,10 @@ type Server struct {
 	mounts []mount                 // a longer prefix before a shorter one of the same API
 	pages  map[string]http.Handler // "<api>/<page>" -> the page
 	log    *slog.Logger
+	// crossOrigin judges whether a browser sent a control call from another site's page; publicHost
+	// is PublicURL's host name, lower case (servesHost).
+	crossOrigin *http.CrossOriginProtection
+	publicHost  string
 
 	resetMu    sync.Mutex // one reset at a time
 	mu         sync.RWMutex
@@ -121,7 +131,17 @@ func New(cfg Config) (*Server, error) {
 			cfg.APIs = append(cfg.APIs, r.new)
 		}
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, crossOrigin: http.NewCrossOriginProtection()}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("mockserver: public URL %q is not an absolute URL", cfg.PublicURL)
+		}
+		if err := s.crossOrigin.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("mockserver: public URL %q: %w", cfg.PublicURL, err)
+		}
+		s.publicHost = strings.ToLower(u.Hostname())
+	}
 	s.outbox = &outbox.Outbox{Store: cfg.Store, Retention: cfg.Retention}
 	s.linger = apihttp.Linger(http.HandlerFunc(s.route), cfg.Drain)
 	s.hooks = webhook.New(webhook.Config{Clock: cfg.Clock, Store: cfg.Store, Logger: cfg.Logger, Retention: cfg.Retention})
@@ -201,12 +221,14 @@ func (s *Server) mountAll() error {
 	controlSpec := openapi.MustLoad(openapi.Control)
 	controlOps := s.controlOperations(controlSpec)
 	add := func(prefix string, api mockapi.API) error {
+		opts := s.apiOptions(prefix + "/_mock")
+		opts.DeclaredMediaTypesOnly = true
 		control, err := apihttp.New(apihttp.API{Spec: controlSpec, Operations: controlOps, Authenticate: s.authenticateControl,
-			WriteFailure: mockapi.WriteControlFailure}, s.apiOptions(prefix+"/_mock"))
+			WriteFailure: mockapi.WriteControlFailure}, opts)
 		if err != nil {
 			return err
 		}
-		m := mount{prefix: prefix, control: control}
+		m := mount{prefix: prefix, control: s.refuseCrossSite(control)}
 		if api != nil {
 			if m.api, err = apihttp.New(apihttp.API{Spec: api.Spec(), Operations: api.Operations(), Authenticate: api.Authenticate,
 				WriteFailure: api.WriteFailure}, s.apiOptions(prefix)); err != nil {
@@ -248,6 +270,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.linger.Se
 // the API's 404 rather than a bare 301, a percent-encoded prefix (/%72ambase/...) is the prefix, and
 // an encoded slash (/rambase%2F...) separates nothing.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	if s.refuseOtherHosts(w, r) {
+		return
+	}
 	path := openapi.RequestPath(r.URL)
 	for _, m := range s.mounts {
 		if !strings.HasPrefix(path, m.prefix+"/") {

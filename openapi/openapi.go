@@ -270,6 +270,12 @@ func (s *Spec) Operations() []*Operation { return s.ops }
 // Operation returns the operation with the given operationId, or nil.
 func (s *Spec) Operation(id string) *Operation { return s.byID[id] }
 
+// TakesMediaType reports whether some operation of the spec takes a request body of the given
+// Content-Type (parameters such as charset are ignored).
+func (s *Spec) TakesMediaType(contentType string) bool {
+	return slices.ContainsFunc(s.ops, func(o *Operation) bool { return o.TakesMediaType(contentType) })
+}
+
 // Enum returns the enum values of a component schema, for enums the code must mirror (the control
 // API's capabilities).
 func (s *Spec) Enum(schema string) []string {

@@ -352,7 +352,7 @@ func TestServeRejectionsBelowTheMock(t *testing.T) {
 			"HTTP/1.1 501 Not Implemented\n\nUnsupported transfer encoding"},
 		{"headers over 1 MiB and 4 KiB", "GET /rambase/system/sessions/current HTTP/1.1\r\nHost: x\r\n" + big(1<<20+4<<10) + "\r\n",
 			"HTTP/1.1 431 Request Header Fields Too Large\n\n431 Request Header Fields Too Large"},
-		{"headers over 64 KiB", "GET /rambase/system/sessions/current HTTP/1.1\r\nHost: x\r\n" + big(64<<10) + "\r\n",
+		{"headers over 64 KiB", "GET /rambase/system/sessions/current HTTP/1.1\r\nHost: localhost\r\n" + big(64<<10) + "\r\n",
 			`HTTP/1.1 431 Request Header Fields Too Large` + "\n\n" + `{"httpStatusCode":431,"httpStatusDescription":"Request Header Fields Too Large",` +
 				`"message":"The request headers are too large","translatedMessage":"The request headers are too large","parameters":[],"innerErrors":[]}`},
 		{"Expect other than 100-continue", "POST /rambase/oauth2/access_token HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\na",

@@ -60,6 +60,12 @@ type Options struct {
 	// PublicURL is the URL clients reach the mock at, for links the handlers hand out (BaseURL);
 	// empty derives it from each request.
 	PublicURL string
+	// DeclaredMediaTypesOnly answers 415 to a request whose Content-Type is none the spec declares
+	// for any request body, even when its operation takes no body and would ignore it: the control
+	// API's, so that a form or text/plain, which a browser sends to another site without asking
+	// it first (no CORS preflight), reaches no handler. A request without a Content-Type is judged
+	// as any other.
+	DeclaredMediaTypesOnly bool
 }
 
 // ResponseChecks is a policy for validating the mock's own responses. A response that breaks the
@@ -95,6 +101,7 @@ type Handler struct {
 	shapes   map[string]*shapes // by operationId; read-only after New
 	prefix   string
 	public   string
+	declared bool // Options.DeclaredMediaTypesOnly
 }
 
 // shapes counts one operation's responses by status, for sampling.
@@ -141,7 +148,7 @@ func New(api API, opts Options) (*Handler, error) {
 	}
 	h := &Handler{spec: spec, handlers: handlers, auth: api.Authenticate, writeErr: api.WriteFailure, maxBody: opts.MaxBodyBytes,
 		log: opts.Logger, checks: opts.Responses, shapes: make(map[string]*shapes, len(handlers)),
-		prefix: opts.Prefix, public: strings.TrimSuffix(opts.PublicURL, "/")}
+		prefix: opts.Prefix, public: strings.TrimSuffix(opts.PublicURL, "/"), declared: opts.DeclaredMediaTypesOnly}
 	for id := range handlers {
 		h.shapes[id] = new(shapes)
 	}
@@ -282,7 +289,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, op, params, f)
 		return
 	}
-	if len(body) > 0 && op.HasBody() && !op.TakesMediaType(r.Header.Get("Content-Type")) {
+	if ct := r.Header.Get("Content-Type"); (len(body) > 0 && op.HasBody() && !op.TakesMediaType(ct)) ||
+		(h.declared && ct != "" && !h.spec.TakesMediaType(ct)) {
 		h.fail(w, r, op, params, &openapi.Failure{Kind: openapi.KindMediaType, Field: "Content-Type", Rule: "content-type"})
 		return
 	}

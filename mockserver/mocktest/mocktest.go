@@ -89,8 +89,9 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	c := clock.NewFake(o.start)
 	// Every response is validated, so a test sees any response of the mock's that breaks its spec.
+	// httptest listens on loopback, so only loopback Host names are answered, as by serve's default.
 	cfg := mockserver.Config{Clock: c, Fixtures: o.fixtures, Logger: o.logger, PasswordCost: password.MinCost,
-		BrokenRules: o.broken, Codes: o.codes, ControlToken: o.token, Responses: apihttp.EveryResponse}
+		BrokenRules: o.broken, Codes: o.codes, ControlToken: o.token, Responses: apihttp.EveryResponse, Loopback: true}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}

@@ -39,7 +39,11 @@ func (c *client) get(path, accessToken string) reply {
 	return c.m.Call(c.t, http.MethodGet, "/rambase"+path, h, nil)
 }
 
+// control calls the control API, with body as JSON when it is not nil.
 func (c *client) control(method, path string, body any) reply {
+	if body == nil {
+		return c.m.Call(c.t, method, "/_mock"+path, nil, nil)
+	}
 	b, err := json.Marshal(body)
 	require.NoError(c.t, err)
 	return c.m.Call(c.t, method, "/_mock"+path, http.Header{"Content-Type": {"application/json"}}, b)
