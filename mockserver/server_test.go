@@ -108,6 +108,7 @@ func TestConfigThatWouldDoLessThanAskedIsRefused(t *testing.T) {
 		"unbreakable rule":     {BrokenRules: []string{"WG-02"}},
 		"fixtures of a no-API": {Fixtures: mockserver.Fixtures{"nope": json.RawMessage(`[]`)}},
 		"an API twice":         {APIs: []mockapi.Factory{newWidgets, newWidgets}},
+		"public URL no scheme": {PublicURL: "idv.example"},
 	} {
 		if cfg.APIs == nil {
 			cfg.APIs = []mockapi.Factory{newWidgets}
