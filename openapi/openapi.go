@@ -500,7 +500,7 @@ func Credentials(r *http.Request, scheme string) (string, bool) {
 }
 
 // requestOptions are the options of every request validation: never write defaults into the request.
-var requestOptions = &openapi3filter.Options{SkipSettingDefaults: true}
+var requestOptions = &openapi3filter.Options{SkipSettingDefaults: true, SchemaValidationOptions: formatOptions}
 
 // Input is a request as validation sees it, each part parsed once, so that the handler gets the same
 // query and form and nothing is parsed twice.
@@ -578,7 +578,7 @@ func (o *Operation) validateFlatForm(form url.Values) *Failure {
 	case o.formCheck != nil:
 		return o.formCheck.check(v)
 	}
-	if err := o.form.VisitJSON(v, openapi3.VisitAsRequest()); err != nil {
+	if err := o.form.VisitJSON(v, append([]openapi3.SchemaValidationOption{openapi3.VisitAsRequest()}, formatOptions...)...); err != nil {
 		return schemaFailure(KindBody, err)
 	}
 	return nil
@@ -708,7 +708,7 @@ func (o *Operation) ValidateResponse(ctx context.Context, r *http.Request, pathP
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: o.route},
 		Status:                 status,
 		Header:                 header,
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, SchemaValidationOptions: formatOptions},
 	}
 	input.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(ctx, input); err != nil {
@@ -724,7 +724,7 @@ func (s *Spec) ValidateValue(schema string, value any) *Failure {
 	if ref == nil || ref.Value == nil {
 		return &Failure{Kind: KindInternal, Field: schema, Rule: "no such schema"}
 	}
-	if err := ref.Value.VisitJSON(value); err != nil {
+	if err := ref.Value.VisitJSON(value, formatOptions...); err != nil {
 		return schemaFailure(KindBody, err)
 	}
 	return nil

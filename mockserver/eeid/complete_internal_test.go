@@ -48,7 +48,9 @@ func TestConcurrentCompletionsRacingFromABarrier(t *testing.T) {
 	t.Cleanup(hook.Close)
 	require.NoError(t, store.Create(ctx, st, kindService, "svc", service{ClientID: "svc", ClientSecret: "s",
 		WebhookURL: hook.URL + "/" + webhookPath}))
-	require.NoError(t, store.Create(ctx, st, kindRequest, "r1", request{ID: "r1", ClientID: "svc",
+	// The webhook names the request by its id, a UUID as the spec says.
+	const id = "0b6f2c1e-8d4a-4f3b-9c2d-1a2b3c4d5e6f"
+	require.NoError(t, store.Create(ctx, st, kindRequest, id, request{ID: id, ClientID: "svc",
 		Claims: []claim{{Type: "sub", Value: "EE30303039914"}}, CreatedAt: clk.Now(), LinkExpiresAt: clk.Now().Add(time.Hour)}))
 
 	const n = 200
@@ -62,7 +64,7 @@ func TestConcurrentCompletionsRacingFromABarrier(t *testing.T) {
 				identity.Sub = "EE38001085718"
 			}
 			<-start
-			switch _, err := m.complete(ctx, "r1", identity); {
+			switch _, err := m.complete(ctx, id, identity); {
 			case err == nil:
 				won.Add(1)
 			case errors.Is(err, errCompleted):
@@ -81,7 +83,7 @@ func TestConcurrentCompletionsRacingFromABarrier(t *testing.T) {
 	ds, err := hooks.Log(ctx, "svc")
 	require.NoError(t, err)
 	assert.Len(t, ds, 1)
-	req, err := store.Get[request](ctx, st, kindRequest, "r1")
+	req, err := store.Get[request](ctx, st, kindRequest, id)
 	require.NoError(t, err)
 	require.NotNil(t, req.CompletedAt)
 	assert.Equal(t, *req.Comparison.Matched, req.Identity.Sub == "EE30303039914", "the comparison is the winner's")
