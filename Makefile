@@ -11,6 +11,7 @@ VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
 VULNDB_DIR     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/idvkit/vulndb-$(VULNDB_VERSION)
 SPECTRAL    ?= @stoplight/spectral-cli@6.16.3
 REDOCLY     ?= @redocly/cli@2.77.0
+PRISM       ?= @stoplight/prism-cli@5.16.0
 API         ?=
 BENCH_FLAGS ?=
 IMAGE       ?= idvkit:dev
@@ -21,7 +22,7 @@ BASE_URL    ?= http://$(or $(ADDR),$(IDVKIT_ADDR),127.0.0.1:8080)/$(API)
 REVISION    := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty)
 LDFLAGS     := -X main.revision=$(REVISION)
 
-.PHONY: run test bench bench-quick lint vuln lint-specs build docker conform-docker conform specs
+.PHONY: run test bench bench-quick lint vuln lint-specs conform-prism build docker conform-docker conform specs
 
 ## run: serve every API on $(ADDR), $$IDVKIT_ADDR or 127.0.0.1:8080, with the default fixtures (Ctrl-C stops it)
 run:
@@ -74,6 +75,14 @@ $(VULNDB_DIR)/index/db.json:
 lint-specs:
 	npx --yes -p $(SPECTRAL) spectral lint --fail-severity=error openapi/*.yaml
 	npx --yes $(REDOCLY) lint --extends recommended openapi/*.yaml
+
+## conform-prism: the suite against the served mock through Prism's validating proxy (pinned, run with npx), one API
+## at a time (API=<api> for one): a response Prism finds breaking the spec, or a request it refuses that the mock took, fails it
+conform-prism:
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	  CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o "$$dir/idvkit" ./cmd/idvkit && \
+	  $(GO) build -o "$$dir/prismgate" ./cmd/prismgate && \
+	  "$$dir/prismgate" --idvkit "$$dir/idvkit" --prism $(PRISM) $(if $(API),--api $(API))
 
 ## build: a static binary in bin/
 build:
