@@ -75,6 +75,7 @@ func registerCommonSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^(\d+) milliseconds? pass(?:es)?$`, func(ctx context.Context, n int) error {
 		return advance(ctx, time.Duration(n)*time.Millisecond)
 	})
+	sc.Step(`^the clock is (\d+) seconds? before "([^"]*)"$`, clockBefore)
 	sc.Step(`^the token of "([^"]*)" has (\d+) seconds? left$`, tokenHasLeft)
 	sc.Step(`^the token of "([^"]*)" expires$`, func(ctx context.Context, name string) error { return tokenHasLeft(ctx, name, 0) })
 }
@@ -539,19 +540,45 @@ func tokenHasLeft(ctx context.Context, name string, left int) error {
 	if a.token == "" || a.expiresIn == 0 {
 		return fmt.Errorf("%q has no token with a known lifetime: log in first", name)
 	}
-	d := time.Duration(a.expiresIn-left) * time.Second
 	if claims, err := jwtClaims(a.token); err == nil {
 		if exp, ok := claims["exp"].(float64); ok {
-			var clock struct {
-				Now time.Time `json:"now"`
-			}
-			if err := w.controlJSON(ctx, http.MethodGet, "/clock", nil, &clock); err != nil {
-				return err
-			}
-			if d = time.Unix(int64(exp), 0).Add(-time.Duration(left) * time.Second).Sub(clock.Now); d < 0 {
-				return fmt.Errorf("%q's token has less than %d seconds left already (exp %d, now %s)", name, left, int64(exp), clock.Now)
-			}
+			return advanceTo(ctx, time.Unix(int64(exp), 0).Add(-time.Duration(left)*time.Second))
 		}
+	}
+	return advance(ctx, time.Duration(a.expiresIn-left)*time.Second)
+}
+
+// clockBefore moves the clock to `before` seconds ahead of a time the target wrote (RFC 3339,
+// interpolated: "${expires}"), such as a link's expiry.
+func clockBefore(ctx context.Context, before int, at string) error {
+	v, err := worldFrom(ctx).interpolate(at, func(s string) string { return s })
+	if err != nil {
+		return err
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return fmt.Errorf("%q is not an RFC 3339 time: %w", v, err)
+	}
+	return advanceTo(ctx, t.Add(-time.Duration(before)*time.Second))
+}
+
+// advanceTo moves the clock to t, read on the target's clock. On a served target, whose clock runs
+// in real time, a duration counted from when the target wrote a time would lose the time the steps
+// since took, and what the target truncated to whole seconds.
+func advanceTo(ctx context.Context, t time.Time) error {
+	w := worldFrom(ctx)
+	if err := w.need("clock.advance"); err != nil {
+		return err
+	}
+	var clock struct {
+		Now time.Time `json:"now"`
+	}
+	if err := w.controlJSON(ctx, http.MethodGet, "/clock", nil, &clock); err != nil {
+		return err
+	}
+	d := t.Sub(clock.Now)
+	if d < 0 {
+		return fmt.Errorf("the target's clock is past %s already (now %s)", t.Format(time.RFC3339), clock.Now.Format(time.RFC3339Nano))
 	}
 	return advance(ctx, d)
 }
