@@ -47,7 +47,7 @@ type Config struct {
 	// answers only requests that name it by a loopback name or PublicURL's host, against DNS
 	// rebinding (servesHost).
 	Loopback      bool
-	PasswordCost  int           // bcrypt cost of every password check; zero: bcrypt's default
+	PasswordCost  int           // a bcrypt cost (password.MinCost to MaxCost) each password check spends, for a vendor's timing; zero: none, microseconds a check
 	MaxBodyBytes  int64         // zero: 1 MiB
 	SweepInterval time.Duration // how often, in real time, records past retention are deleted; zero: 1 minute
 	Retention     time.Duration // how long expired records are kept; zero: 24 hours
@@ -114,8 +114,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.PasswordCost == 0 {
-		cfg.PasswordCost = password.DefaultCost
+	if err := password.ValidCost(cfg.PasswordCost); err != nil {
+		return nil, err
 	}
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = time.Minute

@@ -20,6 +20,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/password"
 )
 
 // runServe is `idvkit serve`: all APIs (or one, with --only) on one listener, real time plus an
@@ -39,11 +40,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		"how much of a body answered without being read (a 413 over 1 MiB, a 401) is still read and discarded, so a client that sends it all before reading gets the answer; 0: none (env IDVKIT_DRAIN_BYTES)")
 	drainTimeout := fs.String("drain-timeout", envOr(getenv, "IDVKIT_DRAIN_TIMEOUT", apihttp.DefaultDrainTimeout.String()),
 		"how long the rest of such a body may take to arrive (env IDVKIT_DRAIN_TIMEOUT)")
+	passwordCost := fs.String("password-cost", envOr(getenv, "IDVKIT_PASSWORD_COST", "0"),
+		"0: a password check is a keyed hash, microseconds; 4 to 31: it also spends a bcrypt comparison at that cost, for a vendor's login timing (10: about 60 ms of CPU) (env IDVKIT_PASSWORD_COST)")
 	if ok, err := parse(fs, args, stderr); !ok {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
+	}
+	cost, err := strconv.Atoi(*passwordCost)
+	if err == nil {
+		err = password.ValidCost(cost)
+	}
+	if err != nil {
+		return usageError("--password-cost %q: want 0, or a bcrypt cost from %d to %d", *passwordCost, password.MinCost, password.MaxCost)
 	}
 	checks, ok := map[string]apihttp.ResponseChecks{"sampled": apihttp.SampleResponses, "all": apihttp.EveryResponse}[*validate]
 	if !ok {
@@ -61,7 +71,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	cfg := mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), ControlToken: *controlToken, Responses: checks, BrokenRules: broken, Drain: drain,
-		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+		PasswordCost: cost, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if *fixtures != "" {
 		data, err := os.ReadFile(*fixtures)
 		if err != nil {

@@ -25,7 +25,6 @@ import (
 	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/otp"
-	"github.com/idvkit/idvkit/mockserver/password"
 )
 
 // Server is a running mock. Close it when done (New does that through t.Cleanup).
@@ -90,7 +89,7 @@ func Start(opts ...Option) (*Server, error) {
 	c := clock.NewFake(o.start)
 	// Every response is validated, so a test sees any response of the mock's that breaks its spec.
 	// httptest listens on loopback, so only loopback Host names are answered, as by serve's default.
-	cfg := mockserver.Config{Clock: c, Fixtures: o.fixtures, Logger: o.logger, PasswordCost: password.MinCost,
+	cfg := mockserver.Config{Clock: c, Fixtures: o.fixtures, Logger: o.logger,
 		BrokenRules: o.broken, Codes: o.codes, ControlToken: o.token, Responses: apihttp.EveryResponse, Loopback: true}
 	if o.cfg != nil {
 		o.cfg(&cfg)

@@ -112,8 +112,8 @@ func TestUserLinkOfAClientSessionAnswers(t *testing.T) {
 // A login of a user who does not exist costs what a wrong password costs, at the mock's bcrypt cost:
 // timing must not reveal which usernames exist. (With the dummy made at the minimum cost, an unknown
 // user answered 40 times faster on a served mock.) The tries alternate and the fastest of each is
-// compared, so that a busy machine can only slow both. (password's TestCheckSpendsTheConfiguredCost
-// counts the comparisons themselves.)
+// compared, so that a busy machine can only slow both. (password's
+// TestEveryCheckCostsTheSameWhateverItsOutcome counts the comparisons themselves.)
 func TestUnknownUserCostsWhatAWrongPasswordCosts(t *testing.T) {
 	const cost = 8
 	c := newClient(t, mocktest.WithConfig(func(cfg *mockserver.Config) { cfg.PasswordCost = cost }))

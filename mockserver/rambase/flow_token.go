@@ -101,7 +101,8 @@ func bindClient(w http.ResponseWriter, c ClientFixture, customer, supplier strin
 
 // loginUser checks a user's password and, for a user with OTP on, the emailed one-time password
 // (RB-03). It fills the session's user and portal binding, or writes the error and reports false.
-// An unknown user costs the same as a wrong password: the check spends its bcrypt comparison either way.
+// An unknown user costs the same as a wrong password: password.Hasher checks it against a digest no
+// password has.
 func (m *Mock) loginUser(w http.ResponseWriter, r *http.Request, username, pw, code string, settings Settings, s *session) bool {
 	ctx := r.Context()
 	if username == "" || pw == "" {

@@ -22,7 +22,8 @@ type loginResponse struct {
 
 // handleLogin is login (POST /login), the OAuth2 password form: good credentials give a JWT that
 // expires 60 minutes after issue (RV-01), marked when the password is a one-time password (RV-05).
-// A user who does not exist costs what a wrong password costs: one bcrypt comparison either way.
+// A user who does not exist costs what a wrong password costs: password.Hasher checks it against a
+// digest no password has.
 func (m *Mock) handleLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	form := apihttp.Form(r)

@@ -29,8 +29,8 @@ func (m *Mock) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := callerOf(r)
-	// The bcrypt comparison runs outside the store's lock; setPassword then checks that neither the
-	// password nor the token generation moved in between.
+	// The check (a bcrypt comparison too, with a password cost) runs outside the store's lock;
+	// setPassword then checks that neither the password nor the token generation moved in between.
 	if !m.env.Passwords.Check(c.user.PasswordDigest, body.CurrentPassword) {
 		writeError(w, http.StatusBadRequest, "The current password is incorrect")
 		return

@@ -317,8 +317,8 @@ func TestFixturePrincipalsLogIn(t *testing.T) {
 	assert.Equal(t, 3, n)
 }
 
-// An unknown user costs what a wrong password costs: one bcrypt comparison either way
-// (password.TestCheckSpendsTheConfiguredCost counts them); here the answers are the same too.
+// An unknown user costs what a wrong password costs (password.TestEveryCheckCostsTheSameWhateverItsOutcome
+// counts the comparisons); here the answers are the same too.
 func TestUnknownUserAndWrongPasswordAnswerAlike(t *testing.T) {
 	c := newClient(t)
 	p := c.principal("randaverify.org_admin")
