@@ -96,12 +96,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer mock.Close()
 	srv := apihttp.NewServer(mock, apihttp.ServeTimeouts, slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn))
-	root := "http://" + ln.Addr().String()
-	printBanner(stdout, root, mock)
+	at := listeningAt(ln.Addr(), *addr)
+	printBanner(stdout, at, mock)
 	if *controlToken == "" && !loopback(ln.Addr()) {
 		fmt.Fprintf(stderr, "\nWARNING: idvkit is listening on %s, beyond this machine, and its control API has no token:\n"+
 			"anyone who can reach it can reset it, move its clock and read every one-time password it sent.\n"+
-			"Start it with --control-token (or IDVKIT_CONTROL_TOKEN), or listen on 127.0.0.1.\n\n", ln.Addr())
+			"Start it with --control-token (or IDVKIT_CONTROL_TOKEN), or listen on 127.0.0.1.\n\n", at.scope)
 	}
 
 	errc := make(chan error, 1)
@@ -153,6 +153,27 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
+// listenSite says where a serve listens, for its banner.
+type listenSite struct {
+	root  string // the URL a person opens on this machine: http://127.0.0.1:8080
+	scope string // 127.0.0.1:8080, or every interface
+	line  string // the banner's account of it, after "listening on"
+}
+
+// listeningAt describes a listener at addr, asked for as asked (--addr). An unspecified host (0.0.0.0,
+// [::] or none) listens on every interface, and Go reports it as [::]:port, which no browser opens:
+// this machine reaches it at 127.0.0.1 (Go's listener on an unspecified host takes IPv4 and IPv6 alike).
+func listeningAt(addr net.Addr, asked string) listenSite {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		root := "http://" + addr.String()
+		return listenSite{root: root, scope: addr.String(), line: root}
+	}
+	root := "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	return listenSite{root: root, scope: "every interface",
+		line: fmt.Sprintf("every interface (%s): %s from this machine, its name or address from others", asked, root)}
+}
+
 // loopback reports whether a listener is reachable only from this machine.
 func loopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
@@ -160,8 +181,9 @@ func loopback(addr net.Addr) bool {
 }
 
 // printBanner tells a partner where everything is and how to log in with each fixture role.
-func printBanner(w io.Writer, root string, mock *mockserver.Server) {
-	fmt.Fprintf(w, "idvkit %s listening on %s\n", version(), root)
+func printBanner(w io.Writer, at listenSite, mock *mockserver.Server) {
+	fmt.Fprintf(w, "idvkit %s listening on %s\n", version(), at.line)
+	root := at.root
 	for _, api := range mock.APIs() {
 		base := root + "/" + api
 		if mock.Only() != "" {

@@ -431,6 +431,37 @@ func TestServeDrainFlags(t *testing.T) {
 	assert.Contains(t, stderr.String(), "--drain-timeout \"never\"")
 }
 
+// A serve on every interface (0.0.0.0, [::] or no host) says so, and its banner's URLs are ones a
+// person can open: on 127.0.0.1, where Go reports the listener as [::]. On one address, the banner
+// names that address.
+func TestServeBannerURLsOpen(t *testing.T) {
+	addrs := []string{"0.0.0.0:0", ":0", "[::]:0"}
+	if ln, err := net.Listen("tcp", "[::]:0"); err != nil {
+		t.Logf("no IPv6 here, so no [::] case: %v", err)
+		addrs = addrs[:2]
+	} else {
+		ln.Close()
+	}
+	for _, addr := range append(addrs, "127.0.0.1:0") {
+		banner := startServe(t, func(string) string { return "" }, "--addr", addr)
+		root := regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`).FindString(banner[0])
+		require.NotEmpty(t, root, "%s: %s", addr, banner[0])
+		if addr == "127.0.0.1:0" {
+			assert.Regexp(t, `^idvkit .* listening on `+regexp.QuoteMeta(root)+`$`, banner[0])
+		} else {
+			assert.Regexp(t, `^idvkit .* listening on every interface \(`+regexp.QuoteMeta(addr)+`\): `+regexp.QuoteMeta(root)+
+				` from this machine, its name or address from others$`, banner[0])
+		}
+		assert.NotContains(t, strings.Join(banner, "\n"), "http://[::]", addr)
+		assert.Contains(t, banner, "  rambase      "+root+"/rambase", addr)
+		assert.Contains(t, banner, "  control      "+root+"/_mock (capabilities, clock, principals, outbox, fixtures, reset)", addr)
+		resp, err := http.Get(root + "/_mock/healthz")
+		require.NoError(t, err, addr)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, addr)
+	}
+}
+
 // randaVerifyLogins logs in to RandaVerify n times, one after another, and returns how many logins
 // it made within the time given (all n, when they are quick enough).
 func randaVerifyLogins(t *testing.T, root string, n int, within time.Duration) int {
