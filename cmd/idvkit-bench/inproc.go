@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/idvkit/idvkit/mockserver"
-	"github.com/idvkit/idvkit/mockserver/password"
 )
 
 // bareHandler is the baseline: a plain net/http handler that drains the request body and answers
@@ -36,7 +35,7 @@ type answer struct {
 }
 
 // inProcess is one row in process: a mock built as `idvkit serve` builds it (zero-value Config, but
-// bcrypt's minimum cost and a discarded log), the row's request prepared against it over HTTP, and a
+// a discarded log), the row's request prepared against it over HTTP, and a
 // bare handler answering what the mock answered.
 type inProcess struct {
 	row  hotPath
@@ -48,7 +47,7 @@ type inProcess struct {
 }
 
 func newInProcess(ctx context.Context, row hotPath) (*inProcess, error) {
-	mock, err := mockserver.New(mockserver.Config{Logger: slog.New(slog.DiscardHandler), PasswordCost: password.MinCost})
+	mock, err := mockserver.New(mockserver.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return nil, err
 	}

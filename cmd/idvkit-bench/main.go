@@ -103,15 +103,13 @@ type target struct {
 	req    request
 	script string
 	status int // every response's status must be of this one's class: 2xx, or not
-	// connections is wrk's, when the row sets its own (0: wrkConnections).
-	connections int
 	// socketErrorsOK reports wrk's socket errors (timeouts, say) instead of failing on them: for
 	// Prism, a comparison, not the server under test.
 	socketErrorsOK bool
 }
 
 func (p prepared) target() target {
-	return target{name: p.row.name, req: p.req, script: p.script, status: p.row.status, connections: p.row.connections}
+	return target{name: p.row.name, req: p.req, script: p.script, status: p.row.status}
 }
 
 // sample is one wrk run against one server.
@@ -366,7 +364,7 @@ func (b *bench) measure(ctx context.Context, s *server, t target, d time.Duratio
 		return fail(err)
 	}
 	start := time.Now()
-	res, err := runWrk(ctx, s.root+t.req.Path, t.script, d, t.connections)
+	res, err := runWrk(ctx, s.root+t.req.Path, t.script, d)
 	wall := time.Since(start)
 	if err != nil {
 		return fail(err)

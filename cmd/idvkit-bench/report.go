@@ -82,7 +82,7 @@ func printReport(w io.Writer, m machine, o options, rows []rowResult, mem memRes
 		"before and after each run, divided by the requests wrk completed; it leaves out the kernel's softirq work of loopback delivery, "+
 		"which the load check below counts. The bare server drains the body and writes the status, "+
 		"Content-Type and bytes the mock answered, served by the same http.Server setup as `idvkit serve` (apihttp.NewServer). Allocations: testing.Benchmark "+
-		"of the handler's ServeHTTP in process (a fresh request and recorder per iteration; bcrypt's minimum cost, zero-value Config otherwise).\n\n",
+		"of the handler's ServeHTTP in process (a fresh request and recorder per iteration; zero-value Config).\n\n",
 		o.rounds, secs(o.warmup), secs(o.duration), secs(o.duration), prismRun, m.ticks.perSecond, m.ticks.source)
 
 	fmt.Fprintln(w, "| hot path | status | mock req/s | bare req/s | mock/bare | goal | mock CPU µs/req | bare CPU µs/req | bare/mock CPU | mock p50 | mock p99 | p99 goal | mock allocs/req | bare allocs/req |")
@@ -103,7 +103,7 @@ func printReport(w io.Writer, m machine, o options, rows []rowResult, mem memRes
 			}), "x"),
 			span(values(r, func(rd round) float64 { return rd.mock.wrk.p50.Seconds() * 1000 }), " ms"),
 			span(p99, " ms"),
-			p99Verdict(r.row, p99),
+			p99Verdict(p99),
 			r.allocs.mock, r.allocs.bare)
 	}
 
@@ -209,19 +209,13 @@ func span(v []float64, unit string) string {
 	return lo + "–" + hi + unit
 }
 
-// ratioVerdict is the row's req/s goal and whether it was met, or why the row has none.
+// ratioVerdict is the row's req/s goal and whether it was met.
 func ratioVerdict(row hotPath, ratio []float64) string {
-	if row.unbound != "" {
-		return "none: " + row.unbound
-	}
 	return verdict("≥ "+strconv.FormatFloat(row.goal(), 'f', -1, 64)+"x", ratio, func(v float64) bool { return v >= row.goal() })
 }
 
-// p99Verdict is the row's latency goal and whether it was met, or why the row has none.
-func p99Verdict(row hotPath, p99 []float64) string {
-	if row.unbound != "" {
-		return "none"
-	}
+// p99Verdict is the row's latency goal and whether it was met.
+func p99Verdict(p99 []float64) string {
 	return verdict("< 5 ms", p99, func(v float64) bool { return v < 5 })
 }
 

@@ -71,13 +71,9 @@ func luaQuote(s string) string {
 }
 
 // runWrk runs wrk pinned to its own core against url (the request comes from the script) for d.
-// A row with fewer connections (a login that spends tens of milliseconds by design) gives them.
-func runWrk(ctx context.Context, url, script string, d time.Duration, connections int) (wrkResult, error) {
+func runWrk(ctx context.Context, url, script string, d time.Duration) (wrkResult, error) {
 	secs := max(1, int(d.Round(time.Second)/time.Second))
-	if connections == 0 {
-		connections = wrkConnections
-	}
-	cmd := exec.CommandContext(ctx, "taskset", "-c", wrkCPU, "wrk", "-t"+strconv.Itoa(wrkThreads), "-c"+strconv.Itoa(connections),
+	cmd := exec.CommandContext(ctx, "taskset", "-c", wrkCPU, "wrk", "-t"+strconv.Itoa(wrkThreads), "-c"+strconv.Itoa(wrkConnections),
 		"-d"+strconv.Itoa(secs)+"s", "--timeout", "30s", "--latency", "-s", script, url)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
