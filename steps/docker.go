@@ -32,9 +32,14 @@ type DockerConfig struct {
 	// Env is the container's environment, KEY=VALUE each. AddrEnv and PORT are the target's own and
 	// replace any value given here.
 	Env []string
-	// BasePath is the API's path under the container's root: "" for an implementation that serves the
-	// API at its root (the mock with --only API), "/randaverify" for the mock serving every API.
+	// BasePath is the API's path under the container's root: "/randaverify", or "/" for its root.
+	// Empty, Ready decides: the API's prefix when the container's control API says it serves several
+	// APIs each under its own prefix (the mock's own image without IDVKIT_ONLY), else the root (the
+	// mock with IDVKIT_ONLY, or an implementation of one API).
 	BasePath string
+	// API is the API the suite checks, whose prefix Ready looks for when no BasePath is given; empty,
+	// it looks for none.
+	API string
 	// ControlPath is the control API's path under the root (default /_mock). NoControl declares an
 	// implementation without one: its scenarios that need one are skipped, and reported as such.
 	ControlPath string
@@ -136,6 +141,8 @@ type DockerTarget struct {
 	res    *dockertest.Resource
 	built  string // the image built from the Dockerfile
 	root   string // http://127.0.0.1:<port>, once the container is running
+	// prefixed is set by Ready when the container serves several APIs each under its own prefix.
+	prefixed *prefixed
 }
 
 // Docker returns a Docker target for cfg, after checking the config; nothing is started until Ready
@@ -190,6 +197,9 @@ func Docker(cfg DockerConfig) (*DockerTarget, error) {
 	if cfg.HealthPath == "" {
 		cfg.HealthPath = "/_mock/healthz"
 	}
+	if cfg.BasePath != "" {
+		cfg.API = "" // the path given is the API's: Ready looks for no prefix
+	}
 	for name, p := range map[string]*string{"BasePath": &cfg.BasePath, "ControlPath": &cfg.ControlPath, "HealthPath": &cfg.HealthPath} {
 		if *p != "" && !strings.HasPrefix(*p, "/") {
 			return nil, bad("%s %q: want a path starting with /", name, *p)
@@ -236,9 +246,9 @@ func (d *DockerTarget) Open(ctx context.Context, _ string) (*Endpoint, error) {
 		return nil, err
 	}
 	d.mu.Lock()
-	root := d.root
+	root, prefix := d.root, d.prefixed.path()
 	d.mu.Unlock()
-	ep := &Endpoint{BaseURL: root + d.cfg.BasePath, ControlToken: d.cfg.ControlToken, Client: d.client}
+	ep := &Endpoint{BaseURL: root + d.cfg.BasePath + prefix, ControlToken: d.cfg.ControlToken, Client: d.client}
 	if !d.cfg.NoControl {
 		ep.ControlURL = root + d.cfg.ControlPath
 	}
@@ -247,7 +257,8 @@ func (d *DockerTarget) Open(ctx context.Context, _ string) (*Endpoint, error) {
 
 // Ready starts the container and waits until its health URL answers 2xx; then, unless the target has
 // no control API, that API must answer GET /capabilities with 200 (with the token), so a wrong
-// control path or token stops the run instead of skipping every scenario that needs it.
+// control path or token stops the run instead of skipping every scenario that needs it. Without a
+// BasePath, the APIs that answer list decide the API's path (see DockerConfig.BasePath).
 func (d *DockerTarget) Ready(ctx context.Context) error {
 	if err := d.start(ctx); err != nil {
 		return err
@@ -261,27 +272,24 @@ func (d *DockerTarget) Ready(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ep.ControlURL+"/capabilities", nil)
-	if err != nil {
-		return d.fail(err, "")
-	}
-	if ep.ControlToken != "" {
-		req.Header.Set("Authorization", "Bearer "+ep.ControlToken)
-	}
-	resp, err := d.client.Do(req)
-	if err != nil {
+	status, apis, err := servedAPIs(ctx, d.client, ep.ControlURL, ep.ControlToken)
+	switch {
+	case err != nil:
 		return d.fail(fmt.Errorf("control API %s does not answer: %w", ep.ControlURL, err), d.logs())
-	}
-	resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusOK:
-		return nil
-	case http.StatusUnauthorized:
+	case status == http.StatusUnauthorized:
 		return d.fail(fmt.Errorf("control API %s refused the control token (401)", ep.ControlURL), "")
-	default:
+	case status != http.StatusOK:
 		return d.fail(fmt.Errorf("control API %s answered GET /capabilities with %d: is ControlPath right? (NoControl declares none)",
-			ep.ControlURL, resp.StatusCode), "")
+			ep.ControlURL, status), "")
 	}
+	if d.cfg.API != "" {
+		root := strings.TrimSuffix(ep.ControlURL, d.cfg.ControlPath)
+		p := underPrefixes(ctx, d.client, root, d.cfg.ControlPath, d.cfg.ControlToken, d.cfg.API, apis)
+		d.mu.Lock()
+		d.prefixed = p
+		d.mu.Unlock()
+	}
+	return nil
 }
 
 func (*DockerTarget) Isolated() bool { return false }
@@ -297,9 +305,12 @@ func (d *DockerTarget) Describe() string {
 	if d.root == "" {
 		return what
 	}
-	desc := fmt.Sprintf("%s (container %s) at %s%s", what, d.name, d.root, d.cfg.BasePath)
+	desc := fmt.Sprintf("%s (container %s) at %s%s%s", what, d.name, d.root, d.cfg.BasePath, d.prefixed.path())
 	if d.cfg.NoControl {
 		desc += " (no control API)"
+	}
+	if d.prefixed != nil {
+		desc += fmt.Sprintf(" (%s; a base path given, / for the root, overrides it)", d.prefixed)
 	}
 	return desc
 }

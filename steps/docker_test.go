@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,6 +122,31 @@ func TestDockerImageConformsForEveryAPI(t *testing.T) {
 				t.Logf("the container's last lines:\n%s", target.Logs(50))
 			}
 		})
+	}
+}
+
+// The mock's own image without IDVKIT_ONLY serves every API under its prefix: its capabilities say
+// so, and the suite checks the API at its prefix, says why, and passes; where the target checked the
+// container's root, every scenario got a 404.
+func TestDockerImageOfEveryAPIIsCheckedAtTheAPIsPrefix(t *testing.T) {
+	pool := dockerPool(t)
+	image := mockImage(t, pool)
+	target := startDocker(t, steps.DockerConfig{Image: image, API: "rambase"})
+	require.NoError(t, target.Ready(context.Background()))
+	ep, err := target.Open(context.Background(), "rambase")
+	require.NoError(t, err)
+	root := strings.TrimSuffix(ep.ControlURL, "/_mock")
+	assert.Equal(t, root+"/rambase", ep.BaseURL)
+	assert.Equal(t, fmt.Sprintf("docker image %s (container %s) at %s/rambase (it serves %s, each under its own prefix (its GET "+
+		"/capabilities and /rambase/... say so), so the suite checks rambase at /rambase; a base path given, / for the root, overrides it)",
+		image, target.ContainerName(), root, strings.Join(mockserver.Registered(), ", ")), target.Describe())
+
+	report := steps.RunT(t, steps.Plan{Config: steps.Config{API: "rambase", Target: target, StrictPolicy: true}})
+	counts := report.Counts()
+	assert.Positive(t, counts.Passed)
+	assert.Zero(t, counts.Failed+counts.PolicyFailed, "failed")
+	if t.Failed() {
+		t.Logf("the container's last lines:\n%s", target.Logs(50))
 	}
 }
 

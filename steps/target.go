@@ -2,9 +2,14 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/mocktest"
@@ -67,7 +72,9 @@ func (inProcess) Describe() string            { return "in-process mock" }
 
 // URL is an implementation that is already running at baseURL, the API's base URL (what a client
 // would use in place of the vendor's host). Its control API is at <baseURL>/_mock unless an option
-// says otherwise.
+// says otherwise. A base URL that is the root of a target serving several APIs each under its own
+// prefix (the combined mock, http://127.0.0.1:8080) is checked at the prefix of the API WithAPI names,
+// as Ready finds out and Describe says.
 func URL(baseURL string, opts ...URLOption) Target {
 	t := &urlTarget{base: strings.TrimSuffix(baseURL, "/"), client: noRedirects(&http.Client{Timeout: 30 * time.Second})}
 	t.control = t.base + "/_mock"
@@ -95,13 +102,28 @@ func WithControl(url, token string) URLOption {
 // reported as such, and readiness does not ask for it.
 func WithoutControl() URLOption { return func(t *urlTarget) { t.control = "" } }
 
+// WithAPI names the API the suite checks, so that a base URL at the root of a target serving several
+// APIs under prefixes is taken to the API's.
+func WithAPI(api string) URLOption { return func(t *urlTarget) { t.api = api } }
+
 type urlTarget struct {
 	base, control, token string
+	api                  string
 	client               *http.Client
+
+	mu       sync.Mutex
+	prefixed *prefixed // set by Ready when the base URL is the root of a target serving APIs under prefixes
 }
 
 func (t *urlTarget) Open(context.Context, string) (*Endpoint, error) {
-	return &Endpoint{BaseURL: t.base, ControlURL: t.control, ControlToken: t.token, Client: t.client}, nil
+	return &Endpoint{BaseURL: t.apiBase(), ControlURL: t.control, ControlToken: t.token, Client: t.client}, nil
+}
+
+// apiBase is the API's base URL: the one given, or under it the API's prefix.
+func (t *urlTarget) apiBase() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.base + t.prefixed.path()
 }
 
 // NotReadyError is a target that cannot be reached, or whose control API does not answer: nothing
@@ -124,7 +146,7 @@ func (t *urlTarget) Ready(ctx context.Context) error {
 	if t.control == "" {
 		return nil
 	}
-	status, err = t.get(ctx, t.control+"/capabilities", t.token)
+	status, apis, err := servedAPIs(ctx, t.client, t.control, t.token)
 	switch {
 	case err != nil:
 		return &NotReadyError{fmt.Sprintf("control API %s is unreachable: %v (a target without one: --control-url '')", t.control, err)}
@@ -133,7 +155,75 @@ func (t *urlTarget) Ready(ctx context.Context) error {
 	case status != http.StatusOK:
 		return &NotReadyError{fmt.Sprintf("control API %s answered GET /capabilities with %d: is the --control-url right? (a target without one: --control-url '')", t.control, status)}
 	}
+	// Only a base URL that is a root, with the control API under it, can be a combined mock's root.
+	if u, err := url.Parse(t.base); err == nil && u.Path == "" && strings.HasPrefix(t.control, t.base+"/") {
+		p := underPrefixes(ctx, t.client, t.base, strings.TrimPrefix(t.control, t.base), t.token, t.api, apis)
+		t.mu.Lock()
+		t.prefixed = p
+		t.mu.Unlock()
+	}
 	return nil
+}
+
+// prefixed is a target that serves several APIs each under its own prefix, as the combined mock does
+// (/rambase, /randaverify, ...), and the API the suite checks among them.
+type prefixed struct {
+	api  string
+	apis []string // every API its control API lists
+}
+
+// path is the API's prefix; "" for no prefixed target.
+func (p *prefixed) path() string {
+	if p == nil {
+		return ""
+	}
+	return "/" + p.api
+}
+
+// String says why the suite uses the API's prefix, for Describe.
+func (p *prefixed) String() string {
+	return fmt.Sprintf("it serves %s, each under its own prefix (its GET /capabilities and /%s/... say so), so the suite checks %s at %s",
+		strings.Join(p.apis, ", "), p.api, p.api, p.path())
+}
+
+// underPrefixes finds out whether a target whose root is root, and whose control API at
+// root+controlPath listed apis, serves those APIs each under its own prefix: the list holds api and
+// others, and the control API answers under api's prefix too (the mock serves it at /_mock and under
+// every prefix). nil otherwise: a target serving one API, or several at its root.
+func underPrefixes(ctx context.Context, c *http.Client, root, controlPath, token, api string, apis []string) *prefixed {
+	if len(apis) < 2 || !slices.Contains(apis, api) {
+		return nil
+	}
+	if status, _, err := servedAPIs(ctx, c, root+"/"+api+controlPath, token); err != nil || status != http.StatusOK {
+		return nil
+	}
+	return &prefixed{api: api, apis: apis}
+}
+
+// servedAPIs asks a control API for GET /capabilities, and returns the status and, from a 200, the
+// APIs it lists.
+func servedAPIs(ctx context.Context, c *http.Client, controlURL, token string) (status int, apis []string, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, controlURL+"/capabilities", nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		var body struct {
+			APIs []string `json:"apis"`
+		}
+		if json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body) == nil {
+			apis = body.APIs
+		}
+	}
+	return resp.StatusCode, apis, nil
 }
 
 func (t *urlTarget) get(ctx context.Context, url, token string) (int, error) {
@@ -157,6 +247,11 @@ func (*urlTarget) Isolated() bool { return false }
 func (t *urlTarget) Describe() string {
 	if t.control == "" {
 		return t.base + " (no control API)"
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.prefixed != nil {
+		return fmt.Sprintf("%s%s (the base URL given, %s: %s)", t.base, t.prefixed.path(), t.base, t.prefixed)
 	}
 	return t.base
 }

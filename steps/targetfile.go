@@ -188,7 +188,8 @@ func (f *TargetFile) Plan() (Plan, error) {
 		if f.API == "" {
 			return p, errors.New("name the API the container serves (--api, or api: in the file)")
 		}
-		dc := DockerConfig{Image: f.Docker.Image, Dockerfile: f.Docker.Dockerfile, Env: f.Docker.Env, BasePath: f.Docker.BasePath, NoControl: noControl}
+		dc := DockerConfig{Image: f.Docker.Image, Dockerfile: f.Docker.Dockerfile, Env: f.Docker.Env, BasePath: f.Docker.BasePath, API: f.API,
+			NoControl: noControl}
 		if f.Control != nil {
 			dc.ControlToken = f.Control.Token
 			if f.Control.URL != nil && *f.Control.URL != "" {
@@ -207,7 +208,7 @@ func (f *TargetFile) Plan() (Plan, error) {
 		if err := checkURL(f.BaseURL); err != nil {
 			return p, fmt.Errorf("base URL %q: %w", f.BaseURL, err)
 		}
-		var opts []URLOption
+		opts := []URLOption{WithAPI(f.API)}
 		switch {
 		case f.Control == nil:
 		case noControl:

@@ -40,7 +40,7 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 	dockerfile := fs.String("dockerfile", "", "build the implementation from this Dockerfile (FROM scratch or an image present) and check it")
 	var dockerEnv stringList
 	fs.Var(&dockerEnv, "docker-env", "KEY=VALUE for the container's environment (repeatable)")
-	dockerBase := fs.String("docker-base-path", "", "the API's path under the container's root ('' when it serves one API at its root)")
+	dockerBase := fs.String("docker-base-path", "", "the API's path under the container's root, / for the root; default: the API's prefix when the container says it serves several APIs under prefixes (the mock's own image), else the root")
 	if ok, err := parse(fs, args, stderr); !ok {
 		return err
 	}
