@@ -23,9 +23,9 @@ import (
 	"github.com/idvkit/idvkit/mockserver/password"
 )
 
-// runServe is `idvkit serve`: all APIs (or one, with --only) on one listener, real time plus an
-// offset the control API moves, until the context is cancelled (SIGINT, SIGTERM).
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// serveConfig reads serve's flags, each defaulting to its IDVKIT_* variable, into the mock's Config
+// and the address to listen on; ok is false when serve must not start (a usage error, or -h).
+func serveConfig(args []string, getenv func(string) string, stderr io.Writer) (cfg mockserver.Config, listen string, ok bool, err error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", envOr(getenv, "IDVKIT_ADDR", "127.0.0.1:8080"), "listen address (env IDVKIT_ADDR)")
 	only := fs.String("only", getenv("IDVKIT_ONLY"), "serve only this API, at the root (env IDVKIT_ONLY)")
@@ -43,25 +43,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	passwordCost := fs.String("password-cost", envOr(getenv, "IDVKIT_PASSWORD_COST", "0"),
 		"0: a password check is a keyed hash, microseconds; 4 to 31: it also spends a bcrypt comparison at that cost, for a vendor's login timing (10: about 60 ms of CPU) (env IDVKIT_PASSWORD_COST)")
 	if ok, err := parse(fs, args, stderr); !ok {
-		return err
+		return cfg, "", false, err
 	}
 	if fs.NArg() > 0 {
-		return usageError("serve takes no arguments, got %q", fs.Args())
+		return cfg, "", false, usageError("serve takes no arguments, got %q", fs.Args())
 	}
 	cost, err := strconv.Atoi(*passwordCost)
 	if err == nil {
 		err = password.ValidCost(cost)
 	}
 	if err != nil {
-		return usageError("--password-cost %q: want 0, or a bcrypt cost from %d to %d", *passwordCost, password.MinCost, password.MaxCost)
+		return cfg, "", false, usageError("--password-cost %q: want 0, or a bcrypt cost from %d to %d", *passwordCost, password.MinCost, password.MaxCost)
 	}
 	checks, ok := map[string]apihttp.ResponseChecks{"sampled": apihttp.SampleResponses, "all": apihttp.EveryResponse}[*validate]
 	if !ok {
-		return usageError("--validate-responses %q: want sampled or all", *validate)
+		return cfg, "", false, usageError("--validate-responses %q: want sampled or all", *validate)
 	}
 	drain, err := parseDrain(*drainBytes, *drainTimeout)
 	if err != nil {
-		return usageError("%v", err)
+		return cfg, "", false, usageError("%v", err)
 	}
 
 	var broken []string
@@ -70,23 +70,33 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			broken = append(broken, id)
 		}
 	}
-	cfg := mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), ControlToken: *controlToken, Responses: checks, BrokenRules: broken, Drain: drain,
+	cfg = mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), ControlToken: *controlToken, Responses: checks, BrokenRules: broken, Drain: drain,
 		PasswordCost: cost, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if *fixtures != "" {
 		data, err := os.ReadFile(*fixtures)
 		if err != nil {
-			return usageError("--fixtures: %v", err)
+			return cfg, "", false, usageError("--fixtures: %v", err)
 		}
 		f, err := mockserver.ParseFixtures(data)
 		if err != nil {
-			return usageError("--fixtures %s: %v", *fixtures, err)
+			return cfg, "", false, usageError("--fixtures %s: %v", *fixtures, err)
 		}
 		cfg.Fixtures = f
 	}
+	return cfg, *addr, true, nil
+}
+
+// runServe is `idvkit serve`: all APIs (or one, with --only) on one listener, real time plus an
+// offset the control API moves, until the context is cancelled (SIGINT, SIGTERM).
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, listen, ok, err := serveConfig(args, getenv, stderr)
+	if !ok {
+		return err
+	}
 	// Listen before building the mock, so a taken port is reported before fixtures are hashed.
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return usageError("listen on %s: %v", *addr, err)
+		return usageError("listen on %s: %v", listen, err)
 	}
 	defer ln.Close()
 	cfg.Loopback = loopback(ln.Addr())
@@ -96,9 +106,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer mock.Close()
 	srv := apihttp.NewServer(mock, apihttp.ServeTimeouts, slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn))
-	at := listeningAt(ln.Addr(), *addr)
+	at := listeningAt(ln.Addr(), listen)
 	printBanner(stdout, at, mock)
-	if *controlToken == "" && !loopback(ln.Addr()) {
+	if cfg.ControlToken == "" && !loopback(ln.Addr()) {
 		fmt.Fprintf(stderr, "\nWARNING: idvkit is listening on %s, beyond this machine, and its control API has no token:\n"+
 			"anyone who can reach it can reset it, move its clock and read every one-time password it sent.\n"+
 			"Start it with --control-token (or IDVKIT_CONTROL_TOKEN), or listen on 127.0.0.1.\n\n", at.scope)
