@@ -467,8 +467,8 @@ func TestJWKSVerifiesTheMocksRS256Tokens(t *testing.T) {
 	require.NoError(t, err)
 	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
 
-	issuer := token.New(token.RS256, clock.NewFake(start))
-	signed, err := issuer.Mint(&token.Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "u1"}})
+	issuer := token.New("api", token.Access, token.RS256, clock.NewFake(start))
+	signed, err := issuer.Mint(token.NewEpoch(), &token.Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "u1"}})
 	require.NoError(t, err)
 	keyOf := func(tok *jwt.Token) (any, error) {
 		assert.Equal(t, jwk["kid"], tok.Header["kid"], "the token names the published key")

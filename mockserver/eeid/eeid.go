@@ -24,14 +24,14 @@ const Name = "eeid"
 // Mock serves the eeID operations. Build it with New.
 type Mock struct {
 	env    mockapi.Env
-	tokens *token.Issuer
+	access *token.Issuer // the Bearer tokens createToken gives
 }
 
 var _ mockapi.API = (*Mock)(nil)
 
 // New returns the eeID mock (a mockapi.Factory).
 func New(env mockapi.Env) mockapi.API {
-	return &Mock{env: env, tokens: token.New(token.HS256, env.Clock)}
+	return &Mock{env: env, access: token.New(Name, token.Access, token.HS256, env.Clock)}
 }
 
 // Name implements mockapi.API.
@@ -115,7 +115,8 @@ const (
 type caller struct{ service service }
 
 // Authenticate checks the token endpoint's Basic client credentials, or every other operation's
-// Bearer token: signed by the mock, of a service that exists, not past its 120 seconds (EE-03).
+// Bearer token: an access token of this mock's eeID since its fixtures were last seeded (never
+// another API's, whatever its subject), of a service that exists, not past its 120 seconds (EE-03).
 // CheckAuth has already held the header to the operation's scheme, so its scheme tells which.
 func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
 	invalid := &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
@@ -130,8 +131,12 @@ func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openap
 	if !ok {
 		return nil, invalid
 	}
+	f, err := m.fixtures(r.Context())
+	if err != nil {
+		return nil, invalid // no eeID fixtures, so no services and no tokens
+	}
 	claims := &token.Claims{}
-	switch err := m.tokens.Parse(raw, claims); {
+	switch err := m.access.Parse(f.Tokens, raw, claims); {
 	case err == nil:
 	case errors.Is(err, token.ErrExpired) && m.env.Broken.Has(ruleTokenTTL):
 	default:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/token"
 )
 
 // Fixtures is eeID's section of the fixture set (the control API's EeidFixtures schema).
@@ -20,6 +21,10 @@ type Fixtures struct {
 	Settings   Settings         `json:"settings,omitzero"`
 	Services   []ServiceFixture `json:"services,omitempty"`
 	Identities []Identity       `json:"identities,omitempty"`
+
+	// Tokens is the epoch every token is minted in. Seed makes a new one, so a reset or a fixtures
+	// replace refuses every token issued before it.
+	Tokens token.Epoch `json:"-"`
 }
 
 // Settings are eeID's lifetimes, in seconds; zero takes the default.
@@ -77,6 +82,7 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 			return nil, fmt.Errorf("eeid: identity %q: %w", id.Sub, err)
 		}
 	}
+	f.Tokens = token.NewEpoch()
 	if err := mockapi.StoreSection(ctx, s, Name, f); err != nil {
 		return nil, err
 	}

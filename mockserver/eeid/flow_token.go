@@ -31,7 +31,7 @@ func (m *Mock) handleToken(w http.ResponseWriter, r *http.Request) {
 	c := &token.Claims{}
 	c.Subject = s.ClientID
 	c.IssuedAt, c.ExpiresAt = jwt.NewNumericDate(now), jwt.NewNumericDate(now.Add(ttl))
-	tok, err := m.tokens.Mint(c)
+	tok, err := m.access.Mint(f.Tokens, c)
 	if err != nil {
 		apihttp.Internal(w, r, "mint token", err)
 		return

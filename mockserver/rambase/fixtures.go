@@ -27,9 +27,11 @@ type Fixtures struct {
 	Clients    []ClientFixture `json:"clients,omitempty"`
 	Users      []UserFixture   `json:"users,omitempty"`
 
-	// Sessions seals access tokens (session.go). Seed makes a new one, so a reset refuses every
-	// access token issued before it.
+	// Sessions seals access tokens (session.go), and Tokens is the epoch (the seed) their sessions
+	// belong to and ID verification tokens are minted in. Seed makes new ones, so a reset refuses
+	// every token issued before it.
 	Sessions *token.Sealer `json:"-"`
+	Tokens   token.Epoch   `json:"-"`
 }
 
 // Settings are RamBase's lifetimes and limits, in seconds and tries; zero takes the default.
@@ -96,7 +98,7 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 	if err := mockapi.DecodeSection(Name, section, &f); err != nil {
 		return nil, err
 	}
-	f.Sessions = token.NewSealer()
+	f.Sessions, f.Tokens = token.NewSealer(), token.NewEpoch()
 	if err := mockapi.StoreSection(ctx, s, Name, f); err != nil {
 		return nil, err
 	}

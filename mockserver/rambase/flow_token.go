@@ -193,5 +193,5 @@ func (m *Mock) mintIDVToken(s *session) (string, error) {
 	c.Subject = strconv.FormatInt(s.UserID, 10)
 	c.IssuedAt = jwt.NewNumericDate(s.IssuedAt)
 	c.ExpiresAt = jwt.NewNumericDate(s.ExpiresAt)
-	return m.idv.Mint(c)
+	return m.idv.Mint(s.Epoch, c)
 }

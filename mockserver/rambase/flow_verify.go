@@ -48,7 +48,7 @@ func (m *Mock) handleVerify(w http.ResponseWriter, r *http.Request) {
 	s, err := store.Get[session](ctx, m.env.Store, kindSession, idx.Session)
 	if err == nil {
 		var f Fixtures
-		if f, err = mockapi.Section[Fixtures](ctx, m.env.Store, Name); err == nil && s.Sealer != f.Sessions {
+		if f, err = mockapi.Section[Fixtures](ctx, m.env.Store, Name); err == nil && s.Epoch != f.Tokens {
 			err = errEarlierSeed
 		}
 	}

@@ -20,14 +20,14 @@ const Name = "rambase"
 // Mock serves the RamBase operations. Build it with New.
 type Mock struct {
 	env mockapi.Env
-	idv *token.Issuer // signs ID verification tokens; only the mock verifies them, by lookup
+	idv *token.Issuer // signs ID verification tokens; the mock verifies them by lookup, not by Parse
 }
 
 var _ mockapi.API = (*Mock)(nil)
 
 // New returns the RamBase mock (a mockapi.Factory).
 func New(env mockapi.Env) mockapi.API {
-	return &Mock{env: env, idv: token.New(token.HS256, env.Clock)}
+	return &Mock{env: env, idv: token.New(Name, token.Verification, token.HS256, env.Clock)}
 }
 
 // Name implements mockapi.API.

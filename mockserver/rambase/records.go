@@ -35,10 +35,11 @@ type session struct {
 	ExpiresAt  time.Time
 	Ended      bool
 	IDVToken   string
-	// Sealer is the one of the fixture seed the session's access token was sealed under. A session
-	// of an earlier seed is dead, whatever its record says: a first change that raced a reset may
-	// have stored it, with its ID verification token, in the store the reset made.
-	Sealer *token.Sealer
+	// Epoch is the fixture seed the session's access token was sealed under; its ID verification
+	// token is minted in it. A session of an earlier seed is dead, whatever its record says: a first
+	// change that raced a reset may have stored it, with its ID verification token, in the store the
+	// reset made.
+	Epoch token.Epoch
 }
 
 // aliveAt reports whether the session may be used at now; at ExpiresAt it is already dead.

@@ -43,7 +43,7 @@ func openSession(f *Fixtures, accessToken string) (session, bool) {
 		return session{}, false
 	}
 	d := decoder{b: b[1:], ok: true}
-	s := session{System: f.System, Database: f.Database, Sealer: f.Sessions}
+	s := session{System: f.System, Database: f.Database, Epoch: f.Tokens}
 	s.Key = d.string()
 	s.UserID = d.varint()
 	s.ClientID = d.string()

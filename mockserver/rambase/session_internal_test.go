@@ -21,7 +21,7 @@ import (
 )
 
 func TestAccessTokenCarriesItsSession(t *testing.T) {
-	f := &Fixtures{System: "HATTELAND", Database: "HAT", Sessions: token.NewSealer()}
+	f := &Fixtures{System: "HATTELAND", Database: "HAT", Sessions: token.NewSealer(), Tokens: token.NewEpoch()}
 	customer, supplier := int64(100042), int64(-7)
 	for name, s := range map[string]session{
 		"client, no binding": {Key: "K1", UserID: 666, ClientID: "forecast-api",
@@ -33,7 +33,7 @@ func TestAccessTokenCarriesItsSession(t *testing.T) {
 			ClientID: strings.Repeat("😀", 256), IssuedAt: time.Unix(1<<40, 999999999), ExpiresAt: time.Unix(1<<40+3600, 999999999)},
 	} {
 		want := s
-		want.System, want.Database, want.Sealer = f.System, f.Database, f.Sessions
+		want.System, want.Database, want.Epoch = f.System, f.Database, f.Tokens
 		got, ok := openSession(f, sealSession(f.Sessions, &s))
 		require.True(t, ok, name)
 		assert.True(t, got.IssuedAt.Equal(want.IssuedAt) && got.ExpiresAt.Equal(want.ExpiresAt), name)
@@ -94,7 +94,7 @@ func TestFirstChangesOfASessionMeetInOneRecord(t *testing.T) {
 	clk := clock.NewFake(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 	st := &racingCreates{Store: memory.New(), first: func(v *session) { v.Ended = true }}
 	m := New(mockapi.Env{Store: st, Clock: clk, Logger: slog.New(slog.DiscardHandler), Retention: time.Hour}).(*Mock)
-	s := session{Key: "S", UserID: 7, IssuedAt: clk.Now(), ExpiresAt: clk.Now().Add(time.Hour)}
+	s := session{Key: "S", UserID: 7, IssuedAt: clk.Now(), ExpiresAt: clk.Now().Add(time.Hour), Epoch: token.NewEpoch()}
 
 	tok, err := m.idvToken(ctx, s)
 	require.NoError(t, err)
@@ -118,7 +118,7 @@ func TestConcurrentFirstReadsAgreeOnOneToken(t *testing.T) {
 	clk := clock.NewFake(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 	st := memory.New()
 	m := New(mockapi.Env{Store: st, Clock: clk, Logger: slog.New(slog.DiscardHandler), Retention: time.Hour}).(*Mock)
-	s := session{Key: "S", UserID: 7, IssuedAt: clk.Now(), ExpiresAt: clk.Now().Add(time.Hour)}
+	s := session{Key: "S", UserID: 7, IssuedAt: clk.Now(), ExpiresAt: clk.Now().Add(time.Hour), Epoch: token.NewEpoch()}
 
 	start := make(chan struct{})
 	got := make([]string, 50)
@@ -151,7 +151,7 @@ func TestAFirstChangeThatRacedAResetLeavesNothingThatVerifies(t *testing.T) {
 	st := memory.New()
 	m := New(mockapi.Env{Store: st, Clock: clk, Logger: slog.New(slog.DiscardHandler), Retention: time.Hour}).(*Mock)
 	seed := func() *Fixtures {
-		f := &Fixtures{System: "HATTELAND", Sessions: token.NewSealer()}
+		f := &Fixtures{System: "HATTELAND", Sessions: token.NewSealer(), Tokens: token.NewEpoch()}
 		require.NoError(t, mockapi.StoreSection(ctx, st, Name, *f))
 		return f
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/token"
 )
 
 // Fixtures is RandaVerify's section of the fixture set (the control API's RandaVerifyFixtures schema).
@@ -20,6 +21,10 @@ type Fixtures struct {
 	Organisations []OrganisationFixture `json:"organisations,omitempty"`
 	Users         []UserFixture         `json:"users,omitempty"`
 	People        []Person              `json:"people,omitempty"`
+
+	// Tokens is the epoch every token is minted in. Seed makes a new one, so a reset or a fixtures
+	// replace refuses every token issued before it, though the users' token generations start over.
+	Tokens token.Epoch `json:"-"`
 }
 
 // Settings are RandaVerify's lifetimes, in seconds; zero takes the default.
@@ -85,6 +90,7 @@ func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage)
 	if err := mockapi.DecodeSection(Name, section, &f); err != nil {
 		return nil, err
 	}
+	f.Tokens = token.NewEpoch()
 	if err := mockapi.StoreSection(ctx, s, Name, f); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/token"
 )
 
 // loginResponse is login's 200 body (the seed).
@@ -61,30 +62,28 @@ func (m *Mock) findUser(ctx context.Context, name string) (user, error) {
 // mintAccess signs an access token for u at its current generation, expiring the fixture set's
 // access-token lifetime after now.
 func (m *Mock) mintAccess(ctx context.Context, u user) (string, error) {
-	settings, err := m.settings(ctx)
+	f, err := m.fixtures(ctx)
 	if err != nil {
 		return "", err
 	}
-	ttl := settings.accessTokenTTL()
+	ttl := f.Settings.accessTokenTTL()
 	if m.env.Broken.Has(ruleTokenLifetime) {
 		ttl *= 2
 	}
-	return m.mint(u, useAccess, ttl)
+	return m.mint(m.access, f.Tokens, u, ttl)
 }
 
-// mint signs a token of a use for u, carrying its generation.
-func (m *Mock) mint(u user, use string, ttl time.Duration) (string, error) {
+// mint signs a token of an issuer's use for u in the fixtures' epoch, carrying u's generation.
+func (m *Mock) mint(iss *token.Issuer, e token.Epoch, u user, ttl time.Duration) (string, error) {
 	now := m.env.Clock.Now()
-	c := &accessClaims{Use: use}
+	c := &token.Claims{Generation: u.Generation}
 	c.Subject = idKey(u.ID)
-	c.Generation = u.Generation
 	// One reading of the clock for both, so exp is exactly iat + ttl in whole seconds.
 	c.IssuedAt, c.ExpiresAt = jwt.NewNumericDate(now), jwt.NewNumericDate(now.Add(ttl))
-	return m.tokens.Mint(c)
+	return iss.Mint(e, c)
 }
 
-// settings are the seeded fixture set's lifetimes.
-func (m *Mock) settings(ctx context.Context) (Settings, error) {
-	f, err := mockapi.Section[Fixtures](ctx, m.env.Store, Name)
-	return f.Settings, err
+// fixtures is the seeded fixture set: its lifetimes, and the epoch its tokens are minted in.
+func (m *Mock) fixtures(ctx context.Context) (Fixtures, error) {
+	return mockapi.Section[Fixtures](ctx, m.env.Store, Name)
 }

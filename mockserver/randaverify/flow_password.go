@@ -86,13 +86,13 @@ func (m *Mock) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "The body cannot be decoded")
 		return
 	}
-	settings, err := m.settings(ctx)
+	f, err := m.fixtures(ctx)
 	if err != nil {
-		apihttp.Internal(w, r, "settings", err)
+		apihttp.Internal(w, r, "fixtures", err)
 		return
 	}
 	_, u, lookupErr := store.Lookup[user](ctx, m.env.Store, kindUser, emailKey(body.Email))
-	tok, err := m.mint(u, useReset, settings.resetLinkTTL())
+	tok, err := m.mint(m.reset, f.Tokens, u, f.Settings.resetLinkTTL())
 	if err != nil {
 		apihttp.Internal(w, r, "mint reset token", err)
 		return
@@ -112,15 +112,20 @@ func (m *Mock) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 	apihttp.WriteJSON(w, http.StatusOK, errorBody{Detail: forgotDetail})
 }
 
-// resetUser returns the user a reset token names, while the token is unused, unexpired and the user
-// unchanged since it was minted.
-func (m *Mock) resetUser(ctx context.Context, raw string) (user, *accessClaims, error) {
-	c := &accessClaims{}
-	if err := m.tokens.Parse(raw, c); err != nil {
+// resetUser returns the user a reset token names, while the token is unused (the user's generation
+// has not moved since it was minted, nor have the fixtures been seeded anew), unexpired and the user
+// active.
+func (m *Mock) resetUser(ctx context.Context, raw string) (user, *token.Claims, error) {
+	f, err := m.fixtures(ctx)
+	if err != nil {
+		return user{}, nil, token.ErrInvalid
+	}
+	c := &token.Claims{}
+	if err := m.reset.Parse(f.Tokens, raw, c); err != nil {
 		return user{}, nil, err
 	}
 	u, err := store.Get[user](ctx, m.env.Store, kindUser, c.Subject)
-	if err != nil || c.Use != useReset || c.Generation != u.Generation || !u.Active {
+	if err != nil || c.Generation != u.Generation || !u.Active {
 		return user{}, nil, token.ErrInvalid
 	}
 	return u, c, nil

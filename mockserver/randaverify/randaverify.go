@@ -24,14 +24,16 @@ const Name = "randaverify"
 // Mock serves the RandaVerify operations. Build it with New.
 type Mock struct {
 	env    mockapi.Env
-	tokens *token.Issuer // access tokens and reset links
+	access *token.Issuer // the tokens login gives
+	reset  *token.Issuer // the tokens of password-reset links
 }
 
 var _ mockapi.API = (*Mock)(nil)
 
 // New returns the RandaVerify mock (a mockapi.Factory).
 func New(env mockapi.Env) mockapi.API {
-	return &Mock{env: env, tokens: token.New(token.HS256, env.Clock)}
+	return &Mock{env: env, access: token.New(Name, token.Access, token.HS256, env.Clock),
+		reset: token.New(Name, token.Reset, token.HS256, env.Clock)}
 }
 
 // Name implements mockapi.API.
@@ -121,19 +123,24 @@ func emailKey(email string) string { return "email:" + strings.ToLower(email) }
 // caller is who an access token belongs to, as Authenticate found them.
 type caller struct {
 	user  user
-	token *accessClaims
+	token *token.Claims
 }
 
-// Authenticate checks the access token: signed by the mock, not expired on the mock's clock (RV-03),
-// of a user who exists, is active (RV-08) and whose token generation it carries (RV-06, RV-08).
+// Authenticate checks the access token: an access token of this mock's RandaVerify since its fixtures
+// were last seeded, not expired on the mock's clock (RV-03), of a user who exists, is active (RV-08)
+// and whose token generation it carries (RV-06, RV-08).
 func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
 	invalid := &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
 	raw, ok := openapi.Credentials(r, "Bearer")
 	if !ok {
 		return nil, invalid
 	}
-	claims := &accessClaims{}
-	switch err := m.tokens.Parse(raw, claims); {
+	f, err := m.fixtures(r.Context())
+	if err != nil {
+		return nil, invalid // no RandaVerify fixtures, so no users and no tokens
+	}
+	claims := &token.Claims{}
+	switch err := m.access.Parse(f.Tokens, raw, claims); {
 	case err == nil:
 	case errors.Is(err, token.ErrExpired) && m.env.Broken.Has(ruleTokenTTL):
 		// Expired, but the signature verified: with RV-03 broken, it is let through.
@@ -142,7 +149,7 @@ func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openap
 	}
 	u, err := store.Get[user](r.Context(), m.env.Store, kindUser, claims.Subject)
 	switch {
-	case err != nil, claims.Use != useAccess, claims.IssuedBefore(u.Generation):
+	case err != nil, claims.IssuedBefore(u.Generation):
 		return nil, invalid
 	case !u.Active && !m.env.Broken.Has(ruleRevokeOnSuspend):
 		return nil, invalid

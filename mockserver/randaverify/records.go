@@ -1,10 +1,6 @@
 package randaverify
 
-import (
-	"time"
-
-	"github.com/idvkit/idvkit/mockserver/token"
-)
+import "time"
 
 // user is a RandaVerify user. Its token generation revokes tokens: every token carries the generation
 // it was issued at, and a password change, a reset or a suspension bumps it, so every earlier token
@@ -35,18 +31,4 @@ type verification struct {
 	OrganisationID int64
 	Data           ninData
 	CreatedAt      time.Time
-}
-
-// Token uses: an access token, or the token of a password-reset link. Each is refused where the other
-// is expected.
-const (
-	useAccess = "access"
-	useReset  = "reset"
-)
-
-// accessClaims are the claims of the mock's tokens: the user (sub), the generation it was issued at
-// (gen), and what the token is for.
-type accessClaims struct {
-	token.Claims
-	Use string `json:"use"`
 }

@@ -23,12 +23,15 @@ func TestMintIsWhatGolangJWTSigns(t *testing.T) {
 			c.IssuedAt, c.ExpiresAt = jwt.NewNumericDate(stillClock{}.Now()), jwt.NewNumericDate(stillClock{}.Now().Add(time.Hour))
 			return c
 		}
-		i := New(alg, stillClock{})
+		i := New("api", Access, alg, stillClock{})
+		e := NewEpoch()
 		for range 2 { // the second with the encoded header and a pooled MAC
-			got, err := i.Mint(claims())
+			got, err := i.Mint(e, claims())
 			require.NoError(t, err)
 
-			lib := jwt.NewWithClaims(i.method, claims())
+			bound := claims()
+			bound.Binding = e.id + "/api/access"
+			lib := jwt.NewWithClaims(i.method, bound)
 			var key any = hmacSecret()
 			if alg == RS256 {
 				k, err := rsaKey()

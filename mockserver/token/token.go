@@ -3,9 +3,13 @@
 // RS256 public key as a JSON Web Key Set for the control API to serve; and it seals opaque tokens
 // that carry their own state (Sealer), for an API whose tokens are not JWTs.
 //
-// JWT keys live for the process: one random HS256 secret and one RSA-2048 key, each made on first
-// use and shared by every issuer, so two issuers of the same algorithm accept each other's tokens and a
-// restarted mock refuses tokens from its previous run.
+// A JWT verifies only where and for what it was minted: on the mock that minted it, until that
+// mock's fixtures are next seeded (a reset or a fixtures replace), at the API that minted it, for the
+// use it was minted for (Use). An Issuer is made for one API and one use, and every Mint and Parse
+// names the Epoch (the fixture seed) it is in; every token carries that binding in a claim under its
+// MAC or signature, and Parse refuses any other. The keys live for the process (one random HS256
+// secret and one RSA-2048 key, each made on first use), so starting a mock or seeding it anew costs
+// no key generation, and a restarted mock refuses tokens from its previous run.
 package token
 
 import (
@@ -39,11 +43,34 @@ const (
 // Sentinel errors of Parse, wrapped; branch on them with errors.Is. Their messages never include the
 // token.
 var (
-	// ErrExpired: the token is the mock's own, unaltered, but its exp has passed on the issuer's clock.
+	// ErrExpired: the token is the issuer's own, unaltered and minted in the epoch it was parsed in,
+	// but its exp has passed on the issuer's clock.
 	ErrExpired = errors.New("token: expired")
-	// ErrInvalid: anything else (malformed, bad signature, another algorithm, another process's key).
+	// ErrInvalid: anything else (malformed, bad signature, another algorithm, another process's key,
+	// another epoch, API or use).
 	ErrInvalid = errors.New("token: invalid")
 )
+
+// Use is what a token is for. An Issuer mints tokens of one use and verifies only those, so a reset
+// link's token calls no operation and an access token resets no password.
+type Use string
+
+// The uses a token can be minted for.
+const (
+	Access       Use = "access"       // presented on an API's calls
+	Reset        Use = "reset"        // a password-reset link's
+	Verification Use = "verification" // proves a login to a third party or to a login's next step
+)
+
+// Epoch is one fixture seed of one mock. An API makes one with NewEpoch each time its fixtures are
+// seeded and keeps it with them in the store, as it keeps a Sealer, so a reset swaps it with the
+// records it belongs to; it names that epoch on every Mint and Parse. A token verifies only in the
+// epoch it was minted in: after a reset or a fixtures replace, and on every other mock, it is refused.
+// The zero Epoch (an API the fixture set has no section for) mints and verifies nothing.
+type Epoch struct{ id string }
+
+// NewEpoch returns a new epoch, named at random (128 bits), so no two mocks or seeds share one.
+func NewEpoch() Epoch { return Epoch{id: rand.Text()} }
 
 // Claims are the claims every minted token carries. An API embeds Claims (as a value) in its own
 // claims struct and passes a pointer to that struct to Mint and Parse:
@@ -53,10 +80,12 @@ var (
 //		System string `json:"ramBaseName"`
 //	}
 //
-// Generation revokes tokens: see IssuedBefore.
+// Generation revokes tokens: see IssuedBefore. Binding is the issuer's: Mint sets it, Parse checks it.
 type Claims struct {
 	jwt.RegisteredClaims
 	Generation int64 `json:"gen,omitempty"`
+	// Binding names the epoch, API and use the token was minted for: "<epoch>/<api>/<use>".
+	Binding string `json:"bnd"`
 }
 
 // IssuedBefore reports whether the token was issued before the subject's current token generation,
@@ -80,27 +109,36 @@ type ClaimSet interface {
 	base() *Claims
 }
 
-// Issuer mints and verifies tokens with one algorithm against one clock. It is safe for concurrent
-// use.
+// Issuer mints and verifies the tokens of one use at one API, with one algorithm against one clock.
+// It is safe for concurrent use.
 type Issuer struct {
 	alg    Alg
 	method jwt.SigningMethod
 	clock  Clock
 	parser *jwt.Parser
+	scope  string // "/<api>/<use>": what follows the epoch in the binding of every token it mints
 
 	header func() (string, error) // encodeHeader, once
 
 	// verified remembers the claims of tokens whose signature has verified, so a token presented
 	// again (every request of a session) costs a map lookup and its exp check, not a base64 and JSON
 	// decoding and an HMAC or RSA verification: that was half of a request's cost. A token's bytes
-	// never change, so what verified once verifies again; exp is still judged on every Parse.
+	// never change, so its signature, once verified, stays verified; its binding and exp are still
+	// judged on every Parse, so a remembered token dies with its epoch.
 	verified verifiedCache[reflect.Value] // token -> a copy of its claims struct
 }
 
-// New returns an issuer for alg bound to c. It makes no key: the RSA key is generated on the first
-// RS256 Mint, Parse or JWKS, so starting a mock stays cheap. New panics on an unknown alg or a nil
-// clock, both wiring mistakes.
-func New(alg Alg, c Clock) *Issuer {
+// New returns the issuer of the tokens of one use at one API (its name), signed with alg and judged
+// against c. It makes no key: the RSA key is generated on the first RS256 Mint, Parse or JWKS, so
+// starting a mock stays cheap. New panics on an empty API, an unknown use or alg, or a nil clock, all
+// wiring mistakes.
+func New(api string, use Use, alg Alg, c Clock) *Issuer {
+	switch {
+	case api == "":
+		panic("token: no API")
+	case use != Access && use != Reset && use != Verification:
+		panic(fmt.Sprintf("token: unknown use %q", use))
+	}
 	var method jwt.SigningMethod
 	switch alg {
 	case HS256:
@@ -113,7 +151,7 @@ func New(alg Alg, c Clock) *Issuer {
 	if c == nil {
 		panic("token: nil clock")
 	}
-	i := &Issuer{alg: alg, method: method, clock: c, parser: jwt.NewParser(
+	i := &Issuer{alg: alg, method: method, clock: c, scope: "/" + api + "/" + string(use), parser: jwt.NewParser(
 		// Only this issuer's algorithm: refuses "none" and an HS256 token keyed with the RSA public key.
 		jwt.WithValidMethods([]string{string(alg)}),
 		// exp against the mock's clock: valid while now < exp, expired from exp itself on.
@@ -125,19 +163,28 @@ func New(alg Alg, c Clock) *Issuer {
 	return i
 }
 
-var errNotBefore = errors.New("token: nbf is never emitted; leave NotBefore unset")
+var (
+	errNotBefore = errors.New("token: nbf is never emitted; leave NotBefore unset")
+	errNoEpoch   = errors.New("token: no epoch: the API's fixtures were not seeded")
+	errUnbound   = fmt.Errorf("%w: bound to another mock, fixture seed, API or use", ErrInvalid)
+)
 
-// Mint signs claims with the issuer's algorithm and returns the compact token. It fills in, on the
-// caller's struct, what is unset: IssuedAt from the issuer's clock, and ID (jti) at random, so two
-// tokens minted in the same second for the same subject still differ. ExpiresAt is the caller's:
-// nil means the token never expires. Times travel as whole seconds, truncated, so a token whose exp
-// is a sub-second now+TTL expires up to a second before that instant. Mint never sets nbf and refuses claims that do, since a client
+// Mint signs claims with the issuer's algorithm and returns the compact token, bound to epoch e and
+// the issuer's API and use. It sets Binding on the caller's struct, and fills in what is unset:
+// IssuedAt from the issuer's clock, and ID (jti) at random, so two tokens minted in the same second
+// for the same subject still differ. ExpiresAt is the caller's: nil means the token never expires.
+// Times travel as whole seconds, truncated, so a token whose exp is a sub-second now+TTL expires up
+// to a second before that instant. Mint never sets nbf and refuses claims that do, since a client
 // whose clock lags the mock's would reject the token.
-func (i *Issuer) Mint(claims ClaimSet) (string, error) {
+func (i *Issuer) Mint(e Epoch, claims ClaimSet) (string, error) {
 	c := claims.base()
-	if c.NotBefore != nil {
+	switch {
+	case c.NotBefore != nil:
 		return "", errNotBefore
+	case e.id == "":
+		return "", errNoEpoch
 	}
+	c.Binding = e.id + i.scope
 	if c.IssuedAt == nil {
 		c.IssuedAt = jwt.NewNumericDate(i.clock.Now())
 	}
@@ -191,21 +238,26 @@ func (i *Issuer) encodeHeader() (string, error) {
 }
 
 // Parse verifies tokenString and decodes its claims into claims, a pointer to a fresh struct of the
-// type it was minted with. It accepts only the issuer's algorithm signed with this process's key, and
-// checks exp against the issuer's clock: a token is expired from exp on, valid one second before.
+// type it was minted with. It accepts only the issuer's algorithm signed with this process's key,
+// only a token bound to epoch e and the issuer's API and use, and checks exp against the issuer's
+// clock: a token is expired from exp on, valid one second before.
 //
 // The error wraps ErrExpired or ErrInvalid, except when the RSA key could not be generated. On
-// ErrExpired the signature did verify, so claims are the mock's own (a handler may say whose token
-// expired); on any other error claims may be partly filled from the unverified token and must not be
-// used. Parse does not check revocation: compare the generation with IssuedBefore. A token that
-// verified once is remembered, so the claims of later Parses of it share its pointer fields (exp,
-// iat): treat them as read-only.
-func (i *Issuer) Parse(tokenString string, claims ClaimSet) error {
+// ErrExpired the signature and the binding did verify, so claims are the issuer's own in this epoch
+// (a handler may say whose token expired, or let it through when it breaks expiry on purpose); on
+// any other error claims may be partly filled from the unverified token and must not be used. Parse
+// does not check revocation: compare the generation with IssuedBefore. A token that verified once is
+// remembered, so the claims of later Parses of it share its pointer fields (exp, iat): treat them as
+// read-only.
+func (i *Issuer) Parse(e Epoch, tokenString string, claims ClaimSet) error {
 	if hasLineBreak(tokenString) {
 		return fmt.Errorf("%w: malformed", ErrInvalid)
 	}
 	dst := reflect.ValueOf(claims).Elem()
 	if i.recall(tokenString, dst) {
+		if !i.binds(e, claims.base()) {
+			return errUnbound
+		}
 		return i.checkExpiry(claims)
 	}
 	var key any = hmacSecret()
@@ -219,11 +271,16 @@ func (i *Issuer) Parse(tokenString string, claims ClaimSet) error {
 	_, err := i.parser.ParseWithClaims(tokenString, claims, func(*jwt.Token) (any, error) { return key, nil })
 	// jwt's error text can quote parts of the token, so map it to fixed reasons.
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, jwt.ErrTokenExpired):
+		// The signature verified (jwt judges exp after it): the claims are this process's own.
+		if !i.binds(e, claims.base()) {
+			return errUnbound
+		}
+		if err != nil {
+			return ErrExpired
+		}
 		i.remember(tokenString, dst)
 		return nil
-	case errors.Is(err, jwt.ErrTokenExpired):
-		return ErrExpired
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return fmt.Errorf("%w: malformed", ErrInvalid)
 	case errors.Is(err, jwt.ErrTokenUnverifiable):
@@ -233,6 +290,12 @@ func (i *Issuer) Parse(tokenString string, claims ClaimSet) error {
 	default:
 		return fmt.Errorf("%w: claims not valid", ErrInvalid)
 	}
+}
+
+// binds reports whether c was minted in epoch e by an issuer of this one's API and use.
+func (i *Issuer) binds(e Epoch, c *Claims) bool {
+	b := c.Binding
+	return len(b) == len(e.id)+len(i.scope) && b[:len(e.id)] == e.id && b[len(e.id):] == i.scope
 }
 
 // recall fills dst with the claims of a token that verified before, if it is remembered with claims

@@ -45,6 +45,14 @@ func newClock() *fakeClock {
 	return &fakeClock{now: time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)}
 }
 
+// epoch is the fixture seed most tests mint and parse in.
+var epoch = token.NewEpoch()
+
+// newIssuer is an issuer of access tokens at an API named "api".
+func newIssuer(alg token.Alg, c token.Clock) *token.Issuer {
+	return token.New("api", token.Access, alg, c)
+}
+
 // apiClaims is an API's own claims struct, as RamBase's ID verification token has.
 type apiClaims struct {
 	token.Claims
@@ -68,16 +76,16 @@ func TestRoundTripKeepsAPIClaims(t *testing.T) {
 	for _, alg := range []token.Alg{token.HS256, token.RS256} {
 		t.Run(string(alg), func(t *testing.T) {
 			clk := newClock()
-			iss := token.New(alg, clk)
+			iss := newIssuer(alg, clk)
 			customer := int64(42)
 			in := &apiClaims{System: "PROD", CustomerID: &customer}
 			in.Subject = "user-7"
 			in.ExpiresAt = jwt.NewNumericDate(clk.Now().Add(time.Hour))
-			tok, err := iss.Mint(in)
+			tok, err := iss.Mint(epoch, in)
 			require.NoError(t, err)
 
 			var out apiClaims
-			require.NoError(t, iss.Parse(tok, &out))
+			require.NoError(t, iss.Parse(epoch, tok, &out))
 			assert.Equal(t, "PROD", out.System)
 			require.NotNil(t, out.CustomerID)
 			assert.Equal(t, int64(42), *out.CustomerID)
@@ -87,9 +95,9 @@ func TestRoundTripKeepsAPIClaims(t *testing.T) {
 			assert.Equal(t, clk.Now().Add(time.Hour).Unix(), out.ExpiresAt.Unix())
 
 			var again apiClaims // from the tokens that verified before
-			require.NoError(t, iss.Parse(tok, &again))
+			require.NoError(t, iss.Parse(epoch, tok, &again))
 			assert.Equal(t, out, again)
-			assert.ErrorIs(t, iss.Parse(tok+"x", &apiClaims{}), token.ErrInvalid, "another string is verified afresh")
+			assert.ErrorIs(t, iss.Parse(epoch, tok+"x", &apiClaims{}), token.ErrInvalid, "another string is verified afresh")
 		})
 	}
 }
@@ -98,43 +106,43 @@ func TestExpiryFollowsTheIssuersClock(t *testing.T) {
 	for _, alg := range []token.Alg{token.HS256, token.RS256} {
 		t.Run(string(alg), func(t *testing.T) {
 			clk := newClock()
-			iss := token.New(alg, clk)
+			iss := newIssuer(alg, clk)
 			c := &token.Claims{}
 			c.ExpiresAt = jwt.NewNumericDate(clk.Now().Add(time.Minute))
-			tok, err := iss.Mint(c)
+			tok, err := iss.Mint(epoch, c)
 			require.NoError(t, err)
 
 			clk.advance(time.Minute - time.Second)
-			require.NoError(t, iss.Parse(tok, &token.Claims{}), "valid one second before exp")
+			require.NoError(t, iss.Parse(epoch, tok, &token.Claims{}), "valid one second before exp")
 
 			clk.advance(time.Second)
-			err = iss.Parse(tok, &token.Claims{})
+			err = iss.Parse(epoch, tok, &token.Claims{})
 			require.ErrorIs(t, err, token.ErrExpired, "expired at exp exactly")
 			assert.NotErrorIs(t, err, token.ErrInvalid)
 
 			clk.advance(time.Second)
-			require.ErrorIs(t, iss.Parse(tok, &token.Claims{}), token.ErrExpired)
+			require.ErrorIs(t, iss.Parse(epoch, tok, &token.Claims{}), token.ErrExpired)
 		})
 	}
 }
 
 func TestTokenWithoutExpNeverExpires(t *testing.T) {
 	clk := newClock()
-	iss := token.New(token.RS256, clk)
-	tok, err := iss.Mint(&token.Claims{}) // Rampable's isDisableExpire tokens
+	iss := newIssuer(token.RS256, clk)
+	tok, err := iss.Mint(epoch, &token.Claims{}) // Rampable's isDisableExpire tokens
 	require.NoError(t, err)
 	assert.NotContains(t, payload(t, tok), "exp")
 	clk.advance(100 * 365 * 24 * time.Hour)
-	assert.NoError(t, iss.Parse(tok, &token.Claims{}))
+	assert.NoError(t, iss.Parse(epoch, tok, &token.Claims{}))
 }
 
 func TestSameInstantSameSubjectDifferAndCarryNoNbf(t *testing.T) {
 	clk := newClock() // stands still: both tokens get the same iat
-	iss := token.New(token.HS256, clk)
+	iss := newIssuer(token.HS256, clk)
 	mint := func() string {
 		c := &token.Claims{}
 		c.Subject = "user-7"
-		tok, err := iss.Mint(c)
+		tok, err := iss.Mint(epoch, c)
 		require.NoError(t, err)
 		return tok
 	}
@@ -154,7 +162,7 @@ func TestMintRefusesNotBefore(t *testing.T) {
 	clk := newClock()
 	c := &token.Claims{}
 	c.NotBefore = jwt.NewNumericDate(clk.Now())
-	_, err := token.New(token.HS256, clk).Mint(c)
+	_, err := newIssuer(token.HS256, clk).Mint(epoch, c)
 	assert.Error(t, err)
 }
 
@@ -186,7 +194,7 @@ func TestRS256VerifiesWithJWKSAlone(t *testing.T) {
 	clk := newClock()
 	c := &apiClaims{System: "PROD"}
 	c.Subject = "user-7"
-	tok, err := token.New(token.RS256, clk).Mint(c)
+	tok, err := newIssuer(token.RS256, clk).Mint(epoch, c)
 	require.NoError(t, err)
 
 	kid, pub := jwksKey(t)
@@ -228,7 +236,7 @@ func TestForgedTokensAreInvalidNotExpired(t *testing.T) {
 		c := &token.Claims{}
 		c.Subject = "user-7"
 		c.ExpiresAt = jwt.NewNumericDate(clk.Now().Add(-time.Hour))
-		tok, err := token.New(alg, clk).Mint(c)
+		tok, err := newIssuer(alg, clk).Mint(epoch, c)
 		require.NoError(t, err)
 		parts := strings.Split(tok, ".")
 		p := payload(t, tok)
@@ -237,9 +245,9 @@ func TestForgedTokensAreInvalidNotExpired(t *testing.T) {
 		require.NoError(t, err)
 		return parts[0] + "." + base64.RawURLEncoding.EncodeToString(raw) + "." + parts[2]
 	}
-	hsOK, err := token.New(token.HS256, clk).Mint(&token.Claims{})
+	hsOK, err := newIssuer(token.HS256, clk).Mint(epoch, &token.Claims{})
 	require.NoError(t, err)
-	rsOK, err := token.New(token.RS256, clk).Mint(&token.Claims{})
+	rsOK, err := newIssuer(token.RS256, clk).Mint(epoch, &token.Claims{})
 	require.NoError(t, err)
 
 	cases := []struct {
@@ -262,7 +270,7 @@ func TestForgedTokensAreInvalidNotExpired(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := token.New(tc.alg, clk).Parse(tc.tok, &token.Claims{})
+			err := newIssuer(tc.alg, clk).Parse(epoch, tc.tok, &token.Claims{})
 			require.ErrorIs(t, err, token.ErrInvalid)
 			assert.NotErrorIs(t, err, token.ErrExpired)
 			if parts := strings.Split(tc.tok, "."); len(parts) == 3 {
@@ -281,37 +289,93 @@ func TestForgedTokensAreInvalidNotExpired(t *testing.T) {
 func TestTokenWithLineBreaksIsInvalid(t *testing.T) {
 	clk := newClock()
 	for _, alg := range []token.Alg{token.HS256, token.RS256} {
-		i := token.New(alg, clk)
-		tok, err := i.Mint(&token.Claims{})
+		i := newIssuer(alg, clk)
+		tok, err := i.Mint(epoch, &token.Claims{})
 		require.NoError(t, err)
-		require.NoError(t, i.Parse(tok, &token.Claims{}), "the token itself verifies, and is remembered")
+		require.NoError(t, i.Parse(epoch, tok, &token.Claims{}), "the token itself verifies, and is remembered")
 		sig := strings.LastIndex(tok, ".") + 5
 		for _, broken := range []string{tok[:sig] + "\n" + tok[sig:], tok[:sig] + "\r\n" + tok[sig:], tok + "\n", tok[:sig] + "\r" + tok[sig:]} {
-			assert.ErrorIs(t, i.Parse(broken, &token.Claims{}), token.ErrInvalid, "%s %q", alg, broken)
+			assert.ErrorIs(t, i.Parse(epoch, broken, &token.Claims{}), token.ErrInvalid, "%s %q", alg, broken)
 		}
 	}
 }
 
 func TestGenerationRevokes(t *testing.T) {
-	iss := token.New(token.HS256, newClock())
-	tok, err := iss.Mint(&token.Claims{Generation: 3})
+	iss := newIssuer(token.HS256, newClock())
+	tok, err := iss.Mint(epoch, &token.Claims{Generation: 3})
 	require.NoError(t, err)
 	var c token.Claims
-	require.NoError(t, iss.Parse(tok, &c))
+	require.NoError(t, iss.Parse(epoch, tok, &c))
 	assert.Equal(t, int64(3), c.Generation)
 	assert.False(t, c.IssuedBefore(3), "current generation: valid")
 	assert.True(t, c.IssuedBefore(4), "after a bump: revoked")
 }
 
-func TestIssuersOfOneAlgShareTheKey(t *testing.T) {
+// A token verifies in the epoch it was minted in, at the issuer of its API and use; any other epoch
+// (the same mock after a reset, or another mock), API or use refuses it as invalid, not expired, even
+// once its exp has passed, and whether or not the token was remembered from an earlier Parse.
+func TestATokenVerifiesOnlyInItsEpochAtItsAPIForItsUse(t *testing.T) {
 	for _, alg := range []token.Alg{token.HS256, token.RS256} {
 		t.Run(string(alg), func(t *testing.T) {
-			a, b := token.New(alg, newClock()), token.New(alg, newClock())
-			tok, err := a.Mint(&token.Claims{})
+			clk := newClock()
+			minter := token.New("randaverify", token.Access, alg, clk)
+			c := &token.Claims{}
+			c.ExpiresAt = jwt.NewNumericDate(clk.Now().Add(time.Minute))
+			tok, err := minter.Mint(epoch, c)
 			require.NoError(t, err)
-			assert.NoError(t, b.Parse(tok, &token.Claims{}))
+			assert.Equal(t, c.Binding, payload(t, tok)["bnd"])
+			require.NoError(t, token.New("randaverify", token.Access, alg, clk).Parse(epoch, tok, &token.Claims{}),
+				"an issuer of the same API and use, in the same epoch")
+
+			others := []struct {
+				name   string
+				issuer *token.Issuer
+				epoch  token.Epoch
+			}{
+				{"the next epoch", minter, token.NewEpoch()},
+				{"no epoch", minter, token.Epoch{}},
+				{"another API", token.New("eeid", token.Access, alg, clk), epoch},
+				{"another use (reset)", token.New("randaverify", token.Reset, alg, clk), epoch},
+				{"another use (verification)", token.New("randaverify", token.Verification, alg, clk), epoch},
+			}
+			for _, o := range others {
+				iss := o.issuer
+				if iss == minter { // one that has not verified the token before
+					iss = token.New("randaverify", token.Access, alg, clk)
+				}
+				assert.ErrorIs(t, iss.Parse(o.epoch, tok, &token.Claims{}), token.ErrInvalid, o.name)
+			}
+			require.NoError(t, minter.Parse(epoch, tok, &token.Claims{}), "now remembered")
+			for _, o := range others[:2] {
+				assert.ErrorIs(t, minter.Parse(o.epoch, tok, &token.Claims{}), token.ErrInvalid, "remembered, in %s", o.name)
+			}
+
+			clk.advance(time.Minute)
+			require.ErrorIs(t, minter.Parse(epoch, tok, &token.Claims{}), token.ErrExpired)
+			for _, o := range others {
+				err := o.issuer.Parse(o.epoch, tok, &token.Claims{})
+				require.ErrorIs(t, err, token.ErrInvalid, "expired, and %s", o.name)
+				assert.NotErrorIs(t, err, token.ErrExpired, "expired, and %s", o.name)
+			}
 		})
 	}
+}
+
+// The zero epoch (an API with no fixtures) mints nothing: a token bound to no seed would outlive them all.
+func TestMintNeedsAnEpoch(t *testing.T) {
+	iss := newIssuer(token.HS256, newClock())
+	_, err := iss.Mint(epoch, &token.Claims{})
+	require.NoError(t, err)
+	_, err = iss.Mint(token.Epoch{}, &token.Claims{})
+	assert.Error(t, err)
+}
+
+// An issuer is made for a use and an API: neither can be left out or misspelt.
+func TestNewRefusesAnIssuerWithoutAPIOrUse(t *testing.T) {
+	assert.NotPanics(t, func() { token.New("api", token.Reset, token.HS256, newClock()) })
+	assert.Panics(t, func() { token.New("", token.Access, token.HS256, newClock()) })
+	assert.Panics(t, func() { token.New("api", "", token.HS256, newClock()) })
+	assert.Panics(t, func() { token.New("api", "acess", token.HS256, newClock()) })
 }
 
 // TestRSAKeyIsGeneratedLazilyOnce runs in a fresh process of this test binary, since other tests
@@ -327,36 +391,52 @@ func TestRSAKeyIsGeneratedLazilyOnce(t *testing.T) {
 		return
 	}
 	clk := newClock()
-	hs := token.New(token.HS256, clk)
-	tok, err := hs.Mint(&token.Claims{})
+	hs := newIssuer(token.HS256, clk)
+	tok, err := hs.Mint(epoch, &token.Claims{})
 	require.NoError(t, err)
-	require.NoError(t, hs.Parse(tok, &token.Claims{}))
-	rs := token.New(token.RS256, clk)
+	require.NoError(t, hs.Parse(epoch, tok, &token.Claims{}))
+	rs := newIssuer(token.RS256, clk)
 	require.Equal(t, int32(0), token.RSAKeysGenerated(), "no RSA key before the first RS256 use")
 
-	tok, err = rs.Mint(&token.Claims{})
+	tok, err = rs.Mint(epoch, &token.Claims{})
 	require.NoError(t, err)
 	require.Equal(t, int32(1), token.RSAKeysGenerated())
-	require.NoError(t, token.New(token.RS256, clk).Parse(tok, &token.Claims{}))
+	require.NoError(t, newIssuer(token.RS256, clk).Parse(epoch, tok, &token.Claims{}))
 	_, err = token.JWKS()
 	require.NoError(t, err)
 	require.Equal(t, int32(1), token.RSAKeysGenerated(), "one key per process")
 }
 
 func benchmarkMintParse(b *testing.B, alg token.Alg) {
-	iss := token.New(alg, newClock())
+	iss := newIssuer(alg, newClock())
 	for b.Loop() {
 		c := &apiClaims{System: "PROD"}
 		c.Subject = "user-7"
-		tok, err := iss.Mint(c)
+		tok, err := iss.Mint(epoch, c)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := iss.Parse(tok, &apiClaims{}); err != nil {
+		if err := iss.Parse(epoch, tok, &apiClaims{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkMintParseHS256(b *testing.B) { benchmarkMintParse(b, token.HS256) }
+
+// BenchmarkParseRemembered is a session's token presented again: what every API call costs.
+func BenchmarkParseRememberedHS256(b *testing.B) {
+	iss := newIssuer(token.HS256, newClock())
+	c := &apiClaims{System: "PROD"}
+	c.Subject = "user-7"
+	tok, err := iss.Mint(epoch, c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := iss.Parse(epoch, tok, &apiClaims{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
 func BenchmarkMintParseRS256(b *testing.B) { benchmarkMintParse(b, token.RS256) }
