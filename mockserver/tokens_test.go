@@ -23,22 +23,18 @@ type tokenAPI struct {
 	want  any
 }
 
-func form(t *testing.T, m *mocktest.Server, path string, values url.Values, h http.Header) mocktest.Reply {
+func postTokenForm(t *testing.T, m *mocktest.Server, path string, values url.Values) mocktest.Reply {
 	t.Helper()
-	if h == nil {
-		h = http.Header{}
-	}
-	h.Set("Content-Type", "application/x-www-form-urlencoded")
-	return m.Call(t, http.MethodPost, path, h, []byte(values.Encode()))
+	return m.Call(t, http.MethodPost, path, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, []byte(values.Encode()))
 }
 
-func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
+func bearerHeader(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
 
-func basicAuth(id, secret string) http.Header {
+func basicHeader(id, secret string) http.Header {
 	return http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))}}
 }
 
-func accessToken(t *testing.T, r mocktest.Reply, want int) string {
+func accessTokenOf(t *testing.T, r mocktest.Reply, want int) string {
 	t.Helper()
 	require.Equal(t, want, r.Status, string(r.Raw))
 	return r.JSON["access_token"].(string)
@@ -48,14 +44,14 @@ var tokenAPIs = map[string]tokenAPI{
 	"randaverify": {
 		login: func(t *testing.T, m *mocktest.Server) string {
 			p := m.Principal(t, "randaverify.org_admin")
-			return accessToken(t, form(t, m, "/randaverify/login", url.Values{"username": {p.Username}, "password": {p.Password}}, nil), http.StatusOK)
+			return accessTokenOf(t, postTokenForm(t, m, "/randaverify/login", url.Values{"username": {p.Username}, "password": {p.Password}}), http.StatusOK)
 		},
 		path: "/randaverify/me", field: "detail", want: "Could not validate credentials",
 	},
 	"eeid": {
 		login: func(t *testing.T, m *mocktest.Server) string {
 			p := m.Principal(t, "eeid.service_a")
-			return accessToken(t, m.Call(t, http.MethodPost, "/eeid/api/auth/v1/token", basicAuth(p.ClientID, p.ClientSecret), nil), http.StatusCreated)
+			return accessTokenOf(t, m.Call(t, http.MethodPost, "/eeid/api/auth/v1/token", basicHeader(p.ClientID, p.ClientSecret), nil), http.StatusCreated)
 		},
 		path: "/eeid/api/ident/v1/identification_requests", field: "error", want: "Unauthorized",
 	},
@@ -63,7 +59,7 @@ var tokenAPIs = map[string]tokenAPI{
 		login: func(t *testing.T, m *mocktest.Server) string {
 			p := m.Principal(t, "rambase.api_client")
 			v := url.Values{"grant_type": {"client_credentials"}, "client_id": {p.ClientID}, "client_secret": {p.ClientSecret}}
-			return accessToken(t, form(t, m, "/rambase/oauth2/access_token", v, nil), http.StatusOK)
+			return accessTokenOf(t, postTokenForm(t, m, "/rambase/oauth2/access_token", v), http.StatusOK)
 		},
 		path: "/rambase/system/sessions/current", field: "httpStatusCode", want: 401.0,
 	},
@@ -76,10 +72,10 @@ func TestATokenIsRefusedByAnotherMock(t *testing.T) {
 	for name, api := range tokenAPIs {
 		t.Run(name, func(t *testing.T) {
 			tok := api.login(t, minter)
-			require.Equal(t, http.StatusOK, minter.Call(t, http.MethodGet, api.path, bearer(tok), nil).Status, "on the mock that minted it")
-			require.Equal(t, http.StatusOK, other.Call(t, http.MethodGet, api.path, bearer(api.login(t, other)), nil).Status, "the other mock's own")
+			require.Equal(t, http.StatusOK, minter.Call(t, http.MethodGet, api.path, bearerHeader(tok), nil).Status, "on the mock that minted it")
+			require.Equal(t, http.StatusOK, other.Call(t, http.MethodGet, api.path, bearerHeader(api.login(t, other)), nil).Status, "the other mock's own")
 
-			r := other.Call(t, http.MethodGet, api.path, bearer(tok), nil)
+			r := other.Call(t, http.MethodGet, api.path, bearerHeader(tok), nil)
 			assert.Equal(t, http.StatusUnauthorized, r.Status, string(r.Raw))
 			assert.Equal(t, api.want, r.JSON[api.field])
 		})
@@ -95,18 +91,18 @@ func TestARandaVerifyTokenIsRefusedByEeID(t *testing.T) {
 	m := mocktest.New(t, mocktest.WithFixtures(f))
 	const requests = "/eeid/api/ident/v1/identification_requests"
 	create := func(tok string) mocktest.Reply {
-		h := bearer(tok)
+		h := bearerHeader(tok)
 		h.Set("Content-Type", "application/json")
 		return m.Call(t, http.MethodPost, requests, h, []byte(`{"claims_required": [{"type": "sub", "value": "EE30303039914"}], "reference": "binding"}`))
 	}
-	own := accessToken(t, m.Call(t, http.MethodPost, "/eeid/api/auth/v1/token", basicAuth("12", "twelve-secret"), nil), http.StatusCreated)
+	own := accessTokenOf(t, m.Call(t, http.MethodPost, "/eeid/api/auth/v1/token", basicHeader("12", "twelve-secret"), nil), http.StatusCreated)
 	require.Equal(t, http.StatusCreated, create(own).Status, "the service's own token")
-	require.Equal(t, http.StatusOK, m.Call(t, http.MethodGet, requests, bearer(own), nil).Status)
+	require.Equal(t, http.StatusOK, m.Call(t, http.MethodGet, requests, bearerHeader(own), nil).Status)
 
 	p := m.Principal(t, "randaverify.org_admin")
 	require.Equal(t, "12", p.ID)
-	access := accessToken(t, form(t, m, "/randaverify/login", url.Values{"username": {p.Username}, "password": {p.Password}}, nil), http.StatusOK)
-	require.Equal(t, http.StatusOK, m.Call(t, http.MethodGet, "/randaverify/me", bearer(access), nil).Status)
+	access := accessTokenOf(t, postTokenForm(t, m, "/randaverify/login", url.Values{"username": {p.Username}, "password": {p.Password}}), http.StatusOK)
+	require.Equal(t, http.StatusOK, m.Call(t, http.MethodGet, "/randaverify/me", bearerHeader(access), nil).Status)
 	require.Equal(t, http.StatusOK, m.Call(t, http.MethodPost, "/randaverify/forgot-password", http.Header{"Content-Type": {"application/json"}},
 		[]byte(`{"email": "`+p.Email+`"}`)).Status)
 	out := m.Call(t, http.MethodGet, "/_mock/outbox?kind=password-reset", nil, nil)
@@ -119,7 +115,7 @@ func TestARandaVerifyTokenIsRefusedByEeID(t *testing.T) {
 
 	for name, tok := range map[string]string{"access": access, "reset": reset} {
 		t.Run(name, func(t *testing.T) {
-			r := m.Call(t, http.MethodGet, requests, bearer(tok), nil)
+			r := m.Call(t, http.MethodGet, requests, bearerHeader(tok), nil)
 			assert.Equal(t, http.StatusUnauthorized, r.Status, "list: %s", r.Raw)
 			assert.Equal(t, "Unauthorized", r.JSON["error"])
 			r = create(tok)
@@ -127,7 +123,7 @@ func TestARandaVerifyTokenIsRefusedByEeID(t *testing.T) {
 			assert.Equal(t, "Unauthorized", r.JSON["error"])
 		})
 	}
-	list := m.Call(t, http.MethodGet, requests, bearer(own), nil)
+	list := m.Call(t, http.MethodGet, requests, bearerHeader(own), nil)
 	require.Equal(t, http.StatusOK, list.Status)
 	assert.Len(t, list.JSON["items"], 1, "the refused tokens created nothing")
 }
