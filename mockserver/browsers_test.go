@@ -195,8 +195,10 @@ func TestEveryControlOperationDocumentsItsRefusals(t *testing.T) {
 		}
 		r := callControl(t, m, op.Method, path, with(token, "Content-Type", "text/plain"), "x")
 		assert.Equal(t, http.StatusUnsupportedMediaType, r.status, "%s: %s", what, r.raw)
-		r = callControl(t, m, op.Method, path, with(token, "Content-Type", "application/json"), strings.Repeat(" ", 1<<20+1))
-		assert.Equal(t, http.StatusRequestEntityTooLarge, r.status, "%s: %s", what, r.raw)
+		if op.HasBody() { // an operation that takes none ignores a body
+			r = callControl(t, m, op.Method, path, with(token, "Content-Type", "application/json"), strings.Repeat(" ", 1<<20+1))
+			assert.Equal(t, http.StatusRequestEntityTooLarge, r.status, "%s: %s", what, r.raw)
+		}
 		r = callControl(t, m, op.Method, path, with(token, "X-Big", strings.Repeat("a", 64<<10)), "")
 		assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, r.status, "%s: %s", what, r.raw)
 		if op.ID != "getHealth" {

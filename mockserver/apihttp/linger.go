@@ -30,10 +30,11 @@ type Drain struct {
 }
 
 // Linger wraps next so that a request answered before its body was read (a 413 over the size limit,
-// or a 401, 404 or 405 that never needed the body) gets its answer across to a client that sends its
-// whole body before reading anything, as Python's urllib does. net/http would close the connection
-// with the body unread, and the reset that closing causes reaches such a client while it is still
-// sending, before it has read a byte: it sees a broken pipe or a reset, never the answer.
+// a 401, 404 or 405 that never needed the body, or any answer of an operation that takes none) gets
+// its answer across to a client that sends its whole body before reading anything, as Python's
+// urllib does. net/http would close the connection with the body unread, and the reset that closing
+// causes reaches such a client while it is still sending, before it has read a byte: it sees a broken
+// pipe or a reset, never the answer.
 //
 // For a body over 64 KiB (or of unknown length) next's response is held until next returns. If next
 // read the body to its end, the response goes out as it would have. If not, it goes out at once,
