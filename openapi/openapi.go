@@ -413,6 +413,42 @@ func (o *Operation) RequiredBodyFields() []string {
 // HasBody reports whether the operation defines a request body.
 func (o *Operation) HasBody() bool { return len(o.bodyTypes) > 0 }
 
+// Parameters names the operation's parameters in one location ("path", "query"), for a client that
+// builds its requests from the spec (a test that sends every operation bad input).
+func (o *Operation) Parameters(in string) []string {
+	var names []string
+	for _, p := range o.params {
+		if p.In == in {
+			names = append(names, p.Name)
+		}
+	}
+	return names
+}
+
+// RequestExamples lists the examples the spec gives the operation's request body in a media type
+// (its example, then its named examples by name), as decoded YAML values, for a client that builds
+// its requests from the spec.
+func (o *Operation) RequestExamples(mediaType string) []any {
+	rb := o.route.Operation.RequestBody
+	if rb == nil {
+		return nil
+	}
+	mt := rb.Value.Content.Get(mediaType)
+	if mt == nil {
+		return nil
+	}
+	var out []any
+	if mt.Example != nil {
+		out = append(out, mt.Example)
+	}
+	for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
+		if ex := mt.Examples[name]; ex != nil && ex.Value != nil {
+			out = append(out, ex.Value.Value)
+		}
+	}
+	return out
+}
+
 // parameters lists an operation's parameters: the path item's, unless the operation has one of the
 // same name and location, then the operation's own.
 func parameters(item *openapi3.PathItem, op *openapi3.Operation) []*openapi3.Parameter {
