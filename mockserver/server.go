@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/clock"
@@ -334,8 +335,9 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, name string) {
 }
 
 // parsePageForm parses the form a page is sent (r.PostForm), and says what is wrong with one it
-// cannot read, with its status: 413 over maxPageForm, 400 malformed. Only a request that carries a
-// form is parsed: a GET's query is the page's to read, a malformed parameter it does not use included.
+// cannot read, with its status: 413 over maxPageForm, 400 malformed or not UTF-8. Only a request that
+// carries a form is parsed: a GET's query is the page's to read, a malformed parameter it does not use
+// included.
 func parsePageForm(r *http.Request) (status int, problem string) {
 	if r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch {
 		return 0, ""
@@ -348,7 +350,25 @@ func parsePageForm(r *http.Request) (status int, problem string) {
 	case err != nil:
 		return http.StatusBadRequest, "The form or the link cannot be read: it has a malformed %-escape or a ';'."
 	}
+	if field, ok := notText(r.Form); ok {
+		return http.StatusBadRequest, "The form or the link cannot be read: " + field + " is not UTF-8 text."
+	}
 	return 0, ""
+}
+
+// notText names the first field of a form (the body's fields and the link's), by name, whose name or a
+// value is not UTF-8 once unescaped. A page's fields are text, which the APIs take only as UTF-8: a
+// password the reset page set in another encoding could never be given to the API's login.
+func notText(form url.Values) (field string, found bool) {
+	for _, name := range slices.Sorted(maps.Keys(form)) {
+		switch {
+		case !utf8.ValidString(name):
+			return "the name of a field", true
+		case slices.ContainsFunc(form[name], func(v string) bool { return !utf8.ValidString(v) }):
+			return "field " + name, true
+		}
+	}
+	return "", false
 }
 
 // pageProblem is the page the mock answers with when it cannot read a page's form.
