@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -583,7 +586,7 @@ func (o *Operation) ValidateRequest(ctx context.Context, in *Input) *Failure {
 		// JSON text is UTF-8 (RFC 8259, 8.1), and encoding/json reads any other byte as U+FFFD, so
 		// a name sent in Latin-1 would be stored mangled. utf8.Valid is its own pass over the body,
 		// but at several GB/s on ASCII it costs a fraction of json.Valid's.
-		if !utf8.Valid(in.Body) {
+		if !utf8.Valid(in.Body) || escapesHalfASurrogate(in.Body) {
 			return &Failure{Kind: KindBody, Rule: "utf-8"}
 		}
 		// kin-openapi decodes a JSON body with a json.Decoder, which stops after the first value: a
@@ -602,6 +605,52 @@ func (o *Operation) ValidateRequest(ctx context.Context, in *Input) *Failure {
 		return requestFailure(err)
 	}
 	return nil
+}
+
+// escapesHalfASurrogate reports whether a JSON text has a \u escape of half a UTF-16 surrogate pair
+// that is not paired: a high half not followed at once by a low half's escape, or a low half alone
+// ("\ud800", "\udc00\ud800"). Such an escape stands for no character, and encoding/json reads it as
+// U+FFFD, so it is refused as text that is not UTF-8 is. Only a body with a backslash is scanned.
+// Escapes are read pairwise without tracking quotes: in valid JSON a backslash only ever starts an
+// escape inside a string (one outside is json.Valid's to refuse), so "\\ud800" is an escaped
+// backslash and text.
+func escapesHalfASurrogate(body []byte) bool {
+	for {
+		i := bytes.IndexByte(body, '\\')
+		if i < 0 || i+1 >= len(body) {
+			return false
+		}
+		body = body[i+1:]
+		r, ok := unicodeEscape(body)
+		if !ok {
+			body = body[1:] // \\, \", \n, ...: one escaped byte, or a malformed escape
+			continue
+		}
+		body = body[5:]
+		if !utf16.IsSurrogate(r) {
+			continue
+		}
+		low, ok := rune(0), len(body) > 0 && body[0] == '\\'
+		if ok {
+			low, ok = unicodeEscape(body[1:])
+		}
+		if !ok || utf16.DecodeRune(r, low) == unicode.ReplacementChar {
+			return true
+		}
+		body = body[6:]
+	}
+}
+
+// unicodeEscape reads the code unit of a \u escape from what follows its backslash ("u00e9").
+func unicodeEscape(b []byte) (rune, bool) {
+	var unit [2]byte
+	if len(b) < 5 || b[0] != 'u' {
+		return 0, false
+	}
+	if _, err := hex.Decode(unit[:], b[1:5]); err != nil {
+		return 0, false
+	}
+	return rune(unit[0])<<8 | rune(unit[1]), true
 }
 
 // validateFlatForm checks a form body of the operation's flat form schema (o.form) from the form
