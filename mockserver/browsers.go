@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
@@ -16,35 +17,81 @@ import (
 // outbox's one-time passwords, the fixtures' credentials). Development servers refuse both (Vite,
 // webpack-dev-server); so does the mock.
 
-// servesHost reports whether the mock answers a request that names it host (its Host header, port
-// and all). A mock that listens on loopback only (Config.Loopback) answers only the loopback names
-// (localhost, 127.0.0.0/8, ::1, with or without a port) and the public URL's host: a name that any
-// page's DNS could point at 127.0.0.1 is refused. It holds for the whole listener, APIs and pages
-// included: the APIs take the fixture credentials printed in the banner and README, so a page that
-// reached them could log in as any fixture user and read whatever the developer's application had
-// sent the mock. A mock listening beyond loopback answers every name (a container, a proxy).
-func (s *Server) servesHost(host string) bool {
-	if !s.cfg.Loopback {
-		return true
-	}
-	name := host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		name = h
-	}
-	name = strings.TrimSuffix(strings.ToLower(strings.Trim(name, "[]")), ".")
-	if ip, err := netip.ParseAddr(name); err == nil {
-		return ip.Unmap().IsLoopback()
-	}
-	return name == "localhost" || (name != "" && name == s.publicHost)
+// hostNames is what a mock answers beside IP literals and localhost names (servesHost): the public
+// URL's host and Config.AllowedHosts, each lower case without a trailing dot, or any name at all.
+type hostNames struct {
+	any   bool
+	names map[string]bool
 }
 
-// refuseOtherHosts answers 403, in the control API's shape, a request servesHost refuses.
+// newHostNames reads Config.AllowedHosts beside the public URL's host. A listed name is a bare host
+// name: one with a scheme, a port or brackets could never equal a Host's name, so it is refused
+// rather than silently never matching.
+func newHostNames(allowed []string, publicHost string) (hostNames, error) {
+	h := hostNames{names: map[string]bool{}}
+	if publicHost != "" {
+		h.names[canonicalHost(publicHost)] = true
+	}
+	for _, listed := range allowed {
+		if listed == "*" {
+			h.any = true
+			continue
+		}
+		name := canonicalHost(listed)
+		if name == "" || strings.ContainsAny(name, "*:/[]@ \t") {
+			return h, fmt.Errorf("mockserver: allowed host %q: want a host name (idvkit, host.docker.internal), or * for any; IP addresses are always answered", listed)
+		}
+		h.names[name] = true
+	}
+	return h, nil
+}
+
+// canonicalHost is a host name as compared: lower case, without the trailing dot of a fully
+// qualified name (localhost. is localhost).
+func canonicalHost(name string) string { return strings.TrimSuffix(strings.ToLower(name), ".") }
+
+// hostName is a Host header's name, without its port.
+func hostName(host string) string {
+	if name, _, err := net.SplitHostPort(host); err == nil {
+		return name
+	}
+	return host
+}
+
+// servesHost reports whether the mock answers a request that names it host (its Host header, port
+// and all), on whatever address it listens: an IP literal (an address means only itself, where DNS
+// rebinding needs a name whose resolution the attacker controls), localhost or a name under .localhost (browsers resolve
+// them to loopback themselves, never through DNS), the public URL's host, or a name listed in
+// Config.AllowedHosts. Any other name is one an attacker's DNS could point at the mock, so the page
+// that carries it would read the mock's answers as its own. A listener beyond loopback is no
+// exception: `docker run -p 8080:8080` listens on 0.0.0.0 inside the container and is reached from
+// the developer's browser at localhost all the same. It holds for every route: the APIs take the
+// fixture credentials printed in the banner and README, so a page that reached them could log in
+// as any fixture user and read whatever the developer's application had sent the mock.
+func (s *Server) servesHost(host string) bool {
+	if s.hosts.any {
+		return true
+	}
+	name := canonicalHost(hostName(host))
+	if _, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")); err == nil {
+		return true
+	}
+	return name == "localhost" || strings.HasSuffix(name, ".localhost") || s.hosts.names[name]
+}
+
+// refuseOtherHosts answers 403, in the control API's shape, a request servesHost refuses, saying
+// which flag would admit its name: a docker-compose service name or host.docker.internal is a
+// name someone means, and they learn here how to say so.
 func (s *Server) refuseOtherHosts(w http.ResponseWriter, r *http.Request) bool {
 	if s.servesHost(r.Host) {
 		return false
 	}
-	mockapi.WriteControlFieldError(w, http.StatusForbidden, "forbidden", "Host",
-		"This mock listens on loopback and answers only localhost, 127.0.0.1 and [::1] (and the host of its --public-url): another name can be a DNS rebinding")
+	msg := "This mock answers a Host that is an IP address, localhost, a name under .localhost, the host of its --public-url " +
+		"or a name given with --allowed-hosts (IDVKIT_ALLOWED_HOSTS): any other name could be a DNS rebinding"
+	if name := hostName(r.Host); name != "" {
+		msg += fmt.Sprintf(". To answer %q, start it with --allowed-hosts %s", name, canonicalHost(name))
+	}
+	mockapi.WriteControlFieldError(w, http.StatusForbidden, "forbidden", "Host", msg)
 	return true
 }
 

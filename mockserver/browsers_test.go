@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -117,47 +118,107 @@ func TestControlTakesOnlyTheContentTypeItDeclares(t *testing.T) {
 	assert.Equal(t, http.StatusUnsupportedMediaType, r.status, "a read too: %s", r.raw)
 }
 
-// A mock on loopback answers only loopback names and the public URL's host, on every route, as
-// development servers do: a page whose own name an attacker's DNS points at 127.0.0.1 (DNS
-// rebinding) reads neither the outbox nor an API nor a page. A mock beyond loopback answers any name.
-func TestLoopbackMockAnswersOnlyLoopbackHosts(t *testing.T) {
+// hostStatus sends GET path to a served mock naming it host, and returns the status and body.
+func hostStatus(t *testing.T, m *mocktest.Server, host, path string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", m.URL+path, nil)
+	require.NoError(t, err)
+	req.Host = host
+	resp, err := m.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var b strings.Builder
+	_, _ = io.Copy(&b, resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+// hostRoutes are a route of each kind the Host check guards (control API, an API, an end-user page)
+// with the status each answers a name the mock serves.
+var hostRoutes = []struct {
+	path string
+	want int
+}{
+	{"/_mock/outbox", http.StatusOK},
+	{"/rambase/system/sessions/current", http.StatusUnauthorized},
+	{"/_mock/ui/randaverify/reset?token=x", http.StatusBadRequest},
+}
+
+// assertHostsAnswered checks each host gets every route's own answer, and assertHostsRefused that
+// each gets the Host refusal on every route.
+func assertHostsAnswered(t *testing.T, m *mocktest.Server, hosts ...string) {
+	t.Helper()
+	for _, host := range hosts {
+		for _, r := range hostRoutes {
+			code, body := hostStatus(t, m, host, r.path)
+			assert.Equal(t, r.want, code, "%s %s: %s", host, r.path, body)
+		}
+	}
+}
+
+func assertHostsRefused(t *testing.T, m *mocktest.Server, hosts ...string) {
+	t.Helper()
+	for _, host := range hosts {
+		for _, r := range hostRoutes {
+			code, body := hostStatus(t, m, host, r.path)
+			assert.Equal(t, http.StatusForbidden, code, "%s %s: %s", host, r.path, body)
+			assert.Contains(t, body, `"field":"Host"`, "%s %s", host, r.path)
+		}
+	}
+}
+
+// The mock answers, on every route, only a Host no attacker's DNS can point at it, whatever address
+// it listens on, as Vite and webpack-dev-server do: an IP literal (any: a container is reached at
+// its own), localhost and names under .localhost (browsers resolve them to loopback themselves),
+// each in any case and with the trailing dot of a fully qualified name. A page whose own name its
+// DNS points at the mock (DNS rebinding) reads neither the outbox nor an API nor a page, and the
+// refusal says which flag admits a name.
+func TestMockAnswersOnlyHostsNoDNSCanRebind(t *testing.T) {
 	m := mocktest.New(t)
 	port := m.URL[strings.LastIndex(m.URL, ":"):]
-	routes := []string{"/_mock/outbox", "/rambase/system/sessions/current", "/_mock/ui/randaverify/reset?token=x"}
-	status := func(m *mocktest.Server, host, path string) (int, string) {
-		req, err := http.NewRequest("GET", m.URL+path, nil)
-		require.NoError(t, err)
-		req.Host = host
-		resp, err := m.Client().Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		var b strings.Builder
-		_, _ = io.Copy(&b, resp.Body)
-		return resp.StatusCode, b.String()
-	}
-	for _, host := range []string{"localhost" + port, "localhost", "LOCALHOST" + port, "127.0.0.1" + port, "127.1.2.3", "[::1]" + port, "[::1]"} {
-		for _, path := range routes {
-			code, body := status(m, host, path)
-			assert.NotEqual(t, http.StatusForbidden, code, "%s %s: %s", host, path, body)
-		}
-	}
-	for _, host := range []string{"evil.example" + port, "evil.example", "localhost.evil.example", "127.0.0.1.nip.io" + port, "mock.test"} {
-		for _, path := range routes {
-			code, body := status(m, host, path)
-			assert.Equal(t, http.StatusForbidden, code, "%s %s", host, path)
-			assert.Contains(t, body, `"field":"Host"`, "%s %s", host, path)
-		}
-	}
+	assertHostsAnswered(t, m, "127.0.0.1"+port, "127.1.2.3", "10.0.0.5", "10.0.0.5"+port, "[::1]"+port, "[::1]",
+		"[::ffff:127.0.0.1]"+port, "[2001:db8::5]",
+		"localhost"+port, "localhost", "localhost.", "localhost."+port, "LOCALHOST"+port, "LocalHost.",
+		"app.localhost"+port, "app.localhost", "App.LocalHost.", "a.b.localhost"+port)
+	assertHostsRefused(t, m, "localhost.evil.com", "localhost.evil.com"+port, "127.0.0.1.nip.io"+port, "evil.com", "evil.com.",
+		"rebind.evil.com:18415", "localhost..", "xlocalhost", "applocalhost"+port, "localhost.com", "10.0.0.5.evil.com", "mock.test")
 
-	public := mocktest.New(t, mocktest.WithConfig(func(c *mockserver.Config) { c.PublicURL = "http://mock.test:8080" }))
-	code, body := status(public, "mock.test"+port, "/_mock/outbox")
-	assert.Equal(t, http.StatusOK, code, "the public URL's host: %s", body)
-	code, _ = status(public, "evil.example", "/_mock/outbox")
-	assert.Equal(t, http.StatusForbidden, code)
+	code, body := hostStatus(t, m, "Rebind.Evil.com:18415", "/_mock/outbox")
+	require.Equal(t, http.StatusForbidden, code, body)
+	assert.Contains(t, body, `start it with --allowed-hosts rebind.evil.com`, "the refusal names the flag that admits the name")
+	assert.Contains(t, body, `IDVKIT_ALLOWED_HOSTS`)
+}
 
-	anywhere := mocktest.New(t, mocktest.WithConfig(func(c *mockserver.Config) { c.Loopback = false }))
-	code, body = status(anywhere, "evil.example", "/_mock/outbox")
-	assert.Equal(t, http.StatusOK, code, "beyond loopback every name is answered: %s", body)
+// Names someone means (a docker-compose service, host.docker.internal) are answered once listed in
+// AllowedHosts, in any case and with a trailing dot, and no others; * answers any name; the public
+// URL's host is answered without a listing.
+func TestAllowedHostsAndThePublicURLAdmitTheirNamesOnly(t *testing.T) {
+	listed := mocktest.New(t, mocktest.WithConfig(func(c *mockserver.Config) {
+		c.AllowedHosts = []string{"idvkit", "Host.Docker.Internal."}
+	}))
+	assertHostsAnswered(t, listed, "idvkit:8080", "idvkit", "IDVKIT.", "host.docker.internal:8080", "host.docker.internal.", "localhost", "10.0.0.5")
+	assertHostsRefused(t, listed, "idvkit.evil.com", "evil.com", "docker.internal", "internal", "idvkit2:8080")
+
+	assertHostsRefused(t, mocktest.New(t), "idvkit:8080", "evil.com")
+	assertHostsAnswered(t, mocktest.New(t, mocktest.WithConfig(func(c *mockserver.Config) { c.AllowedHosts = []string{"*"} })),
+		"idvkit:8080", "evil.com", "rebind.evil.com:18415", "localhost")
+
+	public := mocktest.New(t, mocktest.WithConfig(func(c *mockserver.Config) { c.PublicURL = "http://Mock.Test:8080" }))
+	assertHostsAnswered(t, public, "mock.test:8080", "mock.test", "MOCK.TEST.", "localhost")
+	assertHostsRefused(t, public, "evil.com", "test", "mock.test.evil.com")
+}
+
+// A listed name that could never equal a Host's name (a URL, a port, brackets, a pattern) is refused
+// when the mock is built, rather than silently never matching.
+func TestAllowedHostsTakesOnlyHostNames(t *testing.T) {
+	for _, name := range []string{"idvkit", "idvkit.", "host.docker.internal", "*", "10.0.0.5"} {
+		s, err := mockserver.New(mockserver.Config{AllowedHosts: []string{name}})
+		require.NoError(t, err, name)
+		s.Close()
+	}
+	for _, name := range []string{"", ".", "http://idvkit", "idvkit:8080", "[::1]", "::1", "*.example.com", "user@idvkit", "id vkit"} {
+		_, err := mockserver.New(mockserver.Config{AllowedHosts: []string{name}})
+		assert.ErrorContains(t, err, fmt.Sprintf("allowed host %q: want a host name", name), name)
+	}
 }
 
 // The control token still guards every call but the health check, alongside the browser checks.

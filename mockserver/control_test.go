@@ -218,7 +218,7 @@ func TestResetRestartKeepsAPendingRetrysTimeLeftAndForgetsItsDelivery(t *testing
 	c := clock.NewFake(start)
 	s, err := mockserver.New(mockserver.Config{Clock: c, APIs: []mockapi.Factory{capture},
 		Fixtures: mockserver.Fixtures{"widgets": json.RawMessage(`[]`)}, PasswordCost: password.MinCost,
-		Logger: slog.New(slog.NewTextHandler(&log, nil)), Responses: apihttp.EveryResponse})
+		Logger: slog.New(slog.NewTextHandler(&log, nil)), Responses: apihttp.EveryResponse, AllowedHosts: []string{"mock.test"}})
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	var attempts atomic.Int32

@@ -42,12 +42,11 @@ type Config struct {
 	Logger   *slog.Logger // nil: slog.Default()
 	// PublicURL is the URL clients reach the mock at, for links the mock hands out; empty derives it
 	// from each request's Host. Its origin may call the control API from a browser, and its host
-	// is answered beside the loopback names (Loopback).
+	// is answered beside IP addresses and localhost names (servesHost).
 	PublicURL string
-	// Loopback says the mock listens on a loopback address only (serve's default, mocktest): it then
-	// answers only requests that name it by a loopback name or PublicURL's host, against DNS
-	// rebinding (servesHost).
-	Loopback      bool
+	// AllowedHosts are the other Host names the mock answers (a docker-compose service name,
+	// host.docker.internal); "*" answers any. Any other name is refused, against DNS rebinding.
+	AllowedHosts  []string
 	PasswordCost  int           // a bcrypt cost (password.MinCost to MaxCost) each password check spends, for a vendor's timing; zero: none, microseconds a check
 	MaxBodyBytes  int64         // zero: 1 MiB
 	SweepInterval time.Duration // how often, in real time, records past retention are deleted; zero: 1 minute
@@ -91,10 +90,10 @@ type Server struct {
 	mounts []mount                 // a longer prefix before a shorter one of the same API
 	pages  map[string]http.Handler // "<api>/<page>" -> the page
 	log    *slog.Logger
-	// crossOrigin judges whether a browser sent a control call from another site's page; publicHost
-	// is PublicURL's host name, lower case (servesHost).
+	// crossOrigin judges whether a browser sent a control call from another site's page; hosts are
+	// the names it answers beside IP addresses and localhost (servesHost).
 	crossOrigin *http.CrossOriginProtection
-	publicHost  string
+	hosts       hostNames
 
 	resetMu    sync.Mutex // one reset at a time
 	mu         sync.RWMutex
@@ -133,6 +132,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, crossOrigin: http.NewCrossOriginProtection()}
+	var publicHost string
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)
 		if err != nil || u.Host == "" {
@@ -141,8 +141,13 @@ func New(cfg Config) (*Server, error) {
 		if err := s.crossOrigin.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
 			return nil, fmt.Errorf("mockserver: public URL %q: %w", cfg.PublicURL, err)
 		}
-		s.publicHost = strings.ToLower(u.Hostname())
+		publicHost = u.Hostname()
 	}
+	hosts, err := newHostNames(cfg.AllowedHosts, publicHost)
+	if err != nil {
+		return nil, err
+	}
+	s.hosts = hosts
 	s.outbox = &outbox.Outbox{Store: cfg.Store, Retention: cfg.Retention}
 	s.linger = apihttp.Linger(http.HandlerFunc(s.route), cfg.Drain)
 	s.hooks = webhook.New(webhook.Config{Clock: cfg.Clock, Store: cfg.Store, Logger: cfg.Logger, Retention: cfg.Retention})

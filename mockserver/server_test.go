@@ -39,6 +39,7 @@ func newServer(t *testing.T, cfg mockserver.Config) *mockserver.Server {
 	cfg.PasswordCost = password.MinCost
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	cfg.Responses = apihttp.EveryResponse
+	cfg.AllowedHosts = append(cfg.AllowedHosts, "mock.test", "example.com") // do's Host, and httptest.NewRequest's
 	if cfg.Clock == nil {
 		cfg.Clock = clock.NewFake(start)
 	}

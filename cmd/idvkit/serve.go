@@ -99,7 +99,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("listen on %s: %v", listen, err)
 	}
 	defer ln.Close()
-	cfg.Loopback = loopback(ln.Addr())
 	mock, err := mockserver.New(cfg)
 	if err != nil {
 		return usageError("%v", err)

@@ -88,9 +88,8 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	c := clock.NewFake(o.start)
 	// Every response is validated, so a test sees any response of the mock's that breaks its spec.
-	// httptest listens on loopback, so only loopback Host names are answered, as by serve's default.
 	cfg := mockserver.Config{Clock: c, Fixtures: o.fixtures, Logger: o.logger,
-		BrokenRules: o.broken, Codes: o.codes, ControlToken: o.token, Responses: apihttp.EveryResponse, Loopback: true}
+		BrokenRules: o.broken, Codes: o.codes, ControlToken: o.token, Responses: apihttp.EveryResponse}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
