@@ -31,6 +31,8 @@ func serveConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	only := fs.String("only", getenv("IDVKIT_ONLY"), "serve only this API, at the root (env IDVKIT_ONLY)")
 	fixtures := fs.String("fixtures", getenv("IDVKIT_FIXTURES"), "fixture file (YAML or JSON) replacing the defaults (env IDVKIT_FIXTURES)")
 	publicURL := fs.String("public-url", getenv("IDVKIT_PUBLIC_URL"), "URL clients reach the mock at, for links it hands out (env IDVKIT_PUBLIC_URL); default: from each request")
+	allowedHosts := fs.String("allowed-hosts", getenv("IDVKIT_ALLOWED_HOSTS"),
+		"Host names answered beside IP addresses, localhost, *.localhost and the --public-url's host, comma-separated (idvkit,host.docker.internal), against DNS rebinding; * answers any (env IDVKIT_ALLOWED_HOSTS)")
 	controlToken := fs.String("control-token", getenv("IDVKIT_CONTROL_TOKEN"), "token every control call but /_mock/healthz must carry as a Bearer token (env IDVKIT_CONTROL_TOKEN)")
 	brokenRules := fs.String("broken-rules", getenv("IDVKIT_BROKEN_RULES"),
 		"conformance rules to break on purpose, comma-separated (RV-15,RB-11), to see what the suite reports on an implementation that breaks them (env IDVKIT_BROKEN_RULES)")
@@ -64,14 +66,8 @@ func serveConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return cfg, "", false, usageError("%v", err)
 	}
 
-	var broken []string
-	for _, id := range strings.Split(*brokenRules, ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			broken = append(broken, id)
-		}
-	}
-	cfg = mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), ControlToken: *controlToken, Responses: checks, BrokenRules: broken, Drain: drain,
-		PasswordCost: cost, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	cfg = mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), AllowedHosts: commaList(*allowedHosts),
+		ControlToken: *controlToken, Responses: checks, BrokenRules: commaList(*brokenRules), Drain: drain, PasswordCost: cost, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if *fixtures != "" {
 		data, err := os.ReadFile(*fixtures)
 		if err != nil {
@@ -155,6 +151,17 @@ func parseDrain(size, timeout string) (apihttp.Drain, error) {
 	return drain, nil
 }
 
+// commaList splits a flag's comma-separated list, without blanks or empty items.
+func commaList(s string) []string {
+	var items []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
+}
+
 func envOr(getenv func(string) string, key, def string) string {
 	if v := getenv(key); v != "" {
 		return v
@@ -180,7 +187,7 @@ func listeningAt(addr net.Addr, asked string) listenSite {
 	}
 	root := "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 	return listenSite{root: root, scope: "every interface",
-		line: fmt.Sprintf("every interface (%s): %s from this machine, its name or address from others", asked, root)}
+		line: fmt.Sprintf("every interface (%s): %s from this machine, its address from others (a name once given with --allowed-hosts)", asked, root)}
 }
 
 // loopback reports whether a listener is reachable only from this machine.

@@ -450,7 +450,7 @@ func TestServeBannerURLsOpen(t *testing.T) {
 			assert.Regexp(t, `^idvkit .* listening on `+regexp.QuoteMeta(root)+`$`, banner[0])
 		} else {
 			assert.Regexp(t, `^idvkit .* listening on every interface \(`+regexp.QuoteMeta(addr)+`\): `+regexp.QuoteMeta(root)+
-				` from this machine, its name or address from others$`, banner[0])
+				` from this machine, its address from others \(a name once given with --allowed-hosts\)$`, banner[0])
 		}
 		assert.NotContains(t, strings.Join(banner, "\n"), "http://[::]", addr)
 		assert.Contains(t, banner, "  rambase      "+root+"/rambase", addr)
@@ -508,4 +508,68 @@ func TestServePasswordCostEdges(t *testing.T) {
 	}, io.Discard, &stderr)
 	assert.Equal(t, exitUsage, exitCode(err, &stderr))
 	assert.Equal(t, "idvkit: --password-cost \"3\": want 0, or a bcrypt cost from 4 to 31\n", stderr.String())
+}
+
+// A serve on every interface, as in the image (0.0.0.0:8080 behind `docker run -p 8080:8080`), answers
+// only names no DNS can rebind, as on loopback: the reviewer's rebinding (a page at rebind.evil.com
+// whose Origin is its own Host, marked same-origin) neither resets the mock nor reads its outbox nor
+// logs in, where the mock's address does each. --allowed-hosts, or IDVKIT_ALLOWED_HOSTS, admits a
+// name (a docker-compose service's); * admits any; a listed name that is not a host name stops serve
+// before it listens. idvkit health, the image's health check, finds the mock healthy.
+func TestServeOnEveryInterfaceAnswersOnlyNamesNoDNSCanRebind(t *testing.T) {
+	serve := func(env map[string]string, args ...string) (root string) {
+		banner := startServe(t, func(k string) string { return env[k] }, append([]string{"--addr", "0.0.0.0:0"}, args...)...)
+		root = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`).FindString(banner[0])
+		require.NotEmpty(t, root, banner[0])
+		return root
+	}
+	// statuses are the answers to a page at host: a reset, a read of the outbox, a login.
+	statuses := func(root, host string) [3]int {
+		send := func(method, path, contentType, body string) int {
+			req, err := http.NewRequest(method, root+path, strings.NewReader(body))
+			require.NoError(t, err)
+			req.Host = host
+			req.Header.Set("Origin", "http://"+host)
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			if contentType != "" {
+				req.Header.Set("Content-Type", contentType)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		return [3]int{
+			send("POST", "/_mock/reset", "application/json", ""),
+			send("GET", "/_mock/outbox", "", ""),
+			send("POST", "/randaverify/login", "application/x-www-form-urlencoded", "username=integrator&password=integrator-password"),
+		}
+	}
+	answered := [3]int{http.StatusNoContent, http.StatusOK, http.StatusOK}
+	refused := [3]int{http.StatusForbidden, http.StatusForbidden, http.StatusForbidden}
+
+	root := serve(nil)
+	self := strings.TrimPrefix(root, "http://")
+	assert.Equal(t, answered, statuses(root, self), "its own address")
+	assert.Equal(t, answered, statuses(root, "localhost"+self[strings.LastIndex(self, ":"):]), "localhost")
+	assert.Equal(t, refused, statuses(root, "rebind.evil.com:18415"), "a rebinding name")
+	assert.Equal(t, refused, statuses(root, "idvkit:8080"), "a service name nobody listed")
+	code, out, errs := runHealthCLI(map[string]string{"IDVKIT_ADDR": "0.0.0.0" + root[strings.LastIndex(root, ":"):]})
+	assert.Equal(t, 0, code, out+errs)
+
+	for _, root := range []string{
+		serve(nil, "--allowed-hosts", "idvkit, host.docker.internal"),
+		serve(map[string]string{"IDVKIT_ALLOWED_HOSTS": "host.docker.internal,idvkit"}),
+	} {
+		assert.Equal(t, answered, statuses(root, "idvkit:8080"), "a listed name")
+		assert.Equal(t, answered, statuses(root, "host.docker.internal:8080"), "a listed name")
+		assert.Equal(t, refused, statuses(root, "rebind.evil.com:18415"), "a rebinding name beside a listed one")
+	}
+	assert.Equal(t, answered, statuses(serve(nil, "--allowed-hosts", "*"), "rebind.evil.com:18415"), "* answers any name")
+
+	stopped, stop := context.WithCancel(context.Background())
+	stop() // a serve that started would stop at once, rather than hang the test
+	code, _, errs = runCLI(stopped, "serve", "--addr", "127.0.0.1:0", "--allowed-hosts", "http://idvkit:8080")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, `allowed host "http://idvkit:8080": want a host name`)
 }
