@@ -4,6 +4,10 @@
 #   docker run --rm --network host -e IDVKIT_ADDR=127.0.0.1:8080 idvkit:dev
 #   docker run --rm -p 8080:8080 -e IDVKIT_ONLY=rambase -e IDVKIT_CONTROL_TOKEN=secret idvkit:dev
 #
+# Against DNS rebinding the mock answers only a Host that is an IP address or a localhost name
+# (http://localhost:8080 through -p): a client that names it otherwise, a docker-compose service
+# (http://idvkit:8080), needs IDVKIT_ALLOWED_HOSTS=idvkit.
+#
 # Every serve flag has its IDVKIT_* variable; arguments after the image replace `serve`
 # (`docker run --rm idvkit:dev version`).
 FROM scratch
