@@ -455,9 +455,10 @@ func TestConformAgainstAContainer(t *testing.T) {
 	assert.Contains(t, errs, "idvkit-conform-test/none:missing")
 }
 
-// Every example target file reads strictly, names a registered API, and gates a running mock: as it
-// is (its control API makes the principals) and declared without a control API (its principals are
-// used, what needs the control API is skipped and says so).
+// Every example target file reads strictly, names a registered API, and gates a running mock on a
+// port of its own given by --base-url alone, as the guides run it: its control API, found under that
+// base URL, makes the principals. Declared without a control API, its principals are used and what
+// needs the control API is skipped and says so.
 func TestExampleTargetFiles(t *testing.T) {
 	files, err := filepath.Glob("../../examples/*.yaml")
 	require.NoError(t, err)
@@ -470,8 +471,7 @@ func TestExampleTargetFiles(t *testing.T) {
 			m := mocktest.New(t)
 			base := m.APIURL(f.API) + strings.TrimPrefix(f.BaseURL, "http://127.0.0.1:8080/"+f.API)
 			// Without the @slow scenarios (one waits out eeID's 10 s webhook timeout): TestFeatures runs them.
-			code, out, errs := runCLI(context.Background(), "conform", "--config", file, "--base-url", base, "--control-url", m.ControlURL(),
-				"--tags", "~@slow")
+			code, out, errs := runCLI(context.Background(), "conform", "--config", file, "--base-url", base, "--tags", "~@slow")
 			assert.Equal(t, 0, code, out+errs)
 			code, out, errs = runCLI(context.Background(), "conform", "--config", file, "--base-url", base, "--control-url", "",
 				"--min-rules", "1", "--tags", "~@needs:clock.advance && ~@needs:outbox")
