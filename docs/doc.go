@@ -14,9 +14,13 @@
 //	                 of only `...` any number of lines
 //	```go            compiled (go vet) as a file of a module outside this repository that uses it
 //	                 through a replace directive
+//	```go x_test.go  the same, and saved as x_test.go where the guide is at that point (in its
+//	                 order among the sh blocks), so a later block can build or test it
 //
 // A guide reads the mock's address from IDVKIT_ADDR (127.0.0.1:8080 when unset), which the tests set
-// to a free port. The guides run in a scratch directory that links the repository's top level, so
-// what a guide writes never lands in the checkout, and with idvkit (the binary `make build` makes) on
-// PATH.
+// to a free port, and an address for a second server of its own (a webhook receiver, a container)
+// from OTHER_ADDR, another free port. The guides run in a scratch directory named idvkit that links
+// the repository's top level, so what a guide writes never lands in the checkout and a module beside
+// it finds it at ../idvkit, with idvkit (the binary `make build` makes) on PATH. Whatever a guide
+// starts in the background (cmd &) is stopped when it ends.
 package docs

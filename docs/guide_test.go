@@ -20,7 +20,7 @@ import (
 
 // A block is one fenced block of a guide.
 type block struct {
-	lang, mode string // ```sh server: lang "sh", mode "server"
+	lang, mode string // ```sh server: lang "sh", mode "server"; ```go client_test.go: lang "go", mode the file's name
 	text       string
 	line       int    // the line of its opening fence, for messages
 	output     *block // the ```output block that follows it, if any
@@ -29,7 +29,10 @@ type block struct {
 
 func (b block) where() string { return fmt.Sprintf("%s:%d", b.file, b.line) }
 
-var fence = regexp.MustCompile("^```\\s*([A-Za-z0-9_-]*)\\s*([A-Za-z0-9_-]*)\\s*$")
+var fence = regexp.MustCompile("^```\\s*([A-Za-z0-9_-]*)\\s*([A-Za-z0-9_.-]*)\\s*$")
+
+// goFileName is what a go block's mode may be: the name of the file the guide saves it as.
+var goFileName = regexp.MustCompile(`^[A-Za-z0-9_]+\.go$`)
 
 // parseGuide returns a guide's fenced blocks in order; an output block hangs off the block before it.
 func parseGuide(file string, src []byte) ([]block, error) {
@@ -56,12 +59,15 @@ func parseGuide(file string, src []byte) ([]block, error) {
 			blocks[len(blocks)-1].output = &b
 			continue
 		}
-		if b.lang == "sh" {
+		switch {
+		case b.lang == "sh":
 			switch b.mode {
 			case "", "server", "docker", "no-run":
 			default:
 				return nil, fmt.Errorf("%s: unknown sh block mode %q (sh, sh server, sh docker, sh no-run)", b.where(), b.mode)
 			}
+		case b.lang == "go" && b.mode != "" && !goFileName.MatchString(b.mode):
+			return nil, fmt.Errorf("%s: a go block's mode is the file it is saved as (```go client_test.go), not %q", b.where(), b.mode)
 		}
 		blocks = append(blocks, b)
 	}
@@ -111,17 +117,24 @@ func linesMatch(want, got []string) bool {
 // The marker the script prints between blocks: a record separator no guide prints.
 const mark = "\x1e"
 
-// script is one guide's sh blocks as one bash script, a marker before each block; a server block
-// starts in its own session in the background and is waited for at $IDVKIT_ADDR.
+// The delimiter of the here-document that saves a go block as a file: a line no guide holds.
+const goFileEOF = "IDVKIT_GUIDE_GO_FILE"
+
+// script is one guide's blocks as one bash script, a marker before each block; a server block starts
+// in its own session in the background and is waited for at $IDVKIT_ADDR; a go block with a file name
+// is saved under that name in the directory the guide is in at that point. On exit the servers and
+// whatever the guide started in the background (cmd &) are stopped.
 func script(blocks []block) string {
 	var s strings.Builder
 	s.WriteString("set -euo pipefail\n")
 	s.WriteString("servers=()\n")
-	s.WriteString("trap 'for p in \"${servers[@]}\"; do kill -TERM -- -$p 2>/dev/null || true; done' EXIT\n")
+	s.WriteString("trap 'for p in \"${servers[@]}\" $(jobs -p); do kill -TERM -- -$p 2>/dev/null || kill -TERM $p 2>/dev/null || true; done' EXIT\n")
 	for i, b := range blocks {
 		fmt.Fprintf(&s, "printf '\\n%s%d\\n'\n", mark, i)
-		switch b.mode {
-		case "server":
+		switch {
+		case b.lang == "go":
+			fmt.Fprintf(&s, "cat >%s <<'%s'\n%s\n%s\n", shellQuote(b.mode), goFileEOF, b.text, goFileEOF)
+		case b.mode == "server":
 			fmt.Fprintf(&s, "setsid bash -c %s >>\"$SERVER_LOG\" 2>&1 &\nservers+=($!)\n", shellQuote(b.text))
 			s.WriteString("for _ in $(seq 1 600); do curl -sf \"http://$IDVKIT_ADDR/_mock/healthz\" >/dev/null && break; sleep 0.5; done\n")
 			s.WriteString("curl -sf \"http://$IDVKIT_ADDR/_mock/healthz\" >/dev/null || { echo \"the server block did not answer at $IDVKIT_ADDR\" >&2; exit 1; }\n")
@@ -179,11 +192,15 @@ func guides(t testing.TB) []string {
 	return files
 }
 
-// scratch is a directory that links every top-level entry of the repository but bin/ and reports/,
-// so a guide runs as if in a checkout and what it writes stays out of it.
+// scratch is a directory named idvkit, as git clone names a checkout, that links every top-level entry
+// of the repository but bin/ and reports/, so a guide runs as if in a checkout (a module beside it
+// finds it at ../idvkit) and what it writes stays out of it.
 func scratch(t *testing.T) string {
 	root := repoRoot(t)
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "idvkit")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +297,8 @@ func TestGuidesRun(t *testing.T) {
 			var run []block
 			server := false
 			for _, b := range all {
-				if b.lang != "sh" || b.mode == "no-run" {
+				saved := b.lang == "go" && b.mode != ""
+				if (b.lang != "sh" && !saved) || b.mode == "no-run" {
 					continue
 				}
 				if b.mode == "docker" && !dockerAnswers() {
@@ -315,6 +333,7 @@ func runGuide(t *testing.T, blocks []block, hasServer bool) error {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"IDVKIT_ADDR="+addr,
+		"OTHER_ADDR="+freeAddr(t),
 		"PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"SERVER_LOG="+filepath.Join(t.TempDir(), "server.log"),
 	)

@@ -1,8 +1,13 @@
 package docs_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestOutputMatching(t *testing.T) {
@@ -47,10 +52,16 @@ func TestParseGuide(t *testing.T) {
 	if blocks[2].lang != "go" {
 		t.Errorf("third block: %+v", blocks[2])
 	}
+	saved, err := parseGuide("g.md", []byte("```go client_test.go\npackage client\n```\n"))
+	if err != nil || len(saved) != 1 || saved[0].lang != "go" || saved[0].mode != "client_test.go" {
+		t.Errorf("a go block saved as a file: %+v, %v", saved, err)
+	}
 	for _, bad := range []string{
 		"```sh\necho never closed\n",
 		"```output\nno block before\n```\n",
 		"```sh later\necho\n```\n",
+		"```go ../escape.go\npackage x\n```\n",
+		"```go notgo.txt\npackage x\n```\n",
 	} {
 		if _, err := parseGuide("bad.md", []byte(bad)); err == nil {
 			t.Errorf("parseGuide accepted %q", bad)
@@ -83,5 +94,35 @@ func TestRunGuideFailsOnAFailingBlockAndOnDrift(t *testing.T) {
 	pipe := guide("```sh\nfalse | cat\necho reached\n```\n")
 	if err := runGuide(t, pipe, false); err == nil {
 		t.Fatal("a failure inside a pipe passed (pipefail)")
+	}
+}
+
+// A go block with a file name is saved where the guide is at that point, and what a guide starts in
+// the background is stopped when it ends.
+func TestRunGuideSavesGoFilesAndStopsBackgroundJobs(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	src := "```sh\nmkdir -p sub && cd sub\n```\n\n```go x_test.go\npackage x\n```\n\n```sh\ncat x_test.go\nsleep 300 &\necho $! >" + pidFile + "\n```\n\n```output\npackage x\n```\n"
+	blocks, err := parseGuide("g.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runGuide(t, []block{blocks[0], blocks[1], blocks[2]}, false); err != nil {
+		t.Fatal(err)
+	}
+	pid, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if _, err := fmt.Sscanf(string(pid), "%d", &n); err != nil {
+		t.Fatal(err)
+	}
+	// Signal 0 checks that the process exists; once stopped, it is gone when its new parent has
+	// reaped it.
+	for deadline := time.Now().Add(5 * time.Second); syscall.Kill(n, 0) == nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(n, syscall.SIGKILL)
+			t.Fatalf("the guide's background job (pid %d) was still running 5 s after the guide ended", n)
+		}
 	}
 }
