@@ -334,6 +334,9 @@ func runGuide(t *testing.T, blocks []block, hasServer bool) error {
 	cmd.Env = append(os.Environ(),
 		"IDVKIT_ADDR="+addr,
 		"OTHER_ADDR="+freeAddr(t),
+		// A build's cache key holds the package's directory, and each run's scratch directory is new:
+		// without -trimpath every go command of a guide would compile idvkit afresh.
+		"GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath"),
 		"PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"SERVER_LOG="+filepath.Join(t.TempDir(), "server.log"),
 	)
