@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -229,7 +231,18 @@ func freeAddr(t *testing.T) string {
 // binDir holds the idvkit binary the guides call, built once for the whole test.
 var binDir string
 
+// guidesAtOnce is how many guides run at once unless -test.parallel says otherwise: a guide mostly
+// waits (for curl, a container, a clock move), so the default, one per CPU, would leave the slowest
+// guide waiting for a slot.
+const guidesAtOnce = 16
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		_ = flag.Set("test.parallel", strconv.Itoa(guidesAtOnce))
+	}
 	os.Exit(func() int {
 		dir, err := os.MkdirTemp("", "idvkit-guides-")
 		if err != nil {
