@@ -3,8 +3,14 @@
 // use New(t); the conformance suite's in-process target uses Start.
 //
 //	m := mocktest.New(t)
-//	resp, _ := m.Client().Get(m.APIURL("rambase") + "/system/sessions/current")
-//	m.Advance(time.Hour) // every TTL and timer in the mock follows
+//	resp, err := m.Client().Get(m.APIURL("rambase") + "/system/sessions/current")
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+//	defer resp.Body.Close()
+//	if err := m.Advance(time.Hour); err != nil { // every TTL and timer in the mock follows
+//		t.Fatal(err) // a move back, or past 2200-01-01
+//	}
 package mocktest
 
 import (
