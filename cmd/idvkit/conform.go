@@ -155,14 +155,8 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 		}
 	}
 	report.WriteSummary(stdout)
-	for path, write := range map[string]func(io.Writer, *steps.Report) error{*junitFile: steps.WriteJUnit, *cucumberFile: steps.WriteCucumber} {
-		if path == "" {
-			continue
-		}
-		if err := writeReport(path, report, write); err != nil {
-			return &exitError{code: exitUsage, msg: err.Error()}
-		}
-		fmt.Fprintf(stdout, "report written to %s\n", path)
+	if err := writeReports(stdout, report, *junitFile, *cucumberFile); err != nil {
+		return &exitError{code: exitUsage, msg: err.Error()}
 	}
 	if !report.Conformant() {
 		return &exitError{code: exitNotConformant, msg: "not conformant"}
@@ -223,6 +217,24 @@ func (p *progressLine) print() {
 func (p *progressLine) stop() { p.once.Do(func() { close(p.quit) }) }
 
 // writeReport writes a report file, whole or not at all.
+// writeReports writes the reports asked for (a path of "" is not asked for) and says where, JUnit
+// first: in one order on every run, so a pipeline's log, and a guide that shows it, reads the same.
+func writeReports(stdout io.Writer, r *steps.Report, junit, cucumber string) error {
+	for _, report := range []struct {
+		path  string
+		write func(io.Writer, *steps.Report) error
+	}{{junit, steps.WriteJUnit}, {cucumber, steps.WriteCucumber}} {
+		if report.path == "" {
+			continue
+		}
+		if err := writeReport(report.path, r, report.write); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "report written to %s\n", report.path)
+	}
+	return nil
+}
+
 func writeReport(path string, r *steps.Report, write func(io.Writer, *steps.Report) error) error {
 	var buf bytes.Buffer
 	if err := write(&buf, r); err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/steps"
 )
 
 // rambaseTags is a few RamBase scenarios, enough to tell a target checked at the right path (they
@@ -53,4 +55,19 @@ func TestConformAgainstTheMocksImageOfEveryAPI(t *testing.T) {
 	assert.Regexp(t, `at http://127\.0\.0\.1:\d+\n`, out, "the root, as given")
 	assert.NotContains(t, out, "each under its own prefix")
 	assert.Regexp(t, `\nrambase: 0 passed, [1-9]\d* failed`, out)
+}
+
+// The reports are written, and said to be, in one order on every run (JUnit, then Cucumber), where
+// a map's order changed it from run to run; a run that asks for one writes only that one.
+func TestConformWritesItsReportsInOneOrder(t *testing.T) {
+	dir := t.TempDir()
+	junit, cucumber := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "cucumber.json")
+	for range 20 {
+		var out strings.Builder
+		require.NoError(t, writeReports(&out, &steps.Report{}, junit, cucumber))
+		require.Equal(t, "report written to "+junit+"\nreport written to "+cucumber+"\n", out.String())
+	}
+	var out strings.Builder
+	require.NoError(t, writeReports(&out, &steps.Report{}, "", cucumber))
+	assert.Equal(t, "report written to "+cucumber+"\n", out.String())
 }
