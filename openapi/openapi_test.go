@@ -2,9 +2,11 @@ package openapi
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -190,18 +192,17 @@ func TestWithServerReplacesServersOnly(t *testing.T) {
 	for _, name := range Names() {
 		out, err := WithServer(name, "http://127.0.0.1:9999/"+name)
 		require.NoError(t, err)
-		var doc, orig struct {
-			OpenAPI string
-			Servers []struct{ URL string }
-			Paths   map[string]any
-		}
+		var doc, orig map[string]any
 		require.NoError(t, yaml.Unmarshal(out, &doc))
 		raw, _ := Raw(name)
 		require.NoError(t, yaml.Unmarshal(raw, &orig))
-		assert.Equal(t, "3.0.3", doc.OpenAPI)
-		require.Len(t, doc.Servers, 1)
-		assert.Equal(t, "http://127.0.0.1:9999/"+name, doc.Servers[0].URL)
-		assert.Equal(t, orig.Paths, doc.Paths, name)
+		assert.Equal(t, []any{map[string]any{"url": "http://127.0.0.1:9999/" + name}}, doc["servers"], name)
+		delete(doc, "servers")
+		delete(orig, "servers")
+		assert.ElementsMatch(t, slices.Collect(maps.Keys(orig)), slices.Collect(maps.Keys(doc)), name)
+		for key, want := range orig { // key by key, so a difference names where it is
+			assert.Equal(t, want, doc[key], "%s: %s is not the spec's own", name, key)
+		}
 	}
 }
 

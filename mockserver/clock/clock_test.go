@@ -245,19 +245,35 @@ func TestRealClockNeverPastMax(t *testing.T) {
 
 func TestRealTimersFollowTheMovedOffset(t *testing.T) {
 	c := NewReal()
+	var early atomic.Bool
+	marked := make(chan struct{})
 	fired := make(chan struct{})
-	c.AfterFunc(time.Hour, func() { close(fired) })
-	require.NoError(t, c.Advance(time.Hour-100*time.Millisecond))
+	c.AfterFunc(time.Hour, func() {
+		select {
+		case <-marked:
+		default:
+			early.Store(true)
+		}
+		close(fired)
+	})
+	require.NoError(t, c.Advance(time.Hour-200*time.Millisecond))
+	// A marker due well before the hour's timer: by the time it has run, and every callback fired
+	// with it has returned, a timer that fires early (on Advance, or on an alarm armed too soon) has
+	// run as well, and says so.
+	c.AfterFunc(50*time.Millisecond, func() { close(marked) })
 	select {
-	case <-fired:
-		t.Fatal("fired before its due time")
-	default:
+	case <-marked:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the marker never fired")
 	}
+	c.Settle()
+	assert.False(t, early.Load(), "fired before its due time")
 	select {
 	case <-fired:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the timer still waits out the real duration it was scheduled with")
 	}
+	assert.False(t, early.Load(), "fired before the marker due 150 ms earlier")
 }
 
 // One alarm serves every real timer: it must be re-armed for one scheduled earlier than the

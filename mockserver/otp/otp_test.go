@@ -100,17 +100,18 @@ func TestRedeemedExactlyOnceUnderContention(t *testing.T) {
 	assert.EqualValues(t, 1, wins.Load())
 }
 
-// racyStore plays a concurrent Issue: the first time a challenge is created, another Issue has just
-// created one for the same key.
+// racyStore plays a concurrent Issue: the first time a challenge is to be created, another Issue, with
+// a code of its own, has just created one for the same key.
 type racyStore struct {
 	store.Store
+	rival otp.Codes
 	raced bool
 }
 
 func (s *racyStore) Create(ctx context.Context, rec store.Record) (store.Record, error) {
 	if rec.Kind == "test.otp" && !s.raced {
 		s.raced = true
-		if _, err := s.Store.Create(ctx, rec); err != nil {
+		if _, err := s.rival.Issue(ctx, rec.Key, outbox.Message{To: "rival"}); err != nil {
 			return store.Record{}, err
 		}
 	}
@@ -118,13 +119,18 @@ func (s *racyStore) Create(ctx context.Context, rec store.Record) (store.Record,
 }
 
 // An Issue that loses the race to create the first challenge replaces the winner's, rather than
-// failing; the code it sends is the one that works.
+// failing or leaving the winner's in place: the code it sends is the one that works, and the rival's
+// is wrong.
 func TestIssueThatLosesTheCreateRaceReplaces(t *testing.T) {
-	racy := &racyStore{Store: memory.New()}
+	mem := memory.New()
+	rival, _ := newCodes(mem, otp.Sequence("654321"))
+	racy := &racyStore{Store: mem, rival: rival}
 	codes, _ := newCodes(racy, otp.Sequence("123456"))
 	code, err := codes.Issue(ctx, "u1", outbox.Message{To: "a"})
 	require.NoError(t, err)
 	require.True(t, racy.raced)
+	assert.Equal(t, "123456", code)
+	assert.ErrorIs(t, codes.Redeem(ctx, "u1", "654321"), otp.ErrWrong, "the rival's code still stands")
 	assert.NoError(t, codes.Redeem(ctx, "u1", code))
 }
 
