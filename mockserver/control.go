@@ -37,7 +37,9 @@ func (s *Server) controlOperations(spec *openapi.Spec) map[string]http.Handler {
 		"reset":           http.HandlerFunc(s.handleReset),
 	}
 	for _, api := range s.served {
-		maps.Copy(ops, api.ControlOperations())
+		if c, ok := api.(mockapi.Controller); ok {
+			maps.Copy(ops, c.ControlOperations())
+		}
 	}
 	for _, op := range spec.Operations() {
 		if api := op.Extension("x-api"); ops[op.ID] == nil && api != "" {
@@ -82,7 +84,9 @@ func (s *Server) Capabilities() []string {
 	}
 	caps = append(caps, "users.create", "outbox")
 	for _, api := range s.served {
-		caps = append(caps, api.Capabilities()...)
+		if c, ok := api.(mockapi.Controller); ok {
+			caps = append(caps, c.Capabilities()...)
+		}
 	}
 	return caps
 }
@@ -173,7 +177,9 @@ func (s *Server) handleCreatePrincipal(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := mockapi.Principal{}, mockapi.ErrUnknownRole
 	if api, ok := s.api(mockapi.APIOf(body.Role)); ok {
-		p, err = api.NewPrincipal(r.Context(), body.Role)
+		if pm, ok := api.(mockapi.PrincipalMaker); ok {
+			p, err = pm.NewPrincipal(r.Context(), body.Role)
+		}
 	}
 	switch {
 	case errors.Is(err, mockapi.ErrUnknownRole):

@@ -169,8 +169,10 @@ func New(cfg Config) (*Server, error) {
 
 	s.pages = map[string]http.Handler{}
 	for _, api := range s.served {
-		for name, h := range api.Pages() {
-			s.pages[api.Name()+"/"+name] = h
+		if ps, ok := api.(mockapi.PageServer); ok {
+			for name, h := range ps.Pages() {
+				s.pages[api.Name()+"/"+name] = h
+			}
 		}
 	}
 	if err := s.mountAll(); err != nil {
@@ -196,7 +198,9 @@ func (s *Server) check() error {
 		names[api.Name()] = true
 	}
 	for _, api := range s.served {
-		breakable = append(breakable, api.Breakable()...)
+		if rb, ok := api.(mockapi.RuleBreaker); ok {
+			breakable = append(breakable, rb.Breakable()...)
+		}
 	}
 	if len(s.served) == 0 {
 		return fmt.Errorf("mockserver: unknown API %q (known: %s)", s.cfg.Only, strings.Join(slices.Sorted(maps.Keys(names)), ", "))

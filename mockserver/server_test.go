@@ -424,6 +424,28 @@ func TestPrincipalsOfTheServedAPIs(t *testing.T) {
 	assert.Equal(t, 404, code)
 }
 
+// An API that implements only the core is served whole, and offers none of what the optional
+// interfaces add: the same widgets with their pages, breakable rule and principal maker, then without.
+func TestAnAPIWithOnlyTheCoreIsServed(t *testing.T) {
+	full := widgetServer(t, mockserver.Config{BrokenRules: []string{"WG-01"}})
+	code, _, _ := do(t, full, call{method: "POST", target: "/_mock/principals", contentType: "application/json", body: `{"role":"widgets.maker"}`})
+	assert.Equal(t, 201, code)
+	code, _ = get(t, full, "/_mock/ui/widgets/hello")
+	assert.Equal(t, 200, code)
+
+	_, err := mockserver.New(mockserver.Config{APIs: []mockapi.Factory{newCoreOnly}, BrokenRules: []string{"WG-01"}})
+	assert.ErrorContains(t, err, "rule WG-01 cannot be broken")
+	s := newServer(t, mockserver.Config{APIs: []mockapi.Factory{newCoreOnly}, Fixtures: mockserver.Fixtures{"widgets": json.RawMessage(`["a"]`)}})
+	code, _, body := do(t, s, call{method: "GET", target: "/widgets/widgets/a", auth: "Bearer good"})
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "a", body["name"])
+	code, _, _ = do(t, s, call{method: "POST", target: "/_mock/principals", contentType: "application/json", body: `{"role":"widgets.maker"}`})
+	assert.Equal(t, 404, code, "no principal maker")
+	code, _ = get(t, s, "/_mock/ui/widgets/hello")
+	assert.Equal(t, 404, code, "no pages")
+	assert.ElementsMatch(t, []string{"clock.advance", "users.create", "outbox"}, s.Capabilities())
+}
+
 func TestBadInputGetsControlErrors(t *testing.T) {
 	s := widgetServer(t, mockserver.Config{})
 	j := "application/json"

@@ -106,10 +106,13 @@ func (w *widgets) NewPrincipal(_ context.Context, role string) (mockapi.Principa
 	return mockapi.Principal{Role: role, API: "widgets", Kind: mockapi.KindClient, ClientID: "maker-2"}, nil
 }
 
-// Capabilities is empty: a capability must be in the control API's enum, which lists the real APIs'.
-func (w *widgets) Capabilities() []string { return nil }
-
-func (w *widgets) ControlOperations() map[string]http.Handler { return nil }
+// widgets has no control operations: a capability must be in the control API's enum, which lists
+// the real APIs'.
+var (
+	_ mockapi.PageServer     = (*widgets)(nil)
+	_ mockapi.RuleBreaker    = (*widgets)(nil)
+	_ mockapi.PrincipalMaker = (*widgets)(nil)
+)
 
 func (w *widgets) Pages() map[string]http.Handler {
 	return map[string]http.Handler{"hello": http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -121,3 +124,9 @@ func (w *widgets) Pages() map[string]http.Handler {
 }
 
 func (w *widgets) Breakable() []string { return []string{"WG-01"} }
+
+// coreOnly is the widgets API with only what every API has: embedding the interface hides the
+// optional ones widgets implements.
+type coreOnly struct{ mockapi.API }
+
+func newCoreOnly(env mockapi.Env) mockapi.API { return coreOnly{newWidgets(env)} }

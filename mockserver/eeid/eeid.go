@@ -27,7 +27,14 @@ type Mock struct {
 	access *token.Issuer // the Bearer tokens createToken gives
 }
 
-var _ mockapi.API = (*Mock)(nil)
+// The interfaces eeID implements: every optional one.
+var (
+	_ mockapi.API            = (*Mock)(nil)
+	_ mockapi.Controller     = (*Mock)(nil)
+	_ mockapi.PageServer     = (*Mock)(nil)
+	_ mockapi.RuleBreaker    = (*Mock)(nil)
+	_ mockapi.PrincipalMaker = (*Mock)(nil)
+)
 
 // New returns the eeID mock (a mockapi.Factory).
 func New(env mockapi.Env) mockapi.API {
@@ -70,7 +77,7 @@ func (m *Mock) ControlOperations() map[string]http.Handler {
 	}
 }
 
-// Pages implements mockapi.API: the page a request's link opens.
+// Pages implements mockapi.PageServer: the page a request's link opens.
 func (m *Mock) Pages() map[string]http.Handler {
 	return map[string]http.Handler{identifyPage: http.HandlerFunc(m.handleIdentifyPage)}
 }
@@ -98,7 +105,7 @@ const (
 	ruleBackoff       = "EE-19" // retries come 2 s, 4 s and 8 s after each failure
 )
 
-// Breakable implements mockapi.API.
+// Breakable implements mockapi.RuleBreaker.
 func (m *Mock) Breakable() []string {
 	return []string{ruleTokenLifetime, ruleCredentials, ruleTokenTTL, ruleSubRequired, ruleEcho, ruleReadBack, ruleNotFound,
 		ruleProofEarly, ruleResult, ruleMismatch, ruleWrongSecret, ruleCompactJSON, ruleNoRetry, ruleLinkOnce, ruleExpiry,

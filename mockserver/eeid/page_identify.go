@@ -110,7 +110,7 @@ func (m *Mock) handleIdentifyPage(w http.ResponseWriter, r *http.Request) {
 		m.renderIdentify(w, http.StatusOK, v)
 		return
 	}
-	switch r.PostForm.Get("action") { // parsed by the mock (mockapi.API.Pages)
+	switch r.PostForm.Get("action") { // parsed by the mock (mockapi.PageServer)
 	case "abort":
 		v.Form, v.Message = false, v.T["aborted"]
 		m.renderIdentify(w, http.StatusOK, v)

@@ -23,7 +23,10 @@ import (
 	"github.com/idvkit/idvkit/openapi"
 )
 
-// API is one vendor API's mock.
+// API is one vendor API's mock: what every API has. What only some APIs have is one of the optional
+// interfaces below (Controller, PageServer, RuleBreaker, PrincipalMaker), which the composition finds
+// by type assertion, as dex finds what a connector can do beyond logging in: an API implements one
+// only when it has something to put in it.
 type API interface {
 	// Name is the API's prefix (/rambase), spec name and role prefix (rambase.internal_user).
 	Name() string
@@ -42,21 +45,46 @@ type API interface {
 	// record of this API yet, and returns the principals it holds, for `idvkit serve` to print. What
 	// NewPrincipal copies must live in s too, so that replacing the store's content swaps it at once.
 	Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]Principal, error)
-	// NewPrincipal makes a fresh principal of a role of this API with new credentials, so concurrent
-	// tests never share one (the control API's createPrincipal), or returns ErrUnknownRole.
-	NewPrincipal(ctx context.Context, role string) (Principal, error)
-	// Capabilities names the control capabilities the API adds (openapi/control.yaml Capability).
-	Capabilities() []string
+}
+
+// Controller is an API with control operations of its own: an API implements it when a test must be
+// able to do what the vendor does outside its API (end a session, invite a user, complete an
+// identification as the person would). Its operations are those of openapi/control.yaml marked with
+// its x-api; a capability names what they offer, so that the suite runs the scenarios that need them
+// only against a target that has them.
+type Controller interface {
 	// ControlOperations maps the operationIds of the API's own control operations to handlers.
 	ControlOperations() map[string]http.Handler
-	// Pages are the API's end-user pages (an identification link, a password reset), by name: the
-	// mock serves each at /_mock/ui/<api>/<name>, outside the vendor's spec and the control token,
-	// for a person with a browser, as HTML that is not cached, names no referrer and reads a form of
-	// 64 KiB at most (the mock sets all that, and parses the form of a POST into r.PostForm before
-	// the page sees it, answering one it cannot read itself). Links to them are PageURL's.
+	// Capabilities names the control capabilities the API adds (openapi/control.yaml Capability).
+	Capabilities() []string
+}
+
+// PageServer is an API with end-user pages: an API implements it when the vendor sends a person to a
+// page of its own (an identification link, a password reset) that a test, or a partner with a
+// browser, must be able to open.
+type PageServer interface {
+	// Pages are the API's end-user pages, by name: the mock serves each at /_mock/ui/<api>/<name>,
+	// outside the vendor's spec and the control token, for a person with a browser, as HTML that is
+	// not cached, names no referrer and reads a form of 64 KiB at most (the mock sets all that, and
+	// parses the form of a POST into r.PostForm before the page sees it, answering one it cannot
+	// read itself). Links to them are PageURL's.
 	Pages() map[string]http.Handler
-	// Breakable lists the rule IDs the API can break on purpose (Env.Broken).
+}
+
+// RuleBreaker is an API that can break conformance rules on purpose (Env.Broken): an API implements
+// it so that a test can show the suite catches an implementation that breaks each of them.
+type RuleBreaker interface {
+	// Breakable lists the rule IDs the API can break.
 	Breakable() []string
+}
+
+// PrincipalMaker is an API that makes fresh principals of its fixture roles: an API implements it
+// when its scenarios log in, so that concurrent tests never share a user and a target's tests can
+// ask for one (the control API's createPrincipal, capability users.create).
+type PrincipalMaker interface {
+	// NewPrincipal makes a fresh principal of a role of this API with new credentials, or returns
+	// ErrUnknownRole.
+	NewPrincipal(ctx context.Context, role string) (Principal, error)
 }
 
 // Factory builds an API from the shared mechanisms; it must be cheap and do no I/O.

@@ -23,7 +23,14 @@ type Mock struct {
 	idv *token.Issuer // signs ID verification tokens; the mock verifies them by lookup, not by Parse
 }
 
-var _ mockapi.API = (*Mock)(nil)
+// The interfaces RamBase implements: it has control operations, breaks a rule on purpose and makes
+// fresh principals, but has no end-user pages.
+var (
+	_ mockapi.API            = (*Mock)(nil)
+	_ mockapi.Controller     = (*Mock)(nil)
+	_ mockapi.RuleBreaker    = (*Mock)(nil)
+	_ mockapi.PrincipalMaker = (*Mock)(nil)
+)
 
 // New returns the RamBase mock (a mockapi.Factory).
 func New(env mockapi.Env) mockapi.API {
@@ -57,14 +64,11 @@ func (m *Mock) ControlOperations() map[string]http.Handler {
 	return map[string]http.Handler{"endRamBaseSession": http.HandlerFunc(m.handleEndSession)}
 }
 
-// Pages implements mockapi.API: RamBase has no end-user pages.
-func (m *Mock) Pages() map[string]http.Handler { return nil }
-
 // ruleDeadTokens is the rule the mock can break: with it broken, a session's ID verification token
 // keeps verifying after the session has ended.
 const ruleDeadTokens = "RB-11"
 
-// Breakable implements mockapi.API.
+// Breakable implements mockapi.RuleBreaker.
 func (m *Mock) Breakable() []string { return []string{ruleDeadTokens} }
 
 // Record kinds.

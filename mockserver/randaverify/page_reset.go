@@ -42,7 +42,7 @@ func (m *Mock) handleResetPage(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet, http.MethodHead:
 		tok = r.URL.Query().Get("token")
 	case http.MethodPost:
-		// The form (parsed by the mock, mockapi.API.Pages) carries the token; a client posting to the
+		// The form (parsed by the mock, mockapi.PageServer) carries the token; a client posting to the
 		// link itself has it in the URL.
 		tok, newPassword = r.PostForm.Get("token"), r.PostForm.Get("new_password")
 		if tok == "" {

@@ -28,7 +28,14 @@ type Mock struct {
 	reset  *token.Issuer // the tokens of password-reset links
 }
 
-var _ mockapi.API = (*Mock)(nil)
+// The interfaces RandaVerify implements: every optional one.
+var (
+	_ mockapi.API            = (*Mock)(nil)
+	_ mockapi.Controller     = (*Mock)(nil)
+	_ mockapi.PageServer     = (*Mock)(nil)
+	_ mockapi.RuleBreaker    = (*Mock)(nil)
+	_ mockapi.PrincipalMaker = (*Mock)(nil)
+)
 
 // New returns the RandaVerify mock (a mockapi.Factory).
 func New(env mockapi.Env) mockapi.API {
@@ -70,7 +77,7 @@ func (m *Mock) ControlOperations() map[string]http.Handler {
 	}
 }
 
-// Pages implements mockapi.API: the page a reset link opens.
+// Pages implements mockapi.PageServer: the page a reset link opens.
 func (m *Mock) Pages() map[string]http.Handler {
 	return map[string]http.Handler{resetPage: http.HandlerFunc(m.handleResetPage)}
 }
@@ -100,7 +107,7 @@ const (
 // the seed and chose another status. A run that does not count policy forgives it.
 const ruleForcedChangeStatus = "RV-05:401"
 
-// Breakable implements mockapi.API: every RV rule, and RV-05:401.
+// Breakable implements mockapi.RuleBreaker: every RV rule, and RV-05:401.
 func (m *Mock) Breakable() []string {
 	return []string{ruleTokenLifetime, ruleFormOnly, ruleTokenTTL, ruleNoRefresh, ruleForcedChange, ruleForcedChangeStatus, ruleRevokeOnChange, ruleOldPassword,
 		ruleRevokeOnSuspend, ruleForgotLeaks, ruleMeOrganisation, ruleNoTokenIs401, ruleNINDigits, ruleWallet, ruleRequeryFree, ruleCaseSensitive}
