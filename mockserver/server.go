@@ -454,7 +454,7 @@ func (s *Server) reset(ctx context.Context, f Fixtures) error {
 	staging := memory.New()
 	var principals []mockapi.Principal
 	for _, api := range s.served {
-		ps, err := api.Seed(ctx, staging, f[api.Name()])
+		ps, err := api.Fixtures().Seed(ctx, staging, f[api.Name()])
 		if err != nil {
 			return err
 		}

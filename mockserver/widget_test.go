@@ -2,7 +2,6 @@ package mockserver_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -41,9 +40,16 @@ components:
     Error: {type: object, required: [widgetError], properties: {widgetError: {type: integer}}}
 `
 
-type widgets struct{ env mockapi.Env }
+type widgets struct {
+	env      mockapi.Env
+	fixtures *mockapi.Section[[]string] // the names of the widgets
+}
 
-func newWidgets(env mockapi.Env) mockapi.API { return &widgets{env: env} }
+func newWidgets(env mockapi.Env) mockapi.API {
+	w := &widgets{env: env}
+	w.fixtures = mockapi.NewSection("widgets", env.Store, w.seed, w.roles)
+	return w
+}
 
 func (w *widgets) Name() string { return "widgets" }
 
@@ -83,27 +89,28 @@ func (w *widgets) WriteFailure(rw http.ResponseWriter, _ *http.Request, f *opena
 	apihttp.WriteJSON(rw, apihttp.Status(f.Kind), map[string]int{"widgetError": apihttp.Status(f.Kind)})
 }
 
-// Seed stores each widget of the section (a JSON list of names).
-func (w *widgets) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]mockapi.Principal, error) {
-	var names []string
-	if section != nil {
-		if err := json.Unmarshal(section, &names); err != nil {
-			return nil, err
-		}
-	}
-	for _, n := range names {
+func (w *widgets) Fixtures() mockapi.Fixtures { return w.fixtures }
+
+// seed stores each widget of the section.
+func (w *widgets) seed(ctx context.Context, s store.Store, names *[]string) error {
+	for _, n := range *names {
 		if err := store.Create(ctx, s, "widget", n, n); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return []mockapi.Principal{{Role: "widgets.maker", API: "widgets", Kind: mockapi.KindClient, ClientID: "maker"}}, nil
+	return nil
 }
 
-func (w *widgets) NewPrincipal(_ context.Context, role string) (mockapi.Principal, error) {
-	if role != "widgets.maker" {
-		return mockapi.Principal{}, mockapi.ErrUnknownRole
-	}
-	return mockapi.Principal{Role: role, API: "widgets", Kind: mockapi.KindClient, ClientID: "maker-2"}, nil
+// roles is the one maker, whose fresh copy is maker-2.
+func (w *widgets) roles([]string) []mockapi.Role {
+	return []mockapi.Role{{Principal: mockapi.Principal{Role: "widgets.maker", API: "widgets", Kind: mockapi.KindClient, ClientID: "maker"},
+		Fresh: func(context.Context) (mockapi.Principal, error) {
+			return mockapi.Principal{Role: "widgets.maker", API: "widgets", Kind: mockapi.KindClient, ClientID: "maker-2"}, nil
+		}}}
+}
+
+func (w *widgets) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
+	return w.fixtures.NewPrincipal(ctx, role)
 }
 
 // widgets has no control operations: a capability must be in the control API's enum, which lists

@@ -36,7 +36,7 @@ func (m *Mock) handleControlComplete(w http.ResponseWriter, r *http.Request) {
 		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No identification request has that id")
 		return
 	}
-	f, err := m.fixtures(ctx)
+	f, err := m.fixtures.Get(ctx)
 	if err != nil {
 		apihttp.Internal(w, r, "read fixtures", err)
 		return

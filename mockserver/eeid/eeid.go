@@ -6,6 +6,7 @@
 package eeid
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -23,8 +24,9 @@ const Name = "eeid"
 
 // Mock serves the eeID operations. Build it with New.
 type Mock struct {
-	env    mockapi.Env
-	access *token.Issuer // the Bearer tokens createToken gives
+	env      mockapi.Env
+	fixtures *mockapi.Section[Fixtures] // where every token's epoch and the lifetimes live
+	access   *token.Issuer              // the Bearer tokens createToken gives
 }
 
 // The interfaces eeID implements: every optional one.
@@ -38,7 +40,9 @@ var (
 
 // New returns the eeID mock (a mockapi.Factory).
 func New(env mockapi.Env) mockapi.API {
-	return &Mock{env: env, access: token.New(Name, token.Access, token.HS256, env.Clock)}
+	m := &Mock{env: env, access: token.New(Name, token.Access, token.HS256, env.Clock)}
+	m.fixtures = mockapi.NewSection(Name, env.Store, m.seed, m.roles)
+	return m
 }
 
 // Name implements mockapi.API.
@@ -46,6 +50,14 @@ func (m *Mock) Name() string { return Name }
 
 // Spec implements mockapi.API.
 func (m *Mock) Spec() *openapi.Spec { return openapi.MustLoad(Name) }
+
+// Fixtures implements mockapi.API: eeID's section of the fixture set.
+func (m *Mock) Fixtures() mockapi.Fixtures { return m.fixtures }
+
+// NewPrincipal implements mockapi.PrincipalMaker.
+func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
+	return m.fixtures.NewPrincipal(ctx, role)
+}
 
 // Operations maps every operationId of openapi/eeid.yaml to its handler.
 func (m *Mock) Operations() map[string]http.Handler {
@@ -138,7 +150,7 @@ func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openap
 	if !ok {
 		return nil, invalid
 	}
-	f, err := m.fixtures(r.Context())
+	f, err := m.fixtures.Get(r.Context())
 	if err != nil {
 		return nil, invalid // no eeID fixtures, so no services and no tokens
 	}

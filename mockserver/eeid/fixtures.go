@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -16,7 +15,8 @@ import (
 	"github.com/idvkit/idvkit/mockserver/token"
 )
 
-// Fixtures is eeID's section of the fixture set (the control API's EeidFixtures schema).
+// Fixtures is eeID's section of the fixture set (the control API's EeidFixtures schema,
+// which a test holds to this type).
 type Fixtures struct {
 	Settings   Settings         `json:"settings,omitzero"`
 	Services   []ServiceFixture `json:"services,omitempty"`
@@ -67,33 +67,35 @@ type Identity struct {
 	ValidUntil         string `json:"valid_until,omitempty"` // YYYY-MM-DD: the result's expiration_time
 }
 
-// Seed implements mockapi.API: it stores the section, which NewPrincipal and the link page later
-// read, and every service of it.
-func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]mockapi.Principal, error) {
-	if section == nil {
-		return nil, nil
-	}
-	var f Fixtures
-	if err := mockapi.DecodeSection(Name, section, &f); err != nil {
-		return nil, err
-	}
+// seed checks the section's identities and stores its services, with a new epoch for its tokens.
+func (m *Mock) seed(ctx context.Context, s store.Store, f *Fixtures) error {
 	for _, id := range f.Identities {
 		if err := id.check(); err != nil {
-			return nil, fmt.Errorf("eeid: identity %q: %w", id.Sub, err)
+			return fmt.Errorf("eeid: identity %q: %w", id.Sub, err)
 		}
 	}
 	f.Tokens = token.NewEpoch()
-	if err := mockapi.StoreSection(ctx, s, Name, f); err != nil {
-		return nil, err
-	}
-	var principals []mockapi.Principal
 	for _, sf := range f.Services {
 		if err := createService(ctx, s, sf); err != nil {
-			return nil, fmt.Errorf("eeid: service %s: %w", sf.ClientID, err)
+			return fmt.Errorf("eeid: service %s: %w", sf.ClientID, err)
 		}
-		principals = append(principals, principal(sf))
 	}
-	return principals, nil
+	return nil
+}
+
+// roles are the section's services. A fresh one has a new client id in the vendor's shape
+// (oidc-<uuid>-<n>), a new secret, and no webhook URL.
+func (m *Mock) roles(f Fixtures) []mockapi.Role {
+	var roles []mockapi.Role
+	for _, sf := range f.Services {
+		roles = append(roles, mockapi.Role{Principal: principal(sf), Fresh: func(ctx context.Context) (mockapi.Principal, error) {
+			sf := sf
+			sf.ClientID = fmt.Sprintf("oidc-%s-%d", uuid.NewString(), 1+randByte()%99)
+			sf.ClientSecret, sf.WebhookURL = rand.Text(), ""
+			return principal(sf), createService(ctx, m.env.Store, sf)
+		}})
+	}
+	return roles
 }
 
 func createService(ctx context.Context, s store.Store, sf ServiceFixture) error {
@@ -110,34 +112,6 @@ func createService(ctx context.Context, s store.Store, sf ServiceFixture) error 
 func principal(sf ServiceFixture) mockapi.Principal {
 	return mockapi.Principal{Role: sf.Role, API: Name, Kind: mockapi.KindClient, ID: sf.ClientID, ClientID: sf.ClientID,
 		ClientSecret: sf.ClientSecret, Attributes: map[string]string{"name": sf.Name}}
-}
-
-// NewPrincipal makes a fresh service of a role, with a new client id in the vendor's shape
-// (oidc-<uuid>-<n>) and a new secret, and no webhook URL: the control API's createPrincipal.
-func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
-	f, err := m.fixtures(ctx)
-	if errors.Is(err, store.ErrNotFound) {
-		return mockapi.Principal{}, mockapi.ErrUnknownRole
-	}
-	if err != nil {
-		return mockapi.Principal{}, err
-	}
-	for _, sf := range f.Services {
-		if sf.Role != role {
-			continue
-		}
-		sf.ClientID = fmt.Sprintf("oidc-%s-%d", uuid.NewString(), 1+randByte()%99)
-		sf.ClientSecret, sf.WebhookURL = rand.Text(), ""
-		if err := createService(ctx, m.env.Store, sf); err != nil {
-			return mockapi.Principal{}, err
-		}
-		return principal(sf), nil
-	}
-	return mockapi.Principal{}, mockapi.ErrUnknownRole
-}
-
-func (m *Mock) fixtures(ctx context.Context) (Fixtures, error) {
-	return mockapi.Section[Fixtures](ctx, m.env.Store, Name)
 }
 
 func randByte() int {

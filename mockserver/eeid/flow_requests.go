@@ -118,7 +118,7 @@ func (m *Mock) handleCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "claims_required must hold a sub claim with a value")
 		return
 	}
-	f, err := m.fixtures(ctx)
+	f, err := m.fixtures.Get(ctx)
 	if err != nil {
 		apihttp.Internal(w, r, "read fixtures", err)
 		return

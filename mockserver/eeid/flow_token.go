@@ -21,7 +21,7 @@ type tokenResponse struct {
 // the vendor's client sends none, and no Content-Type.
 func (m *Mock) handleToken(w http.ResponseWriter, r *http.Request) {
 	s := callerOf(r)
-	f, err := m.fixtures(r.Context())
+	f, err := m.fixtures.Get(r.Context())
 	if err != nil {
 		apihttp.Internal(w, r, "read fixtures", err)
 		return

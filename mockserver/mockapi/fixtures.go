@@ -4,38 +4,111 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
-// DecodeSection decodes an API's section of the fixture set into v strictly: a key v does not have is
-// an error that names it, so a misspelt fixture fails at start-up instead of being ignored.
-func DecodeSection(api string, section json.RawMessage, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(section))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s fixtures: %w", api, err)
-	}
-	return nil
+// Fixtures is an API's section of the fixture set, as the composition seeds it. An API builds it
+// with NewSection from the section's Go type, which is the one definition of the section's shape:
+// openapi/control.yaml's schema for it is checked against that type by a test.
+type Fixtures interface {
+	// Seed decodes the API's section of a fixture set (nil: the set has none) and stores it, with its
+	// records, in s, which holds no record of this API yet; it returns the principals the section
+	// holds, for `idvkit serve` to print. A reset seeds a fresh store and swaps it in whole, so what
+	// an API later reads of its section (Section.Get) always goes with the records seeded from it.
+	Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]Principal, error)
+	// Type is the section's Go type.
+	Type() reflect.Type
 }
+
+// Section is the Fixtures of an API whose section has the Go type T: it decodes a section strictly,
+// keeps it in the store beside the records seeded from it, lists the principals of its roles and
+// makes fresh ones. What is the API's own it is given as two functions: seed, which stores the
+// section's records, and roles, which names the section's principals.
+type Section[T any] struct {
+	api   string
+	store store.Store // the mock's store, where Get reads and Role.Fresh creates
+	seed  func(ctx context.Context, s store.Store, f *T) error
+	roles func(f T) []Role
+}
+
+var _ Fixtures = (*Section[struct{}])(nil)
+
+// Role is a principal a section holds: a user or client of a named role, with its credentials.
+type Role struct {
+	Principal Principal
+	// Fresh makes a new principal of the same role in the mock's store, with new credentials and ids,
+	// so that concurrent tests never share one (PrincipalMaker); nil when the API makes none.
+	Fresh func(ctx context.Context) (Principal, error)
+}
+
+// NewSection returns the Fixtures of the API named api, whose section has the Go type T, kept in the
+// mock's store s. seed stores the records of a decoded section in the fixture seed's store (it may
+// check the section, and fill in what each seed makes anew, such as a token.Epoch, before the section
+// itself is stored); roles lists the principals of a section, in the order they are printed and
+// found by role.
+func NewSection[T any](api string, s store.Store, seed func(ctx context.Context, s store.Store, f *T) error, roles func(f T) []Role) *Section[T] {
+	return &Section[T]{api: api, store: s, seed: seed, roles: roles}
+}
+
+// Seed implements Fixtures.
+func (x *Section[T]) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]Principal, error) {
+	if section == nil {
+		return nil, nil
+	}
+	var f T
+	dec := json.NewDecoder(bytes.NewReader(section))
+	dec.DisallowUnknownFields() // a misspelt key fails at start-up, named, rather than being ignored
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s fixtures: %w", x.api, err)
+	}
+	if err := x.seed(ctx, s, &f); err != nil {
+		return nil, err
+	}
+	if err := store.Create(ctx, s, kindSections, x.api, f); err != nil {
+		return nil, err
+	}
+	var principals []Principal
+	for _, r := range x.roles(f) {
+		principals = append(principals, r.Principal)
+	}
+	return principals, nil
+}
+
+// Type implements Fixtures.
+func (x *Section[T]) Type() reflect.Type { return reflect.TypeFor[T]() }
 
 // kindSections holds the section each API was last seeded with, keyed by the API's name. It lives in
 // the store with the records seeded from it, so a reset, which replaces the store's content whole,
 // never pairs one set's records with another set's section.
 const kindSections = "fixtures"
 
-// StoreSection keeps the section an API was seeded with (decoded, with what Seed added to it), for
-// Section to read back.
-func StoreSection[T any](ctx context.Context, s store.Store, api string, section T) error {
-	return store.Create(ctx, s, kindSections, api, section)
+// Get reads back the section the API was last seeded with, with what seed filled in;
+// store.ErrNotFound when the fixture set had none for it.
+func (x *Section[T]) Get(ctx context.Context) (T, error) {
+	return store.Get[T](ctx, x.store, kindSections, x.api)
 }
 
-// Section reads back the section an API was last seeded with; store.ErrNotFound when the fixture
-// set had none for it.
-func Section[T any](ctx context.Context, s store.Store, api string) (T, error) {
-	return store.Get[T](ctx, s, kindSections, api)
+// NewPrincipal makes a fresh principal of a role with the first of the seeded section's roles that
+// has it (PrincipalMaker), or returns ErrUnknownRole when none has, or the set has no section.
+func (x *Section[T]) NewPrincipal(ctx context.Context, role string) (Principal, error) {
+	f, err := x.Get(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return Principal{}, ErrUnknownRole
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	for _, r := range x.roles(f) {
+		if r.Principal.Role == role && r.Fresh != nil {
+			return r.Fresh(ctx)
+		}
+	}
+	return Principal{}, ErrUnknownRole
 }
 
 // Seconds is a fixture setting written in seconds as a lifetime, or def when it is not set (zero).

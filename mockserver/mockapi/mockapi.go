@@ -7,7 +7,6 @@ package mockapi
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -41,10 +40,8 @@ type API interface {
 	Authenticate(r *http.Request, op *openapi.Operation) (caller any, f *openapi.Failure)
 	// WriteFailure renders a contract failure in the API's own error shape and status.
 	WriteFailure(w http.ResponseWriter, r *http.Request, f *openapi.Failure)
-	// Seed stores the API's section of the fixture set (nil: the set has none) in s, which holds no
-	// record of this API yet, and returns the principals it holds, for `idvkit serve` to print. What
-	// NewPrincipal copies must live in s too, so that replacing the store's content swaps it at once.
-	Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]Principal, error)
+	// Fixtures is the API's section of the fixture set (NewSection).
+	Fixtures() Fixtures
 }
 
 // Controller is an API with control operations of its own: an API implements it when a test must be

@@ -61,3 +61,7 @@ func WithFreshID(id *int64, create func() error) error {
 	}
 	return err
 }
+
+// FreshSuffix is what a fresh principal's names (a username, a client id) are made unique with: ten
+// random lower-case letters and digits.
+func FreshSuffix() string { return strings.ToLower(rand.Text()[:10]) }

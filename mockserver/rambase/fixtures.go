@@ -4,11 +4,9 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/mockapi"
@@ -16,7 +14,8 @@ import (
 	"github.com/idvkit/idvkit/mockserver/token"
 )
 
-// Fixtures is RamBase's section of the fixture set (the control API's RamBaseFixtures schema).
+// Fixtures is RamBase's section of the fixture set (the control API's RamBaseFixtures schema,
+// which a test holds to this type).
 type Fixtures struct {
 	System     string          `json:"system"`
 	Database   string          `json:"database"`
@@ -88,41 +87,31 @@ type UserFixture struct {
 // loginClientRole is the role of the client a user principal logs in through.
 const loginClientRole = "rambase.api_client"
 
-// Seed implements mockapi.API: it stores the section, which NewPrincipal later copies, and every
-// customer, supplier, client and user of it.
-func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]mockapi.Principal, error) {
-	if section == nil {
-		return nil, nil
-	}
-	var f Fixtures
-	if err := mockapi.DecodeSection(Name, section, &f); err != nil {
-		return nil, err
-	}
+// seed stores the section's customers, suppliers, users and clients, with new keys for its sessions
+// and tokens: a reset refuses every token issued before it.
+func (m *Mock) seed(ctx context.Context, s store.Store, f *Fixtures) error {
 	f.Sessions, f.Tokens = token.NewSealer(), token.NewEpoch()
-	if err := mockapi.StoreSection(ctx, s, Name, f); err != nil {
-		return nil, err
-	}
 	for _, p := range f.Customers {
 		if err := store.Create(ctx, s, kindCustomer, strconv.FormatInt(p.ID, 10), p); err != nil {
-			return nil, fmt.Errorf("rambase: customer %d: %w", p.ID, err)
+			return fmt.Errorf("rambase: customer %d: %w", p.ID, err)
 		}
 	}
 	for _, p := range f.Suppliers {
 		if err := store.Create(ctx, s, kindSupplier, strconv.FormatInt(p.ID, 10), p); err != nil {
-			return nil, fmt.Errorf("rambase: supplier %d: %w", p.ID, err)
+			return fmt.Errorf("rambase: supplier %d: %w", p.ID, err)
 		}
 	}
 	for _, u := range f.Users {
 		if err := m.createUser(ctx, s, u); err != nil {
-			return nil, fmt.Errorf("rambase: user %s: %w", u.Username, err)
+			return fmt.Errorf("rambase: user %s: %w", u.Username, err)
 		}
 	}
 	for _, c := range f.Clients {
 		if err := m.createClient(ctx, s, c); err != nil {
-			return nil, fmt.Errorf("rambase: client %s: %w", c.ClientID, err)
+			return fmt.Errorf("rambase: client %s: %w", c.ClientID, err)
 		}
 	}
-	return f.principals(), nil
+	return nil
 }
 
 // createClient stores a client and the service user its client-credentials sessions act as, unless
@@ -155,17 +144,37 @@ func (m *Mock) createUser(ctx context.Context, s store.Store, u UserFixture) err
 
 func usernameKey(name string) string { return "username:" + name }
 
-// principals lists the set's principals with their credentials, for `idvkit serve` to print.
-func (f Fixtures) principals() []mockapi.Principal {
-	var out []mockapi.Principal
+// roles are the section's clients, then its users, who log in through its login client. A fresh
+// one has the attributes of its fixture, and new credentials and ids; a user has none without a
+// client to log in through.
+func (m *Mock) roles(f Fixtures) []mockapi.Role {
+	var roles []mockapi.Role
 	for _, c := range f.Clients {
-		out = append(out, f.clientPrincipal(c))
+		roles = append(roles, mockapi.Role{Principal: f.clientPrincipal(c), Fresh: func(ctx context.Context) (mockapi.Principal, error) {
+			c := c
+			c.ClientID, c.ClientSecret = c.ClientID+"-"+mockapi.FreshSuffix(), rand.Text()
+			err := mockapi.WithFreshID(&c.UserID, func() error { return m.createClient(ctx, m.env.Store, c) })
+			return f.clientPrincipal(c), err
+		}})
 	}
-	login, _ := f.loginClient()
+	login, ok := f.loginClient()
 	for _, u := range f.Users {
-		out = append(out, f.userPrincipal(u, login))
+		role := mockapi.Role{Principal: f.userPrincipal(u, login)}
+		if ok {
+			role.Fresh = func(ctx context.Context) (mockapi.Principal, error) {
+				u := u
+				suffix := mockapi.FreshSuffix()
+				u.Username, u.Password = u.Username+"-"+suffix, rand.Text()
+				if u.Email != "" {
+					u.Email = suffix + "." + u.Email
+				}
+				err := mockapi.WithFreshID(&u.UserID, func() error { return m.createUser(ctx, m.env.Store, u) })
+				return f.userPrincipal(u, login), err
+			}
+		}
+		roles = append(roles, role)
 	}
-	return out
+	return roles
 }
 
 func (f Fixtures) loginClient() (ClientFixture, bool) {
@@ -216,37 +225,4 @@ func first(ids []int64) int64 {
 		return 0
 	}
 	return ids[0]
-}
-
-// NewPrincipal creates a fresh principal with the attributes of the seeded fixture of that role and
-// new credentials and ids, so concurrent tests never share a user: the control API's createPrincipal.
-func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
-	f, err := mockapi.Section[Fixtures](ctx, m.env.Store, Name)
-	if errors.Is(err, store.ErrNotFound) {
-		return mockapi.Principal{}, mockapi.ErrUnknownRole
-	}
-	if err != nil {
-		return mockapi.Principal{}, err
-	}
-	suffix := strings.ToLower(rand.Text()[:10])
-	for _, c := range f.Clients {
-		if c.Role == role {
-			c.ClientID, c.ClientSecret = c.ClientID+"-"+suffix, rand.Text()
-			err := mockapi.WithFreshID(&c.UserID, func() error { return m.createClient(ctx, m.env.Store, c) })
-			return f.clientPrincipal(c), err
-		}
-	}
-	login, ok := f.loginClient()
-	for _, u := range f.Users {
-		if u.Role != role || !ok {
-			continue
-		}
-		u.Username, u.Password = u.Username+"-"+suffix, rand.Text()
-		if u.Email != "" {
-			u.Email = suffix + "." + u.Email
-		}
-		err := mockapi.WithFreshID(&u.UserID, func() error { return m.createUser(ctx, m.env.Store, u) })
-		return f.userPrincipal(u, login), err
-	}
-	return mockapi.Principal{}, mockapi.ErrUnknownRole
 }

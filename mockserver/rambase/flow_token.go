@@ -13,7 +13,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
-	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/token"
@@ -31,7 +30,7 @@ func (m *Mock) handleAccessToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A set with a client has its system (the schema requires it), so this is a bug if it fails.
-	f, err := mockapi.Section[Fixtures](ctx, m.env.Store, Name)
+	f, err := m.fixtures.Get(ctx)
 	if err != nil {
 		apihttp.Internal(w, r, "read fixtures", err)
 		return

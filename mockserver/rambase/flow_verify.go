@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
-	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
@@ -48,7 +47,7 @@ func (m *Mock) handleVerify(w http.ResponseWriter, r *http.Request) {
 	s, err := store.Get[session](ctx, m.env.Store, kindSession, idx.Session)
 	if err == nil {
 		var f Fixtures
-		if f, err = mockapi.Section[Fixtures](ctx, m.env.Store, Name); err == nil && s.Epoch != f.Tokens {
+		if f, err = m.fixtures.Get(ctx); err == nil && s.Epoch != f.Tokens {
 			err = errEarlierSeed
 		}
 	}

@@ -4,6 +4,7 @@
 package rambase
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
@@ -19,8 +20,9 @@ const Name = "rambase"
 
 // Mock serves the RamBase operations. Build it with New.
 type Mock struct {
-	env mockapi.Env
-	idv *token.Issuer // signs ID verification tokens; the mock verifies them by lookup, not by Parse
+	env      mockapi.Env
+	fixtures *mockapi.Section[Fixtures]
+	idv      *token.Issuer // signs ID verification tokens; the mock verifies them by lookup, not by Parse
 }
 
 // The interfaces RamBase implements: it has control operations, breaks a rule on purpose and makes
@@ -34,7 +36,9 @@ var (
 
 // New returns the RamBase mock (a mockapi.Factory).
 func New(env mockapi.Env) mockapi.API {
-	return &Mock{env: env, idv: token.New(Name, token.Verification, token.HS256, env.Clock)}
+	m := &Mock{env: env, idv: token.New(Name, token.Verification, token.HS256, env.Clock)}
+	m.fixtures = mockapi.NewSection(Name, env.Store, m.seed, m.roles)
+	return m
 }
 
 // Name implements mockapi.API.
@@ -42,6 +46,14 @@ func (m *Mock) Name() string { return Name }
 
 // Spec implements mockapi.API.
 func (m *Mock) Spec() *openapi.Spec { return openapi.MustLoad(Name) }
+
+// Fixtures implements mockapi.API: RamBase's section of the fixture set.
+func (m *Mock) Fixtures() mockapi.Fixtures { return m.fixtures }
+
+// NewPrincipal implements mockapi.PrincipalMaker.
+func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
+	return m.fixtures.NewPrincipal(ctx, role)
+}
 
 // Operations maps every operationId of openapi/rambase.yaml to its handler.
 func (m *Mock) Operations() map[string]http.Handler {

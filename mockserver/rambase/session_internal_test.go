@@ -2,6 +2,7 @@ package rambase
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -151,9 +152,11 @@ func TestAFirstChangeThatRacedAResetLeavesNothingThatVerifies(t *testing.T) {
 	st := memory.New()
 	m := New(mockapi.Env{Store: st, Clock: clk, Logger: slog.New(slog.DiscardHandler), Retention: time.Hour}).(*Mock)
 	seed := func() *Fixtures {
-		f := &Fixtures{System: "HATTELAND", Sessions: token.NewSealer(), Tokens: token.NewEpoch()}
-		require.NoError(t, mockapi.StoreSection(ctx, st, Name, *f))
-		return f
+		_, err := m.fixtures.Seed(ctx, st, json.RawMessage(`{"system": "HATTELAND", "database": "HAT"}`))
+		require.NoError(t, err)
+		f, err := m.fixtures.Get(ctx)
+		require.NoError(t, err)
+		return &f
 	}
 	f := seed()
 	opened := func() session {

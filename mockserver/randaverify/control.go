@@ -69,7 +69,7 @@ func (m *Mock) handleInvite(w http.ResponseWriter, r *http.Request) {
 // inviteOrganisation is the organisation an invitation names, or the fixture set's first.
 func (m *Mock) inviteOrganisation(ctx context.Context, id string) (int64, error) {
 	if id == "" {
-		f, err := mockapi.Section[Fixtures](ctx, m.env.Store, Name)
+		f, err := m.fixtures.Get(ctx)
 		if err != nil || len(f.Organisations) == 0 {
 			return 0, store.ErrNotFound
 		}

@@ -3,11 +3,8 @@ package randaverify
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/mockapi"
@@ -15,7 +12,8 @@ import (
 	"github.com/idvkit/idvkit/mockserver/token"
 )
 
-// Fixtures is RandaVerify's section of the fixture set (the control API's RandaVerifyFixtures schema).
+// Fixtures is RandaVerify's section of the fixture set (the control API's RandaVerifyFixtures schema,
+// which a test holds to this type).
 type Fixtures struct {
 	Settings      Settings              `json:"settings,omitzero"`
 	Organisations []OrganisationFixture `json:"organisations,omitempty"`
@@ -80,46 +78,59 @@ type UserFixture struct {
 	Suspended       bool   `json:"suspended,omitempty"`
 }
 
-// Seed implements mockapi.API: it stores the section, which NewPrincipal later copies, and every
-// organisation, user and person of it.
-func (m *Mock) Seed(ctx context.Context, s store.Store, section json.RawMessage) ([]mockapi.Principal, error) {
-	if section == nil {
-		return nil, nil
-	}
-	var f Fixtures
-	if err := mockapi.DecodeSection(Name, section, &f); err != nil {
-		return nil, err
-	}
+// seed stores the section's organisations, users and people, with a new epoch for its tokens.
+func (m *Mock) seed(ctx context.Context, s store.Store, f *Fixtures) error {
 	f.Tokens = token.NewEpoch()
-	if err := mockapi.StoreSection(ctx, s, Name, f); err != nil {
-		return nil, err
-	}
 	orgs := map[int64]bool{}
 	for _, o := range f.Organisations {
 		if err := store.Create(ctx, s, kindOrganisation, idKey(o.ID), organisation(o)); err != nil {
-			return nil, fmt.Errorf("randaverify: organisation %d: %w", o.ID, err)
+			return fmt.Errorf("randaverify: organisation %d: %w", o.ID, err)
 		}
 		orgs[o.ID] = true
 	}
-	var principals []mockapi.Principal
 	for _, u := range f.Users {
 		if !orgs[u.OrganisationID] {
-			return nil, fmt.Errorf("randaverify: user %s: no organisation %d", u.Username, u.OrganisationID)
+			return fmt.Errorf("randaverify: user %s: no organisation %d", u.Username, u.OrganisationID)
 		}
 		if err := m.createUser(ctx, s, u); err != nil {
-			return nil, fmt.Errorf("randaverify: user %s: %w", u.Username, err)
+			return fmt.Errorf("randaverify: user %s: %w", u.Username, err)
 		}
-		principals = append(principals, principal(u, f.organisation(u.OrganisationID)))
 	}
 	for _, p := range f.People {
 		if !validNIN(p.NIN) {
-			return nil, fmt.Errorf("randaverify: person %q: a NIN is 11 digits", p.NIN)
+			return fmt.Errorf("randaverify: person %q: a NIN is 11 digits", p.NIN)
 		}
 		if err := store.Create(ctx, s, kindPerson, p.NIN, p); err != nil {
-			return nil, fmt.Errorf("randaverify: person %s: %w", p.NIN, err)
+			return fmt.Errorf("randaverify: person %s: %w", p.NIN, err)
 		}
 	}
-	return principals, nil
+	return nil
+}
+
+// roles are the section's users. A fresh one is a user of the same role in a fresh copy of its
+// fixture's organisation, with the same wallet, so concurrent tests share neither a user nor a
+// wallet; a role whose fixture has a one-time password gets a new one-time password.
+func (m *Mock) roles(f Fixtures) []mockapi.Role {
+	var roles []mockapi.Role
+	for _, u := range f.Users {
+		roles = append(roles, mockapi.Role{Principal: principal(u, f.organisation(u.OrganisationID)), Fresh: func(ctx context.Context) (mockapi.Principal, error) {
+			u := u
+			suffix := mockapi.FreshSuffix()
+			o := f.organisation(u.OrganisationID)
+			o.Slug = o.Slug + "-" + suffix
+			if err := mockapi.WithFreshID(&o.ID, func() error {
+				return store.Create(ctx, m.env.Store, kindOrganisation, idKey(o.ID), organisation(o))
+			}); err != nil {
+				return mockapi.Principal{}, err
+			}
+			u.OrganisationID = o.ID
+			u.Username, u.Password = u.Username+"-"+suffix, rand.Text()
+			u.Email = suffix + "." + u.Email
+			err := mockapi.WithFreshID(&u.ID, func() error { return m.createUser(ctx, m.env.Store, u) })
+			return principal(u, o), err
+		}})
+	}
+	return roles
 }
 
 func (f Fixtures) organisation(id int64) OrganisationFixture {
@@ -149,36 +160,4 @@ func principal(u UserFixture, o OrganisationFixture) mockapi.Principal {
 	return mockapi.Principal{Role: u.Role, API: Name, Kind: mockapi.KindUser, ID: idKey(u.ID), Username: u.Username,
 		Password: u.Password, Email: u.Email,
 		Attributes: map[string]string{attrOrganisationID: strconv.FormatInt(o.ID, 10), attrOrganisationSlug: o.Slug}}
-}
-
-// NewPrincipal makes a fresh user of a role, in a fresh copy of its fixture's organisation with the
-// same wallet, so concurrent tests share neither a user nor a wallet: the control API's
-// createPrincipal. A role whose fixture has a one-time password gets a new one-time password.
-func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
-	f, err := mockapi.Section[Fixtures](ctx, m.env.Store, Name)
-	if errors.Is(err, store.ErrNotFound) {
-		return mockapi.Principal{}, mockapi.ErrUnknownRole
-	}
-	if err != nil {
-		return mockapi.Principal{}, err
-	}
-	for _, u := range f.Users {
-		if u.Role != role {
-			continue
-		}
-		suffix := strings.ToLower(rand.Text()[:10])
-		o := f.organisation(u.OrganisationID)
-		o.Slug = o.Slug + "-" + suffix
-		if err := mockapi.WithFreshID(&o.ID, func() error {
-			return store.Create(ctx, m.env.Store, kindOrganisation, idKey(o.ID), organisation(o))
-		}); err != nil {
-			return mockapi.Principal{}, err
-		}
-		u.OrganisationID = o.ID
-		u.Username, u.Password = u.Username+"-"+suffix, rand.Text()
-		u.Email = suffix + "." + u.Email
-		err := mockapi.WithFreshID(&u.ID, func() error { return m.createUser(ctx, m.env.Store, u) })
-		return principal(u, o), err
-	}
-	return mockapi.Principal{}, mockapi.ErrUnknownRole
 }

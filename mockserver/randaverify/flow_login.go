@@ -9,7 +9,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
-	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/token"
 )
@@ -62,7 +61,7 @@ func (m *Mock) findUser(ctx context.Context, name string) (user, error) {
 // mintAccess signs an access token for u at its current generation, expiring the fixture set's
 // access-token lifetime after now.
 func (m *Mock) mintAccess(ctx context.Context, u user) (string, error) {
-	f, err := m.fixtures(ctx)
+	f, err := m.fixtures.Get(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -81,9 +80,4 @@ func (m *Mock) mint(iss *token.Issuer, e token.Epoch, u user, ttl time.Duration)
 	// One reading of the clock for both, so exp is exactly iat + ttl in whole seconds.
 	c.IssuedAt, c.ExpiresAt = jwt.NewNumericDate(now), jwt.NewNumericDate(now.Add(ttl))
 	return iss.Mint(e, c)
-}
-
-// fixtures is the seeded fixture set: its lifetimes, and the epoch its tokens are minted in.
-func (m *Mock) fixtures(ctx context.Context) (Fixtures, error) {
-	return mockapi.Section[Fixtures](ctx, m.env.Store, Name)
 }

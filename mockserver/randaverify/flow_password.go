@@ -86,7 +86,7 @@ func (m *Mock) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "The body cannot be decoded")
 		return
 	}
-	f, err := m.fixtures(ctx)
+	f, err := m.fixtures.Get(ctx)
 	if err != nil {
 		apihttp.Internal(w, r, "fixtures", err)
 		return
@@ -116,7 +116,7 @@ func (m *Mock) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 // has not moved since it was minted, nor have the fixtures been seeded anew), unexpired and the user
 // active.
 func (m *Mock) resetUser(ctx context.Context, raw string) (user, *token.Claims, error) {
-	f, err := m.fixtures(ctx)
+	f, err := m.fixtures.Get(ctx)
 	if err != nil {
 		return user{}, nil, token.ErrInvalid
 	}

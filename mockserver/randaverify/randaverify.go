@@ -6,6 +6,7 @@
 package randaverify
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -23,9 +24,10 @@ const Name = "randaverify"
 
 // Mock serves the RandaVerify operations. Build it with New.
 type Mock struct {
-	env    mockapi.Env
-	access *token.Issuer // the tokens login gives
-	reset  *token.Issuer // the tokens of password-reset links
+	env      mockapi.Env
+	fixtures *mockapi.Section[Fixtures] // where every token's epoch and the lifetimes live
+	access   *token.Issuer              // the tokens login gives
+	reset    *token.Issuer              // the tokens of password-reset links
 }
 
 // The interfaces RandaVerify implements: every optional one.
@@ -39,8 +41,10 @@ var (
 
 // New returns the RandaVerify mock (a mockapi.Factory).
 func New(env mockapi.Env) mockapi.API {
-	return &Mock{env: env, access: token.New(Name, token.Access, token.HS256, env.Clock),
+	m := &Mock{env: env, access: token.New(Name, token.Access, token.HS256, env.Clock),
 		reset: token.New(Name, token.Reset, token.HS256, env.Clock)}
+	m.fixtures = mockapi.NewSection(Name, env.Store, m.seed, m.roles)
+	return m
 }
 
 // Name implements mockapi.API.
@@ -48,6 +52,14 @@ func (m *Mock) Name() string { return Name }
 
 // Spec implements mockapi.API.
 func (m *Mock) Spec() *openapi.Spec { return openapi.MustLoad(Name) }
+
+// Fixtures implements mockapi.API: RandaVerify's section of the fixture set.
+func (m *Mock) Fixtures() mockapi.Fixtures { return m.fixtures }
+
+// NewPrincipal implements mockapi.PrincipalMaker.
+func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
+	return m.fixtures.NewPrincipal(ctx, role)
+}
 
 // Operations maps every operationId of openapi/randaverify.yaml to its handler.
 func (m *Mock) Operations() map[string]http.Handler {
@@ -142,7 +154,7 @@ func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openap
 	if !ok {
 		return nil, invalid
 	}
-	f, err := m.fixtures(r.Context())
+	f, err := m.fixtures.Get(r.Context())
 	if err != nil {
 		return nil, invalid // no RandaVerify fixtures, so no users and no tokens
 	}

@@ -1,0 +1,106 @@
+package mockapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/store/memory"
+)
+
+// gadgets is a section of the tests' own: makers, who log in, and viewers, of whom no fresh one can
+// be made; seed stamps the section, as an API stamps a new token epoch.
+type gadgets struct {
+	Makers  []string `json:"makers"`
+	Viewers []string `json:"viewers,omitempty"`
+	Stamp   string   `json:"-"`
+}
+
+func newGadgets(st store.Store, seedErr error) *mockapi.Section[gadgets] {
+	seed := func(_ context.Context, _ store.Store, f *gadgets) error {
+		f.Stamp = "seeded"
+		return seedErr
+	}
+	roles := func(f gadgets) []mockapi.Role {
+		var roles []mockapi.Role
+		for _, name := range f.Makers {
+			roles = append(roles, mockapi.Role{Principal: mockapi.Principal{Role: "gadgets.maker", Username: name},
+				Fresh: func(context.Context) (mockapi.Principal, error) {
+					return mockapi.Principal{Role: "gadgets.maker", Username: name + "-fresh"}, nil
+				}})
+		}
+		for _, name := range f.Viewers {
+			roles = append(roles, mockapi.Role{Principal: mockapi.Principal{Role: "gadgets.viewer", Username: name}})
+		}
+		return roles
+	}
+	return mockapi.NewSection("gadgets", st, seed, roles)
+}
+
+func TestSectionSeedsDecodesStoresAndListsItsPrincipals(t *testing.T) {
+	ctx := context.Background()
+	st := memory.New()
+	g := newGadgets(st, nil)
+	assert.Equal(t, reflect.TypeFor[gadgets](), g.Type())
+
+	ps, err := g.Seed(ctx, st, json.RawMessage(`{"makers": ["ann", "bob"], "viewers": ["cy"]}`))
+	require.NoError(t, err)
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Role+":"+p.Username)
+	}
+	assert.Equal(t, []string{"gadgets.maker:ann", "gadgets.maker:bob", "gadgets.viewer:cy"}, names)
+	f, err := g.Get(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, gadgets{Makers: []string{"ann", "bob"}, Viewers: []string{"cy"}, Stamp: "seeded"}, f, "stored with what seed filled in")
+
+	p, err := g.NewPrincipal(ctx, "gadgets.maker")
+	require.NoError(t, err)
+	assert.Equal(t, "ann-fresh", p.Username, "the first fixture of the role")
+	_, err = g.NewPrincipal(ctx, "gadgets.viewer")
+	assert.ErrorIs(t, err, mockapi.ErrUnknownRole, "a role no fresh one is made of")
+	_, err = g.NewPrincipal(ctx, "gadgets.owner")
+	assert.ErrorIs(t, err, mockapi.ErrUnknownRole)
+}
+
+// A key the section's type does not have is refused with its name, and nothing is stored.
+func TestSectionRefusesAnUnknownKeyByName(t *testing.T) {
+	ctx := context.Background()
+	st := memory.New()
+	g := newGadgets(st, nil)
+	_, err := g.Seed(ctx, st, json.RawMessage(`{"makers": ["ann"]}`))
+	require.NoError(t, err, "the known keys first")
+	st = memory.New()
+	g = newGadgets(st, nil)
+	_, err = g.Seed(ctx, st, json.RawMessage(`{"makers": ["ann"], "makres": ["bob"]}`))
+	assert.EqualError(t, err, `gadgets fixtures: json: unknown field "makres"`)
+	_, err = g.Get(ctx)
+	assert.ErrorIs(t, err, store.ErrNotFound)
+}
+
+// A set without the section seeds nothing, and no role is known; a section that seed refuses is not
+// stored.
+func TestSectionAbsentOrRefusedHasNoRoles(t *testing.T) {
+	ctx := context.Background()
+	st := memory.New()
+	g := newGadgets(st, nil)
+	ps, err := g.Seed(ctx, st, nil)
+	require.NoError(t, err)
+	assert.Empty(t, ps)
+	_, err = g.NewPrincipal(ctx, "gadgets.maker")
+	assert.ErrorIs(t, err, mockapi.ErrUnknownRole)
+
+	refused := errors.New("a maker needs a name")
+	g = newGadgets(st, refused)
+	_, err = g.Seed(ctx, st, json.RawMessage(`{"makers": [""]}`))
+	assert.ErrorIs(t, err, refused)
+	_, err = g.Get(ctx)
+	assert.ErrorIs(t, err, store.ErrNotFound)
+}
