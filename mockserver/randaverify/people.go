@@ -18,21 +18,22 @@ import (
 )
 
 // Person is who a NIN belongs to: a fixture person (the fixture set's people), or one generated from
-// the NIN for any other valid NIN, the same every time.
+// the NIN for any other valid NIN, the same every time. A fixture person needs only a NIN, names, a
+// date of birth and a gender (omitempty marks the rest optional, as in control.yaml).
 type Person struct {
 	NIN             string `json:"nin"`
 	FirstName       string `json:"fname"`
-	MiddleName      string `json:"mname"`
+	MiddleName      string `json:"mname,omitempty"`
 	LastName        string `json:"lname"`
 	DateOfBirth     string `json:"dob"` // DD-MM-YYYY
-	Phone           string `json:"phone"`
+	Phone           string `json:"phone,omitempty"`
 	Gender          string `json:"gender"`
-	ResidenceStreet string `json:"residence_address"`
-	ResidenceTown   string `json:"residence_town"`
-	ResidenceLGA    string `json:"residence_lga"`
-	ResidenceState  string `json:"residence_state"`
-	StateOfOrigin   string `json:"state_of_origin"`
-	LGAOfOrigin     string `json:"lga_of_origin"`
+	ResidenceStreet string `json:"residence_address,omitempty"`
+	ResidenceTown   string `json:"residence_town,omitempty"`
+	ResidenceLGA    string `json:"residence_lga,omitempty"`
+	ResidenceState  string `json:"residence_state,omitempty"`
+	StateOfOrigin   string `json:"state_of_origin,omitempty"`
+	LGAOfOrigin     string `json:"lga_of_origin,omitempty"`
 	MaidenName      string `json:"maiden_name,omitempty"`
 }
 
@@ -43,10 +44,10 @@ type ninData struct {
 	NIN             string `json:"nin"`
 	TrackingID      string `json:"tracking_id"`
 	FirstName       string `json:"fname"`
-	MiddleName      string `json:"mname"`
+	MiddleName      string `json:"mname,omitempty"`
 	LastName        string `json:"lname"`
 	DateOfBirth     string `json:"dob"`
-	Phone           string `json:"phone"`
+	Phone           string `json:"phone,omitempty"`
 	Gender          string `json:"gender"`
 	ResidenceStreet string `json:"residenceAdress"` // sic: the vendor's spelling
 	ResidenceTown   string `json:"residenceTown"`
