@@ -79,20 +79,16 @@ func (s *Server) servesHost(host string) bool {
 	return name == "localhost" || strings.HasSuffix(name, ".localhost") || s.hosts.names[name]
 }
 
-// refuseOtherHosts answers 403, in the control API's shape, a request servesHost refuses, saying
-// which flag would admit its name: a docker-compose service name or host.docker.internal is a
-// name someone means, and they learn here how to say so.
-func (s *Server) refuseOtherHosts(w http.ResponseWriter, r *http.Request) bool {
-	if s.servesHost(r.Host) {
-		return false
-	}
+// otherHostError refuses a request servesHost refuses, in the control API's shape, saying which flag
+// would admit its name: a docker-compose service name or host.docker.internal is a name someone
+// means, and they learn here how to say so.
+func otherHostError(host string) error {
 	msg := "This mock answers a Host that is an IP address, localhost, a name under .localhost, the host of its --public-url " +
 		"or a name given with --allowed-hosts (IDVKIT_ALLOWED_HOSTS): any other name could be a DNS rebinding"
-	if name := hostName(r.Host); name != "" {
+	if name := hostName(host); name != "" {
 		msg += fmt.Sprintf(". To answer %q, start it with --allowed-hosts %s", name, canonicalHost(name))
 	}
-	mockapi.WriteControlFieldError(w, http.StatusForbidden, "forbidden", "Host", msg)
-	return true
+	return mockapi.ControlFieldError(http.StatusForbidden, "forbidden", "Host", msg)
 }
 
 // refuseCrossSite guards the control API: a state-changing call (any method but GET, HEAD and
@@ -109,8 +105,8 @@ func (s *Server) refuseCrossSite(next http.Handler) http.Handler {
 			if r.Header.Get("Sec-Fetch-Site") != "" {
 				field = "Sec-Fetch-Site"
 			}
-			mockapi.WriteControlFieldError(w, http.StatusForbidden, "forbidden", field,
-				"A browser marked this call as sent by another site's page; the control API takes calls that change state only from programs and from its own origin")
+			mockapi.ControlErrors().Answer(w, r, mockapi.ControlFieldError(http.StatusForbidden, "forbidden", field,
+				"A browser marked this call as sent by another site's page; the control API takes calls that change state only from programs and from its own origin"))
 			return
 		}
 		next.ServeHTTP(w, r)

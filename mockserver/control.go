@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"maps"
 	"math"
 	"net/http"
@@ -27,14 +28,14 @@ func (s *Server) controlOperations(spec *openapi.Spec) map[string]http.Handler {
 		"getHealth":       http.HandlerFunc(s.handleHealth),
 		"getCapabilities": http.HandlerFunc(s.handleCapabilities),
 		"getClock":        http.HandlerFunc(s.handleGetClock),
-		"setClock":        http.HandlerFunc(s.handleSetClock),
-		"advanceClock":    http.HandlerFunc(s.handleAdvanceClock),
-		"createPrincipal": http.HandlerFunc(s.handleCreatePrincipal),
-		"listOutbox":      http.HandlerFunc(s.handleListOutbox),
+		"setClock":        apihttp.Flow(s.setClock),
+		"advanceClock":    apihttp.Flow(s.advanceClock),
+		"createPrincipal": apihttp.Flow(s.createPrincipal),
+		"listOutbox":      apihttp.Flow(s.listOutbox),
 		"getJWKS":         http.HandlerFunc(s.handleJWKS),
 		"getFixtures":     http.HandlerFunc(s.handleGetFixtures),
-		"replaceFixtures": http.HandlerFunc(s.handleReplaceFixtures),
-		"reset":           http.HandlerFunc(s.handleReset),
+		"replaceFixtures": apihttp.Flow(s.replaceFixtures),
+		"reset":           apihttp.Flow(s.reset),
 	}
 	for _, api := range s.served {
 		if c, ok := api.(mockapi.Controller); ok {
@@ -50,9 +51,8 @@ func (s *Server) controlOperations(spec *openapi.Spec) map[string]http.Handler {
 }
 
 func notServed(api string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", api+" is not served here")
-	})
+	err := mockapi.ControlError(http.StatusNotFound, "not-found", api+" is not served here")
+	return apihttp.Flow(func(*http.Request) (int, any, error) { return 0, nil, err })
 }
 
 // authenticateControl checks the control token, when the mock has one, in constant time: the
@@ -95,53 +95,59 @@ func (s *Server) handleCapabilities(w http.ResponseWriter, _ *http.Request) {
 	apihttp.WriteJSON(w, http.StatusOK, map[string]any{"version": ControlVersion, "apis": s.APIs(), "capabilities": s.Capabilities()})
 }
 
-func (s *Server) writeClock(w http.ResponseWriter) {
-	apihttp.WriteJSON(w, http.StatusOK, map[string]string{"now": s.cfg.Clock.Now().Format(time.RFC3339Nano)})
+// clockNow is the body of every clock operation's answer.
+func (s *Server) clockNow() map[string]string {
+	return map[string]string{"now": s.cfg.Clock.Now().Format(time.RFC3339Nano)}
 }
 
-func (s *Server) handleGetClock(w http.ResponseWriter, _ *http.Request) { s.writeClock(w) }
+func (s *Server) handleGetClock(w http.ResponseWriter, _ *http.Request) {
+	apihttp.WriteJSON(w, http.StatusOK, s.clockNow())
+}
 
 // maxClockMove is how far one call may move the clock: a year, advanceClock's schema maximum.
 const maxClockMove = 365 * 24 * time.Hour
 
-// errMoveTooLong refuses a setClock more than maxClockMove ahead of the clock.
-var errMoveTooLong = errors.New("a clock move of more than a year")
+// The control API's errors.
+var (
+	errFixedClock   = mockapi.ControlError(http.StatusNotFound, "not-found", "This mock's clock cannot be moved")
+	errRoleRequired = mockapi.ControlError(http.StatusBadRequest, "body", "role is required")
+	errNotFixtures  = mockapi.ControlError(http.StatusBadRequest, "body", "The fixtures do not match the Fixtures schema")
+	errResetBody    = mockapi.ControlError(http.StatusBadRequest, "body", "The request body cannot be decoded")
+	errMoveTooLong  = errors.New("a clock move of more than a year") // a setClock more than maxClockMove ahead
+)
 
 // moveClock moves the clock, if it can be moved, and answers with the new time. A refusal names
 // field, the body field that asked for the move.
-func (s *Server) moveClock(w http.ResponseWriter, r *http.Request, field string, move func(Adjuster) error) {
+func (s *Server) moveClock(field string, move func(Adjuster) error) (int, any, error) {
 	a, ok := s.cfg.Clock.(Adjuster)
 	if !ok {
-		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "This mock's clock cannot be moved")
-		return
+		return 0, nil, errFixedClock
 	}
 	switch err := move(a); {
 	case errors.Is(err, clock.ErrBackwards):
-		mockapi.WriteControlFieldError(w, http.StatusConflict, "conflict", field, "The clock only moves forward")
+		return 0, nil, mockapi.ControlFieldError(http.StatusConflict, "conflict", field, "The clock only moves forward")
 	case errors.Is(err, clock.ErrTooFar):
-		mockapi.WriteControlFieldError(w, http.StatusBadRequest, "body", field, "The clock cannot pass "+clock.Max.Format(time.RFC3339)+
+		return 0, nil, mockapi.ControlFieldError(http.StatusBadRequest, "body", field, "The clock cannot pass "+clock.Max.Format(time.RFC3339)+
 			` (POST /_mock/reset {"clock": "restart"} takes it back to where it started)`)
 	case errors.Is(err, errMoveTooLong):
-		mockapi.WriteControlFieldError(w, http.StatusBadRequest, "body", field, "The clock moves at most a year (31536000 seconds) a call")
+		return 0, nil, mockapi.ControlFieldError(http.StatusBadRequest, "body", field, "The clock moves at most a year (31536000 seconds) a call")
 	case err != nil:
-		apihttp.Internal(w, r, "move clock", err)
-	default:
-		s.sweep()
-		s.writeClock(w)
+		return 0, nil, fmt.Errorf("move clock: %w", err)
 	}
+	s.sweep()
+	return http.StatusOK, s.clockNow(), nil
 }
 
-// handleSetClock is setClock (PUT /_mock/clock): forward only, at most a year ahead of the clock, up
-// to clock.Max. The clock only moves forward, so a call judged within a year stays within it.
-func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request) {
+// setClock is setClock (PUT /_mock/clock): forward only, at most a year ahead of the clock, up to
+// clock.Max. The clock only moves forward, so a call judged within a year stays within it.
+func (s *Server) setClock(r *http.Request) (int, any, error) {
 	var body struct {
 		Now time.Time `json:"now"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		mockapi.WriteControlFieldError(w, http.StatusBadRequest, "body", "/now", "now must be an RFC 3339 date-time")
-		return
+		return 0, nil, mockapi.ControlFieldError(http.StatusBadRequest, "body", "/now", "now must be an RFC 3339 date-time")
 	}
-	s.moveClock(w, r, "/now", func(a Adjuster) error {
+	return s.moveClock("/now", func(a Adjuster) error {
 		if now := s.cfg.Clock.Now(); body.Now.Sub(now) > maxClockMove && !body.Now.After(clock.Max) {
 			return errMoveTooLong
 		}
@@ -149,31 +155,29 @@ func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// handleAdvanceClock is advanceClock (POST /_mock/clock/advance). The schema caps seconds at a year
+// advanceClock is advanceClock (POST /_mock/clock/advance). The schema caps seconds at a year
 // (maxClockMove), far inside time.Duration's range. Seconds are rounded to the nanosecond, so 0.999 s
 // then 0.001 s make exactly one second (a float product truncated would fall a nanosecond short of an
 // edge).
-func (s *Server) handleAdvanceClock(w http.ResponseWriter, r *http.Request) {
+func (s *Server) advanceClock(r *http.Request) (int, any, error) {
 	var body struct {
 		Seconds float64 `json:"seconds"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		mockapi.WriteControlFieldError(w, http.StatusBadRequest, "body", "/seconds", "seconds must be a number")
-		return
+		return 0, nil, mockapi.ControlFieldError(http.StatusBadRequest, "body", "/seconds", "seconds must be a number")
 	}
-	s.moveClock(w, r, "/seconds", func(a Adjuster) error {
+	return s.moveClock("/seconds", func(a Adjuster) error {
 		return a.Advance(time.Duration(math.Round(body.Seconds * float64(time.Second))))
 	})
 }
 
-// handleCreatePrincipal is createPrincipal (POST /_mock/principals).
-func (s *Server) handleCreatePrincipal(w http.ResponseWriter, r *http.Request) {
+// createPrincipal is createPrincipal (POST /_mock/principals).
+func (s *Server) createPrincipal(r *http.Request) (int, any, error) {
 	var body struct {
 		Role string `json:"role"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "role is required")
-		return
+		return 0, nil, errRoleRequired
 	}
 	p, err := mockapi.Principal{}, mockapi.ErrUnknownRole
 	if api, ok := s.api(mockapi.APIOf(body.Role)); ok {
@@ -183,30 +187,28 @@ func (s *Server) handleCreatePrincipal(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case errors.Is(err, mockapi.ErrUnknownRole):
-		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No fixture has role "+body.Role)
+		return 0, nil, mockapi.ControlError(http.StatusNotFound, "not-found", "No fixture has role "+body.Role)
 	case err != nil:
-		apihttp.Internal(w, r, "create principal", err)
-	default:
-		apihttp.WriteJSON(w, http.StatusCreated, p)
+		return 0, nil, fmt.Errorf("create principal: %w", err)
 	}
+	return http.StatusCreated, p, nil
 }
 
-// handleListOutbox is listOutbox (GET /_mock/outbox).
-func (s *Server) handleListOutbox(w http.ResponseWriter, r *http.Request) {
+// listOutbox is listOutbox (GET /_mock/outbox).
+func (s *Server) listOutbox(r *http.Request) (int, any, error) {
 	q := r.URL.Query()
 	msgs, err := s.outbox.List(r.Context(), q.Get("to"), q.Get("kind"))
 	if err != nil {
-		apihttp.Internal(w, r, "list outbox", err)
-		return
+		return 0, nil, fmt.Errorf("list outbox: %w", err)
 	}
-	apihttp.WriteJSON(w, http.StatusOK, map[string]any{"items": msgs})
+	return http.StatusOK, map[string]any{"items": msgs}, nil
 }
 
 // handleJWKS is getJWKS (GET /_mock/jwks): the public key of the RS256 tokens the mock mints.
 func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	jwks, err := token.JWKS()
 	if err != nil {
-		apihttp.Internal(w, r, "jwks", err)
+		apihttp.Fail(w, r, fmt.Errorf("jwks: %w", err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -217,41 +219,37 @@ func (s *Server) handleGetFixtures(w http.ResponseWriter, _ *http.Request) {
 	apihttp.WriteJSON(w, http.StatusOK, s.Fixtures())
 }
 
-// handleReplaceFixtures is replaceFixtures (PUT /_mock/fixtures): all state is reset and seeded
-// from the new set, or, when the set cannot be seeded, nothing changes.
-func (s *Server) handleReplaceFixtures(w http.ResponseWriter, r *http.Request) {
+// replaceFixtures is replaceFixtures (PUT /_mock/fixtures): all state is reset and seeded from the
+// new set, or, when the set cannot be seeded, nothing changes.
+func (s *Server) replaceFixtures(r *http.Request) (int, any, error) {
 	var f Fixtures // the schema (additionalProperties: false) has already refused unknown fields
 	if err := apihttp.DecodeJSON(r, &f); err != nil || f == nil {
-		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "The fixtures do not match the Fixtures schema")
-		return
+		return 0, nil, errNotFixtures
 	}
-	if err := s.reset(r.Context(), f); err != nil {
-		mockapi.WriteControlError(w, http.StatusBadRequest, "body", err.Error())
-		return
+	if err := s.seed(r.Context(), f); err != nil {
+		return 0, nil, mockapi.ControlError(http.StatusBadRequest, "body", err.Error())
 	}
-	apihttp.WriteJSON(w, http.StatusOK, s.Fixtures())
+	return http.StatusOK, s.Fixtures(), nil
 }
 
-// handleReset is reset (POST /_mock/reset): all state is forgotten and the fixtures seeded again.
-// With {"clock": "restart"} the clock goes back to where it started first (Adjuster.Restart), so that
+// reset is reset (POST /_mock/reset): all state is forgotten and the fixtures seeded again. With
+// {"clock": "restart"} the clock goes back to where it started first (Adjuster.Restart), so that
 // nothing made at the later time survives: a token, a link or a record made there would otherwise
 // live on for as long as the clock went back.
-func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
+func (s *Server) reset(r *http.Request) (int, any, error) {
 	var body struct {
 		Clock string `json:"clock"`
 	}
 	if r.ContentLength > 0 {
 		if err := apihttp.DecodeJSON(r, &body); err != nil {
-			mockapi.WriteControlError(w, http.StatusBadRequest, "body", "The request body cannot be decoded")
-			return
+			return 0, nil, errResetBody
 		}
 	}
 	if a, ok := s.cfg.Clock.(Adjuster); ok && body.Clock == "restart" {
 		a.Restart() // a clock that cannot be moved never left its start
 	}
-	if err := s.reset(r.Context(), s.Fixtures()); err != nil {
-		apihttp.Internal(w, r, "reset", err)
-		return
+	if err := s.seed(r.Context(), s.Fixtures()); err != nil {
+		return 0, nil, fmt.Errorf("reset: %w", err)
 	}
-	w.WriteHeader(http.StatusNoContent)
+	return http.StatusNoContent, nil, nil
 }

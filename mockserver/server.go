@@ -179,7 +179,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 
-	if err := s.reset(context.Background(), cfg.Fixtures); err != nil {
+	if err := s.seed(context.Background(), cfg.Fixtures); err != nil {
 		return nil, err
 	}
 	s.stopSweep = make(chan struct{})
@@ -234,14 +234,14 @@ func (s *Server) mountAll() error {
 		opts := s.apiOptions(prefix + "/_mock")
 		opts.DeclaredMediaTypesOnly = true
 		control, err := apihttp.New(apihttp.API{Spec: controlSpec, Operations: controlOps, Authenticate: s.authenticateControl,
-			WriteFailure: mockapi.WriteControlFailure}, opts)
+			Errors: mockapi.ControlErrors()}, opts)
 		if err != nil {
 			return err
 		}
 		m := mount{prefix: prefix, control: s.refuseCrossSite(control)}
 		if api != nil {
 			if m.api, err = apihttp.New(apihttp.API{Spec: api.Spec(), Operations: api.Operations(), Authenticate: api.Authenticate,
-				WriteFailure: api.WriteFailure}, s.apiOptions(prefix)); err != nil {
+				Errors: api.Errors()}, s.apiOptions(prefix)); err != nil {
 				return err
 			}
 		}
@@ -280,7 +280,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.linger.Se
 // the API's 404 rather than a bare 301, a percent-encoded prefix (/%72ambase/...) is the prefix, and
 // an encoded slash (/rambase%2F...) separates nothing.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	if s.refuseOtherHosts(w, r) {
+	if !s.servesHost(r.Host) {
+		mockapi.ControlErrors().Answer(w, r, otherHostError(r.Host))
 		return
 	}
 	path := openapi.RequestPath(r.URL)
@@ -301,11 +302,18 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if headersTooLarge(r) {
-		s.notFound(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
+		s.notFound(w, r, failHeadersTooLarge)
 		return
 	}
-	s.notFound(w, r, &openapi.Failure{Kind: openapi.KindNotFound, Rule: "path"})
+	s.notFound(w, r, failNoPath)
 }
+
+// What the mock answers itself, outside the APIs it serves.
+var (
+	failHeadersTooLarge = &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"}
+	failNoPath          = &openapi.Failure{Kind: openapi.KindNotFound, Rule: "path"}
+	errNoSuchPage       = mockapi.ControlError(http.StatusNotFound, "not-found", "No such page")
+)
 
 // headersTooLarge reports whether a request's headers are over the limit every API and the control
 // API hold them to.
@@ -322,7 +330,7 @@ const maxPageForm = 64 << 10
 // one it cannot read alike, saying why; the page itself renders every other answer.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, name string) {
 	if headersTooLarge(r) {
-		mockapi.WriteControlFailure(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
+		mockapi.ControlErrors().Answer(w, r, failHeadersTooLarge)
 		return
 	}
 	if h := s.pages[name]; h != nil {
@@ -340,7 +348,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, name string) {
 		h.ServeHTTP(w, r)
 		return
 	}
-	mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No such page")
+	mockapi.ControlErrors().Answer(w, r, errNoSuchPage)
 }
 
 // parsePageForm parses the form a page is sent (r.PostForm), and says what is wrong with one it
@@ -394,10 +402,10 @@ var pageProblem = template.Must(template.New("problem").Parse(`<!doctype html>
 // the root, else in the control API's.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, f *openapi.Failure) {
 	if s.cfg.Only != "" {
-		s.served[0].WriteFailure(w, r, f)
+		s.served[0].Errors().Answer(w, r, f)
 		return
 	}
-	mockapi.WriteControlFailure(w, r, f)
+	mockapi.ControlErrors().Answer(w, r, f)
 }
 
 // Fixtures returns the fixture set the mock is seeded with.
@@ -445,10 +453,10 @@ func (s *Server) Close() {
 	})
 }
 
-// reset forgets all state and seeds the fixture set f. The set is seeded into a fresh store off to
+// seed forgets all state and seeds the fixture set f. The set is seeded into a fresh store off to
 // the side and swapped in whole, so no request ever sees a half-seeded mock, and a set that cannot
 // be seeded (a duplicate id, say) is refused with the mock untouched. Resets run one at a time.
-func (s *Server) reset(ctx context.Context, f Fixtures) error {
+func (s *Server) seed(ctx context.Context, f Fixtures) error {
 	s.resetMu.Lock()
 	defer s.resetMu.Unlock()
 	staging := memory.New()

@@ -63,13 +63,12 @@ func (w *widgets) Spec() *openapi.Spec {
 
 func (w *widgets) Operations() map[string]http.Handler {
 	return map[string]http.Handler{
-		"getWidget": http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		"getWidget": apihttp.Flow(func(r *http.Request) (int, any, error) {
 			name, err := store.Get[string](r.Context(), w.env.Store, "widget", apihttp.PathParam(r, "name"))
 			if err != nil {
-				w.WriteFailure(rw, r, &openapi.Failure{Kind: openapi.KindNotFound})
-				return
+				return 0, nil, &apihttp.Error{Status: http.StatusNotFound, Body: map[string]int{"widgetError": http.StatusNotFound}}
 			}
-			apihttp.WriteJSON(rw, http.StatusOK, map[string]string{"name": name})
+			return http.StatusOK, map[string]string{"name": name}, nil
 		}),
 		"getHere": http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 			apihttp.WriteJSON(rw, http.StatusOK, map[string]string{"base": apihttp.BaseURL(r)})
@@ -85,8 +84,10 @@ func (w *widgets) Authenticate(r *http.Request, _ *openapi.Operation) (any, *ope
 	return nil, nil
 }
 
-func (w *widgets) WriteFailure(rw http.ResponseWriter, _ *http.Request, f *openapi.Failure) {
-	apihttp.WriteJSON(rw, apihttp.Status(f.Kind), map[string]int{"widgetError": apihttp.Status(f.Kind)})
+func (w *widgets) Errors() apihttp.Errors {
+	return apihttp.Errors{Failure: func(_ *http.Request, f *openapi.Failure) apihttp.Error {
+		return apihttp.Error{Status: apihttp.Status(f.Kind), Body: map[string]int{"widgetError": apihttp.Status(f.Kind)}}
+	}}
 }
 
 func (w *widgets) Fixtures() mockapi.Fixtures { return w.fixtures }

@@ -1,6 +1,6 @@
 // Package apihttp serves one API from its OpenAPI spec: it routes each request to the handler of its
 // operationId, validates the request before the handler sees it and the response before it leaves,
-// and renders every failure in the API's own error shape through the API's ErrorWriter.
+// and answers every error in the API's own error shape through the API's Errors.
 //
 // Precedence when several failures apply (DESIGN.md): auth (credentials missing, then invalid),
 // then too-large, then media-type, then body or parameters. A response that breaks the spec is the mock's own bug: it is logged and
@@ -31,9 +31,6 @@ const DefaultMaxBodyBytes = 1 << 20
 // for a request over it to reach the mock and get the API's 431 rather than net/http's plain one.
 const MaxHeaderBytes = 64 << 10
 
-// ErrorWriter renders a Failure in an API's own error shape and status.
-type ErrorWriter func(w http.ResponseWriter, r *http.Request, f *openapi.Failure)
-
 // Authenticator judges the credentials of a request to an operation that requires some, once their
 // presence has been checked against the spec and before anything else: it returns what it learnt
 // about the caller (a session), which the handler reads with Caller, or a Failure of KindAuth.
@@ -45,7 +42,7 @@ type API struct {
 	// Operations maps every operationId of the spec to its handler.
 	Operations   map[string]http.Handler
 	Authenticate Authenticator // nil: credentials of the right shape are enough
-	WriteFailure ErrorWriter
+	Errors       Errors
 }
 
 // Options tune an API's Handler.
@@ -94,7 +91,7 @@ type Handler struct {
 	spec     *openapi.Spec
 	handlers map[string]http.Handler
 	auth     Authenticator
-	writeErr ErrorWriter
+	errors   Errors
 	maxBody  int64
 	log      *slog.Logger
 	checks   ResponseChecks
@@ -146,7 +143,7 @@ func New(api API, opts Options) (*Handler, error) {
 		sort.Strings(missing)
 		return nil, fmt.Errorf("apihttp: %s: no handler for %s", spec.Name, strings.Join(missing, ", "))
 	}
-	h := &Handler{spec: spec, handlers: handlers, auth: api.Authenticate, writeErr: api.WriteFailure, maxBody: opts.MaxBodyBytes,
+	h := &Handler{spec: spec, handlers: handlers, auth: api.Authenticate, errors: api.Errors, maxBody: opts.MaxBodyBytes,
 		log: opts.Logger, checks: opts.Responses, shapes: make(map[string]*shapes, len(handlers)),
 		prefix: opts.Prefix, public: strings.TrimSuffix(opts.PublicURL, "/"), declared: opts.DeclaredMediaTypesOnly}
 	for id := range handlers {
@@ -177,20 +174,6 @@ type requestKey struct{}
 func state(r *http.Request) *request {
 	st, _ := r.Context().Value(requestKey{}).(*request)
 	return st
-}
-
-// Internal is for a handler that hit what should not happen (a store failure, a bug): it logs what
-// failed with the error, and answers 500 in the shape of the API (or the control API) the request was
-// routed to, through its error writer.
-func Internal(w http.ResponseWriter, r *http.Request, what string, err error) {
-	st := state(r)
-	if st == nil {
-		slog.Error("internal error outside an API", "failed", what, "error", err)
-		http.Error(w, "Internal error", http.StatusInternalServerError)
-		return
-	}
-	st.h.log.Error("mock failed", "api", st.h.spec.Name, "operation", st.op.ID, "failed", what, "error", err)
-	st.h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindInternal, Rule: "internal"})
 }
 
 // PathParam returns a path parameter of the matched operation.
@@ -261,7 +244,7 @@ func RootURL(r *http.Request) string {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if HeaderBytes(r) > MaxHeaderBytes {
-		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
+		h.errors.Answer(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
 		return
 	}
 	op, params, f := h.spec.Find(r.Method, strings.TrimPrefix(openapi.RequestPath(r.URL), h.prefix))
@@ -269,7 +252,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if f.Kind == openapi.KindMethod {
 			w.Header().Set("Allow", f.Field)
 		}
-		h.writeErr(w, r, f)
+		h.errors.Answer(w, r, f)
 		return
 	}
 	st := &request{h: h, op: op, params: params, query: query(r.URL)}
@@ -325,7 +308,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// Part of the response is on its way; all that can be done is to break it off.
 			panic(http.ErrAbortHandler)
 		}
-		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindInternal, Rule: "panic"})
+		h.errors.Answer(w, r, &openapi.Failure{Kind: openapi.KindInternal, Rule: "panic"})
 		return
 	}
 	h.send(w, r, op, params, rec)
@@ -337,7 +320,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, op *openapi.Operation, params map[string]string, f *openapi.Failure) {
 	rec := newRecorder(w, func(status int) bool { return h.shouldValidate(op, status) })
 	defer rec.release()
-	h.writeErr(rec, r, f)
+	h.errors.Answer(rec, r, f)
 	h.send(w, r, op, params, rec)
 }
 
@@ -351,7 +334,7 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, op *openapi.Opera
 		h.markBroken(op, status)
 		h.log.Error("mock response breaks its spec", "api", h.spec.Name, "operation", op.ID, "status", status, "failure", f.Error())
 		clear(w.Header())
-		h.writeErr(w, r, &openapi.Failure{Kind: openapi.KindInternal, Field: f.Field, Rule: f.Rule})
+		h.errors.Answer(w, r, &openapi.Failure{Kind: openapi.KindInternal, Field: f.Field, Rule: f.Rule})
 		return
 	}
 	w.WriteHeader(status)

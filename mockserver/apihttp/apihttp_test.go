@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -53,9 +54,10 @@ components:
     Error: {type: object, required: [status, message], properties: {status: {type: integer}, message: {type: string}, field: {type: string}}}
 `
 
-func writeFailure(w http.ResponseWriter, _ *http.Request, f *openapi.Failure) {
-	apihttp.WriteJSON(w, apihttp.Status(f.Kind), map[string]any{"status": apihttp.Status(f.Kind), "message": f.Message(), "field": f.Field})
-}
+// widgetErrors answers a failure as {status, message, field}.
+var widgetErrors = apihttp.Errors{Failure: func(_ *http.Request, f *openapi.Failure) apihttp.Error {
+	return apihttp.Error{Status: apihttp.Status(f.Kind), Body: map[string]any{"status": apihttp.Status(f.Kind), "message": f.Message(), "field": f.Field}}
+}}
 
 // authenticate accepts only the token "good", and hands the caller's name to the handler.
 func authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
@@ -73,7 +75,7 @@ func newAPI(t *testing.T, create http.HandlerFunc) *apihttp.Handler {
 		apihttp.WriteJSON(w, http.StatusOK, map[string]string{"name": apihttp.PathParam(r, "id")})
 	})
 	h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": create, "getWidget": get},
-		Authenticate: authenticate, WriteFailure: writeFailure}, apihttp.Options{MaxBodyBytes: 64, Logger: slog.New(slog.DiscardHandler)})
+		Authenticate: authenticate, Errors: widgetErrors}, apihttp.Options{MaxBodyBytes: 64, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	return h
 }
@@ -176,7 +178,7 @@ components:
 	spec, err := openapi.Parse("gadgets", []byte(gadgets))
 	require.NoError(t, err)
 	get := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { apihttp.WriteJSON(w, http.StatusOK, map[string]any{}) })
-	h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"getGadget": get}, WriteFailure: writeFailure},
+	h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"getGadget": get}, Errors: widgetErrors},
 		apihttp.Options{Responses: apihttp.EveryResponse, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 
@@ -190,11 +192,11 @@ components:
 func TestEveryOperationNeedsAHandler(t *testing.T) {
 	spec, err := openapi.Parse("widgets", []byte(widgets))
 	require.NoError(t, err)
-	_, err = apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.NotFoundHandler()}, WriteFailure: writeFailure}, apihttp.Options{})
+	_, err = apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.NotFoundHandler()}, Errors: widgetErrors}, apihttp.Options{})
 	assert.ErrorContains(t, err, "getWidget")
 
 	_, err = apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.NotFoundHandler(),
-		"getWidget": http.NotFoundHandler(), "noSuchOperation": http.NotFoundHandler()}, WriteFailure: writeFailure}, apihttp.Options{})
+		"getWidget": http.NotFoundHandler(), "noSuchOperation": http.NotFoundHandler()}, Errors: widgetErrors}, apihttp.Options{})
 	assert.ErrorContains(t, err, "noSuchOperation")
 }
 
@@ -206,22 +208,99 @@ func TestWrongMethodCarriesAllow(t *testing.T) {
 	assert.Equal(t, "POST", rec.Header().Get("Allow"))
 }
 
-// A handler that hits what should not happen answers 500 in its API's shape, and the log says what
-// failed and why.
-func TestInternalAnswersInTheAPIsShapeAndLogs(t *testing.T) {
+// A flow that hits what should not happen answers 500 in its API's shape, and the log says what
+// failed and why, and where.
+func TestAnUnexpectedErrorAnswersInTheAPIsShapeAndLogs(t *testing.T) {
 	spec, err := openapi.Parse("widgets", []byte(widgets))
 	require.NoError(t, err)
 	var log bytes.Buffer
-	failing := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		apihttp.Internal(w, r, "read the widget", errors.New("disk on fire"))
+	failing := apihttp.Flow(func(*http.Request) (int, any, error) {
+		return 0, nil, fmt.Errorf("read the widget: %w", errors.New("disk on fire"))
 	})
 	h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.HandlerFunc(created), "getWidget": failing},
-		Authenticate: authenticate, WriteFailure: writeFailure}, apihttp.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+		Authenticate: authenticate, Errors: widgetErrors}, apihttp.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	require.NoError(t, err)
 	code, body := serve(t, h, http.MethodGet, "/widgets/a", "", "", "")
 	assert.Equal(t, http.StatusInternalServerError, code)
 	assert.Equal(t, map[string]any{"status": 500.0, "message": "Internal error", "field": ""}, body)
-	assert.Contains(t, log.String(), `operation=getWidget failed="read the widget" error="disk on fire"`)
+	assert.Contains(t, log.String(), `msg="mock failed" error="read the widget: disk on fire" api=widgets operation=getWidget`)
+}
+
+// A flow's answer is written in one place: its success as JSON, or as a Body writes itself, or its
+// status alone; an error it declares as it is, wrapped or not; a contract failure as the API's
+// Failure says; and every error through the API's one Write.
+func TestAFlowsAnswerIsWrittenInOnePlace(t *testing.T) {
+	spec, err := openapi.Parse("flows", []byte(`openapi: 3.0.3
+info: {title: flows, version: "1"}
+paths:
+  /answers/{id}:
+    get:
+      operationId: getAnswer
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}}, text/plain: {schema: {type: string}}}}
+        '204': {description: none}
+        default: {description: error, content: {application/json: {schema: {type: object}}}}
+`))
+	require.NoError(t, err)
+	gone := &apihttp.Error{Status: http.StatusGone, Body: map[string]any{"status": 410, "message": "melted"}}
+	answers := map[string]struct {
+		status int
+		body   any
+		err    error
+	}{
+		"json":     {status: http.StatusOK, body: map[string]string{"name": "w"}},
+		"self":     {status: http.StatusOK, body: textBody("a widget")},
+		"none":     {status: http.StatusNoContent},
+		"declared": {err: gone},
+		"wrapped":  {err: fmt.Errorf("melt the widget: %w", gone)},
+		"failure":  {err: &openapi.Failure{Kind: openapi.KindNotFound, Rule: "gone"}},
+	}
+	get := apihttp.Flow(func(r *http.Request) (int, any, error) {
+		a := answers[apihttp.PathParam(r, "id")]
+		return a.status, a.body, a.err
+	})
+	errs := widgetErrors
+	errs.Write = func(w http.ResponseWriter, _ *http.Request, e apihttp.Error) {
+		w.Header().Set("X-Widget-Error", "yes")
+		apihttp.WriteJSON(w, e.Status, e.Body)
+	}
+	h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"getAnswer": get}, Errors: errs},
+		apihttp.Options{Logger: slog.New(slog.DiscardHandler), Responses: apihttp.EveryResponse})
+	require.NoError(t, err)
+	for id, want := range map[string]struct {
+		status      int
+		contentType string
+		body        string
+		errorHeader string
+	}{
+		"json":     {200, "application/json", `{"name":"w"}`, ""},
+		"self":     {200, "text/plain", "a widget", ""},
+		"none":     {204, "", "", ""},
+		"declared": {410, "application/json", `{"status":410,"message":"melted"}`, "yes"},
+		"wrapped":  {410, "application/json", `{"status":410,"message":"melted"}`, "yes"},
+		"failure":  {404, "application/json", `{"status":404,"message":"No such resource","field":""}`, "yes"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/answers/"+id, nil))
+		assert.Equal(t, want.status, rec.Code, id)
+		assert.Equal(t, want.contentType, rec.Header().Get("Content-Type"), id)
+		if want.contentType == "application/json" {
+			assert.JSONEq(t, want.body, rec.Body.String(), id)
+		} else {
+			assert.Equal(t, want.body, rec.Body.String(), id)
+		}
+		assert.Equal(t, want.errorHeader, rec.Header().Get("X-Widget-Error"), id)
+	}
+}
+
+// textBody is a success body that writes itself as text.
+type textBody string
+
+func (b textBody) WriteBody(w http.ResponseWriter, status int) {
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, string(b))
 }
 
 // HEAD is answered as GET, over a real connection: the status and headers a GET gets, and no body.
@@ -262,7 +341,7 @@ func TestBaseURLAndPrefix(t *testing.T) {
 	})
 	for _, c := range []struct{ public, want string }{{"", "http://mock.test:8080/w"}, {"https://idv.example/", "https://idv.example/w"}} {
 		h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.HandlerFunc(created), "getWidget": get},
-			WriteFailure: writeFailure}, apihttp.Options{Prefix: "/w", PublicURL: c.public, Logger: slog.New(slog.DiscardHandler)})
+			Errors: widgetErrors}, apihttp.Options{Prefix: "/w", PublicURL: c.public, Logger: slog.New(slog.DiscardHandler)})
 		require.NoError(t, err)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://mock.test:8080/w/widgets/a", nil))
@@ -291,7 +370,7 @@ func TestSampledResponsesCatchABugSoonAndThenCheckEveryOne(t *testing.T) {
 			apihttp.WriteJSON(w, http.StatusOK, map[string]int{"name": 1}) // breaks the Widget schema
 		})
 		h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.HandlerFunc(created), "getWidget": get},
-			WriteFailure: writeFailure}, apihttp.Options{Responses: checks, Logger: slog.New(slog.DiscardHandler)})
+			Errors: widgetErrors}, apihttp.Options{Responses: checks, Logger: slog.New(slog.DiscardHandler)})
 		require.NoError(t, err)
 		status := func() int {
 			rec := httptest.NewRecorder()
@@ -333,7 +412,7 @@ func TestUncheckedResponsesGoStraightThrough(t *testing.T) {
 		}
 	})
 	h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.HandlerFunc(created), "getWidget": get},
-		WriteFailure: writeFailure}, apihttp.Options{Logger: slog.New(slog.DiscardHandler)})
+		Errors: widgetErrors}, apihttp.Options{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	for i := range apihttp.SampleFirst + 2 { // the last two are not sampled
 		rec := httptest.NewRecorder()

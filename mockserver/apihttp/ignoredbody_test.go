@@ -29,7 +29,7 @@ func TestABodySentToAnOperationThatTakesNoneIsIgnored(t *testing.T) {
 	})
 	for _, checks := range []apihttp.ResponseChecks{apihttp.EveryResponse, apihttp.SampleResponses} {
 		h, err := apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.HandlerFunc(created), "getWidget": get},
-			Authenticate: authenticate, WriteFailure: writeFailure}, apihttp.Options{MaxBodyBytes: 64, Responses: checks, Logger: slog.New(slog.DiscardHandler)})
+			Authenticate: authenticate, Errors: widgetErrors}, apihttp.Options{MaxBodyBytes: 64, Responses: checks, Logger: slog.New(slog.DiscardHandler)})
 		require.NoError(t, err)
 		seen = nil
 		code, body := serve(t, h, http.MethodGet, "/widgets/w7", "", "", "")

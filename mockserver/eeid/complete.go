@@ -10,13 +10,6 @@ import (
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
-// Why a completion is refused.
-var (
-	errCompleted = errors.New("eeid: the request is already completed: its link is dead")
-	errExpired   = errors.New("eeid: the request's link has expired")
-	errNoRequest = errors.New("eeid: no such request")
-)
-
 // complete completes a request as the person with identity authenticated, once: the check and the
 // change are one atomic update, so of any number of concurrent completions one wins and the others
 // get errCompleted (EE-14); a request past its link's expiry is errExpired. The claims comparison is

@@ -2,6 +2,7 @@ package eeid
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,11 +15,11 @@ import (
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
-// handleControlComplete is the control API's completeEeidRequest (POST
+// completeEeidRequest is the control API's completeEeidRequest (POST
 // /_mock/eeid/identification_requests/{id}/complete): what a person does through the link, for tests.
 // With no body the person matches every required claim; `identity` names who they are, in full; `sub`
 // changes only the personal code of a matching person (a mismatch, EE-10).
-func (m *Mock) handleControlComplete(w http.ResponseWriter, r *http.Request) {
+func (m *Mock) completeEeidRequest(r *http.Request) (int, any, error) {
 	ctx := r.Context()
 	var body struct {
 		Identity *Identity `json:"identity"`
@@ -26,20 +27,17 @@ func (m *Mock) handleControlComplete(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.ContentLength != 0 {
 		if err := apihttp.DecodeJSON(r, &body); err != nil {
-			mockapi.WriteControlError(w, http.StatusBadRequest, "body", "The body cannot be decoded")
-			return
+			return 0, nil, errControlBody
 		}
 	}
 	id := apihttp.PathParam(r, "id")
 	req, err := store.Get[request](ctx, m.env.Store, kindRequest, id)
 	if err != nil {
-		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No identification request has that id")
-		return
+		return 0, nil, errNoRequest
 	}
 	f, err := m.fixtures.Get(ctx)
 	if err != nil {
-		apihttp.Internal(w, r, "read fixtures", err)
-		return
+		return 0, nil, fmt.Errorf("read fixtures: %w", err)
 	}
 	identity := matchingIdentity(req.Claims, f.Identities)
 	if body.Identity != nil {
@@ -49,63 +47,53 @@ func (m *Mock) handleControlComplete(w http.ResponseWriter, r *http.Request) {
 		identity.Sub = body.Sub
 	}
 	if err := identity.check(); err != nil {
-		mockapi.WriteControlError(w, http.StatusBadRequest, "body", err.Error())
-		return
+		return 0, nil, mockapi.ControlError(http.StatusBadRequest, "body", err.Error())
 	}
-	m.writeTransition(w, r, func() error { _, err := m.complete(ctx, id, identity); return err })
+	_, err = m.complete(ctx, id, identity)
+	return moved(err)
 }
 
-// handleControlAbort is abortEeidRequest (POST .../{id}/abort): the person cancels on the link's page;
+// abortEeidRequest is abortEeidRequest (POST .../{id}/abort): the person cancels on the link's page;
 // the request stays pending and its link keeps working.
-func (m *Mock) handleControlAbort(w http.ResponseWriter, r *http.Request) {
-	m.writeTransition(w, r, func() error {
-		req, err := store.Get[request](r.Context(), m.env.Store, kindRequest, apihttp.PathParam(r, "id"))
-		switch {
-		case err != nil:
-			return errNoRequest
-		case req.CompletedAt != nil:
-			return errCompleted
-		case req.status(m.env.Clock.Now(), false) == statusExpired:
-			return errExpired
-		}
-		return nil
-	})
-}
-
-// handleControlExpire is expireEeidRequest (POST .../{id}/expire): the link expires now, as if its 7
-// days had passed, without moving the clock.
-func (m *Mock) handleControlExpire(w http.ResponseWriter, r *http.Request) {
-	m.writeTransition(w, r, func() error {
-		now := m.env.Clock.Now()
-		_, err := store.Update(r.Context(), m.env.Store, kindRequest, apihttp.PathParam(r, "id"), func(req *request) (time.Time, error) {
-			if req.CompletedAt != nil {
-				return time.Time{}, errCompleted
-			}
-			if now.Before(req.LinkExpiresAt) {
-				req.LinkExpiresAt = now
-			}
-			return time.Time{}, nil
-		})
-		if errors.Is(err, store.ErrNotFound) {
-			return errNoRequest
-		}
-		return err
-	})
-}
-
-// writeTransition answers a control operation that moves a request: 204, 404 for no request, 409 for
-// one that cannot move so.
-func (m *Mock) writeTransition(w http.ResponseWriter, r *http.Request, move func() error) {
-	switch err := move(); {
-	case errors.Is(err, errNoRequest):
-		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No identification request has that id")
-	case errors.Is(err, errCompleted), errors.Is(err, errExpired):
-		mockapi.WriteControlError(w, http.StatusConflict, "conflict", strings.TrimPrefix(err.Error(), "eeid: "))
+func (m *Mock) abortEeidRequest(r *http.Request) (int, any, error) {
+	req, err := store.Get[request](r.Context(), m.env.Store, kindRequest, apihttp.PathParam(r, "id"))
+	switch {
 	case err != nil:
-		apihttp.Internal(w, r, "move request", err)
-	default:
-		w.WriteHeader(http.StatusNoContent)
+		return 0, nil, errNoRequest
+	case req.CompletedAt != nil:
+		return 0, nil, errCompleted
+	case req.status(m.env.Clock.Now(), false) == statusExpired:
+		return 0, nil, errExpired
 	}
+	return http.StatusNoContent, nil, nil
+}
+
+// expireEeidRequest is expireEeidRequest (POST .../{id}/expire): the link expires now, as if its 7
+// days had passed, without moving the clock.
+func (m *Mock) expireEeidRequest(r *http.Request) (int, any, error) {
+	now := m.env.Clock.Now()
+	_, err := store.Update(r.Context(), m.env.Store, kindRequest, apihttp.PathParam(r, "id"), func(req *request) (time.Time, error) {
+		if req.CompletedAt != nil {
+			return time.Time{}, errCompleted
+		}
+		if now.Before(req.LinkExpiresAt) {
+			req.LinkExpiresAt = now
+		}
+		return time.Time{}, nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		err = errNoRequest
+	}
+	return moved(err)
+}
+
+// moved answers a control operation that has moved a request: 204, or why it could not
+// (errNoRequest, errCompleted, errExpired, each its own answer), or a bug.
+func moved(err error) (int, any, error) {
+	if err != nil {
+		return 0, nil, fmt.Errorf("move request: %w", err)
+	}
+	return http.StatusNoContent, nil, nil
 }
 
 // webhookPath is what every webhook URL's path must contain (the vendor's rule).
@@ -142,20 +130,18 @@ func validPort(p string) bool {
 	return err == nil && n >= 1 && n <= 65535
 }
 
-// handleSetWebhook is setEeidWebhook (PUT /_mock/eeid/services/{client_id}/webhook): where a
-// service's completions are sent, as set in the eeID manager; an empty url sends none.
-func (m *Mock) handleSetWebhook(w http.ResponseWriter, r *http.Request) {
+// setEeidWebhook is setEeidWebhook (PUT /_mock/eeid/services/{client_id}/webhook): where a service's
+// completions are sent, as set in the eeID manager; an empty url sends none.
+func (m *Mock) setEeidWebhook(r *http.Request) (int, any, error) {
 	var body struct {
 		URL string `json:"url"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "url is required")
-		return
+		return 0, nil, errWebhookURLMissing
 	}
 	if body.URL != "" {
 		if err := checkWebhookURL(body.URL); err != nil {
-			mockapi.WriteControlError(w, http.StatusBadRequest, "body", err.Error())
-			return
+			return 0, nil, mockapi.ControlError(http.StatusBadRequest, "body", err.Error())
 		}
 	}
 	_, err := store.Update(r.Context(), m.env.Store, kindService, apihttp.PathParam(r, "client_id"), func(s *service) (time.Time, error) {
@@ -164,10 +150,9 @@ func (m *Mock) handleSetWebhook(w http.ResponseWriter, r *http.Request) {
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No service has that client_id")
+		return 0, nil, errNoService
 	case err != nil:
-		apihttp.Internal(w, r, "set webhook", err)
-	default:
-		w.WriteHeader(http.StatusNoContent)
+		return 0, nil, fmt.Errorf("set webhook: %w", err)
 	}
+	return http.StatusNoContent, nil, nil
 }

@@ -62,11 +62,11 @@ func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal
 // Operations maps every operationId of openapi/eeid.yaml to its handler.
 func (m *Mock) Operations() map[string]http.Handler {
 	return map[string]http.Handler{
-		"createToken":                 http.HandlerFunc(m.handleToken),
-		"createIdentificationRequest": http.HandlerFunc(m.handleCreate),
-		"getIdentificationRequests":   http.HandlerFunc(m.handleList),
-		"getIdentificationRequest":    http.HandlerFunc(m.handleGet),
-		"getProofOfIdentity":          http.HandlerFunc(m.handleProof),
+		"createToken":                 apihttp.Flow(m.createToken),
+		"createIdentificationRequest": apihttp.Flow(m.createIdentificationRequest),
+		"getIdentificationRequests":   apihttp.Flow(m.getIdentificationRequests),
+		"getIdentificationRequest":    apihttp.Flow(m.getIdentificationRequest),
+		"getProofOfIdentity":          apihttp.Flow(m.getProofOfIdentity),
 	}
 }
 
@@ -80,12 +80,12 @@ func (m *Mock) Capabilities() []string {
 // ControlOperations are eeID's own control operations.
 func (m *Mock) ControlOperations() map[string]http.Handler {
 	return map[string]http.Handler{
-		"completeEeidRequest": http.HandlerFunc(m.handleControlComplete),
-		"abortEeidRequest":    http.HandlerFunc(m.handleControlAbort),
-		"expireEeidRequest":   http.HandlerFunc(m.handleControlExpire),
-		"setEeidWebhook":      http.HandlerFunc(m.handleSetWebhook),
-		"listEeidDeliveries":  http.HandlerFunc(m.handleDeliveries),
-		"replayEeidDelivery":  http.HandlerFunc(m.handleReplay),
+		"completeEeidRequest": apihttp.Flow(m.completeEeidRequest),
+		"abortEeidRequest":    apihttp.Flow(m.abortEeidRequest),
+		"expireEeidRequest":   apihttp.Flow(m.expireEeidRequest),
+		"setEeidWebhook":      apihttp.Flow(m.setEeidWebhook),
+		"listEeidDeliveries":  apihttp.Flow(m.listEeidDeliveries),
+		"replayEeidDelivery":  apihttp.Flow(m.replayEeidDelivery),
 	}
 }
 

@@ -16,37 +16,43 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/idvkit/idvkit/mockserver/apihttp"
 )
 
-// handleProof is getProofOfIdentity (GET .../{id}/proof_of_identity): for a completed request of the
-// service, a PDF naming the person, the request and the time (EE-09); 404 before completion (EE-08).
-// It is sent as application/pdf, exactly, with a file name in Content-Disposition, which the vendor's
-// client dispatches on and reads.
-func (m *Mock) handleProof(w http.ResponseWriter, r *http.Request) {
+// getProofOfIdentity is getProofOfIdentity (GET .../{id}/proof_of_identity): for a completed request
+// of the service, a PDF naming the person, the request and the time (EE-09); 404 before completion
+// (EE-08).
+func (m *Mock) getProofOfIdentity(r *http.Request) (int, any, error) {
 	req, ok := m.ownRequest(r)
 	if !ok {
-		writeError(w, http.StatusNotFound, "Identification request not found")
-		return
+		return 0, nil, errRequestNotFound
 	}
 	if req.CompletedAt == nil {
 		if !m.env.Broken.Has(ruleProofEarly) {
-			writeError(w, http.StatusNotFound, "Proof of identity not found")
-			return
+			return 0, nil, errProofNotFound
 		}
 		now := m.env.Clock.Now()
 		req.CompletedAt, req.Identity = &now, &Identity{}
 	}
 	pdf, err := proofOfIdentity(req)
 	if err != nil {
-		apihttp.Internal(w, r, "render proof of identity", err)
-		return
+		return 0, nil, fmt.Errorf("render proof of identity: %w", err)
 	}
+	return http.StatusOK, proofPDF{requestID: req.ID, pdf: pdf}, nil
+}
+
+// proofPDF is a proof of identity as the response carries it: as application/pdf, exactly, with a
+// file name in Content-Disposition, which the vendor's client dispatches on and reads.
+type proofPDF struct {
+	requestID string
+	pdf       []byte
+}
+
+func (p proofPDF) WriteBody(w http.ResponseWriter, status int) {
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="proof_of_identity_%s.pdf"`, req.ID))
-	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
-	_, _ = w.Write(pdf)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="proof_of_identity_%s.pdf"`, p.requestID))
+	w.Header().Set("Content-Length", strconv.Itoa(len(p.pdf)))
+	w.WriteHeader(status)
+	_, _ = w.Write(p.pdf)
 }
 
 // proofOfIdentity renders a completed request's proof of identity: who identified themselves, how,

@@ -95,10 +95,11 @@ func (m *Mock) link(r *http.Request, req request) string {
 	return mockapi.PageURL(r, Name, identifyPage, url.Values{"request": {req.ID}, "key": {req.LinkSecret}})
 }
 
-// handleCreate is createIdentificationRequest (POST /api/ident/v1/identification_requests): a pending
-// request for the claims the service needs (EE-04: the schema refuses none, an empty list or an
-// unknown type with 422), with a link that lives 7 days (EE-05).
-func (m *Mock) handleCreate(w http.ResponseWriter, r *http.Request) {
+// createIdentificationRequest is createIdentificationRequest (POST
+// /api/ident/v1/identification_requests): a pending request for the claims the service needs (EE-04:
+// the schema refuses none, an empty list or an unknown type with 422), with a link that lives 7 days
+// (EE-05).
+func (m *Mock) createIdentificationRequest(r *http.Request) (int, any, error) {
 	ctx := r.Context()
 	var body struct {
 		Reference          *string       `json:"reference"`
@@ -107,21 +108,17 @@ func (m *Mock) handleCreate(w http.ResponseWriter, r *http.Request) {
 		ReasonTranslations *translations `json:"reason_translations"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "The body cannot be decoded")
-		return
+		return 0, nil, errUndecodable
 	}
 	if msg := checkClaimValues(body.Claims); msg != "" {
-		writeError(w, http.StatusUnprocessableEntity, msg)
-		return
+		return 0, nil, eeError(http.StatusUnprocessableEntity, msg)
 	}
 	if m.env.Broken.Has(ruleSubRequired) && !slices.ContainsFunc(body.Claims, func(c claim) bool { return c.Type == "sub" && c.Value != "" }) {
-		writeError(w, http.StatusUnprocessableEntity, "claims_required must hold a sub claim with a value")
-		return
+		return 0, nil, errSubRequired
 	}
 	f, err := m.fixtures.Get(ctx)
 	if err != nil {
-		apihttp.Internal(w, r, "read fixtures", err)
-		return
+		return 0, nil, fmt.Errorf("read fixtures: %w", err)
 	}
 	// Whole seconds, as the API shows them: the link expires at the second link_expires_at says.
 	now := m.env.Clock.Now().Truncate(time.Second)
@@ -134,14 +131,13 @@ func (m *Mock) handleCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := store.Create(ctx, m.env.Store, kindRequest, req.ID, req, store.OwnedBy(s.ClientID),
 		store.RetainUntil(req.LinkExpiresAt.Add(m.env.Retention))); err != nil {
-		apihttp.Internal(w, r, "store request", err)
-		return
+		return 0, nil, fmt.Errorf("store request: %w", err)
 	}
 	v := m.view(r, req, now)
 	if m.env.Broken.Has(ruleEcho) {
 		v.Reference = nil
 	}
-	apihttp.WriteJSON(w, http.StatusCreated, v)
+	return http.StatusCreated, v, nil
 }
 
 // checkClaimValues says what is wrong with a claim's value, if anything: a birthdate is a date
@@ -163,10 +159,10 @@ func checkClaimValues(claims []claim) string {
 // maxPageSize caps a list page.
 const maxPageSize = 100
 
-// handleList is getIdentificationRequests (GET /api/ident/v1/identification_requests): the service's
-// own requests, a page at a time; `total` counts only its own (EE-16). Newest first, and the
-// response's page is zero-based (EE-18).
-func (m *Mock) handleList(w http.ResponseWriter, r *http.Request) {
+// getIdentificationRequests is getIdentificationRequests (GET /api/ident/v1/identification_requests):
+// the service's own requests, a page at a time; `total` counts only its own (EE-16). Newest first,
+// and the response's page is zero-based (EE-18).
+func (m *Mock) getIdentificationRequests(r *http.Request) (int, any, error) {
 	q := apihttp.Query(r)
 	page, size := intOr(q.Get("page"), 1), min(intOr(q.Get("page_size"), 10), maxPageSize)
 	owner := callerOf(r).ClientID
@@ -180,20 +176,19 @@ func (m *Mock) handleList(w http.ResponseWriter, r *http.Request) {
 	reqs, total, err := store.List[request](r.Context(), m.env.Store, kindRequest, owner, order,
 		store.Page{Offset: (page - 1) * size, Limit: size})
 	if err != nil {
-		apihttp.Internal(w, r, "list requests", err)
-		return
+		return 0, nil, fmt.Errorf("list requests: %w", err)
 	}
 	now := m.env.Clock.Now()
 	items := make([]requestView, len(reqs))
 	for i, req := range reqs {
 		items[i] = m.view(r, req, now)
 	}
-	apihttp.WriteJSON(w, http.StatusOK, struct {
+	return http.StatusOK, struct {
 		Page     int           `json:"page"`
 		PageSize int           `json:"page_size"`
 		Total    int           `json:"total"`
 		Items    []requestView `json:"items"`
-	}{page - 1, size, total, items})
+	}{page - 1, size, total, items}, nil
 }
 
 // intOr is a query parameter the schema has checked (an integer of at least 1, however written:
@@ -213,23 +208,22 @@ func intOr(v string, def int) int {
 	return int(min(f, math.MaxInt32))
 }
 
-// handleGet is getIdentificationRequest (GET /api/ident/v1/identification_requests/{id}): the
-// service's own request (EE-06), as it reads now (EE-15); any other id is 404 (EE-07, EE-17).
-func (m *Mock) handleGet(w http.ResponseWriter, r *http.Request) {
+// getIdentificationRequest is getIdentificationRequest (GET
+// /api/ident/v1/identification_requests/{id}): the service's own request (EE-06), as it reads now
+// (EE-15); any other id is 404 (EE-07, EE-17).
+func (m *Mock) getIdentificationRequest(r *http.Request) (int, any, error) {
 	req, ok := m.ownRequest(r)
 	if !ok {
-		status := http.StatusNotFound
 		if m.env.Broken.Has(ruleNotFound) {
-			status = http.StatusInternalServerError
+			return 0, nil, errRequestLookup500
 		}
-		writeError(w, status, "Identification request not found")
-		return
+		return 0, nil, errRequestNotFound
 	}
 	v := m.view(r, req, m.env.Clock.Now())
 	if m.env.Broken.Has(ruleReadBack) {
 		v.ClaimsRequired = []claim{}
 	}
-	apihttp.WriteJSON(w, http.StatusOK, v)
+	return http.StatusOK, v, nil
 }
 
 // ownRequest is the request the path names, if it is the calling service's.

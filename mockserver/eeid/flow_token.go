@@ -1,11 +1,11 @@
 package eeid
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/token"
 )
 
@@ -16,15 +16,14 @@ type tokenResponse struct {
 	ExpiresIn   int    `json:"expires_in"`
 }
 
-// handleToken is createToken (POST /api/auth/v1/token): the service's Basic credentials, checked by
+// createToken is createToken (POST /api/auth/v1/token): the service's Basic credentials, checked by
 // Authenticate (EE-02), give a Bearer token that lives 120 seconds (EE-01, EE-03). No body is read:
 // the vendor's client sends none, and no Content-Type.
-func (m *Mock) handleToken(w http.ResponseWriter, r *http.Request) {
+func (m *Mock) createToken(r *http.Request) (int, any, error) {
 	s := callerOf(r)
 	f, err := m.fixtures.Get(r.Context())
 	if err != nil {
-		apihttp.Internal(w, r, "read fixtures", err)
-		return
+		return 0, nil, fmt.Errorf("read fixtures: %w", err)
 	}
 	ttl := f.Settings.tokenTTL()
 	now := m.env.Clock.Now()
@@ -33,12 +32,11 @@ func (m *Mock) handleToken(w http.ResponseWriter, r *http.Request) {
 	c.IssuedAt, c.ExpiresAt = jwt.NewNumericDate(now), jwt.NewNumericDate(now.Add(ttl))
 	tok, err := m.access.Mint(f.Tokens, c)
 	if err != nil {
-		apihttp.Internal(w, r, "mint token", err)
-		return
+		return 0, nil, fmt.Errorf("mint token: %w", err)
 	}
 	expiresIn := int(ttl.Seconds())
 	if m.env.Broken.Has(ruleTokenLifetime) {
 		expiresIn = 3600 // says so, while the token still dies at 120 s
 	}
-	apihttp.WriteJSON(w, http.StatusCreated, tokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: expiresIn})
+	return http.StatusCreated, tokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: expiresIn}, nil
 }

@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
-	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/webhook"
 )
@@ -115,49 +115,44 @@ func viewDelivery(d webhook.Delivery) deliveryView {
 	return v
 }
 
-// handleDeliveries is listEeidDeliveries (GET /_mock/eeid/services/{client_id}/deliveries): the
+// listEeidDeliveries is listEeidDeliveries (GET /_mock/eeid/services/{client_id}/deliveries): the
 // webhooks sent to a service, oldest first, with every attempt.
-func (m *Mock) handleDeliveries(w http.ResponseWriter, r *http.Request) {
+func (m *Mock) listEeidDeliveries(r *http.Request) (int, any, error) {
 	ctx := r.Context()
 	clientID := apihttp.PathParam(r, "client_id")
 	if _, err := store.Get[service](ctx, m.env.Store, kindService, clientID); err != nil {
-		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No service has that client_id")
-		return
+		return 0, nil, errNoService
 	}
 	ds, err := m.env.Webhooks.Log(ctx, clientID)
 	if err != nil {
-		apihttp.Internal(w, r, "read deliveries", err)
-		return
+		return 0, nil, fmt.Errorf("read deliveries: %w", err)
 	}
 	items := make([]deliveryView, len(ds))
 	for i, d := range ds {
 		items[i] = viewDelivery(d)
 	}
-	apihttp.WriteJSON(w, http.StatusOK, struct {
+	return http.StatusOK, struct {
 		Items []deliveryView `json:"items"`
-	}{items})
+	}{items}, nil
 }
 
-// handleReplay is replayEeidDelivery (POST /_mock/eeid/deliveries/{id}/replay): the same bytes and
-// signature again, as a new delivery (202 with its id); the original's log stays as it was.
-func (m *Mock) handleReplay(w http.ResponseWriter, r *http.Request) {
+// replayEeidDelivery is replayEeidDelivery (POST /_mock/eeid/deliveries/{id}/replay): the same bytes
+// and signature again, as a new delivery (202 with its id); the original's log stays as it was.
+func (m *Mock) replayEeidDelivery(r *http.Request) (int, any, error) {
 	ctx := r.Context()
 	id := apihttp.PathParam(r, "id")
 	d, err := m.env.Webhooks.Get(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && d.API != Name) {
-		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No eeID delivery has that id")
-		return
-	}
-	if err != nil {
-		apihttp.Internal(w, r, "read delivery", err)
-		return
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && d.API != Name):
+		return 0, nil, errNoDelivery
+	case err != nil:
+		return 0, nil, fmt.Errorf("read delivery: %w", err)
 	}
 	replay, err := m.env.Webhooks.Replay(ctx, id)
 	if err != nil {
-		apihttp.Internal(w, r, "replay delivery", err)
-		return
+		return 0, nil, fmt.Errorf("replay delivery: %w", err)
 	}
-	apihttp.WriteJSON(w, http.StatusAccepted, struct {
+	return http.StatusAccepted, struct {
 		ID string `json:"id"`
-	}{replay})
+	}{replay}, nil
 }

@@ -15,20 +15,22 @@ type controlError struct {
 	Field   string `json:"field,omitempty"`
 }
 
-// WriteControlError writes a control API error: kind is the Error schema's `error` (not-found,
-// conflict, body, ...).
-func WriteControlError(w http.ResponseWriter, status int, kind, message string) {
-	apihttp.WriteJSON(w, status, controlError{Error: kind, Message: message})
+// ControlError is an error of a control operation, in the control API's Error shape: kind is the
+// schema's `error` (not-found, conflict, body, ...).
+func ControlError(status int, kind, message string) *apihttp.Error {
+	return ControlFieldError(status, kind, "", message)
 }
 
-// WriteControlFieldError is WriteControlError for an error that one field of the request caused,
-// named as the Error schema's `field` (a JSON pointer into the body, or a header).
-func WriteControlFieldError(w http.ResponseWriter, status int, kind, field, message string) {
-	apihttp.WriteJSON(w, status, controlError{Error: kind, Message: message, Field: field})
+// ControlFieldError is ControlError for an error that one field of the request caused, named as the
+// Error schema's `field` (a JSON pointer into the body, or a header).
+func ControlFieldError(status int, kind, field, message string) *apihttp.Error {
+	return &apihttp.Error{Status: status, Body: controlError{Error: kind, Message: message, Field: field}}
 }
 
-// WriteControlFailure renders a contract failure of a control request (the control API's
-// apihttp.ErrorWriter).
-func WriteControlFailure(w http.ResponseWriter, _ *http.Request, f *openapi.Failure) {
-	apihttp.WriteJSON(w, apihttp.Status(f.Kind), controlError{Error: string(f.Kind), Message: f.Message(), Field: f.Field})
+// ControlErrors answers the control API's errors, and a contract failure of a control request, in
+// its Error shape.
+func ControlErrors() apihttp.Errors {
+	return apihttp.Errors{Failure: func(_ *http.Request, f *openapi.Failure) apihttp.Error {
+		return apihttp.Error{Status: apihttp.Status(f.Kind), Body: controlError{Error: string(f.Kind), Message: f.Message(), Field: f.Field}}
+	}}
 }

@@ -38,8 +38,10 @@ type API interface {
 	// It returns what it learnt about the caller (a session), which handlers read with
 	// apihttp.Caller, or a Failure of kind auth.
 	Authenticate(r *http.Request, op *openapi.Operation) (caller any, f *openapi.Failure)
-	// WriteFailure renders a contract failure in the API's own error shape and status.
-	WriteFailure(w http.ResponseWriter, r *http.Request, f *openapi.Failure)
+	// Errors answers the API's errors, in its own shape and status, and is the only thing that does:
+	// those its flows return (apihttp.Error values it declares once, apihttp.Flow) and contract
+	// failures, a request that breaks the spec included.
+	Errors() apihttp.Errors
 	// Fixtures is the API's section of the fixture set (NewSection).
 	Fixtures() Fixtures
 }

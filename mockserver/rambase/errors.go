@@ -32,8 +32,26 @@ const (
 	codeBindingNotAllowed  = 11
 )
 
-func writeError(w http.ResponseWriter, status int, message string) {
-	apihttp.WriteJSON(w, status, newErrorBody(status, message))
+// RamBase's errors, each declared once.
+var (
+	errInvalidClient       = loginError(codeInvalidClient, "Invalid client credentials")
+	errBindBoth            = loginError(codeBindingNotAllowed, "Bind to a customer or a supplier, not both")
+	errBindCustomer        = loginError(codeBindingNotAllowed, "This client may not act for that customer")
+	errBindSupplier        = loginError(codeBindingNotAllowed, "This client may not act for that supplier")
+	errBindPasswordGrant   = loginError(codeBindingNotAllowed, "customerid and supplierid are for the client_credentials grant")
+	errPasswordGrantFields = rbError(http.StatusBadRequest, "username and password are required for the password grant")
+	errInvalidCredentials  = loginError(codeInvalidCredentials, "Invalid username or password")
+	errOTPRequired         = loginError(codeOTPRequired, "A one-time password is required; it has been sent by email")
+	errInvalidOTP          = loginError(codeInvalidOTP, "The one-time password is invalid or has expired")
+	errUserNotFound        = rbError(http.StatusNotFound, "User not found")
+	errCustomerNotFound    = rbError(http.StatusNotFound, "The customer was not found")
+	errSupplierNotFound    = rbError(http.StatusNotFound, "The supplier was not found")
+	errTokenNotFound       = rbError(http.StatusNotFound, "ID verification token not found")
+)
+
+// rbError is an error in RamBase's shape.
+func rbError(status int, message string) *apihttp.Error {
+	return &apihttp.Error{Status: status, Body: newErrorBody(status, message)}
 }
 
 func newErrorBody(status int, message string) *errorBody {
@@ -43,9 +61,9 @@ func newErrorBody(status int, message string) *errorBody {
 	}
 }
 
-// writeLoginError writes the token endpoint's 400, naming the target systems to choose from when
-// there are any (error code 10).
-func writeLoginError(w http.ResponseWriter, code int, message string, targets ...string) {
+// loginError is the token endpoint's 400, naming the target systems to choose from when there are
+// any (error code 10).
+func loginError(code int, message string, targets ...string) *apihttp.Error {
 	body := newErrorBody(http.StatusBadRequest, message)
 	body.ErrorCode, body.Targets = code, targets
 	otpRequired := code == codeOTPRequired
@@ -53,10 +71,14 @@ func writeLoginError(w http.ResponseWriter, code int, message string, targets ..
 	if otpRequired {
 		body.OTPMethod = "email"
 	}
-	apihttp.WriteJSON(w, http.StatusBadRequest, body)
+	return &apihttp.Error{Status: http.StatusBadRequest, Body: body}
 }
 
-// WriteFailure renders a contract failure in RamBase's error shape.
-func (m *Mock) WriteFailure(w http.ResponseWriter, _ *http.Request, f *openapi.Failure) {
-	writeError(w, apihttp.Status(f.Kind), f.Message())
+// Errors implements mockapi.API: every error in RamBase's shape, a contract failure with its usual
+// status.
+func (m *Mock) Errors() apihttp.Errors {
+	return apihttp.Errors{Failure: func(_ *http.Request, f *openapi.Failure) apihttp.Error {
+		status := apihttp.Status(f.Kind)
+		return apihttp.Error{Status: status, Body: newErrorBody(status, f.Message())}
+	}}
 }

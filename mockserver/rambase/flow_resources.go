@@ -8,36 +8,29 @@ import (
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
-// handleUser is getUser (GET /system/users/{id}), the target of userLink.
-func (m *Mock) handleUser(w http.ResponseWriter, r *http.Request) {
+// getUser is getUser (GET /system/users/{id}), the target of userLink.
+func (m *Mock) getUser(r *http.Request) (int, any, error) {
 	u, err := store.Get[user](r.Context(), m.env.Store, kindUser, idParam(r))
 	if err != nil {
-		writeError(w, http.StatusNotFound, "User not found")
-		return
+		return 0, nil, errUserNotFound
 	}
 	first, last := splitName(u.Name)
-	apihttp.WriteJSON(w, http.StatusOK, map[string]any{"user": map[string]any{
+	return http.StatusOK, map[string]any{"user": map[string]any{
 		"userId": u.UserID, "name": u.Name, "firstName": first, "lastName": last, "email": u.Email, "status": 4,
-	}})
+	}}, nil
 }
 
-// handleCustomer is getCustomer (GET /sales/customers/{id}), the target of customerLink.
-func (m *Mock) handleCustomer(w http.ResponseWriter, r *http.Request) {
-	m.servePartyAs(w, r, kindCustomer, "customer")
-}
-
-// handleSupplier is getSupplier (GET /procurement/suppliers/{id}), the target of supplierLink.
-func (m *Mock) handleSupplier(w http.ResponseWriter, r *http.Request) {
-	m.servePartyAs(w, r, kindSupplier, "supplier")
-}
-
-func (m *Mock) servePartyAs(w http.ResponseWriter, r *http.Request, kind, field string) {
-	p, err := store.Get[Party](r.Context(), m.env.Store, kind, idParam(r))
-	if err != nil {
-		writeError(w, http.StatusNotFound, "The "+field+" was not found")
-		return
+// getParty is the flow of getCustomer (GET /sales/customers/{id}) and getSupplier (GET
+// /procurement/suppliers/{id}), the targets of customerLink and supplierLink: a party of a kind,
+// answered under field.
+func (m *Mock) getParty(kind, field string, notFound error) func(r *http.Request) (int, any, error) {
+	return func(r *http.Request) (int, any, error) {
+		p, err := store.Get[Party](r.Context(), m.env.Store, kind, idParam(r))
+		if err != nil {
+			return 0, nil, notFound
+		}
+		return http.StatusOK, map[string]any{field: p}, nil
 	}
-	apihttp.WriteJSON(w, http.StatusOK, map[string]any{field: p})
 }
 
 // idParam returns the {id} path parameter in canonical form ("0666" is user 666); the spec has

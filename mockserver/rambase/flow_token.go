@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -18,47 +19,42 @@ import (
 	"github.com/idvkit/idvkit/mockserver/token"
 )
 
-// handleAccessToken is getAccessToken (POST /oauth2/access_token): the client-credentials grant
+// getAccessToken is getAccessToken (POST /oauth2/access_token): the client-credentials grant
 // (RB-01, RB-02, RB-07) and the password grant with an optional emailed OTP (RB-03).
-func (m *Mock) handleAccessToken(w http.ResponseWriter, r *http.Request) {
+func (m *Mock) getAccessToken(r *http.Request) (int, any, error) {
 	ctx := r.Context()
 	now := m.env.Clock.Now()
 	form := apihttp.Form(r) // the spec takes only a form, which validation has parsed
 	c, err := store.Get[ClientFixture](ctx, m.env.Store, kindClient, form.Get("client_id"))
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(form.Get("client_secret"))) != 1 {
-		writeLoginError(w, codeInvalidClient, "Invalid client credentials")
-		return
+		return 0, nil, errInvalidClient
 	}
 	// A set with a client has its system (the schema requires it), so this is a bug if it fails.
 	f, err := m.fixtures.Get(ctx)
 	if err != nil {
-		apihttp.Internal(w, r, "read fixtures", err)
-		return
+		return 0, nil, fmt.Errorf("read fixtures: %w", err)
 	}
 	if t := form.Get("target"); t != "" && t != f.System {
-		writeLoginError(w, codeTargetRequired, "Choose a target system", f.System)
-		return
+		return 0, nil, loginError(codeTargetRequired, "Choose a target system", f.System)
 	}
 
 	s := &session{ClientID: c.ClientID, System: f.System, Database: f.Database}
 	switch form.Get("grant_type") {
 	case "client_credentials":
-		if !bindClient(w, c, form.Get("customerid"), form.Get("supplierid"), s) {
-			return
-		}
+		err = bindClient(c, form.Get("customerid"), form.Get("supplierid"), s)
 	case "password":
-		if form.Has("customerid") || form.Has("supplierid") {
-			writeLoginError(w, codeBindingNotAllowed, "customerid and supplierid are for the client_credentials grant")
-			return
+		err = errBindPasswordGrant
+		if !form.Has("customerid") && !form.Has("supplierid") {
+			err = m.loginUser(ctx, form.Get("username"), form.Get("password"), form.Get("otp"), f.Settings, s)
 		}
-		if !m.loginUser(w, r, form.Get("username"), form.Get("password"), form.Get("otp"), f.Settings, s) {
-			return
-		}
+	}
+	if err != nil {
+		return 0, nil, err
 	}
 
 	ttl := f.Settings.accessTokenTTL()
 	accessToken := startSession(&f, s, now, ttl)
-	apihttp.WriteJSON(w, http.StatusOK, tokenResponse{AccessToken: accessToken, ExpiresIn: int(ttl / time.Second), TestSystem: f.TestSystem})
+	return http.StatusOK, tokenResponse{AccessToken: accessToken, ExpiresIn: int(ttl / time.Second), TestSystem: f.TestSystem}, nil
 }
 
 // tokenResponse is getAccessToken's 200 body.
@@ -69,12 +65,11 @@ type tokenResponse struct {
 }
 
 // bindClient binds a client-credentials session to the customer or supplier the login names, if the
-// client may act for it (RB-07). It writes the error and reports false when it may not.
-func bindClient(w http.ResponseWriter, c ClientFixture, customer, supplier string, s *session) bool {
+// client may act for it (RB-07).
+func bindClient(c ClientFixture, customer, supplier string, s *session) error {
 	s.UserID = c.UserID
 	if customer != "" && supplier != "" {
-		writeLoginError(w, codeBindingNotAllowed, "Bind to a customer or a supplier, not both")
-		return false
+		return errBindBoth
 	}
 	bind := func(raw string, allowed []int64) (*int64, bool) {
 		if raw == "" {
@@ -88,25 +83,20 @@ func bindClient(w http.ResponseWriter, c ClientFixture, customer, supplier strin
 	}
 	var ok bool
 	if s.CustomerID, ok = bind(customer, c.CustomerIDs); !ok {
-		writeLoginError(w, codeBindingNotAllowed, "This client may not act for that customer")
-		return false
+		return errBindCustomer
 	}
 	if s.SupplierID, ok = bind(supplier, c.SupplierIDs); !ok {
-		writeLoginError(w, codeBindingNotAllowed, "This client may not act for that supplier")
-		return false
+		return errBindSupplier
 	}
-	return true
+	return nil
 }
 
 // loginUser checks a user's password and, for a user with OTP on, the emailed one-time password
-// (RB-03). It fills the session's user and portal binding, or writes the error and reports false.
-// An unknown user costs the same as a wrong password: password.Hasher checks it against a digest no
-// password has.
-func (m *Mock) loginUser(w http.ResponseWriter, r *http.Request, username, pw, code string, settings Settings, s *session) bool {
-	ctx := r.Context()
+// (RB-03), and fills the session's user and portal binding. An unknown user costs the same as a
+// wrong password: password.Hasher checks it against a digest no password has.
+func (m *Mock) loginUser(ctx context.Context, username, pw, code string, settings Settings, s *session) error {
 	if username == "" || pw == "" {
-		writeError(w, http.StatusBadRequest, "username and password are required for the password grant")
-		return false
+		return errPasswordGrantFields
 	}
 	key, u, err := store.Lookup[user](ctx, m.env.Store, kindUser, usernameKey(username))
 	var digest []byte
@@ -114,30 +104,25 @@ func (m *Mock) loginUser(w http.ResponseWriter, r *http.Request, username, pw, c
 		digest = u.PasswordDigest
 	}
 	if !m.env.Passwords.Check(digest, pw) {
-		writeLoginError(w, codeInvalidCredentials, "Invalid username or password")
-		return false
+		return errInvalidCredentials
 	}
 	if u.OTP {
 		codes := m.codes(settings)
 		if code == "" {
 			if _, err := codes.Issue(ctx, key, otpMessage(u)); err != nil {
-				apihttp.Internal(w, r, "send the one-time password", err)
-				return false
+				return fmt.Errorf("send the one-time password: %w", err)
 			}
-			writeLoginError(w, codeOTPRequired, "A one-time password is required; it has been sent by email")
-			return false
+			return errOTPRequired
 		}
 		switch err := codes.Redeem(ctx, key, code); {
 		case errors.Is(err, otp.ErrWrong), errors.Is(err, otp.ErrUnusable):
-			writeLoginError(w, codeInvalidOTP, "The one-time password is invalid or has expired")
-			return false
+			return errInvalidOTP
 		case err != nil:
-			apihttp.Internal(w, r, "check the one-time password", err)
-			return false
+			return fmt.Errorf("check the one-time password: %w", err)
 		}
 	}
 	s.UserID, s.CustomerID, s.SupplierID = u.UserID, u.CustomerID, u.SupplierID
-	return true
+	return nil
 }
 
 // startSession starts a session and returns its access token, which carries it (see session.go):

@@ -33,16 +33,15 @@ type verification struct {
 // errEarlierSeed: the token's session was sealed before the fixtures were last seeded (a reset).
 var errEarlierSeed = errors.New("rambase: a session of an earlier fixture seed")
 
-// handleVerify is verifyIdVerificationToken (GET /id-verification). The verifying party calls it
-// with its own access token (RB-09, judged by Authenticate). 200 means the token's user is signed in right now (RB-06,
-// RB-11), any number of times (RB-12); customer and supplier are filled only for portal logins
-// (RB-07, RB-08); anything else about the token is 404 (RB-10).
-func (m *Mock) handleVerify(w http.ResponseWriter, r *http.Request) {
+// verifyIdVerificationToken is verifyIdVerificationToken (GET /id-verification). The verifying
+// party calls it with its own access token (RB-09, judged by Authenticate). 200 means the token's
+// user is signed in right now (RB-06, RB-11), any number of times (RB-12); customer and supplier are
+// filled only for portal logins (RB-07, RB-08); anything else about the token is 404 (RB-10).
+func (m *Mock) verifyIdVerificationToken(r *http.Request) (int, any, error) {
 	ctx := r.Context()
 	idx, err := store.Get[idvIndex](ctx, m.env.Store, kindIDV, apihttp.Query(r).Get("id_verification_token"))
 	if err != nil {
-		writeError(w, http.StatusNotFound, "ID verification token not found")
-		return
+		return 0, nil, errTokenNotFound
 	}
 	s, err := store.Get[session](ctx, m.env.Store, kindSession, idx.Session)
 	if err == nil {
@@ -52,8 +51,7 @@ func (m *Mock) handleVerify(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil || (!s.aliveAt(m.env.Clock.Now()) && !m.env.Broken.Has(ruleDeadTokens)) {
-		writeError(w, http.StatusNotFound, "ID verification token not found")
-		return
+		return 0, nil, errTokenNotFound
 	}
 	base := apihttp.BaseURL(r)
 	link := func(path string, id *int64) *string {
@@ -69,5 +67,5 @@ func (m *Mock) handleVerify(w http.ResponseWriter, r *http.Request) {
 	iv.RamBaseSystem.Name = s.System
 	iv.Customer.CustomerID, iv.Customer.CustomerLink = s.CustomerID, link("/sales/customers/", s.CustomerID)
 	iv.Supplier.SupplierID, iv.Supplier.SupplierLink = s.SupplierID, link("/procurement/suppliers/", s.SupplierID)
-	apihttp.WriteJSON(w, http.StatusOK, &v)
+	return http.StatusOK, &v, nil
 }

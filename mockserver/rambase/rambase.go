@@ -58,13 +58,13 @@ func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal
 // Operations maps every operationId of openapi/rambase.yaml to its handler.
 func (m *Mock) Operations() map[string]http.Handler {
 	return map[string]http.Handler{
-		"getAccessToken":            http.HandlerFunc(m.handleAccessToken),
-		"getCurrentSession":         http.HandlerFunc(m.handleCurrentSession),
-		"getIdVerificationToken":    http.HandlerFunc(m.handleIdVerificationToken),
-		"verifyIdVerificationToken": http.HandlerFunc(m.handleVerify),
-		"getUser":                   http.HandlerFunc(m.handleUser),
-		"getCustomer":               http.HandlerFunc(m.handleCustomer),
-		"getSupplier":               http.HandlerFunc(m.handleSupplier),
+		"getAccessToken":            apihttp.Flow(m.getAccessToken),
+		"getCurrentSession":         apihttp.Flow(m.getCurrentSession),
+		"getIdVerificationToken":    apihttp.Flow(m.getIdVerificationToken),
+		"verifyIdVerificationToken": apihttp.Flow(m.verifyIdVerificationToken),
+		"getUser":                   apihttp.Flow(m.getUser),
+		"getCustomer":               apihttp.Flow(m.getParty(kindCustomer, "customer", errCustomerNotFound)),
+		"getSupplier":               apihttp.Flow(m.getParty(kindSupplier, "supplier", errSupplierNotFound)),
 	}
 }
 
@@ -73,7 +73,7 @@ func (m *Mock) Capabilities() []string { return []string{"rambase.session.end"} 
 
 // ControlOperations are RamBase's own control operations.
 func (m *Mock) ControlOperations() map[string]http.Handler {
-	return map[string]http.Handler{"endRamBaseSession": http.HandlerFunc(m.handleEndSession)}
+	return map[string]http.Handler{"endRamBaseSession": apihttp.Flow(m.endRamBaseSession)}
 }
 
 // ruleDeadTokens is the rule the mock can break: with it broken, a session's ID verification token

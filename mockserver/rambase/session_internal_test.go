@@ -3,6 +3,7 @@ package rambase
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
@@ -166,9 +168,11 @@ func TestAFirstChangeThatRacedAResetLeavesNothingThatVerifies(t *testing.T) {
 		return s
 	}
 	verify := func(idv string) int {
-		rec := httptest.NewRecorder()
-		m.handleVerify(rec, httptest.NewRequest(http.MethodGet, "/id-verification?id_verification_token="+idv, nil))
-		return rec.Code
+		status, _, err := m.verifyIdVerificationToken(httptest.NewRequest(http.MethodGet, "/id-verification?id_verification_token="+idv, nil))
+		if e := (*apihttp.Error)(nil); errors.As(err, &e) {
+			return e.Status
+		}
+		return status
 	}
 	early, late := opened(), opened()
 	idv, err := m.idvToken(ctx, early)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -22,10 +23,18 @@ type invited struct {
 	OrganisationID string `json:"organisation_id"`
 }
 
-// handleInvite is the control API's inviteRandaVerifyUser (POST /_mock/randaverify/users): what
-// RandaVerify Operations do for a new integrator. The user gets a one-time password by email (the
-// outbox, kind one-time-password) and must change it after logging in with it.
-func (m *Mock) handleInvite(w http.ResponseWriter, r *http.Request) {
+// Errors of RandaVerify's control operations.
+var (
+	errEmailRequired  = mockapi.ControlError(http.StatusBadRequest, "body", "email is required")
+	errNoOrganisation = mockapi.ControlError(http.StatusNotFound, "not-found", "No organisation with that id")
+	errTaken          = mockapi.ControlError(http.StatusConflict, "conflict", "That username or email is taken")
+	errNoUser         = mockapi.ControlError(http.StatusNotFound, "not-found", "No user with that id")
+)
+
+// inviteRandaVerifyUser is the control API's inviteRandaVerifyUser (POST /_mock/randaverify/users):
+// what RandaVerify Operations do for a new integrator. The user gets a one-time password by email
+// (the outbox, kind one-time-password) and must change it after logging in with it.
+func (m *Mock) inviteRandaVerifyUser(r *http.Request) (int, any, error) {
 	ctx := r.Context()
 	var body struct {
 		Email          string `json:"email"`
@@ -34,13 +43,11 @@ func (m *Mock) handleInvite(w http.ResponseWriter, r *http.Request) {
 		Roles          string `json:"roles"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		mockapi.WriteControlError(w, http.StatusBadRequest, "body", "email is required")
-		return
+		return 0, nil, errEmailRequired
 	}
 	org, err := m.inviteOrganisation(ctx, body.OrganisationID)
 	if err != nil {
-		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No organisation with that id")
-		return
+		return 0, nil, errNoOrganisation
 	}
 	u := UserFixture{Role: Name + ".invited_user", Email: body.Email, Username: body.Username, Password: rand.Text(),
 		OneTimePassword: true, OrganisationID: org, Roles: body.Roles}
@@ -52,18 +59,15 @@ func (m *Mock) handleInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	switch err := mockapi.WithFreshID(&u.ID, func() error { return m.createUser(ctx, m.env.Store, u) }); {
 	case errors.Is(err, store.ErrAlreadyExists):
-		mockapi.WriteControlError(w, http.StatusConflict, "conflict", "That username or email is taken")
-		return
+		return 0, nil, errTaken
 	case err != nil:
-		apihttp.Internal(w, r, "invite user", err)
-		return
+		return 0, nil, fmt.Errorf("invite user: %w", err)
 	}
 	msg := outbox.Message{API: Name, Kind: "one-time-password", To: u.Email, Code: u.Password, SentAt: m.env.Clock.Now()}
 	if err := m.env.Outbox.Send(ctx, msg); err != nil {
-		apihttp.Internal(w, r, "send one-time password", err)
-		return
+		return 0, nil, fmt.Errorf("send one-time password: %w", err)
 	}
-	apihttp.WriteJSON(w, http.StatusCreated, invited{ID: idKey(u.ID), Username: u.Username, Email: u.Email, OrganisationID: idKey(org)})
+	return http.StatusCreated, invited{ID: idKey(u.ID), Username: u.Username, Email: u.Email, OrganisationID: idKey(org)}, nil
 }
 
 // inviteOrganisation is the organisation an invitation names, or the fixture set's first.
@@ -79,10 +83,10 @@ func (m *Mock) inviteOrganisation(ctx context.Context, id string) (int64, error)
 	return o.ID, err
 }
 
-// handleSuspend is suspendRandaVerifyUser (POST /_mock/randaverify/users/{id}/suspend): the account
-// can no longer log in (403) and every token it holds is refused at once (RV-08).
-func (m *Mock) handleSuspend(w http.ResponseWriter, r *http.Request) {
-	m.updateUser(w, r, func(u *user) {
+// suspendRandaVerifyUser is suspendRandaVerifyUser (POST /_mock/randaverify/users/{id}/suspend): the
+// account can no longer log in (403) and every token it holds is refused at once (RV-08).
+func (m *Mock) suspendRandaVerifyUser(r *http.Request) (int, any, error) {
+	return m.updateUser(r, func(u *user) {
 		u.Active = false
 		if !m.env.Broken.Has(ruleRevokeOnSuspend) {
 			u.Generation++
@@ -90,37 +94,36 @@ func (m *Mock) handleSuspend(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// handleReactivate is reactivateRandaVerifyUser (POST /_mock/randaverify/users/{id}/reactivate): the
-// account can log in again; the tokens the suspension revoked stay revoked.
-func (m *Mock) handleReactivate(w http.ResponseWriter, r *http.Request) {
-	m.updateUser(w, r, func(u *user) { u.Active = true })
+// reactivateRandaVerifyUser is reactivateRandaVerifyUser (POST
+// /_mock/randaverify/users/{id}/reactivate): the account can log in again; the tokens the suspension
+// revoked stay revoked.
+func (m *Mock) reactivateRandaVerifyUser(r *http.Request) (int, any, error) {
+	return m.updateUser(r, func(u *user) { u.Active = true })
 }
 
-func (m *Mock) updateUser(w http.ResponseWriter, r *http.Request, change func(*user)) {
+func (m *Mock) updateUser(r *http.Request, change func(*user)) (int, any, error) {
 	_, err := store.Update(r.Context(), m.env.Store, kindUser, apihttp.PathParam(r, "id"), func(u *user) (time.Time, error) {
 		change(u)
 		return time.Time{}, nil
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No user with that id")
+		return 0, nil, errNoUser
 	case err != nil:
-		apihttp.Internal(w, r, "update user", err)
-	default:
-		w.WriteHeader(http.StatusNoContent)
+		return 0, nil, fmt.Errorf("update user: %w", err)
 	}
+	return http.StatusNoContent, nil, nil
 }
 
-// handleSetWallet is setRandaVerifyWallet (PUT /_mock/randaverify/organisations/{id}/wallet).
-func (m *Mock) handleSetWallet(w http.ResponseWriter, r *http.Request) {
+// setRandaVerifyWallet is setRandaVerifyWallet (PUT /_mock/randaverify/organisations/{id}/wallet).
+func (m *Mock) setRandaVerifyWallet(r *http.Request) (int, any, error) {
 	// A float64, as the schema's integer is a JSON number (1.0 is one): between 0 and 2^53-1, which
 	// the schema holds it to, every integer is exact. So a body that passed validation decodes.
 	var body struct {
 		Balance float64 `json:"balance"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		apihttp.Internal(w, r, "decode a validated wallet body", err)
-		return
+		return 0, nil, fmt.Errorf("decode a validated wallet body: %w", err)
 	}
 	o, err := store.Update(r.Context(), m.env.Store, kindOrganisation, apihttp.PathParam(r, "id"), func(o *organisation) (time.Time, error) {
 		o.WalletBalance = int64(body.Balance)
@@ -128,10 +131,9 @@ func (m *Mock) handleSetWallet(w http.ResponseWriter, r *http.Request) {
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		mockapi.WriteControlError(w, http.StatusNotFound, "not-found", "No organisation with that id")
+		return 0, nil, errNoOrganisation
 	case err != nil:
-		apihttp.Internal(w, r, "set wallet", err)
-	default:
-		apihttp.WriteJSON(w, http.StatusOK, map[string]int64{"balance": o.WalletBalance})
+		return 0, nil, fmt.Errorf("set wallet: %w", err)
 	}
+	return http.StatusOK, map[string]int64{"balance": o.WalletBalance}, nil
 }

@@ -9,16 +9,50 @@ import (
 	"github.com/idvkit/idvkit/openapi"
 )
 
-// errorBody is RandaVerify's error body (docs.randaverify.com /verification/overview/).
+// errorBody is RandaVerify's error body (docs.randaverify.com /verification/overview/), and the body
+// of a few of its successes.
 type errorBody struct {
 	Detail string `json:"detail"`
 }
 
-func writeError(w http.ResponseWriter, status int, detail string) {
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", "Bearer") // as FastAPI's OAuth2PasswordBearer answers
-	}
-	apihttp.WriteJSON(w, status, errorBody{Detail: detail})
+// RandaVerify's errors, each declared once.
+var (
+	errIncorrectLogin  = rvError(http.StatusUnauthorized, "Incorrect username or password")
+	errSuspended       = rvError(http.StatusForbidden, "This account is suspended")
+	errForcedChange    = rvError(http.StatusForbidden, "Password change required before verification")
+	errForcedChange401 = rvError(http.StatusUnauthorized, "Password change required before verification") // RV-05:401 broken
+	errUndecodable     = rvError(http.StatusBadRequest, "The body cannot be decoded")
+	errCurrentPassword = rvError(http.StatusBadRequest, "The current password is incorrect")
+	errSamePassword    = rvError(http.StatusBadRequest, "The new password must differ from the current one")
+	// errStale is a password change or reset that lost a race: the user's password or token
+	// generation moved since the request was judged.
+	errStale             = rvError(http.StatusUnauthorized, "Could not validate credentials")
+	errNINDigits         = rvError(http.StatusBadRequest, "NIN must be exactly 11 digits")
+	errReason            = rvError(http.StatusBadRequest, "NIMC does not accept that reason; see GET /nimc-reasons")
+	errEmptyWallet       = rvError(http.StatusPaymentRequired, "Insufficient wallet balance") // a debit of a wallet with no units
+	errReferenceNotFound = rvError(http.StatusNotFound, "Reference not found")
+)
+
+// rvError is an error in RandaVerify's shape.
+func rvError(status int, detail string) *apihttp.Error {
+	e := answer(status, detail)
+	return &e
+}
+
+// answer is RandaVerify's answer with a status and a detail.
+func answer(status int, detail string) apihttp.Error {
+	return apihttp.Error{Status: status, Body: errorBody{Detail: detail}}
+}
+
+// Errors implements mockapi.API: every error in RandaVerify's shape, where a 401 names its scheme, as
+// FastAPI's OAuth2PasswordBearer answers.
+func (m *Mock) Errors() apihttp.Errors {
+	return apihttp.Errors{Failure: m.failure, Write: func(w http.ResponseWriter, _ *http.Request, e apihttp.Error) {
+		if e.Status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+		}
+		apihttp.WriteJSON(w, e.Status, e.Body)
+	}}
 }
 
 // validationError is FastAPI's 422 body: one entry per field that broke the request's schema.
@@ -32,37 +66,33 @@ type fieldError struct {
 	Type string `json:"type"`
 }
 
-// WriteFailure renders a contract failure as FastAPI would: a request that breaks its schema, a form
-// sent as JSON included, is a 422 with the fields named; anything else is {detail} with its status.
-func (m *Mock) WriteFailure(w http.ResponseWriter, r *http.Request, f *openapi.Failure) {
+// failure is a contract failure as FastAPI answers it: a request that breaks its schema, a form sent
+// as JSON included, is a 422 with the fields named; anything else is {detail} with its status.
+func (m *Mock) failure(r *http.Request, f *openapi.Failure) apihttp.Error {
 	switch {
 	case f.Kind == openapi.KindMediaType && m.env.Broken.Has(ruleFormOnly):
-		writeError(w, http.StatusBadRequest, "Send the login as a form")
-		return
+		return answer(http.StatusBadRequest, "Send the login as a form")
 	case f.Kind == openapi.KindAuth && m.env.Broken.Has(ruleNoTokenIs401):
-		writeError(w, http.StatusForbidden, "Not authenticated")
-		return
+		return answer(http.StatusForbidden, "Not authenticated")
 	case f.Kind == openapi.KindNotFound && m.env.Broken.Has(ruleNoRefresh) && strings.HasSuffix(r.URL.Path, "/refresh"):
-		writeError(w, http.StatusOK, "Refreshed")
-		return
+		return answer(http.StatusOK, "Refreshed")
 	}
 	switch f.Kind {
 	case openapi.KindBody, openapi.KindParam, openapi.KindMediaType:
-		apihttp.WriteJSON(w, http.StatusUnprocessableEntity, validationError{Detail: fieldErrors(apihttp.Operation(r), f)})
+		return apihttp.Error{Status: http.StatusUnprocessableEntity, Body: validationError{Detail: fieldErrors(apihttp.Operation(r), f)}}
 	case openapi.KindAuth:
 		// FastAPI's words: OAuth2PasswordBearer's for no token, the usual JWT check's for a bad one.
 		detail := "Not authenticated"
 		if f.Rule == "invalid" {
 			detail = "Could not validate credentials"
 		}
-		writeError(w, http.StatusUnauthorized, detail)
+		return answer(http.StatusUnauthorized, detail)
 	case openapi.KindNotFound:
-		writeError(w, http.StatusNotFound, "Not Found")
+		return answer(http.StatusNotFound, "Not Found")
 	case openapi.KindMethod:
-		writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed")
-	default:
-		writeError(w, apihttp.Status(f.Kind), f.Message())
+		return answer(http.StatusMethodNotAllowed, "Method Not Allowed")
 	}
+	return answer(apihttp.Status(f.Kind), f.Message())
 }
 
 // fieldErrors names what a failure is about the way pydantic does. A form body that is missing, or

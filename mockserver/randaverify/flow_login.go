@@ -3,6 +3,7 @@ package randaverify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -20,11 +21,11 @@ type loginResponse struct {
 	RequirePasswordChange bool   `json:"require_password_change"`
 }
 
-// handleLogin is login (POST /login), the OAuth2 password form: good credentials give a JWT that
-// expires 60 minutes after issue (RV-01), marked when the password is a one-time password (RV-05).
-// A user who does not exist costs what a wrong password costs: password.Hasher checks it against a
-// digest no password has.
-func (m *Mock) handleLogin(w http.ResponseWriter, r *http.Request) {
+// login is login (POST /login), the OAuth2 password form: good credentials give a JWT that expires
+// 60 minutes after issue (RV-01), marked when the password is a one-time password (RV-05). A user who
+// does not exist costs what a wrong password costs: password.Hasher checks it against a digest no
+// password has.
+func (m *Mock) login(r *http.Request) (int, any, error) {
 	ctx := r.Context()
 	form := apihttp.Form(r)
 	u, err := m.findUser(ctx, form.Get("username"))
@@ -34,19 +35,16 @@ func (m *Mock) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if !m.env.Passwords.Check(digest, form.Get("password")) &&
 		!(m.env.Broken.Has(ruleOldPassword) && err == nil && m.env.Passwords.Check(u.PreviousDigest, form.Get("password"))) {
-		writeError(w, http.StatusUnauthorized, "Incorrect username or password")
-		return
+		return 0, nil, errIncorrectLogin
 	}
 	if !u.Active {
-		writeError(w, http.StatusForbidden, "This account is suspended")
-		return
+		return 0, nil, errSuspended
 	}
 	tok, err := m.mintAccess(ctx, u)
 	if err != nil {
-		apihttp.Internal(w, r, "mint access token", err)
-		return
+		return 0, nil, fmt.Errorf("mint access token: %w", err)
 	}
-	apihttp.WriteJSON(w, http.StatusOK, loginResponse{AccessToken: tok, TokenType: "bearer", RequirePasswordChange: u.RequirePasswordChange})
+	return http.StatusOK, loginResponse{AccessToken: tok, TokenType: "bearer", RequirePasswordChange: u.RequirePasswordChange}, nil
 }
 
 // findUser finds a user by username or, as the seed's example logs in, by email.

@@ -1,9 +1,9 @@
 package randaverify
 
 import (
+	"fmt"
 	"net/http"
 
-	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/store"
 )
 
@@ -17,18 +17,17 @@ type me struct {
 	Organisation OrganisationFixture `json:"organisation"`
 }
 
-// handleMe is getMe (GET /me): the caller and their organisation (RV-10), allowed while a password
+// getMe is getMe (GET /me): the caller and their organisation (RV-10), allowed while a password
 // change is required; the token checks (RV-03, RV-06, RV-08, RV-11) are Authenticate's.
-func (m *Mock) handleMe(w http.ResponseWriter, r *http.Request) {
+func (m *Mock) getMe(r *http.Request) (int, any, error) {
 	u := callerOf(r).user
 	o, err := store.Get[organisation](r.Context(), m.env.Store, kindOrganisation, idKey(u.OrganisationID))
 	if err != nil {
-		apihttp.Internal(w, r, "read organisation", err)
-		return
+		return 0, nil, fmt.Errorf("read organisation: %w", err)
 	}
 	if m.env.Broken.Has(ruleMeOrganisation) {
 		o.Slug = ""
 	}
-	apihttp.WriteJSON(w, http.StatusOK, me{ID: u.ID, Username: u.Username, Email: u.Email, Role: u.Roles, IsActive: u.Active,
-		Organisation: OrganisationFixture(o)})
+	return http.StatusOK, me{ID: u.ID, Username: u.Username, Email: u.Email, Role: u.Roles, IsActive: u.Active,
+		Organisation: OrganisationFixture(o)}, nil
 }

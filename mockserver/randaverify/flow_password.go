@@ -3,7 +3,7 @@ package randaverify
 import (
 	"context"
 	"crypto/hmac"
-	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -15,43 +15,31 @@ import (
 	"github.com/idvkit/idvkit/mockserver/token"
 )
 
-// handleChangePassword is changePassword (POST /change-password): with the current password, set a
-// new one. The user's token generation moves, so every token issued before, the caller's included,
-// is refused from now on (RV-06); the old password stops working and the forced change is done
-// (RV-07).
-func (m *Mock) handleChangePassword(w http.ResponseWriter, r *http.Request) {
+// changePassword is changePassword (POST /change-password): with the current password, set a new
+// one. The user's token generation moves, so every token issued before, the caller's included, is
+// refused from now on (RV-06); the old password stops working and the forced change is done (RV-07).
+func (m *Mock) changePassword(r *http.Request) (int, any, error) {
 	var body struct {
 		CurrentPassword string `json:"current_password"`
 		NewPassword     string `json:"new_password"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		writeError(w, http.StatusBadRequest, "The body cannot be decoded")
-		return
+		return 0, nil, errUndecodable
 	}
 	c := callerOf(r)
 	// The check (a bcrypt comparison too, with a password cost) runs outside the store's lock;
 	// setPassword then checks that neither the password nor the token generation moved in between.
 	if !m.env.Passwords.Check(c.user.PasswordDigest, body.CurrentPassword) {
-		writeError(w, http.StatusBadRequest, "The current password is incorrect")
-		return
+		return 0, nil, errCurrentPassword
 	}
 	if body.NewPassword == body.CurrentPassword {
-		writeError(w, http.StatusBadRequest, "The new password must differ from the current one")
-		return
+		return 0, nil, errSamePassword
 	}
-	switch err := m.setPassword(r.Context(), c.user, c.token.Generation, body.NewPassword, !m.env.Broken.Has(ruleRevokeOnChange)); {
-	case errors.Is(err, errStale):
-		writeError(w, http.StatusUnauthorized, "Could not validate credentials")
-	case err != nil:
-		apihttp.Internal(w, r, "change password", err)
-	default:
-		apihttp.WriteJSON(w, http.StatusOK, errorBody{Detail: "Password changed"})
+	if err := m.setPassword(r.Context(), c.user, c.token.Generation, body.NewPassword, !m.env.Broken.Has(ruleRevokeOnChange)); err != nil {
+		return 0, nil, fmt.Errorf("change password: %w", err) // errStale, or a bug
 	}
+	return http.StatusOK, errorBody{Detail: "Password changed"}, nil
 }
-
-// errStale is a password change or reset that lost a race: the user's password or token generation
-// moved since the request was judged.
-var errStale = errors.New("randaverify: the user changed since the request was judged")
 
 // setPassword sets u's password, clears the forced change and, when revoke is set, bumps the token
 // generation, in one update that succeeds only if the user is still at generation gen with the
@@ -74,42 +62,37 @@ func (m *Mock) setPassword(ctx context.Context, u user, gen int64, password stri
 // forgotDetail is forgotPassword's one answer, whether or not the email is on file (RV-09).
 const forgotDetail = "If the email is on file, a password reset link has been sent to it"
 
-// handleForgotPassword is forgotPassword (POST /forgot-password): 200 with the same body for any
-// email, and a reset link in the outbox only for one on file (RV-09). A reset token is minted either
-// way, so both answers cost the same signature; the only difference is the outbox write.
-func (m *Mock) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
+// forgotPassword is forgotPassword (POST /forgot-password): 200 with the same body for any email,
+// and a reset link in the outbox only for one on file (RV-09). A reset token is minted either way,
+// so both answers cost the same signature; the only difference is the outbox write.
+func (m *Mock) forgotPassword(r *http.Request) (int, any, error) {
 	ctx := r.Context()
 	var body struct {
 		Email string `json:"email"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		writeError(w, http.StatusBadRequest, "The body cannot be decoded")
-		return
+		return 0, nil, errUndecodable
 	}
 	f, err := m.fixtures.Get(ctx)
 	if err != nil {
-		apihttp.Internal(w, r, "fixtures", err)
-		return
+		return 0, nil, fmt.Errorf("fixtures: %w", err)
 	}
 	_, u, lookupErr := store.Lookup[user](ctx, m.env.Store, kindUser, emailKey(body.Email))
 	tok, err := m.mint(m.reset, f.Tokens, u, f.Settings.resetLinkTTL())
 	if err != nil {
-		apihttp.Internal(w, r, "mint reset token", err)
-		return
+		return 0, nil, fmt.Errorf("mint reset token: %w", err)
 	}
 	if lookupErr == nil && u.Active {
 		msg := outbox.Message{API: Name, Kind: "password-reset", To: u.Email, SentAt: m.env.Clock.Now(),
 			Link: mockapi.PageURL(r, Name, resetPage, url.Values{"token": {tok}})}
 		if err := m.env.Outbox.Send(ctx, msg); err != nil {
-			apihttp.Internal(w, r, "send reset link", err)
-			return
+			return 0, nil, fmt.Errorf("send reset link: %w", err)
 		}
 	}
 	if lookupErr != nil && m.env.Broken.Has(ruleForgotLeaks) {
-		apihttp.WriteJSON(w, http.StatusOK, errorBody{Detail: "No account has that email"})
-		return
+		return http.StatusOK, errorBody{Detail: "No account has that email"}, nil
 	}
-	apihttp.WriteJSON(w, http.StatusOK, errorBody{Detail: forgotDetail})
+	return http.StatusOK, errorBody{Detail: forgotDetail}, nil
 }
 
 // resetUser returns the user a reset token names, while the token is unused (the user's generation

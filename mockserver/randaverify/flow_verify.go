@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -33,53 +34,42 @@ func knownReason(key string) bool {
 	return slices.ContainsFunc(reasons, func(r reason) bool { return r.Key == key })
 }
 
-// handleReasons is listNimcReasons (GET /nimc-reasons).
-func (m *Mock) handleReasons(w http.ResponseWriter, _ *http.Request) {
-	apihttp.WriteJSON(w, http.StatusOK, struct {
+// listNimcReasons is listNimcReasons (GET /nimc-reasons).
+func listNimcReasons(*http.Request) (int, any, error) {
+	return http.StatusOK, struct {
 		Data []reason `json:"data"`
-	}{reasons})
+	}{reasons}, nil
 }
-
-// errEmptyWallet is a debit of a wallet with no units.
-var errEmptyWallet = errors.New("randaverify: the wallet is empty")
 
 // verificationRetention is how long a verification can be requeried.
 const verificationRetention = 30 * 24 * time.Hour
 
-// handleVerifyNin is verifyNin (POST /verify-nin), a standard verification: a NIN of exactly 11
-// digits (RV-12) and a known reason, paid with one unit of the organisation's wallet (RV-13, RV-14).
-// Only a success costs a unit; the debit is one atomic update of the organisation, so concurrent
-// calls never spend more than the wallet holds.
-func (m *Mock) handleVerifyNin(w http.ResponseWriter, r *http.Request) {
+// verifyNin is verifyNin (POST /verify-nin), a standard verification: a NIN of exactly 11 digits
+// (RV-12) and a known reason, paid with one unit of the organisation's wallet (RV-13, RV-14). Only a
+// success costs a unit; the debit is one atomic update of the organisation, so concurrent calls never
+// spend more than the wallet holds.
+func (m *Mock) verifyNin(r *http.Request) (int, any, error) {
 	ctx := r.Context()
 	var body struct {
 		NIN    string `json:"nin"`
 		Reason string `json:"reason"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		writeError(w, http.StatusBadRequest, "The body cannot be decoded")
-		return
+		return 0, nil, errUndecodable
 	}
 	if !validNIN(body.NIN) && !(m.env.Broken.Has(ruleNINDigits) && body.NIN != "") {
-		writeError(w, http.StatusBadRequest, "NIN must be exactly 11 digits")
-		return
+		return 0, nil, errNINDigits
 	}
 	if !knownReason(body.Reason) {
-		writeError(w, http.StatusBadRequest, "NIMC does not accept that reason; see GET /nimc-reasons")
-		return
+		return 0, nil, errReason
 	}
 	p, err := m.person(ctx, body.NIN)
 	if err != nil {
-		apihttp.Internal(w, r, "read person", err)
-		return
+		return 0, nil, fmt.Errorf("read person: %w", err)
 	}
 	org := idKey(callerOf(r).user.OrganisationID)
-	if err := m.debit(ctx, org, -1); errors.Is(err, errEmptyWallet) {
-		writeError(w, http.StatusPaymentRequired, "Insufficient wallet balance")
-		return
-	} else if err != nil {
-		apihttp.Internal(w, r, "debit wallet", err)
-		return
+	if err := m.debit(ctx, org, -1); err != nil {
+		return 0, nil, fmt.Errorf("debit wallet: %w", err) // errEmptyWallet, or a bug
 	}
 	now := m.env.Clock.Now()
 	v := verification{Reference: newReference(), OrganisationID: callerOf(r).user.OrganisationID, CreatedAt: now}
@@ -90,12 +80,11 @@ func (m *Mock) handleVerifyNin(w http.ResponseWriter, r *http.Request) {
 		if rerr := m.debit(ctx, org, +1); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
-		apihttp.Internal(w, r, "store verification", err)
-		return
+		return 0, nil, fmt.Errorf("store verification: %w", err)
 	}
-	apihttp.WriteJSON(w, http.StatusOK, struct {
+	return http.StatusOK, struct {
 		Data ninData `json:"data"`
-	}{v.Data})
+	}{v.Data}, nil
 }
 
 // debit changes an organisation's balance by delta; taking a unit from an empty wallet is
@@ -111,16 +100,15 @@ func (m *Mock) debit(ctx context.Context, org string, delta int64) error {
 	return err
 }
 
-// handleRequery is requeryNin (POST /verify-nin/requery): an earlier verification of the caller's
+// requeryNin is requeryNin (POST /verify-nin/requery): an earlier verification of the caller's
 // organisation by its reference, exactly as written (RV-15), with the same data and at no cost
 // (RV-14).
-func (m *Mock) handleRequery(w http.ResponseWriter, r *http.Request) {
+func (m *Mock) requeryNin(r *http.Request) (int, any, error) {
 	var body struct {
 		ReferenceID string `json:"reference_id"`
 	}
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
-		writeError(w, http.StatusBadRequest, "The body cannot be decoded")
-		return
+		return 0, nil, errUndecodable
 	}
 	ref := body.ReferenceID
 	if m.env.Broken.Has(ruleCaseSensitive) {
@@ -128,17 +116,16 @@ func (m *Mock) handleRequery(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := store.Get[verification](r.Context(), m.env.Store, kindVerification, ref)
 	if err != nil || v.OrganisationID != callerOf(r).user.OrganisationID {
-		writeError(w, http.StatusNotFound, "Reference not found")
-		return
+		return 0, nil, errReferenceNotFound
 	}
 	if m.env.Broken.Has(ruleRequeryFree) {
 		_ = m.debit(r.Context(), idKey(v.OrganisationID), -1)
 	}
-	apihttp.WriteJSON(w, http.StatusOK, struct {
+	return http.StatusOK, struct {
 		Status  string  `json:"status"`
 		Message string  `json:"message"`
 		Data    ninData `json:"data"`
-	}{"success", "Verification retrieved", v.Data})
+	}{"success", "Verification retrieved", v.Data}, nil
 }
 
 // newReference is a verification's reference: REF- and 12 upper-case hex digits, as the vendor's.

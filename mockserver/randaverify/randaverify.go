@@ -64,13 +64,13 @@ func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal
 // Operations maps every operationId of openapi/randaverify.yaml to its handler.
 func (m *Mock) Operations() map[string]http.Handler {
 	return map[string]http.Handler{
-		"login":           http.HandlerFunc(m.handleLogin),
-		"changePassword":  http.HandlerFunc(m.handleChangePassword),
-		"forgotPassword":  http.HandlerFunc(m.handleForgotPassword),
-		"getMe":           http.HandlerFunc(m.handleMe),
-		"listNimcReasons": m.verification(m.handleReasons),
-		"verifyNin":       m.verification(m.handleVerifyNin),
-		"requeryNin":      m.verification(m.handleRequery),
+		"login":           apihttp.Flow(m.login),
+		"changePassword":  apihttp.Flow(m.changePassword),
+		"forgotPassword":  apihttp.Flow(m.forgotPassword),
+		"getMe":           apihttp.Flow(m.getMe),
+		"listNimcReasons": m.verification(listNimcReasons),
+		"verifyNin":       m.verification(m.verifyNin),
+		"requeryNin":      m.verification(m.requeryNin),
 	}
 }
 
@@ -82,10 +82,10 @@ func (m *Mock) Capabilities() []string {
 // ControlOperations are RandaVerify's own control operations: what its operations team does.
 func (m *Mock) ControlOperations() map[string]http.Handler {
 	return map[string]http.Handler{
-		"inviteRandaVerifyUser":     http.HandlerFunc(m.handleInvite),
-		"suspendRandaVerifyUser":    http.HandlerFunc(m.handleSuspend),
-		"reactivateRandaVerifyUser": http.HandlerFunc(m.handleReactivate),
-		"setRandaVerifyWallet":      http.HandlerFunc(m.handleSetWallet),
+		"inviteRandaVerifyUser":     apihttp.Flow(m.inviteRandaVerifyUser),
+		"suspendRandaVerifyUser":    apihttp.Flow(m.suspendRandaVerifyUser),
+		"reactivateRandaVerifyUser": apihttp.Flow(m.reactivateRandaVerifyUser),
+		"setRandaVerifyWallet":      apihttp.Flow(m.setRandaVerifyWallet),
 	}
 }
 
@@ -181,16 +181,14 @@ func callerOf(r *http.Request) caller { return apihttp.Caller(r).(caller) }
 
 // verification gates the verification calls: they refuse the token of a user who must change their
 // password first (RV-05), with 403.
-func (m *Mock) verification(h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func (m *Mock) verification(flow func(r *http.Request) (int, any, error)) http.Handler {
+	return apihttp.Flow(func(r *http.Request) (int, any, error) {
 		if callerOf(r).user.RequirePasswordChange && !m.env.Broken.Has(ruleForcedChange) {
-			status := http.StatusForbidden
 			if m.env.Broken.Has(ruleForcedChangeStatus) {
-				status = http.StatusUnauthorized
+				return 0, nil, errForcedChange401
 			}
-			writeError(w, status, "Password change required before verification")
-			return
+			return 0, nil, errForcedChange
 		}
-		h(w, r)
+		return flow(r)
 	})
 }
