@@ -2,12 +2,10 @@ package eeid
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 )
 
 // complete completes a request as the person with identity authenticated, once: the check and the
@@ -16,14 +14,14 @@ import (
 // made then (EE-10), and the winner's webhook is sent (EE-11).
 func (m *Mock) complete(ctx context.Context, id string, identity Identity) (request, error) {
 	now := m.env.Clock.Now()
-	req, err := store.Update(ctx, m.env.Store, kindRequest, id, func(req *request) (time.Time, error) {
+	req, err := mockapi.Change(ctx, m.env.Store, kindRequest, id, errNoRequest, func(req *request) error {
 		switch req.status(now, m.env.Broken.Has(ruleExpiry)) {
 		case statusCompleted:
 			if !m.env.Broken.Has(ruleLinkOnce) {
-				return time.Time{}, errCompleted
+				return errCompleted
 			}
 		case statusExpired:
-			return time.Time{}, errExpired
+			return errExpired
 		}
 		req.CompletedAt, req.Identity = &now, &identity
 		req.Comparison = compare(req.Claims, identity)
@@ -31,11 +29,8 @@ func (m *Mock) complete(ctx context.Context, id string, identity Identity) (requ
 			matched := true
 			req.Comparison = comparison{Matched: &matched}
 		}
-		return time.Time{}, nil
+		return nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return request{}, errNoRequest
-	}
 	if err != nil {
 		return request{}, err
 	}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
@@ -72,18 +71,15 @@ func (m *Mock) abortEeidRequest(r *http.Request) (int, any, error) {
 // days had passed, without moving the clock.
 func (m *Mock) expireEeidRequest(r *http.Request) (int, any, error) {
 	now := m.env.Clock.Now()
-	_, err := store.Update(r.Context(), m.env.Store, kindRequest, apihttp.PathParam(r, "id"), func(req *request) (time.Time, error) {
+	_, err := mockapi.Change(r.Context(), m.env.Store, kindRequest, apihttp.PathParam(r, "id"), errNoRequest, func(req *request) error {
 		if req.CompletedAt != nil {
-			return time.Time{}, errCompleted
+			return errCompleted
 		}
 		if now.Before(req.LinkExpiresAt) {
 			req.LinkExpiresAt = now
 		}
-		return time.Time{}, nil
+		return nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		err = errNoRequest
-	}
 	return moved(err)
 }
 
@@ -91,7 +87,7 @@ func (m *Mock) expireEeidRequest(r *http.Request) (int, any, error) {
 // (errNoRequest, errCompleted, errExpired, each its own answer), or a bug.
 func moved(err error) (int, any, error) {
 	if err != nil {
-		return 0, nil, fmt.Errorf("move request: %w", err)
+		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, nil
 }
@@ -144,15 +140,11 @@ func (m *Mock) setEeidWebhook(r *http.Request) (int, any, error) {
 			return 0, nil, mockapi.ControlError(http.StatusBadRequest, "body", err.Error())
 		}
 	}
-	_, err := store.Update(r.Context(), m.env.Store, kindService, apihttp.PathParam(r, "client_id"), func(s *service) (time.Time, error) {
+	if _, err := mockapi.Change(r.Context(), m.env.Store, kindService, apihttp.PathParam(r, "client_id"), errNoService, func(s *service) error {
 		s.WebhookURL = body.URL
-		return time.Time{}, nil
-	})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return 0, nil, errNoService
-	case err != nil:
-		return 0, nil, fmt.Errorf("set webhook: %w", err)
+		return nil
+	}); err != nil {
+		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
@@ -102,15 +101,11 @@ func (m *Mock) reactivateRandaVerifyUser(r *http.Request) (int, any, error) {
 }
 
 func (m *Mock) updateUser(r *http.Request, change func(*user)) (int, any, error) {
-	_, err := store.Update(r.Context(), m.env.Store, kindUser, apihttp.PathParam(r, "id"), func(u *user) (time.Time, error) {
+	if _, err := mockapi.Change(r.Context(), m.env.Store, kindUser, apihttp.PathParam(r, "id"), errNoUser, func(u *user) error {
 		change(u)
-		return time.Time{}, nil
-	})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return 0, nil, errNoUser
-	case err != nil:
-		return 0, nil, fmt.Errorf("update user: %w", err)
+		return nil
+	}); err != nil {
+		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, nil
 }
@@ -125,15 +120,12 @@ func (m *Mock) setRandaVerifyWallet(r *http.Request) (int, any, error) {
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
 		return 0, nil, fmt.Errorf("decode a validated wallet body: %w", err)
 	}
-	o, err := store.Update(r.Context(), m.env.Store, kindOrganisation, apihttp.PathParam(r, "id"), func(o *organisation) (time.Time, error) {
+	o, err := mockapi.Change(r.Context(), m.env.Store, kindOrganisation, apihttp.PathParam(r, "id"), errNoOrganisation, func(o *organisation) error {
 		o.WalletBalance = int64(body.Balance)
-		return time.Time{}, nil
+		return nil
 	})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return 0, nil, errNoOrganisation
-	case err != nil:
-		return 0, nil, fmt.Errorf("set wallet: %w", err)
+	if err != nil {
+		return 0, nil, err
 	}
 	return http.StatusOK, map[string]int64{"balance": o.WalletBalance}, nil
 }

@@ -126,6 +126,26 @@ func TestExpiryFollowsTheIssuersClock(t *testing.T) {
 	}
 }
 
+// Verifies lets an expired token through only when asked to, and never an invalid one.
+func TestVerifiesForgivesOnlyExpiryAndOnlyWhenAsked(t *testing.T) {
+	clk := newClock()
+	iss := newIssuer(token.HS256, clk)
+	c := &token.Claims{}
+	c.Subject = "anna"
+	c.ExpiresAt = jwt.NewNumericDate(clk.Now().Add(time.Minute))
+	tok, err := iss.Mint(epoch, c)
+	require.NoError(t, err)
+	assert.True(t, iss.Verifies(epoch, tok, &token.Claims{}, false))
+
+	clk.advance(time.Minute)
+	assert.False(t, iss.Verifies(epoch, tok, &token.Claims{}, false), "expired")
+	out := &token.Claims{}
+	assert.True(t, iss.Verifies(epoch, tok, out, true), "expired, and forgiven")
+	assert.Equal(t, "anna", out.Subject)
+	assert.False(t, iss.Verifies(epoch, tok+"x", &token.Claims{}, true), "invalid is never forgiven")
+	assert.False(t, iss.Verifies(token.NewEpoch(), tok, &token.Claims{}, true), "nor another epoch's")
+}
+
 func TestTokenWithoutExpNeverExpires(t *testing.T) {
 	clk := newClock()
 	iss := newIssuer(token.RS256, clk)
