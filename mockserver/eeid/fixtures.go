@@ -86,16 +86,14 @@ func (m *Mock) seed(ctx context.Context, s store.Store, f *Fixtures) error {
 // roles are the section's services. A fresh one has a new client id in the vendor's shape
 // (oidc-<uuid>-<n>), a new secret, and no webhook URL.
 func (m *Mock) roles(f Fixtures) []mockapi.Role {
-	var roles []mockapi.Role
-	for _, sf := range f.Services {
-		roles = append(roles, mockapi.Role{Principal: principal(sf), Fresh: func(ctx context.Context) (mockapi.Principal, error) {
-			sf := sf
-			sf.ClientID = fmt.Sprintf("oidc-%s-%d", uuid.NewString(), 1+randByte()%99)
-			sf.ClientSecret, sf.WebhookURL = rand.Text(), ""
-			return principal(sf), createService(ctx, m.env.Store, sf)
-		}})
-	}
-	return roles
+	return mockapi.RolesOf(f.Services, func(sf ServiceFixture) mockapi.Role {
+		return mockapi.Role{Principal: principal(sf), Fresh: func(ctx context.Context) (mockapi.Principal, error) {
+			fresh := sf
+			fresh.ClientID = fmt.Sprintf("oidc-%s-%d", uuid.NewString(), 1+randByte()%99)
+			fresh.ClientSecret, fresh.WebhookURL = rand.Text(), ""
+			return principal(fresh), createService(ctx, m.env.Store, fresh)
+		}}
+	})
 }
 
 func createService(ctx context.Context, s store.Store, sf ServiceFixture) error {

@@ -46,6 +46,15 @@ type Role struct {
 	Fresh func(ctx context.Context) (Principal, error)
 }
 
+// RolesOf is the roles of a list of a section's fixtures, one each, as role makes it.
+func RolesOf[E any](fixtures []E, role func(E) Role) []Role {
+	roles := make([]Role, len(fixtures))
+	for i, f := range fixtures {
+		roles[i] = role(f)
+	}
+	return roles
+}
+
 // NewSection returns the Fixtures of the API named api, whose section has the Go type T, kept in the
 // mock's store s. seed stores the records of a decoded section in the fixture seed's store (it may
 // check the section, and fill in what each seed makes anew, such as a token.Epoch, before the section

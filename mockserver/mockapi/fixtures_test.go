@@ -29,17 +29,15 @@ func newGadgets(st store.Store, seedErr error) *mockapi.Section[gadgets] {
 		return seedErr
 	}
 	roles := func(f gadgets) []mockapi.Role {
-		var roles []mockapi.Role
-		for _, name := range f.Makers {
-			roles = append(roles, mockapi.Role{Principal: mockapi.Principal{Role: "gadgets.maker", Username: name},
+		makers := mockapi.RolesOf(f.Makers, func(name string) mockapi.Role {
+			return mockapi.Role{Principal: mockapi.Principal{Role: "gadgets.maker", Username: name},
 				Fresh: func(context.Context) (mockapi.Principal, error) {
 					return mockapi.Principal{Role: "gadgets.maker", Username: name + "-fresh"}, nil
-				}})
-		}
-		for _, name := range f.Viewers {
-			roles = append(roles, mockapi.Role{Principal: mockapi.Principal{Role: "gadgets.viewer", Username: name}})
-		}
-		return roles
+				}}
+		})
+		return append(makers, mockapi.RolesOf(f.Viewers, func(name string) mockapi.Role {
+			return mockapi.Role{Principal: mockapi.Principal{Role: "gadgets.viewer", Username: name}}
+		})...)
 	}
 	return mockapi.NewSection("gadgets", st, seed, roles)
 }

@@ -148,33 +148,31 @@ func usernameKey(name string) string { return "username:" + name }
 // one has the attributes of its fixture, and new credentials and ids; a user has none without a
 // client to log in through.
 func (m *Mock) roles(f Fixtures) []mockapi.Role {
-	var roles []mockapi.Role
-	for _, c := range f.Clients {
-		roles = append(roles, mockapi.Role{Principal: f.clientPrincipal(c), Fresh: func(ctx context.Context) (mockapi.Principal, error) {
-			c := c
-			c.ClientID, c.ClientSecret = c.ClientID+"-"+mockapi.FreshSuffix(), rand.Text()
-			err := mockapi.WithFreshID(&c.UserID, func() error { return m.createClient(ctx, m.env.Store, c) })
-			return f.clientPrincipal(c), err
-		}})
-	}
+	clients := mockapi.RolesOf(f.Clients, func(c ClientFixture) mockapi.Role {
+		return mockapi.Role{Principal: f.clientPrincipal(c), Fresh: func(ctx context.Context) (mockapi.Principal, error) {
+			fresh := c
+			fresh.ClientID, fresh.ClientSecret = c.ClientID+"-"+mockapi.FreshSuffix(), rand.Text()
+			err := mockapi.WithFreshID(&fresh.UserID, func() error { return m.createClient(ctx, m.env.Store, fresh) })
+			return f.clientPrincipal(fresh), err
+		}}
+	})
 	login, ok := f.loginClient()
-	for _, u := range f.Users {
+	users := mockapi.RolesOf(f.Users, func(u UserFixture) mockapi.Role {
 		role := mockapi.Role{Principal: f.userPrincipal(u, login)}
 		if ok {
 			role.Fresh = func(ctx context.Context) (mockapi.Principal, error) {
-				u := u
-				suffix := mockapi.FreshSuffix()
-				u.Username, u.Password = u.Username+"-"+suffix, rand.Text()
+				fresh, suffix := u, mockapi.FreshSuffix()
+				fresh.Username, fresh.Password = u.Username+"-"+suffix, rand.Text()
 				if u.Email != "" {
-					u.Email = suffix + "." + u.Email
+					fresh.Email = suffix + "." + u.Email
 				}
-				err := mockapi.WithFreshID(&u.UserID, func() error { return m.createUser(ctx, m.env.Store, u) })
-				return f.userPrincipal(u, login), err
+				err := mockapi.WithFreshID(&fresh.UserID, func() error { return m.createUser(ctx, m.env.Store, fresh) })
+				return f.userPrincipal(fresh, login), err
 			}
 		}
-		roles = append(roles, role)
-	}
-	return roles
+		return role
+	})
+	return append(clients, users...)
 }
 
 func (f Fixtures) loginClient() (ClientFixture, bool) {

@@ -111,10 +111,8 @@ func (m *Mock) seed(ctx context.Context, s store.Store, f *Fixtures) error {
 // fixture's organisation, with the same wallet, so concurrent tests share neither a user nor a
 // wallet; a role whose fixture has a one-time password gets a new one-time password.
 func (m *Mock) roles(f Fixtures) []mockapi.Role {
-	var roles []mockapi.Role
-	for _, u := range f.Users {
-		roles = append(roles, mockapi.Role{Principal: principal(u, f.organisation(u.OrganisationID)), Fresh: func(ctx context.Context) (mockapi.Principal, error) {
-			u := u
+	return mockapi.RolesOf(f.Users, func(u UserFixture) mockapi.Role {
+		return mockapi.Role{Principal: principal(u, f.organisation(u.OrganisationID)), Fresh: func(ctx context.Context) (mockapi.Principal, error) {
 			suffix := mockapi.FreshSuffix()
 			o := f.organisation(u.OrganisationID)
 			o.Slug = o.Slug + "-" + suffix
@@ -123,14 +121,14 @@ func (m *Mock) roles(f Fixtures) []mockapi.Role {
 			}); err != nil {
 				return mockapi.Principal{}, err
 			}
-			u.OrganisationID = o.ID
-			u.Username, u.Password = u.Username+"-"+suffix, rand.Text()
-			u.Email = suffix + "." + u.Email
-			err := mockapi.WithFreshID(&u.ID, func() error { return m.createUser(ctx, m.env.Store, u) })
-			return principal(u, o), err
-		}})
-	}
-	return roles
+			fresh := u
+			fresh.OrganisationID = o.ID
+			fresh.Username, fresh.Password = u.Username+"-"+suffix, rand.Text()
+			fresh.Email = suffix + "." + u.Email
+			err := mockapi.WithFreshID(&fresh.ID, func() error { return m.createUser(ctx, m.env.Store, fresh) })
+			return principal(fresh, o), err
+		}}
+	})
 }
 
 func (f Fixtures) organisation(id int64) OrganisationFixture {
