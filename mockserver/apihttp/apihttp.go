@@ -143,6 +143,9 @@ func New(api API, opts Options) (*Handler, error) {
 		sort.Strings(missing)
 		return nil, fmt.Errorf("apihttp: %s: no handler for %s", spec.Name, strings.Join(missing, ", "))
 	}
+	if api.Errors.Failure == nil {
+		return nil, fmt.Errorf("apihttp: %s: no answer to a contract failure (Errors.Failure)", spec.Name)
+	}
 	h := &Handler{spec: spec, handlers: handlers, auth: api.Authenticate, errors: api.Errors, maxBody: opts.MaxBodyBytes,
 		log: opts.Logger, checks: opts.Responses, shapes: make(map[string]*shapes, len(handlers)),
 		prefix: opts.Prefix, public: strings.TrimSuffix(opts.PublicURL, "/"), declared: opts.DeclaredMediaTypesOnly}

@@ -198,6 +198,12 @@ func TestEveryOperationNeedsAHandler(t *testing.T) {
 	_, err = apihttp.New(apihttp.API{Spec: spec, Operations: map[string]http.Handler{"createWidget": http.NotFoundHandler(),
 		"getWidget": http.NotFoundHandler(), "noSuchOperation": http.NotFoundHandler()}, Errors: widgetErrors}, apihttp.Options{})
 	assert.ErrorContains(t, err, "noSuchOperation")
+
+	both := map[string]http.Handler{"createWidget": http.NotFoundHandler(), "getWidget": http.NotFoundHandler()}
+	_, err = apihttp.New(apihttp.API{Spec: spec, Operations: both, Errors: widgetErrors}, apihttp.Options{})
+	require.NoError(t, err)
+	_, err = apihttp.New(apihttp.API{Spec: spec, Operations: both}, apihttp.Options{})
+	assert.ErrorContains(t, err, "no answer to a contract failure", "an API must say how it answers one")
 }
 
 func TestWrongMethodCarriesAllow(t *testing.T) {

@@ -31,7 +31,8 @@ type API interface {
 	Name() string
 	// Spec is the API's contract; every request and response is validated against it.
 	Spec() *openapi.Spec
-	// Operations maps every operationId of the spec to its handler.
+	// Operations maps every operationId of the spec to its handler: apihttp.Flow of the flow that
+	// returns its answer, or one of the API's errors.
 	Operations() map[string]http.Handler
 	// Authenticate judges the credentials of a request to an operation that requires some, before
 	// its parameters and body are validated (a bad token with a bad parameter is a 401, not a 400).
