@@ -303,7 +303,7 @@ paths:
 // textBody is a success body that writes itself as text.
 type textBody string
 
-func (b textBody) WriteBody(w http.ResponseWriter, status int) {
+func (b textBody) WriteBody(w http.ResponseWriter, _ *http.Request, status int) {
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, string(b))

@@ -83,9 +83,10 @@ func Fail(w http.ResponseWriter, r *http.Request, err error) {
 	st.h.errors.Answer(w, r, err)
 }
 
-// Body is a success body that writes itself, for one that is not JSON (a PDF).
+// Body is a success body that writes itself, for one that is not JSON: a PDF, or a body in JSON or
+// XML as the request's Accept asks.
 type Body interface {
-	WriteBody(w http.ResponseWriter, status int)
+	WriteBody(w http.ResponseWriter, r *http.Request, status int)
 }
 
 // Flow is the handler of an operation whose flow returns its answer as values, as fosite's flows
@@ -102,7 +103,7 @@ func Flow(flow func(r *http.Request) (status int, body any, err error)) http.Han
 		case nil:
 			w.WriteHeader(status)
 		case Body:
-			b.WriteBody(w, status)
+			b.WriteBody(w, r, status)
 		default:
 			WriteJSON(w, status, body)
 		}

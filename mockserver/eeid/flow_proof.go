@@ -47,7 +47,7 @@ type proofPDF struct {
 	pdf       []byte
 }
 
-func (p proofPDF) WriteBody(w http.ResponseWriter, status int) {
+func (p proofPDF) WriteBody(w http.ResponseWriter, _ *http.Request, status int) {
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="proof_of_identity_%s.pdf"`, p.requestID))
 	w.Header().Set("Content-Length", strconv.Itoa(len(p.pdf)))
