@@ -433,9 +433,10 @@ func TestAnAPIWithOnlyTheCoreIsServed(t *testing.T) {
 	code, _ = get(t, full, "/_mock/ui/widgets/hello")
 	assert.Equal(t, 200, code)
 
-	_, err := mockserver.New(mockserver.Config{APIs: []mockapi.Factory{newCoreOnly}, BrokenRules: []string{"WG-01"}})
+	fixtures := mockserver.Fixtures{"widgets": json.RawMessage(`["a"]`)}
+	_, err := mockserver.New(mockserver.Config{APIs: []mockapi.Factory{newCoreOnly}, Fixtures: fixtures, BrokenRules: []string{"WG-01"}})
 	assert.ErrorContains(t, err, "rule WG-01 cannot be broken")
-	s := newServer(t, mockserver.Config{APIs: []mockapi.Factory{newCoreOnly}, Fixtures: mockserver.Fixtures{"widgets": json.RawMessage(`["a"]`)}})
+	s := newServer(t, mockserver.Config{APIs: []mockapi.Factory{newCoreOnly}, Fixtures: fixtures})
 	code, _, body := do(t, s, call{method: "GET", target: "/widgets/widgets/a", auth: "Bearer good"})
 	assert.Equal(t, 200, code)
 	assert.Equal(t, "a", body["name"])
