@@ -54,7 +54,7 @@ Usage:
                  [--docker-image IMAGE | --dockerfile PATH [--docker-env K=V]... [--docker-base-path /api]] [--verbose]
   idvkit specs   [--server URL [--out DIR]] [NAME...]
   idvkit health  [--url URL] [--timeout 2s]
-  idvkit webhook listen --secret SECRET [--addr 127.0.0.1:9090] [--path /eeid/webhooks/identification_requests] [--status 200]
+  idvkit webhook listen --secret SECRET [--api eeid] [--addr 127.0.0.1:9090] [--path /eeid/webhooks/identification_requests] [--status 200]
   idvkit version (or --version)
 
 Run "idvkit COMMAND -h" for a command's flags.

@@ -13,31 +13,40 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/idvkit/idvkit/mockserver/eeid"
+	"github.com/idvkit/idvkit/mockserver/webhook"
 )
 
 // runWebhook is `idvkit webhook listen`: a webhook receiver for partners. It prints every delivery it
-// gets, valid or not (time, method, path, body, and whether X-HMAC-Signature verifies against the raw
-// body and against the body with whitespace stripped, as eeID's own receiver checks it), answers each
-// with --status, and runs until the context is cancelled (Ctrl-C). With it a partner can watch the
-// mock's eeID deliveries arrive, or check the signatures their own sender makes.
+// gets, valid or not (time, method, path, body, and whether the signature verifies each way the
+// API's receivers check it: for eeID, X-HMAC-Signature against the raw body and against the body with
+// whitespace stripped, as eeID's own receiver checks it), answers each with --status, and runs until
+// the context is cancelled (Ctrl-C). With it a partner can watch the mock's deliveries arrive, or
+// check the signatures their own sender makes. The API's signature scheme is the one its package
+// registered (webhook.SchemeOf), found by --api.
 func runWebhook(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "listen" {
-		return usageError("webhook: want a subcommand: idvkit webhook listen --secret SECRET [--addr ADDR] [--path PATH] [--status 200]")
+		return usageError("webhook: want a subcommand: idvkit webhook listen --secret SECRET [--api API] [--addr ADDR] [--path PATH] [--status 200]")
 	}
 	fs := flag.NewFlagSet("webhook listen", flag.ContinueOnError)
-	secret := fs.String("secret", getenv("IDVKIT_WEBHOOK_SECRET"), "the client_secret signatures are keyed with (env IDVKIT_WEBHOOK_SECRET, which keeps it out of the process list)")
+	secret := fs.String("secret", getenv("IDVKIT_WEBHOOK_SECRET"), "the secret signatures are keyed with, eeID's client_secret (env IDVKIT_WEBHOOK_SECRET, which keeps it out of the process list)")
+	api := fs.String("api", "eeid", "the API whose webhooks are checked: "+strings.Join(webhook.SchemeAPIs(), ", "))
 	addr := fs.String("addr", "127.0.0.1:9090", "listen address")
-	path := fs.String("path", "/eeid/webhooks/identification_requests", "the path deliveries are made to; a delivery to another path is printed and answered 404")
+	path := fs.String("path", "", "the path deliveries are made to (default: the API's, /eeid/webhooks/identification_requests for eeID); a delivery to another path is printed and answered 404")
 	status := fs.Int("status", http.StatusOK, "the status every delivery is answered with (200, 201 and 204 acknowledge; anything else makes the mock retry)")
 	if ok, err := parse(fs, args[1:], stderr); !ok {
 		return err
 	}
+	scheme, known := webhook.SchemeOf(*api)
+	if known && *path == "" {
+		*path = scheme.Path()
+	}
 	switch {
 	case fs.NArg() > 0:
 		return usageError("webhook listen takes no arguments, got %q", fs.Args())
+	case !known:
+		return usageError("webhook listen: --api %q sends no webhooks this listener can check (it checks %s)", *api, strings.Join(webhook.SchemeAPIs(), ", "))
 	case *secret == "":
-		return usageError("webhook listen: give the service's client_secret with --secret or IDVKIT_WEBHOOK_SECRET")
+		return usageError("webhook listen: give the secret signatures are keyed with (eeID: the service's client_secret) with --secret or IDVKIT_WEBHOOK_SECRET")
 	case *status < 100 || *status > 599:
 		return usageError("webhook listen: --status %d is not an HTTP status", *status)
 	case !strings.HasPrefix(*path, "/"):
@@ -48,7 +57,7 @@ func runWebhook(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return fmt.Errorf("webhook listen: %w", err)
 	}
-	h := &webhookPrinter{secret: *secret, path: *path, status: *status, out: stdout}
+	h := &webhookPrinter{scheme: scheme, secret: *secret, path: *path, status: *status, out: stdout}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "listening on http://%s%s: every delivery is printed and answered %d (Ctrl-C stops)\n", ln.Addr(), *path, *status)
 	served := make(chan error, 1)
@@ -70,8 +79,9 @@ func runWebhook(ctx context.Context, args []string, getenv func(string) string, 
 // maxPrintedBody is how much of a delivery's body is read and printed.
 const maxPrintedBody = 64 << 10
 
-// webhookPrinter prints each delivery and answers it.
+// webhookPrinter prints each delivery, its signature checked by the API's scheme, and answers it.
 type webhookPrinter struct {
+	scheme       webhook.Scheme
 	secret, path string
 	status       int
 	mu           sync.Mutex // one delivery's lines together
@@ -92,14 +102,17 @@ func (p *webhookPrinter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(&b, " -> %d\n", status)
 	}
 	fmt.Fprintf(&b, "  content-type: %s\n", r.Header.Get("Content-Type"))
-	switch sig := r.Header.Get(eeid.SignatureHeader); {
+	switch sig := r.Header.Get(p.scheme.Header()); {
 	case truncated:
 		fmt.Fprintf(&b, "  signature: not checked, the body is over %d bytes\n", maxPrintedBody)
 	case sig == "":
-		fmt.Fprintf(&b, "  signature: INVALID: no %s header\n", eeid.SignatureHeader)
+		fmt.Fprintf(&b, "  signature: INVALID: no %s header\n", p.scheme.Header())
 	default:
-		raw, stripped := eeid.VerifySignature(body, p.secret, sig)
-		fmt.Fprintf(&b, "  signature: %s against the raw body, %s against the whitespace-stripped body (eeID's own receiver)\n", verdict(raw), verdict(stripped))
+		var checks []string
+		for _, c := range p.scheme.Verify(body, p.secret, sig) {
+			checks = append(checks, verdict(c.Valid)+" against "+c.Over)
+		}
+		fmt.Fprintf(&b, "  signature: %s\n", strings.Join(checks, ", "))
 	}
 	if utf8.Valid(body) {
 		fmt.Fprintf(&b, "  body: %s\n", body)

@@ -5,7 +5,24 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+
+	"github.com/idvkit/idvkit/mockserver/webhook"
 )
+
+// eeID's webhooks are checked by receivers that know the API only by its name (idvkit webhook listen).
+func init() { webhook.RegisterScheme(Name, scheme{}) }
+
+// scheme is eeID's webhook.Scheme: Sign and VerifySignature, at the path a webhook URL must contain.
+type scheme struct{}
+
+func (scheme) Path() string                                 { return "/" + webhookPath }
+func (scheme) Header() string                               { return SignatureHeader }
+func (scheme) Sign(body []byte, clientSecret string) string { return Sign(body, clientSecret) }
+
+func (scheme) Verify(body []byte, clientSecret, header string) []webhook.Check {
+	raw, stripped := VerifySignature(body, clientSecret, header)
+	return []webhook.Check{{Over: "the raw body", Valid: raw}, {Over: "the whitespace-stripped body (eeID's own receiver)", Valid: stripped}}
+}
 
 // SignatureHeader is the header an eeID webhook carries its signature in (I6 in reference/apis.md).
 const SignatureHeader = "X-HMAC-Signature"

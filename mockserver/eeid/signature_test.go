@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/mockserver/eeid"
+	"github.com/idvkit/idvkit/mockserver/webhook"
 )
 
 // Known vectors: RFC 4231 test case 2, and eeID bodies signed with openssl
@@ -59,4 +61,18 @@ func TestOnlyASCIIWhitespaceIsStripped(t *testing.T) {
 	body := "{\"reference\":\"A\u00a0B\"}"
 	_, stripped := eeid.VerifySignature([]byte(body), secret, eeid.Sign([]byte(body), secret))
 	assert.True(t, stripped)
+}
+
+// A receiver that knows eeID only by its name finds its scheme: the header, the path a webhook URL
+// must contain, Sign, and both checks of VerifySignature, named.
+func TestTheSchemeIsRegisteredUnderTheAPIsName(t *testing.T) {
+	s, ok := webhook.SchemeOf(eeid.Name)
+	require.True(t, ok)
+	assert.Equal(t, "X-HMAC-Signature", s.Header())
+	assert.Equal(t, "/eeid/webhooks/identification_requests", s.Path())
+	assert.Equal(t, compactSig, s.Sign([]byte(compact), secret))
+	assert.Equal(t, []webhook.Check{{Over: "the raw body", Valid: true}, {Over: "the whitespace-stripped body (eeID's own receiver)", Valid: false}},
+		s.Verify([]byte(spaced), secret, spacedSig))
+	assert.Equal(t, []webhook.Check{{Over: "the raw body", Valid: false}, {Over: "the whitespace-stripped body (eeID's own receiver)", Valid: true}},
+		s.Verify([]byte(spaced), secret, compactSig))
 }
