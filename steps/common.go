@@ -17,8 +17,6 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/golang-jwt/jwt/v5"
-
-	"github.com/idvkit/idvkit/mockserver/mockapi"
 )
 
 // registerCommonSteps adds the steps every API's features share: principals of named roles,
@@ -84,7 +82,7 @@ func registerCommonSteps(sc *godog.ScenarioContext) {
 // users.create, else taken from the principals file, else the scenario is skipped with that reason.
 func hasRole(ctx context.Context, name, role string) error {
 	w := worldFrom(ctx)
-	var p mockapi.Principal
+	var p Principal
 	switch {
 	case w.caps["users.create"]:
 		if err := w.controlJSON(ctx, http.MethodPost, "/principals", map[string]string{"role": role}, &p); err != nil {

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/features"
-	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/openapi"
 	"github.com/idvkit/idvkit/steps"
 )
@@ -24,7 +24,7 @@ func allScenarios(t *testing.T) []steps.Scenario {
 // Every operation of every vendor API has a scenario tagged @op:<operationId>.
 func TestEveryOperationHasAScenario(t *testing.T) {
 	scs := allScenarios(t)
-	for _, api := range mockserver.Registered() {
+	for _, api := range mocktest.APIs() {
 		for _, op := range openapi.MustLoad(api).Operations() {
 			found := slices.ContainsFunc(scs, func(s steps.Scenario) bool { return s.API == api && slices.Contains(s.Ops, op.ID) })
 			assert.True(t, found, "%s operation %s has no scenario tagged @op:%s", api, op.ID, op.ID)
@@ -43,7 +43,7 @@ func TestEveryOperationHasAScenario(t *testing.T) {
 // a scenario that marks its part one way or the other.
 func TestEveryRuleHasAScenarioAndPolicyIsTagged(t *testing.T) {
 	scs := allScenarios(t)
-	for _, api := range mockserver.Registered() {
+	for _, api := range mocktest.APIs() {
 		rules := openapi.MustLoad(api).Rules()
 		require.NotEmpty(t, rules, api)
 		policy, marked := map[string]bool{}, map[string]bool{}

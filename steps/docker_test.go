@@ -18,7 +18,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/steps"
 )
@@ -90,7 +89,7 @@ func capabilities(t *testing.T, controlURL, token string) (int, []string) {
 func TestDockerImageConformsForEveryAPI(t *testing.T) {
 	pool := dockerPool(t)
 	image := mockImage(t, pool)
-	for _, api := range mockserver.Registered() {
+	for _, api := range mocktest.APIs() {
 		t.Run(api, func(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
@@ -139,7 +138,7 @@ func TestDockerImageOfEveryAPIIsCheckedAtTheAPIsPrefix(t *testing.T) {
 	assert.Equal(t, root+"/rambase", ep.BaseURL)
 	assert.Equal(t, fmt.Sprintf("docker image %s (container %s) at %s/rambase (it serves %s, each under its own prefix (its GET "+
 		"/capabilities and /rambase/... say so), so the suite checks rambase at /rambase; a base path given, / for the root, overrides it)",
-		image, target.ContainerName(), root, strings.Join(mockserver.Registered(), ", ")), target.Describe())
+		image, target.ContainerName(), root, strings.Join(mocktest.APIs(), ", ")), target.Describe())
 
 	report := steps.RunT(t, steps.Plan{Config: steps.Config{API: "rambase", Target: target, StrictPolicy: true}})
 	counts := report.Counts()

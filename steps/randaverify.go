@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/cucumber/godog"
-
-	"github.com/idvkit/idvkit/mockserver/mockapi"
 )
 
 // RandaVerify's steps: the access token goes on a request as a Bearer token; principals log in with
@@ -100,8 +98,8 @@ func randaVerifyInvite(ctx context.Context, name string) error {
 	if err := w.controlJSON(ctx, http.MethodPost, "/randaverify/users", map[string]string{"email": email}, &created); err != nil {
 		return err
 	}
-	w.actors[name] = &actor{name: name, Principal: mockapi.Principal{Role: "randaverify.invited_user", API: "randaverify",
-		Kind: mockapi.KindUser, ID: created.ID, Username: created.Username, Email: created.Email}}
+	w.actors[name] = &actor{name: name, Principal: Principal{Role: "randaverify.invited_user", API: "randaverify",
+		Kind: KindUser, ID: created.ID, Username: created.Username, Email: created.Email}}
 	return nil
 }
 

@@ -11,14 +11,14 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/idvkit/idvkit/features"
-	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/openapi"
 )
 
 // Adding an API takes its package, spec, features and steps file, and one registry line: an API
 // with any of them missing, or any of them without the registry line, fails here.
 func TestEveryAPIIsRegisteredWithSpecFeaturesAndSteps(t *testing.T) {
-	registered := mockserver.Registered()
+	registered := mocktest.APIs()
 	for _, api := range registered {
 		_, err := openapi.Load(api)
 		assert.NoError(t, err, "%s has no spec openapi/%s.yaml", api, api)

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/idvkit/idvkit/mockserver"
+	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/openapi"
 )
 
@@ -147,7 +147,7 @@ type RuleCoverage struct {
 // relaxed check did not verify its rules: our part of them failed.
 func (r *Report) Coverage() []RuleCoverage {
 	var out []RuleCoverage
-	for _, api := range mockserver.Registered() {
+	for _, api := range mocktest.APIs() {
 		spec, err := openapi.Load(api)
 		if err != nil {
 			continue

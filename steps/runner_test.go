@@ -13,8 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/idvkit/idvkit/mockserver"
-	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/openapi"
@@ -71,10 +69,7 @@ func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 	assert.Equal(t, steps.Skipped, res["RB-01-a"].Status)
 	assert.Contains(t, res["RB-01-a"].Reason, "no credentials for role rambase.api_client")
 
-	principals := map[string]mockapi.Principal{}
-	for _, p := range m.Principals() {
-		principals[p.Role] = p
-	}
+	principals := principalsOf(t, m)
 	r = runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithoutControl()), Principals: principals})
 	res = byID(r)
 	assert.Equal(t, steps.Passed, res["RB-06-a"].Status, res["RB-06-a"].Reason)
@@ -383,7 +378,7 @@ func TestPolicyCountsOnlyInProcessOrWhenStrict(t *testing.T) {
 // (they run in TestFeatures) and waiting 2 s for a webhook that does not come: a broken retry rule
 // leaves deliveries missing, and each would otherwise be waited for 15 s.
 func TestEveryBreakableRuleIsCaught(t *testing.T) {
-	for _, api := range mockserver.Registered() {
+	for _, api := range mocktest.APIs() {
 		spec, err := openapi.Load(api)
 		require.NoError(t, err)
 		breakable := 0
@@ -447,10 +442,7 @@ func TestReadinessNeedsTheControlAPIThatWasGiven(t *testing.T) {
 // code its sandbox accepts: RB-03-a then runs on the principals file and the fixed code.
 func TestDeclaredCapabilitiesAndTestData(t *testing.T) {
 	m := mocktest.New(t, mocktest.WithCodes(otp.Sequence("424242")))
-	principals := map[string]mockapi.Principal{}
-	for _, p := range m.Principals() {
-		principals[p.Role] = p
-	}
+	principals := principalsOf(t, m)
 	run := func(caps []string, data map[string]string) steps.Result {
 		r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithoutControl()),
 			Principals: principals, Capabilities: caps, TestData: data})

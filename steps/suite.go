@@ -25,8 +25,7 @@ import (
 	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/idvkit/idvkit/features"
-	"github.com/idvkit/idvkit/mockserver"
-	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/mocktest"
 )
 
 // Config says what to run against what.
@@ -34,7 +33,7 @@ type Config struct {
 	API    string // run only this API's features; empty runs all
 	Target Target
 	// Principals supplies credentials per role for targets whose control API lacks users.create.
-	Principals map[string]mockapi.Principal
+	Principals map[string]Principal
 	// Features overrides the embedded features (tests of the runner itself).
 	Features fs.FS
 	// StrictPolicy counts failures of @policy scenarios (our own rules where the vendor is silent)
@@ -170,8 +169,8 @@ func New(cfg Config) (*Suite, error) {
 	if cfg.Features == nil {
 		cfg.Features = features.FS
 	}
-	if cfg.API != "" && !slices.Contains(mockserver.Registered(), cfg.API) {
-		return nil, fmt.Errorf("steps: unknown API %q (known: %s)", cfg.API, strings.Join(mockserver.Registered(), ", "))
+	if cfg.API != "" && !slices.Contains(mocktest.APIs(), cfg.API) {
+		return nil, fmt.Errorf("steps: unknown API %q (known: %s)", cfg.API, strings.Join(mocktest.APIs(), ", "))
 	}
 	scs, err := LoadScenarios(cfg.Features, cfg.API)
 	if err != nil {

@@ -40,7 +40,7 @@ func TestURLTargetAtTheRootOfSeveralAPIsUsesTheAPIsPrefix(t *testing.T) {
 		target := steps.URL(root, token, steps.WithAPI("rambase"))
 		base, described = readyBase(t, target, "rambase")
 		assert.Equal(t, m.APIURL("rambase"), base, root)
-		assert.Equal(t, m.APIURL("rambase")+" (the base URL given, "+m.URL+": it serves "+strings.Join(mockserver.Registered(), ", ")+
+		assert.Equal(t, m.APIURL("rambase")+" (the base URL given, "+m.URL+": it serves "+strings.Join(mocktest.APIs(), ", ")+
 			", each under its own prefix (its GET /capabilities and /rambase/... say so), so the suite checks rambase at /rambase)", described)
 	}
 

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/idvkit/idvkit/mockserver/mockapi"
 )
 
 // TargetFile is the file `idvkit conform --config` (and IDVKIT_CONFIG under go test) reads: what to
@@ -27,7 +25,7 @@ type TargetFile struct {
 	// Capabilities the target offers, declared; absent, they are discovered from the control API.
 	Capabilities []string `yaml:"capabilities"`
 	// Principals are credentials per role, for a target whose control API cannot make them.
-	Principals map[string]mockapi.Principal `yaml:"principals"`
+	Principals map[string]Principal `yaml:"principals"`
 	// TestData are values a real target's test build fixes: a sandbox's one-time password (`otp`),
 	// a reset code. Scenarios read them as ${test.<key>}; a message a target without an outbox
 	// would have sent is read from the key named after its kind.
@@ -115,8 +113,8 @@ func ReadTargetFile(path string) (*TargetFile, error) {
 // ReadPrincipals reads a file of role -> principal in the control API's Principal shape (role, api
 // and kind may be left out), strictly, so a misspelt field is an error rather than a missing
 // credential.
-func ReadPrincipals(path string) (map[string]mockapi.Principal, error) {
-	var raw map[string]mockapi.Principal
+func ReadPrincipals(path string) (map[string]Principal, error) {
+	var raw map[string]Principal
 	if err := readStrict(path, &raw); err != nil {
 		return nil, err
 	}
@@ -125,13 +123,14 @@ func ReadPrincipals(path string) (map[string]mockapi.Principal, error) {
 
 // completePrincipals sets each principal's role and API from its key, and its kind from whether it
 // has a username.
-func completePrincipals(ps map[string]mockapi.Principal) map[string]mockapi.Principal {
+func completePrincipals(ps map[string]Principal) map[string]Principal {
 	for role, p := range ps {
-		p.Role, p.API = role, mockapi.APIOf(role)
+		p.Role = role
+		p.API, _, _ = strings.Cut(role, ".") // rambase.internal_user is RamBase's
 		if p.Kind == "" {
-			p.Kind = mockapi.KindClient
+			p.Kind = KindClient
 			if p.Username != "" {
-				p.Kind = mockapi.KindUser
+				p.Kind = KindUser
 			}
 		}
 		ps[role] = p

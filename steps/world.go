@@ -15,7 +15,6 @@ import (
 
 	"github.com/cucumber/godog"
 
-	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/openapi"
 )
 
@@ -25,8 +24,8 @@ type world struct {
 	api        *apiSteps // the API the scenario's feature is about
 	ep         *Endpoint
 	caps       map[string]bool
-	principals map[string]mockapi.Principal // from a config file, for targets without users.create
-	testData   map[string]string            // values the target's test build fixes, ${test.<key>}
+	principals map[string]Principal // from a config file, for targets without users.create
+	testData   map[string]string    // values the target's test build fixes, ${test.<key>}
 	actors     map[string]*actor
 	vars       map[string]string // values saved by earlier steps
 	last       *response
@@ -49,7 +48,7 @@ type world struct {
 // actor is a named principal of the scenario and the credential its last login obtained.
 type actor struct {
 	name string
-	mockapi.Principal
+	Principal
 	token     string
 	expiresIn int // seconds, as the login that gave the token said
 }

@@ -107,6 +107,10 @@ func Start(opts ...Option) (*Server, error) {
 	return &Server{URL: hs.URL, mock: mock, clock: c, http: hs}, nil
 }
 
+// APIs names every API the mock serves, in the order it serves and documents them. The conformance
+// suite learns the APIs here, reaching the mock only through this package.
+func APIs() []string { return mockserver.Registered() }
+
 // New starts a mock for t and closes it when t ends.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
