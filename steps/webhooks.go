@@ -5,21 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
+
+	"github.com/idvkit/idvkit/steps/webhookrecv"
 )
 
-// The suite's webhook receiver: an HTTP server a scenario starts on demand (w.webhookReceiver), on
-// 127.0.0.1 or the target file's webhook.listen, closed when the scenario ends. It records every
-// delivery as it arrives and answers as the scenario tells it: a status for the next N deliveries,
-// refusing connections, or staying silent for the next N until released. It knows nothing of any API: an API's steps
-// (eeID's signature checks) read the recorded raw bodies and headers.
+// The webhook steps: a scenario's receiver (webhookrecv) starts on first use (w.webhookReceiver), on
+// 127.0.0.1 or the target file's webhook.listen, and is closed when the scenario ends.
 
 // defaultWebhookWait bounds how long a step waits for a delivery that has not arrived yet, unless
 // the target file's webhook.wait says otherwise: longer than the 10 s a sender gives a receiver to
@@ -34,216 +29,11 @@ func (w *world) webhookWait() time.Duration {
 	return defaultWebhookWait
 }
 
-// maxWebhookBody bounds what the receiver reads of a delivery.
-const maxWebhookBody = 1 << 20
-
-// delivery is one request the receiver got.
-type delivery struct {
-	At     time.Time // when it arrived, in real time: the sender's clock may be fake
-	Method string
-	Path   string // the URL path
-	Query  string // the raw query, if any
-	Header http.Header
-	Body   []byte // raw, exactly as received
-	// Status is what the receiver answered; 0 while it hangs, and when the sender gave up first.
-	Status int
-}
-
-// receiver is the suite's webhook receiver. Its methods are safe for concurrent use: deliveries
-// arrive on the server's goroutines while steps read them.
-type receiver struct {
-	addr   string // where it listens: the resolved address, so listening again keeps the port
-	public string // the base URL the implementation calls: webhook.public_url, else its own
-
-	mu         sync.Mutex
-	srv        *http.Server // nil while refusing connections
-	ln         net.Listener // srv's, closed with it: a Serve not yet started would not close it
-	deliveries []delivery
-	failLeft   int // how many more deliveries get failStatus
-	failStatus int
-	hangLeft   int           // how many more deliveries get no answer until released
-	release    chan struct{} // closed to let the deliveries held answer
-	arrived    chan struct{} // closed and replaced on every delivery
-	closed     bool
-}
-
-// newReceiver starts a receiver listening on listen (default 127.0.0.1:0, a free port); publicURL,
-// when given, is the base URL the implementation reaches it at.
-func newReceiver(listen, publicURL string) (*receiver, error) {
-	if listen == "" {
-		listen = "127.0.0.1:0"
-	}
-	r := &receiver{addr: listen, release: make(chan struct{}), arrived: make(chan struct{})}
-	if err := r.listen(); err != nil {
-		return nil, fmt.Errorf("webhook receiver: %w (a fixed webhook.listen address cannot serve scenarios running in parallel)", err)
-	}
-	r.public = strings.TrimSuffix(publicURL, "/")
-	if r.public == "" {
-		host, port, _ := net.SplitHostPort(r.addr)
-		if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-			host = "127.0.0.1"
-		}
-		r.public = "http://" + net.JoinHostPort(host, port)
-	}
-	return r, nil
-}
-
-// listen starts serving on r.addr, and keeps the address it got (a free port's number).
-func (r *receiver) listen() error {
-	ln, err := net.Listen("tcp", r.addr)
-	if err != nil {
-		return err
-	}
-	r.addr = ln.Addr().String()
-	srv := &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 10 * time.Second}
-	r.srv, r.ln = srv, ln
-	go func() { _ = srv.Serve(ln) }()
-	return nil
-}
-
-// stopLocked stops listening and cuts off the connections of deliveries in flight.
-func (r *receiver) stopLocked() {
-	if r.srv != nil {
-		_ = r.ln.Close()
-		_ = r.srv.Close()
-		r.srv, r.ln = nil, nil
-	}
-}
-
-// URL is the URL the implementation should deliver to at path ("/eeid/webhooks/identification_requests").
-func (r *receiver) URL(path string) string {
-	if path != "" && !strings.HasPrefix(path, "/") {
-		path = "/" + path
-	}
-	return r.public + path
-}
-
-// FailNext answers the next n deliveries with status, then 200 again.
-func (r *receiver) FailNext(n, status int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.failLeft, r.failStatus = n, status
-}
-
-// Refuse stops listening, so a delivery's connection is refused; deliveries in flight are cut off.
-func (r *receiver) Refuse() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.stopLocked()
-}
-
-// Accept listens again, on the same address, after Refuse.
-func (r *receiver) Accept() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.srv != nil || r.closed {
-		return nil
-	}
-	if err := r.listen(); err != nil {
-		return fmt.Errorf("webhook receiver: listening again on %s: %w", r.addr, err)
-	}
-	return nil
-}
-
-// HangNext holds the next n deliveries unanswered until Release or until the sender gives up (its
-// request's context ends): a receiver silent past the sender's timeout, then answering again.
-func (r *receiver) HangNext(n int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.hangLeft = n
-}
-
-// Release answers the deliveries held and stops holding any.
-func (r *receiver) Release() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.releaseLocked()
-}
-
-func (r *receiver) releaseLocked() {
-	r.hangLeft = 0
-	close(r.release)
-	r.release = make(chan struct{})
-}
-
-// Deliveries returns what has arrived so far, oldest first.
-func (r *receiver) Deliveries() []delivery {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]delivery, len(r.deliveries))
-	copy(out, r.deliveries)
-	return out
-}
-
-// Wait waits until at least n deliveries have arrived, for at most timeout (and the context), and
-// returns them all; it does not wait for more than n.
-func (r *receiver) Wait(ctx context.Context, n int, timeout time.Duration) ([]delivery, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	for {
-		r.mu.Lock()
-		got, arrived := len(r.deliveries), r.arrived
-		r.mu.Unlock()
-		if got >= n {
-			return r.Deliveries(), nil
-		}
-		select {
-		case <-arrived:
-		case <-ctx.Done():
-			return r.Deliveries(), fmt.Errorf("%d webhook deliveries were received within %s, not %d", got, timeout, n)
-		}
-	}
-}
-
-// Close stops the receiver and answers what hangs; the scenario's end calls it.
-func (r *receiver) Close() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.closed {
-		r.closed = true
-		r.releaseLocked()
-	}
-	r.stopLocked()
-}
-
-func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(req.Body, maxWebhookBody))
-	d := delivery{At: time.Now().UTC(), Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery, Header: req.Header.Clone(), Body: body}
-	r.mu.Lock()
-	status := http.StatusOK
-	if r.failLeft > 0 {
-		r.failLeft--
-		status = r.failStatus
-	}
-	hang, release := r.hangLeft > 0, r.release
-	if hang {
-		r.hangLeft--
-	} else {
-		d.Status = status
-	}
-	i := len(r.deliveries)
-	r.deliveries = append(r.deliveries, d)
-	close(r.arrived)
-	r.arrived = make(chan struct{})
-	r.mu.Unlock()
-	if hang {
-		select {
-		case <-release:
-		case <-req.Context().Done():
-			return // the sender gave up: it gets no answer
-		}
-		r.mu.Lock()
-		r.deliveries[i].Status = status
-		r.mu.Unlock()
-	}
-	w.WriteHeader(status)
-}
-
 // webhookReceiver returns the scenario's webhook receiver, started on first use; the scenario's end
 // closes it.
-func (w *world) webhookReceiver(context.Context) (*receiver, error) {
+func (w *world) webhookReceiver(context.Context) (*webhookrecv.Receiver, error) {
 	if w.hooks == nil {
-		r, err := newReceiver(w.webhook.Listen, w.webhook.PublicURL)
+		r, err := webhookrecv.New(w.webhook.Listen, w.webhook.PublicURL)
 		if err != nil {
 			return nil, err
 		}
@@ -260,14 +50,14 @@ func (w *world) closeWebhookReceiver() {
 }
 
 // latestWebhookDelivery waits for a first delivery and returns the latest one.
-func (w *world) latestWebhookDelivery(ctx context.Context) (delivery, error) {
+func (w *world) latestWebhookDelivery(ctx context.Context) (webhookrecv.Delivery, error) {
 	r, err := w.webhookReceiver(ctx)
 	if err != nil {
-		return delivery{}, err
+		return webhookrecv.Delivery{}, err
 	}
 	ds, err := r.Wait(ctx, 1, w.webhookWait())
 	if err != nil {
-		return delivery{}, err
+		return webhookrecv.Delivery{}, err
 	}
 	return ds[len(ds)-1], nil
 }
@@ -278,19 +68,19 @@ func (w *world) latestWebhookDelivery(ctx context.Context) (delivery, error) {
 func registerWebhookSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the webhook receiver's URL for "([^"]*)" is saved as "([^"]*)"$`, saveWebhookURL)
 	sc.Step(`^the webhook receiver answers (\d{3}) for the next (\d+) deliver(?:y|ies)$`, func(ctx context.Context, status, n int) error {
-		return withReceiver(ctx, func(r *receiver) error { r.FailNext(n, status); return nil })
+		return withReceiver(ctx, func(r *webhookrecv.Receiver) error { r.FailNext(n, status); return nil })
 	})
 	sc.Step(`^the webhook receiver refuses connections$`, func(ctx context.Context) error {
-		return withReceiver(ctx, func(r *receiver) error { r.Refuse(); return nil })
+		return withReceiver(ctx, func(r *webhookrecv.Receiver) error { r.Refuse(); return nil })
 	})
 	sc.Step(`^the webhook receiver accepts connections again$`, func(ctx context.Context) error {
-		return withReceiver(ctx, (*receiver).Accept)
+		return withReceiver(ctx, (*webhookrecv.Receiver).Accept)
 	})
 	sc.Step(`^the webhook receiver stays silent for the next (\d+) deliver(?:y|ies)$`, func(ctx context.Context, n int) error {
-		return withReceiver(ctx, func(r *receiver) error { r.HangNext(n); return nil })
+		return withReceiver(ctx, func(r *webhookrecv.Receiver) error { r.HangNext(n); return nil })
 	})
 	sc.Step(`^the webhook receiver answers the deliveries it holds$`, func(ctx context.Context) error {
-		return withReceiver(ctx, func(r *receiver) error { r.Release(); return nil })
+		return withReceiver(ctx, func(r *webhookrecv.Receiver) error { r.Release(); return nil })
 	})
 	sc.Step(`^exactly (\d+) webhook deliver(?:y|ies) (?:was|were) received$`, deliveriesReceived)
 	sc.Step(`^the latest webhook delivery was "([A-Z]+) ([^"]*)"$`, latestDeliveryWas)
@@ -309,7 +99,7 @@ func registerWebhookSteps(sc *godog.ScenarioContext) {
 	})
 }
 
-func withReceiver(ctx context.Context, f func(*receiver) error) error {
+func withReceiver(ctx context.Context, f func(*webhookrecv.Receiver) error) error {
 	r, err := worldFrom(ctx).webhookReceiver(ctx)
 	if err != nil {
 		return err
@@ -325,7 +115,7 @@ func saveWebhookURL(ctx context.Context, path, name string) error {
 	if err != nil {
 		return err
 	}
-	return withReceiver(ctx, func(r *receiver) error {
+	return withReceiver(ctx, func(r *webhookrecv.Receiver) error {
 		w.vars[name] = r.URL(path)
 		return nil
 	})
@@ -335,7 +125,7 @@ func saveWebhookURL(ctx context.Context, path, name string) error {
 // more have. To show that no more will come (no retry after an acknowledgement), move the clock past
 // every retry first.
 func deliveriesReceived(ctx context.Context, n int) error {
-	return withReceiver(ctx, func(r *receiver) error {
+	return withReceiver(ctx, func(r *webhookrecv.Receiver) error {
 		ds, err := r.Wait(ctx, n, worldFrom(ctx).webhookWait())
 		if err != nil {
 			return err
@@ -401,7 +191,7 @@ func onLatestDelivery(ctx context.Context, check func() error) error {
 	return nil
 }
 
-func describeDeliveries(ds []delivery) string {
+func describeDeliveries(ds []webhookrecv.Delivery) string {
 	if len(ds) == 0 {
 		return "none"
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/idvkit/idvkit/openapi"
+	"github.com/idvkit/idvkit/steps/webhookrecv"
 )
 
 // world is one scenario's state. It lives in the scenario's context, never in a package variable,
@@ -42,7 +43,7 @@ type world struct {
 	// The webhook receiver (webhooks.go): where it listens and is reached, and the receiver itself
 	// once a step has started it.
 	webhook WebhookFile
-	hooks   *receiver
+	hooks   *webhookrecv.Receiver
 }
 
 // actor is a named principal of the scenario and the credential its last login obtained.
