@@ -10,6 +10,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/target"
 )
 
 // runTagged runs the scenarios of an API that tags select against target, one after the other, and
@@ -32,7 +33,7 @@ func runTagged(t *testing.T, cfg steps.Config, tags string) *steps.Report {
 // pipeline runs `idvkit conform --base-url` without --strict-policy.
 func served(t *testing.T, api string, broken ...string) steps.Config {
 	m := mocktest.New(t, mocktest.WithBrokenRules(broken...))
-	return steps.Config{API: api, Target: steps.URL(m.APIURL(api))}
+	return steps.Config{API: api, Target: target.URL(m.APIURL(api))}
 }
 
 // A run that does not count policy still fails a target that breaks the vendor's part of a rule whose
@@ -110,7 +111,7 @@ func TestANonStrictRunForgivesAnotherStatusOfTheClassAndSaysSo(t *testing.T) {
 	strict.StrictPolicy = true
 	for name, cfg := range map[string]steps.Config{
 		"strict":     strict,
-		"in process": {API: "randaverify", Target: steps.InProcess(mocktest.WithBrokenRules("RV-05:401"))},
+		"in process": {API: "randaverify", Target: target.InProcess(mocktest.WithBrokenRules("RV-05:401"))},
 	} {
 		r := runTagged(t, cfg, "@rule:RV-05")
 		for _, res := range r.Results {

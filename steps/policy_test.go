@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/target"
 )
 
 // statusServer answers GET /status/<code> with that status and a small JSON body.
@@ -31,7 +32,7 @@ func statusServer(t *testing.T) string {
 }
 
 // shared is a target that is not isolated, as a URL or a container is, over any other.
-type shared struct{ steps.Target }
+type shared struct{ target.Target }
 
 func (shared) Isolated() bool { return false }
 
@@ -39,7 +40,7 @@ func (shared) Isolated() bool { return false }
 func runOne(t *testing.T, base, tags, body string, strict bool) (*steps.Report, steps.Result) {
 	t.Helper()
 	feature := "Feature: x\n\n  @id:X-9 " + tags + "\n  Scenario: y\n    " + body + "\n"
-	cfg := steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}}, Target: shared{steps.URL(base)},
+	cfg := steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}}, Target: shared{target.URL(base)},
 		StrictPolicy: strict}
 	s, err := steps.New(cfg)
 	require.NoError(t, err)

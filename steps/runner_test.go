@@ -17,6 +17,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/openapi"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/target"
 )
 
 func runAll(t *testing.T, cfg steps.Config) *steps.Report {
@@ -41,7 +42,7 @@ func byID(r *steps.Report) map[string]steps.Result {
 // An implementation that breaks RB-11 (a token outlives its session) fails exactly the scenarios
 // that check RB-11, at the step that expects a client error, and everything else passes.
 func TestSuiteCatchesABrokenRule(t *testing.T) {
-	r := runAll(t, steps.Config{API: "rambase", Target: steps.InProcess(mocktest.WithBrokenRules("RB-11"))})
+	r := runAll(t, steps.Config{API: "rambase", Target: target.InProcess(mocktest.WithBrokenRules("RB-11"))})
 	for id, res := range byID(r) {
 		if strings.HasPrefix(id, "RB-11-") {
 			assert.Equal(t, steps.Failed, res.Status, id)
@@ -62,7 +63,7 @@ func TestSuiteCatchesABrokenRule(t *testing.T) {
 // reason, and roles come from the principals file; without one, those scenarios are skipped too.
 func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 	m := mocktest.New(t)
-	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithoutControl())})
+	r := runAll(t, steps.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithoutControl())})
 	res := byID(r)
 	assert.Equal(t, steps.Skipped, res["RB-11-b"].Status)
 	assert.Equal(t, "target lacks capability clock.advance", res["RB-11-b"].Reason)
@@ -70,7 +71,7 @@ func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 	assert.Contains(t, res["RB-01-a"].Reason, "no credentials for role rambase.api_client")
 
 	principals := principalsOf(t, m)
-	r = runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithoutControl()), Principals: principals})
+	r = runAll(t, steps.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithoutControl()), Principals: principals})
 	res = byID(r)
 	assert.Equal(t, steps.Passed, res["RB-06-a"].Status, res["RB-06-a"].Reason)
 	assert.Equal(t, steps.Passed, res["RB-07-a"].Status, "attributes come from the file: %s", res["RB-07-a"].Reason)
@@ -83,9 +84,9 @@ func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 // without it.
 func TestControlTokenIsSent(t *testing.T) {
 	m := mocktest.New(t, mocktest.WithControlToken("s3cret-control"))
-	r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithControl("", "s3cret-control"))})
+	r := runAll(t, steps.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithControl("", "s3cret-control"))})
 	assert.Equal(t, steps.Passed, byID(r)["RB-11-b"].Status, byID(r)["RB-11-b"].Reason)
-	r = runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithControl("", "wrong"))})
+	r = runAll(t, steps.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithControl("", "wrong"))})
 	assert.Equal(t, steps.Skipped, byID(r)["RB-11-b"].Status)
 }
 
@@ -110,7 +111,7 @@ func TestEveryResponseIsCheckedAgainstTheSpec(t *testing.T) {
 // suiteOf is a suite of in-memory RamBase features.
 func suiteOf(t *testing.T, feature string) *steps.Suite {
 	t.Helper()
-	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}}, Target: steps.InProcess()})
+	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}}, Target: target.InProcess()})
 	require.NoError(t, err)
 	return s
 }
@@ -272,7 +273,7 @@ func TestRunTReportsPolicyFailuresAgainstAURLWithoutFailing(t *testing.T) {
 		"  @id:X-10\n  Scenario: a status of ours the target does not use\n" +
 		"    When a client sends \"GET /no-such\"\n    Then the response status is 400 (policy: any 4xx)\n"
 	cfg := steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}},
-		Target: steps.URL(m.APIURL("rambase"))}
+		Target: target.URL(m.APIURL("rambase"))}
 	report := steps.RunT(t, steps.Plan{Config: cfg})
 	require.Len(t, report.Results, 2)
 	assert.Equal(t, steps.Failed, report.Results[0].Status)
@@ -355,7 +356,7 @@ func oneStepAt(t *testing.T, base, body string) (*steps.Suite, steps.Scenario) {
 	t.Helper()
 	feature := "Feature: x\n\n  @id:X-8\n  Scenario: y\n    " + body + "\n"
 	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}},
-		Target: steps.URL(base)})
+		Target: target.URL(base)})
 	require.NoError(t, err)
 	return s, s.Scenarios()[0]
 }
@@ -364,10 +365,10 @@ func oneStepAt(t *testing.T, base, body string) (*steps.Suite, steps.Scenario) {
 // as under conform, unless policy is made strict; in-process they always count.
 func TestPolicyCountsOnlyInProcessOrWhenStrict(t *testing.T) {
 	failed := steps.Result{Scenario: steps.Scenario{Policy: true}, Status: steps.Failed}
-	url := steps.URL("http://127.0.0.1:1")
+	url := target.URL("http://127.0.0.1:1")
 	assert.False(t, steps.NewReport(steps.Config{Target: url}).Counted(failed))
 	assert.True(t, steps.NewReport(steps.Config{Target: url, StrictPolicy: true}).Counted(failed))
-	assert.True(t, steps.NewReport(steps.Config{Target: steps.InProcess()}).Counted(failed))
+	assert.True(t, steps.NewReport(steps.Config{Target: target.InProcess()}).Counted(failed))
 	failed.Policy = false
 	assert.True(t, steps.NewReport(steps.Config{Target: url}).Counted(failed))
 }
@@ -391,7 +392,7 @@ func TestEveryBreakableRuleIsCaught(t *testing.T) {
 			breakable++
 			t.Run(rule.ID, func(t *testing.T) {
 				t.Parallel()
-				s, err := steps.New(steps.Config{API: api, Target: steps.InProcess(mocktest.WithBrokenRules(rule.ID)),
+				s, err := steps.New(steps.Config{API: api, Target: target.InProcess(mocktest.WithBrokenRules(rule.ID)),
 					Webhook: steps.WebhookFile{Wait: steps.Duration(2 * time.Second)}})
 				require.NoError(t, err)
 				scenarios, err := steps.Plan{Tags: "@rule:" + rule.ID + " && ~@slow"}.Select(s.Scenarios())
@@ -418,33 +419,13 @@ func TestEveryBreakableRuleIsCaught(t *testing.T) {
 	}
 }
 
-// A target is ready when its base URL answers and, unless it is declared without one, its control
-// API answers GET /capabilities: a mistyped control URL or a wrong token stops the run as not ready
-// instead of turning its scenarios into quiet skips.
-func TestReadinessNeedsTheControlAPIThatWasGiven(t *testing.T) {
-	m := mocktest.New(t, mocktest.WithControlToken("s3cret-control"))
-	base := m.APIURL("rambase")
-	ctx := context.Background()
-	assert.NoError(t, steps.URL(base, steps.WithControl("", "s3cret-control")).Ready(ctx))
-	assert.NoError(t, steps.URL(base, steps.WithoutControl()).Ready(ctx))
-	for name, target := range map[string]steps.Target{
-		"mistyped control URL": steps.URL(base, steps.WithControl(m.URL+"/_mok", "s3cret-control")),
-		"wrong token":          steps.URL(base, steps.WithControl("", "wrong")),
-		"no token":             steps.URL(base),
-		"unreachable base":     steps.URL("http://127.0.0.1:1/rambase"),
-	} {
-		var notReady *steps.NotReadyError
-		assert.ErrorAs(t, target.Ready(ctx), &notReady, name)
-	}
-}
-
 // A target without a control API can declare what it offers, and fix in its test data the one-time
 // code its sandbox accepts: RB-03-a then runs on the principals file and the fixed code.
 func TestDeclaredCapabilitiesAndTestData(t *testing.T) {
 	m := mocktest.New(t, mocktest.WithCodes(otp.Sequence("424242")))
 	principals := principalsOf(t, m)
 	run := func(caps []string, data map[string]string) steps.Result {
-		r := runAll(t, steps.Config{API: "rambase", Target: steps.URL(m.APIURL("rambase"), steps.WithoutControl()),
+		r := runAll(t, steps.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithoutControl()),
 			Principals: principals, Capabilities: caps, TestData: data})
 		return byID(r)["RB-03-a"]
 	}

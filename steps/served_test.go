@@ -14,6 +14,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/target"
 )
 
 // Against a served mock, whose clock runs in real time, a scenario that moves the clock to just
@@ -37,7 +38,7 @@ func TestExpiryScenariosHoldOnAServedClock(t *testing.T) {
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(rec.Body.Bytes())
 	})
-	suite, err := steps.New(steps.Config{API: "eeid", Target: steps.URL(newHTTPServer(t, slowCreation) + "/eeid")})
+	suite, err := steps.New(steps.Config{API: "eeid", Target: target.URL(newHTTPServer(t, slowCreation) + "/eeid")})
 	require.NoError(t, err)
 	for _, sc := range suite.Scenarios() {
 		if sc.ID == "EE-15-a" {

@@ -26,12 +26,13 @@ import (
 
 	"github.com/idvkit/idvkit/features"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/steps/target"
 )
 
 // Config says what to run against what.
 type Config struct {
 	API    string // run only this API's features; empty runs all
-	Target Target
+	Target target.Target
 	// Principals supplies credentials per role for targets whose control API lacks users.create.
 	Principals map[string]Principal
 	// Features overrides the embedded features (tests of the runner itself).

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/target"
 )
 
 // reportsFeature has a scenario of every kind a report must show: passed, failed (then skipped
@@ -76,9 +77,9 @@ Feature: Reports
 
 // noControl is the in-process mock as a target without a control API: no capabilities, no
 // users.create.
-type noControl struct{ steps.Target }
+type noControl struct{ target.Target }
 
-func (t noControl) Open(ctx context.Context, api string) (*steps.Endpoint, error) {
+func (t noControl) Open(ctx context.Context, api string) (*target.Endpoint, error) {
 	ep, err := t.Target.Open(ctx, api)
 	if err == nil {
 		ep.ControlURL = ep.BaseURL + "/no-control-api"
@@ -90,7 +91,7 @@ func (t noControl) Open(ctx context.Context, api string) (*steps.Endpoint, error
 func reportsRun(t *testing.T) *steps.Report {
 	t.Helper()
 	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/reports.feature": {Data: []byte(reportsFeature)}},
-		Target: noControl{steps.InProcess()}})
+		Target: noControl{target.InProcess()}})
 	require.NoError(t, err)
 	r := &steps.Report{}
 	for _, sc := range s.Scenarios() {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/idvkit/idvkit/steps/target"
 )
 
 // TargetFile is the file `idvkit conform --config` (and IDVKIT_CONFIG under go test) reads: what to
@@ -187,7 +189,7 @@ func (f *TargetFile) Plan() (Plan, error) {
 		if f.API == "" {
 			return p, errors.New("name the API the container serves (--api, or api: in the file)")
 		}
-		dc := DockerConfig{Image: f.Docker.Image, Dockerfile: f.Docker.Dockerfile, Env: f.Docker.Env, BasePath: f.Docker.BasePath, API: f.API,
+		dc := target.DockerConfig{Image: f.Docker.Image, Dockerfile: f.Docker.Dockerfile, Env: f.Docker.Env, BasePath: f.Docker.BasePath, API: f.API,
 			NoControl: noControl}
 		if f.Control != nil {
 			dc.ControlToken = f.Control.Token
@@ -195,11 +197,11 @@ func (f *TargetFile) Plan() (Plan, error) {
 				return p, errors.New("a container's control API is found under its own address: give no control URL")
 			}
 		}
-		target, err := Docker(dc)
+		docker, err := target.Docker(dc)
 		if err != nil {
 			return p, err
 		}
-		p.Target = target
+		p.Target = docker
 	case f.BaseURL != "":
 		if f.API == "" {
 			return p, errors.New("a base URL is one API's: name the API (--api, or api: in the file)")
@@ -207,11 +209,11 @@ func (f *TargetFile) Plan() (Plan, error) {
 		if err := checkURL(f.BaseURL); err != nil {
 			return p, fmt.Errorf("base URL %q: %w", f.BaseURL, err)
 		}
-		opts := []URLOption{WithAPI(f.API)}
+		opts := []target.URLOption{target.WithAPI(f.API)}
 		switch {
 		case f.Control == nil:
 		case noControl:
-			opts = append(opts, WithoutControl())
+			opts = append(opts, target.WithoutControl())
 		default:
 			url := ""
 			if f.Control.URL != nil {
@@ -220,13 +222,13 @@ func (f *TargetFile) Plan() (Plan, error) {
 					return p, fmt.Errorf("control URL %q: %w", url, err)
 				}
 			}
-			opts = append(opts, WithControl(url, f.Control.Token))
+			opts = append(opts, target.WithControl(url, f.Control.Token))
 		}
-		p.Target = URL(f.BaseURL, opts...)
+		p.Target = target.URL(f.BaseURL, opts...)
 	case f.Control != nil:
 		return p, errors.New("a control API belongs to a target: give its base URL too")
 	default:
-		p.Target = InProcess()
+		p.Target = target.InProcess()
 	}
 	return p, nil
 }

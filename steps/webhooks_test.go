@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/target"
 )
 
 // webhooksFeature drives the generic webhook steps. No API of the mock sends webhooks here, so the
@@ -102,7 +103,7 @@ const webhooksFeature = `Feature: Webhook steps
 
 func TestTheWebhookSteps(t *testing.T) {
 	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/webhooks.feature": {Data: []byte(webhooksFeature)}},
-		Target: steps.InProcess(), Webhook: steps.WebhookFile{Wait: steps.Duration(300 * time.Millisecond)}})
+		Target: target.InProcess(), Webhook: steps.WebhookFile{Wait: steps.Duration(300 * time.Millisecond)}})
 	require.NoError(t, err)
 	res := map[string]steps.Result{}
 	for _, sc := range s.Scenarios() {

@@ -16,6 +16,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/idvkit/idvkit/openapi"
+	"github.com/idvkit/idvkit/steps/target"
 	"github.com/idvkit/idvkit/steps/webhookrecv"
 )
 
@@ -23,7 +24,7 @@ import (
 // so scenarios can run concurrently.
 type world struct {
 	api        *apiSteps // the API the scenario's feature is about
-	ep         *Endpoint
+	ep         *target.Endpoint
 	caps       map[string]bool
 	principals map[string]Principal // from a config file, for targets without users.create
 	testData   map[string]string    // values the target's test build fixes, ${test.<key>}

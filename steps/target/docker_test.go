@@ -1,4 +1,4 @@
-package steps_test
+package target_test
 
 import (
 	"context"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/target"
 )
 
 // The Docker tests need a daemon and the mock's image (make docker builds idvkit:dev; IDVKIT_IMAGE
@@ -52,12 +53,12 @@ func mockImage(t *testing.T, pool *dockertest.Pool) string {
 	return image
 }
 
-func startDocker(t *testing.T, cfg steps.DockerConfig) *steps.DockerTarget {
+func startDocker(t *testing.T, cfg target.DockerConfig) *target.DockerTarget {
 	t.Helper()
-	target, err := steps.Docker(cfg)
+	tg, err := target.Docker(cfg)
 	require.NoError(t, err)
-	t.Cleanup(func() { assert.NoError(t, target.Close()) })
-	return target
+	t.Cleanup(func() { assert.NoError(t, tg.Close()) })
+	return tg
 }
 
 func gone(t *testing.T, pool *dockertest.Pool, name string) bool {
@@ -94,12 +95,12 @@ func TestDockerImageConformsForEveryAPI(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
 			token := rand.Text()
-			target := startDocker(t, steps.DockerConfig{Image: image, ControlToken: token,
+			tg := startDocker(t, target.DockerConfig{Image: image, ControlToken: token,
 				Env: []string{"IDVKIT_ONLY=" + api, "IDVKIT_CONTROL_TOKEN=" + token}})
-			require.NoError(t, target.Ready(context.Background()))
-			t.Logf("%s ready in %s", target.Describe(), time.Since(start).Round(time.Millisecond))
+			require.NoError(t, tg.Ready(context.Background()))
+			t.Logf("%s ready in %s", tg.Describe(), time.Since(start).Round(time.Millisecond))
 
-			ep, err := target.Open(context.Background(), api)
+			ep, err := tg.Open(context.Background(), api)
 			require.NoError(t, err)
 			status, _ := capabilities(t, ep.ControlURL, "")
 			assert.Equal(t, http.StatusUnauthorized, status, "the control token guards the control API")
@@ -107,7 +108,7 @@ func TestDockerImageConformsForEveryAPI(t *testing.T) {
 			assert.Equal(t, http.StatusOK, status)
 			assert.Equal(t, []string{api}, apis, "--only serves one API")
 
-			report := steps.RunT(t, steps.Plan{Config: steps.Config{API: api, Target: target, StrictPolicy: true}})
+			report := steps.RunT(t, steps.Plan{Config: steps.Config{API: api, Target: tg, StrictPolicy: true}})
 			counts := report.Counts()
 			assert.Positive(t, counts.Passed)
 			assert.Zero(t, counts.Failed+counts.PolicyFailed, "failed")
@@ -118,7 +119,7 @@ func TestDockerImageConformsForEveryAPI(t *testing.T) {
 			t.Logf("%s: %d scenarios, rules verified %d/%d, in %s", api, len(report.Results), len(cov[0].Verified),
 				len(cov[0].Listed), time.Since(start).Round(time.Millisecond))
 			if t.Failed() {
-				t.Logf("the container's last lines:\n%s", target.Logs(50))
+				t.Logf("the container's last lines:\n%s", tg.Logs(50))
 			}
 		})
 	}
@@ -130,37 +131,37 @@ func TestDockerImageConformsForEveryAPI(t *testing.T) {
 func TestDockerImageOfEveryAPIIsCheckedAtTheAPIsPrefix(t *testing.T) {
 	pool := dockerPool(t)
 	image := mockImage(t, pool)
-	target := startDocker(t, steps.DockerConfig{Image: image, API: "rambase"})
-	require.NoError(t, target.Ready(context.Background()))
-	ep, err := target.Open(context.Background(), "rambase")
+	tg := startDocker(t, target.DockerConfig{Image: image, API: "rambase"})
+	require.NoError(t, tg.Ready(context.Background()))
+	ep, err := tg.Open(context.Background(), "rambase")
 	require.NoError(t, err)
 	root := strings.TrimSuffix(ep.ControlURL, "/_mock")
 	assert.Equal(t, root+"/rambase", ep.BaseURL)
 	assert.Equal(t, fmt.Sprintf("docker image %s (container %s) at %s/rambase (it serves %s, each under its own prefix (its GET "+
 		"/capabilities and /rambase/... say so), so the suite checks rambase at /rambase; a base path given, / for the root, overrides it)",
-		image, target.ContainerName(), root, strings.Join(mocktest.APIs(), ", ")), target.Describe())
+		image, tg.ContainerName(), root, strings.Join(mocktest.APIs(), ", ")), tg.Describe())
 
-	report := steps.RunT(t, steps.Plan{Config: steps.Config{API: "rambase", Target: target, StrictPolicy: true}})
+	report := steps.RunT(t, steps.Plan{Config: steps.Config{API: "rambase", Target: tg, StrictPolicy: true}})
 	counts := report.Counts()
 	assert.Positive(t, counts.Passed)
 	assert.Zero(t, counts.Failed+counts.PolicyFailed, "failed")
 	if t.Failed() {
-		t.Logf("the container's last lines:\n%s", target.Logs(50))
+		t.Logf("the container's last lines:\n%s", tg.Logs(50))
 	}
 }
 
 // idvkit never pulls: a missing image is a not-ready error that says so.
 func TestDockerTargetReportsAMissingImage(t *testing.T) {
 	dockerPool(t)
-	target := startDocker(t, steps.DockerConfig{Image: "idvkit-conform-test/no-such-image:missing"})
-	err := target.Ready(context.Background())
-	require.ErrorIs(t, err, steps.ErrImageMissing)
-	var notReady *steps.NotReadyError
+	tg := startDocker(t, target.DockerConfig{Image: "idvkit-conform-test/no-such-image:missing"})
+	err := tg.Ready(context.Background())
+	require.ErrorIs(t, err, target.ErrImageMissing)
+	var notReady *target.NotReadyError
 	require.ErrorAs(t, err, &notReady, "the CLI exits 3")
 	assert.Contains(t, notReady.Reason, "idvkit-conform-test/no-such-image:missing")
 	assert.Contains(t, notReady.Reason, "idvkit never pulls")
-	_, err = target.Open(context.Background(), "rambase")
-	assert.ErrorIs(t, err, steps.ErrImageMissing, "a failed start is every later call's error")
+	_, err = tg.Open(context.Background(), "rambase")
+	assert.ErrorIs(t, err, target.ErrImageMissing, "a failed start is every later call's error")
 }
 
 // A container that never answers its health URL is a not-ready error carrying its last log lines, and
@@ -170,31 +171,31 @@ func TestDockerTargetReportsAContainerThatNeverGetsReady(t *testing.T) {
 	image := mockImage(t, pool)
 
 	start := time.Now()
-	target := startDocker(t, steps.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=nope"}})
-	err := target.Ready(context.Background())
-	require.ErrorIs(t, err, steps.ErrContainerExited)
-	var notReady *steps.NotReadyError
+	tg := startDocker(t, target.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=nope"}})
+	err := tg.Ready(context.Background())
+	require.ErrorIs(t, err, target.ErrContainerExited)
+	var notReady *target.NotReadyError
 	require.ErrorAs(t, err, &notReady, "the CLI exits 3")
-	var de *steps.DockerError
+	var de *target.DockerError
 	require.ErrorAs(t, err, &de)
 	assert.Contains(t, de.Output, `unknown API "nope"`, "the container's own words")
 	assert.Contains(t, err.Error(), "exit code 2")
 	assert.Contains(t, err.Error(), "its last log lines:\n")
 	assert.Contains(t, err.Error(), `unknown API "nope"`)
-	assert.Equal(t, target.ContainerName(), de.Container)
+	assert.Equal(t, tg.ContainerName(), de.Container)
 	assert.Less(t, time.Since(start), 20*time.Second, "an exited container is not waited for")
-	assert.True(t, gone(t, pool, target.ContainerName()), "removed after its logs were read")
+	assert.True(t, gone(t, pool, tg.ContainerName()), "removed after its logs were read")
 
 	start = time.Now()
-	target = startDocker(t, steps.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"},
+	tg = startDocker(t, target.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"},
 		HealthPath: "/_mock/no-such-health", ReadyTimeout: 3 * time.Second})
-	err = target.Ready(context.Background())
-	require.ErrorIs(t, err, steps.ErrNotReadyInTime)
+	err = tg.Ready(context.Background())
+	require.ErrorIs(t, err, target.ErrNotReadyInTime)
 	require.ErrorAs(t, err, &de)
 	assert.Contains(t, de.Err.Error(), "answered 404 Not Found")
 	assert.Contains(t, de.Output, "listening on http://127.0.0.1:")
 	assert.Less(t, time.Since(start), 20*time.Second)
-	assert.True(t, gone(t, pool, target.ContainerName()))
+	assert.True(t, gone(t, pool, tg.ContainerName()))
 }
 
 // A Dockerfile is built (from an image already present: nothing can be pulled) and run; Close removes
@@ -206,34 +207,34 @@ func TestDockerTargetBuildsADockerfile(t *testing.T) {
 	dockerfile := filepath.Join(dir, "Dockerfile")
 	require.NoError(t, os.WriteFile(dockerfile, []byte("FROM "+image+"\nENV IDVKIT_ONLY=randaverify\n"), 0o600))
 
-	target := startDocker(t, steps.DockerConfig{Dockerfile: dockerfile})
-	require.NoError(t, target.Ready(context.Background()))
-	assert.Contains(t, target.Describe(), "docker build of "+dockerfile)
-	ep, err := target.Open(context.Background(), "randaverify")
+	tg := startDocker(t, target.DockerConfig{Dockerfile: dockerfile})
+	require.NoError(t, tg.Ready(context.Background()))
+	assert.Contains(t, tg.Describe(), "docker build of "+dockerfile)
+	ep, err := tg.Open(context.Background(), "randaverify")
 	require.NoError(t, err)
 	status, apis := capabilities(t, ep.ControlURL, "")
 	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, []string{"randaverify"}, apis)
-	built := target.ContainerName() + ":build"
+	built := tg.ContainerName() + ":build"
 	_, err = pool.Client.InspectImage(built)
 	require.NoError(t, err)
-	require.NoError(t, target.Close())
-	require.NoError(t, target.Close(), "Close is idempotent")
-	assert.True(t, gone(t, pool, target.ContainerName()))
+	require.NoError(t, tg.Close())
+	require.NoError(t, tg.Close(), "Close is idempotent")
+	assert.True(t, gone(t, pool, tg.ContainerName()))
 	_, err = pool.Client.InspectImage(built)
 	assert.ErrorIs(t, err, dc.ErrNoSuchImage, "the image built is removed")
 
 	require.NoError(t, os.WriteFile(dockerfile, []byte("FROM idvkit-conform-test/no-such-base:1\nCOPY idvkit /idvkit\n"), 0o600))
-	target = startDocker(t, steps.DockerConfig{Dockerfile: dockerfile})
-	err = target.Ready(context.Background())
-	require.ErrorIs(t, err, steps.ErrImageMissing, "a base image is looked up, never pulled")
+	tg = startDocker(t, target.DockerConfig{Dockerfile: dockerfile})
+	err = tg.Ready(context.Background())
+	require.ErrorIs(t, err, target.ErrImageMissing, "a base image is looked up, never pulled")
 	assert.Contains(t, err.Error(), "FROM idvkit-conform-test/no-such-base:1: image not found")
 
 	require.NoError(t, os.WriteFile(dockerfile, []byte("FROM "+image+"\nCOPY no-such-file /x\n"), 0o600))
-	target = startDocker(t, steps.DockerConfig{Dockerfile: dockerfile})
-	err = target.Ready(context.Background())
-	require.ErrorIs(t, err, steps.ErrBuildFailed)
-	var notReady *steps.NotReadyError
+	tg = startDocker(t, target.DockerConfig{Dockerfile: dockerfile})
+	err = tg.Ready(context.Background())
+	require.ErrorIs(t, err, target.ErrBuildFailed)
+	var notReady *target.NotReadyError
 	require.ErrorAs(t, err, &notReady)
 	assert.Contains(t, notReady.Error(), "no-such-file")
 	assert.Contains(t, notReady.Error(), "the build's output:\n")
@@ -245,7 +246,7 @@ func TestDockerTargetBuildsADockerfile(t *testing.T) {
 func TestDockerTargetStopsAStartUnderWay(t *testing.T) {
 	pool := dockerPool(t)
 	image := mockImage(t, pool)
-	neverReady := steps.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"},
+	neverReady := target.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"},
 		HealthPath: "/_mock/no-such-health", ReadyTimeout: time.Minute}
 	waitForContainer := func(name string) {
 		t.Helper()
@@ -253,32 +254,32 @@ func TestDockerTargetStopsAStartUnderWay(t *testing.T) {
 	}
 
 	for _, how := range []string{"context", "close"} {
-		target := startDocker(t, neverReady)
+		tg := startDocker(t, neverReady)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- target.Ready(ctx) }()
-		waitForContainer(target.ContainerName())
+		go func() { done <- tg.Ready(ctx) }()
+		waitForContainer(tg.ContainerName())
 		stopped := time.Now()
 		if how == "context" {
 			cancel()
 		} else {
-			go func() { _ = target.Close() }()
-			require.NoError(t, target.Close())
+			go func() { _ = tg.Close() }()
+			require.NoError(t, tg.Close())
 		}
 		select {
 		case err := <-done:
-			var notReady *steps.NotReadyError
+			var notReady *target.NotReadyError
 			assert.ErrorAs(t, err, &notReady, how)
 			if how == "context" {
 				assert.ErrorIs(t, err, context.Canceled)
 			} else {
-				assert.ErrorIs(t, err, steps.ErrTargetClosed)
+				assert.ErrorIs(t, err, target.ErrTargetClosed)
 			}
 		case <-time.After(15 * time.Second):
 			t.Fatalf("%s: Ready did not return", how)
 		}
 		cancel()
-		assert.True(t, gone(t, pool, target.ContainerName()), how)
+		assert.True(t, gone(t, pool, tg.ContainerName()), how)
 		t.Logf("%s: stopped in %s", how, time.Since(stopped).Round(time.Millisecond))
 	}
 }
@@ -288,7 +289,7 @@ func TestDockerTargetStopsAStartUnderWay(t *testing.T) {
 func TestDockerTargetExpiresAndSweepsWhatADeadRunLeft(t *testing.T) {
 	pool := dockerPool(t)
 	image := mockImage(t, pool)
-	forgotten, err := steps.Docker(steps.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"}, Expire: 2 * time.Second})
+	forgotten, err := target.Docker(target.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"}, Expire: 2 * time.Second})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = forgotten.Close() })
 	require.NoError(t, forgotten.Ready(context.Background()))
@@ -304,7 +305,7 @@ func TestDockerTargetExpiresAndSweepsWhatADeadRunLeft(t *testing.T) {
 	assert.Equal(t, 137, state.ExitCode, "SIGKILL")
 	time.Sleep(time.Second) // past the expiry's second
 
-	require.NoError(t, startDocker(t, steps.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"}}).Ready(context.Background()))
+	require.NoError(t, startDocker(t, target.DockerConfig{Image: image, Env: []string{"IDVKIT_ONLY=rambase"}}).Ready(context.Background()))
 	assert.True(t, gone(t, pool, forgotten.ContainerName()), "swept by the next target")
 }
 
@@ -313,30 +314,30 @@ func TestDockerConfigErrors(t *testing.T) {
 	dockerfile := filepath.Join(t.TempDir(), "Dockerfile")
 	require.NoError(t, os.WriteFile(dockerfile, []byte("FROM scratch\n"), 0o600))
 	for _, c := range []struct {
-		cfg  steps.DockerConfig
+		cfg  target.DockerConfig
 		want string
 	}{
-		{steps.DockerConfig{}, "give an image or a Dockerfile"},
-		{steps.DockerConfig{Image: "idvkit:dev", Dockerfile: dockerfile}, "not both"},
-		{steps.DockerConfig{Dockerfile: filepath.Join(t.TempDir(), "nope")}, "no such file"},
-		{steps.DockerConfig{Dockerfile: t.TempDir()}, "is not a file"},
-		{steps.DockerConfig{Image: "idvkit@sha256:0123"}, "digest"},
-		{steps.DockerConfig{Image: "idvkit:"}, "repository[:tag]"},
-		{steps.DockerConfig{Image: "idvkit:dev", Env: []string{"NOVALUE"}}, `"NOVALUE": want KEY=VALUE`},
-		{steps.DockerConfig{Image: "idvkit:dev", BasePath: "rambase"}, "BasePath"},
-		{steps.DockerConfig{Image: "idvkit:dev", HealthPath: "healthz"}, "HealthPath"},
-		{steps.DockerConfig{Image: "idvkit:dev", Expire: time.Millisecond}, "Expire"},
-		{steps.DockerConfig{Image: "idvkit:dev", AddrEnv: "A=B"}, "AddrEnv"},
+		{target.DockerConfig{}, "give an image or a Dockerfile"},
+		{target.DockerConfig{Image: "idvkit:dev", Dockerfile: dockerfile}, "not both"},
+		{target.DockerConfig{Dockerfile: filepath.Join(t.TempDir(), "nope")}, "no such file"},
+		{target.DockerConfig{Dockerfile: t.TempDir()}, "is not a file"},
+		{target.DockerConfig{Image: "idvkit@sha256:0123"}, "digest"},
+		{target.DockerConfig{Image: "idvkit:"}, "repository[:tag]"},
+		{target.DockerConfig{Image: "idvkit:dev", Env: []string{"NOVALUE"}}, `"NOVALUE": want KEY=VALUE`},
+		{target.DockerConfig{Image: "idvkit:dev", BasePath: "rambase"}, "BasePath"},
+		{target.DockerConfig{Image: "idvkit:dev", HealthPath: "healthz"}, "HealthPath"},
+		{target.DockerConfig{Image: "idvkit:dev", Expire: time.Millisecond}, "Expire"},
+		{target.DockerConfig{Image: "idvkit:dev", AddrEnv: "A=B"}, "AddrEnv"},
 	} {
-		_, err := steps.Docker(c.cfg)
-		require.ErrorIs(t, err, steps.ErrDockerConfig, c.want)
+		_, err := target.Docker(c.cfg)
+		require.ErrorIs(t, err, target.ErrDockerConfig, c.want)
 		assert.Contains(t, err.Error(), c.want)
-		var notReady *steps.NotReadyError
+		var notReady *target.NotReadyError
 		assert.False(t, errors.As(err, &notReady), "a config error is not a not-ready error: %s", c.want)
 	}
-	target, err := steps.Docker(steps.DockerConfig{Image: "idvkit:dev", BasePath: "/rambase/"})
+	tg, err := target.Docker(target.DockerConfig{Image: "idvkit:dev", BasePath: "/rambase/"})
 	require.NoError(t, err)
-	assert.Equal(t, "docker image idvkit:dev", target.Describe(), "nothing started yet")
-	assert.False(t, target.Isolated())
-	assert.NoError(t, target.Close(), "closing a target never started")
+	assert.Equal(t, "docker image idvkit:dev", tg.Describe(), "nothing started yet")
+	assert.False(t, tg.Isolated())
+	assert.NoError(t, tg.Close(), "closing a target never started")
 }

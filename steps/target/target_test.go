@@ -1,4 +1,4 @@
-package steps_test
+package target_test
 
 import (
 	"context"
@@ -13,16 +13,17 @@ import (
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/target"
 )
 
 // readyBase makes a target ready and returns the base URL a scenario of api gets, and its description.
-func readyBase(t *testing.T, target steps.Target, api string) (base, described string) {
+func readyBase(t *testing.T, tg target.Target, api string) (base, described string) {
 	t.Helper()
-	require.NoError(t, target.Ready(context.Background()))
-	ep, err := target.Open(context.Background(), api)
+	require.NoError(t, tg.Ready(context.Background()))
+	ep, err := tg.Open(context.Background(), api)
 	require.NoError(t, err)
 	defer ep.Close()
-	return ep.BaseURL, target.Describe()
+	return ep.BaseURL, tg.Describe()
 }
 
 // A base URL that is the root of the combined mock (every API under its prefix) is checked at the
@@ -30,28 +31,28 @@ func readyBase(t *testing.T, target steps.Target, api string) (base, described s
 // scenario against the root answered 404.
 func TestURLTargetAtTheRootOfSeveralAPIsUsesTheAPIsPrefix(t *testing.T) {
 	m := mocktest.New(t, mocktest.WithControlToken("s3cret-control"))
-	token := steps.WithControl("", "s3cret-control")
+	token := target.WithControl("", "s3cret-control")
 
-	base, described := readyBase(t, steps.URL(m.APIURL("rambase"), token, steps.WithAPI("rambase")), "rambase")
+	base, described := readyBase(t, target.URL(m.APIURL("rambase"), token, target.WithAPI("rambase")), "rambase")
 	assert.Equal(t, m.APIURL("rambase"), base, "the API's base URL, as given")
 	assert.Equal(t, m.APIURL("rambase"), described)
 
 	for _, root := range []string{m.URL, m.URL + "/"} {
-		target := steps.URL(root, token, steps.WithAPI("rambase"))
-		base, described = readyBase(t, target, "rambase")
+		tg := target.URL(root, token, target.WithAPI("rambase"))
+		base, described = readyBase(t, tg, "rambase")
 		assert.Equal(t, m.APIURL("rambase"), base, root)
 		assert.Equal(t, m.APIURL("rambase")+" (the base URL given, "+m.URL+": it serves "+strings.Join(mocktest.APIs(), ", ")+
 			", each under its own prefix (its GET /capabilities and /rambase/... say so), so the suite checks rambase at /rambase)", described)
 	}
 
-	target := steps.URL(m.URL, token, steps.WithAPI("rambase"))
-	require.NoError(t, target.Ready(context.Background()))
-	report := runAll(t, steps.Config{API: "rambase", Target: target})
+	tg := target.URL(m.URL, token, target.WithAPI("rambase"))
+	require.NoError(t, tg.Ready(context.Background()))
+	report := steps.RunT(t, steps.Plan{Config: steps.Config{API: "rambase", Target: tg}})
 	counts := report.Counts()
 	assert.Positive(t, counts.Passed)
 	assert.Zero(t, counts.Failed+counts.PolicyFailed, "every scenario passes at the prefix")
 
-	base, _ = readyBase(t, steps.URL(m.URL, token), "rambase")
+	base, _ = readyBase(t, target.URL(m.URL, token), "rambase")
 	assert.Equal(t, m.URL, base, "without the API's name, the base URL as given")
 }
 
@@ -59,7 +60,7 @@ func TestURLTargetAtTheRootOfSeveralAPIsUsesTheAPIsPrefix(t *testing.T) {
 // that serves several APIs at its root: neither answers its control API under a prefix.
 func TestURLTargetAtTheRootOfOneAPIOrOfSeveralAtTheRootStaysThere(t *testing.T) {
 	only := mocktest.New(t, mocktest.WithConfig(func(c *mockserver.Config) { c.Only = "rambase" }))
-	base, described := readyBase(t, steps.URL(only.URL, steps.WithAPI("rambase")), "rambase")
+	base, described := readyBase(t, target.URL(only.URL, target.WithAPI("rambase")), "rambase")
 	assert.Equal(t, only.URL, base)
 	assert.Equal(t, only.URL, described)
 
@@ -77,8 +78,28 @@ func TestURLTargetAtTheRootOfOneAPIOrOfSeveralAtTheRootStaysThere(t *testing.T) 
 		}
 	}))
 	t.Cleanup(several.Close)
-	base, described = readyBase(t, steps.URL(several.URL, steps.WithAPI("rambase")), "rambase")
+	base, described = readyBase(t, target.URL(several.URL, target.WithAPI("rambase")), "rambase")
 	assert.True(t, prefixAsked, "the prefix was tried")
 	assert.Equal(t, several.URL, base)
 	assert.Equal(t, several.URL, described)
+}
+
+// A target is ready when its base URL answers and, unless it is declared without one, its control
+// API answers GET /capabilities: a mistyped control URL or a wrong token stops the run as not ready
+// instead of turning its scenarios into quiet skips.
+func TestReadinessNeedsTheControlAPIThatWasGiven(t *testing.T) {
+	m := mocktest.New(t, mocktest.WithControlToken("s3cret-control"))
+	base := m.APIURL("rambase")
+	ctx := context.Background()
+	assert.NoError(t, target.URL(base, target.WithControl("", "s3cret-control")).Ready(ctx))
+	assert.NoError(t, target.URL(base, target.WithoutControl()).Ready(ctx))
+	for name, tg := range map[string]target.Target{
+		"mistyped control URL": target.URL(base, target.WithControl(m.URL+"/_mok", "s3cret-control")),
+		"wrong token":          target.URL(base, target.WithControl("", "wrong")),
+		"no token":             target.URL(base),
+		"unreachable base":     target.URL("http://127.0.0.1:1/rambase"),
+	} {
+		var notReady *target.NotReadyError
+		assert.ErrorAs(t, tg.Ready(ctx), &notReady, name)
+	}
 }

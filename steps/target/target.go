@@ -1,4 +1,8 @@
-package steps
+// Package target is what the conformance suite runs against: an implementation reached over HTTP, its
+// control API included, whatever runs it. InProcess starts a fresh mock per scenario (through
+// mocktest), URL takes one already running, Docker starts one from an image or a Dockerfile. It knows
+// nothing of godog or the steps.
+package target
 
 import (
 	"context"
