@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"unicode"
+
+	"github.com/idvkit/idvkit/steps/scenario"
 )
 
 // WriteCucumber writes the report in the Cucumber JSON format as Cucumber-JVM writes it (the shape
@@ -128,14 +130,14 @@ type cukeResult struct {
 	ErrorMessage string `json:"error_message,omitempty"`
 }
 
-func cukeScenario(r *Report, res Result, featureID string) cukeElement {
+func cukeScenario(r *Report, res scenario.Result, featureID string) cukeElement {
 	keyword := res.Source.Keyword
 	if keyword == "" {
 		keyword = "Scenario"
 	}
 	el := cukeElement{ID: featureID + ";" + slug(res.Name), Keyword: keyword, Type: "scenario", Name: res.Name,
 		Description: res.Source.Description, Line: res.Source.Line, Steps: []cukeStep{}}
-	if _, line, _ := strings.Cut(res.Path, ":"); line != "" && atoi(line) != res.Source.Line {
+	if _, line := res.Where(); line != 0 && line != res.Source.Line {
 		// an outline's example row: its own line, and its row in the ID, as Cucumber-JVM adds
 		el.ID += ";" + slug(res.ID[strings.LastIndex(res.ID, "/")+1:])
 	}
@@ -156,11 +158,11 @@ func cukeScenario(r *Report, res Result, featureID string) cukeElement {
 		switch {
 		case st.Relaxed:
 			stepFailed = true
-			cs.Result.Status = string(Failed)
+			cs.Result.Status = string(scenario.Failed)
 			if !r.PolicyCounts {
 				cs.Result.ErrorMessage = policyNotCounted + cs.Result.ErrorMessage
 			}
-		case st.Status == Failed, st.Status == Undefined, st.Status == Pending:
+		case st.Status == scenario.Failed, st.Status == scenario.Undefined, st.Status == scenario.Pending:
 			stepFailed = true
 			if cs.Result.ErrorMessage != "" {
 				cs.Result.ErrorMessage = prefix + cs.Result.ErrorMessage
@@ -176,15 +178,15 @@ func cukeScenario(r *Report, res Result, featureID string) cukeElement {
 	}
 	ranAStep := false
 	for _, st := range res.Steps {
-		ranAStep = ranAStep || st.Status != Skipped || st.Error != ""
+		ranAStep = ranAStep || st.Status != scenario.Skipped || st.Error != ""
 	}
 	switch {
-	case res.Status == Skipped && !ranAStep:
-		el.Before = []cukeHook{{Match: cukeMatch{Location: "idvkit"}, Result: cukeResult{Status: string(Skipped), ErrorMessage: res.Reason}}}
-	case res.Status == Failed && !stepFailed:
-		el.Before = []cukeHook{{Match: cukeMatch{Location: "idvkit"}, Result: cukeResult{Status: string(Failed), ErrorMessage: prefix + res.Reason}}}
+	case res.Status == scenario.Skipped && !ranAStep:
+		el.Before = []cukeHook{{Match: cukeMatch{Location: "idvkit"}, Result: cukeResult{Status: string(scenario.Skipped), ErrorMessage: res.Reason}}}
+	case res.Status == scenario.Failed && !stepFailed:
+		el.Before = []cukeHook{{Match: cukeMatch{Location: "idvkit"}, Result: cukeResult{Status: string(scenario.Failed), ErrorMessage: prefix + res.Reason}}}
 	case outcome == OutcomeUnexpectedPass:
-		el.After = []cukeHook{{Match: cukeMatch{Location: "idvkit verdict"}, Result: cukeResult{Status: string(Failed),
+		el.After = []cukeHook{{Match: cukeMatch{Location: "idvkit verdict"}, Result: cukeResult{Status: string(scenario.Failed),
 			ErrorMessage: unexpectedPass(r, res)}}}
 	}
 	return el

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/scenario"
 )
 
 // cucumberSchema is cucumber/cucumber-json-schema's schema of Cucumber-JVM's JSON (see
@@ -178,15 +179,15 @@ func TestCucumberJSONIsValidAndComplete(t *testing.T) {
 // A failure outside any step is a failed before hook; results of several files are several features,
 // in the order they first appear; a result no scenario filled in is left out.
 func TestCucumberJSONEdgeCases(t *testing.T) {
-	r := &steps.Report{Results: []steps.Result{
-		{Scenario: steps.Scenario{ID: "A-1", Name: "target down", API: "rambase", Feature: "A"}, Status: steps.Failed,
-			Reason: "target: connection refused", Source: steps.Source{File: "rambase/a.feature", Line: 3},
-			Steps: []steps.StepResult{{Keyword: "When", Text: "x", Line: 4, Status: steps.Skipped}}},
+	r := &steps.Report{Results: []scenario.Result{
+		{Scenario: scenario.Scenario{ID: "A-1", Name: "target down", API: "rambase", Feature: "A"}, Status: scenario.Failed,
+			Reason: "target: connection refused", Source: scenario.Source{File: "rambase/a.feature", Line: 3},
+			Steps: []scenario.StepResult{{Keyword: "When", Text: "x", Line: 4, Status: scenario.Skipped}}},
 		{},
-		{Scenario: steps.Scenario{ID: "B-1", Name: "b", API: "randaverify", Feature: "B"}, Status: steps.Passed,
-			Source: steps.Source{File: "randaverify/b.feature", Line: 5}},
-		{Scenario: steps.Scenario{ID: "A-2", Name: "a2", API: "rambase", Feature: "A"}, Status: steps.Passed,
-			Source: steps.Source{File: "rambase/a.feature", Line: 9}},
+		{Scenario: scenario.Scenario{ID: "B-1", Name: "b", API: "randaverify", Feature: "B"}, Status: scenario.Passed,
+			Source: scenario.Source{File: "randaverify/b.feature", Line: 5}},
+		{Scenario: scenario.Scenario{ID: "A-2", Name: "a2", API: "rambase", Feature: "A"}, Status: scenario.Passed,
+			Source: scenario.Source{File: "rambase/a.feature", Line: 9}},
 	}}
 	var out bytes.Buffer
 	require.NoError(t, steps.WriteCucumber(&out, r))

@@ -3,6 +3,8 @@ package steps
 import (
 	"context"
 	"testing"
+
+	"github.com/idvkit/idvkit/steps/scenario"
 )
 
 // RunT runs the suite under go test: each scenario is a subtest named after its ID and name; a
@@ -32,7 +34,7 @@ func RunT(t *testing.T, plan Plan) *Report {
 	if err := plan.Target.Ready(context.Background()); err != nil {
 		t.Fatalf("target not ready: %v", err)
 	}
-	results := make([]Result, len(scenarios))
+	results := make([]scenario.Result, len(scenarios))
 	t.Run("scenarios", func(t *testing.T) {
 		for i, sc := range scenarios {
 			t.Run(sc.ID+" "+sc.Name, func(t *testing.T) {
@@ -45,10 +47,10 @@ func RunT(t *testing.T, plan Plan) *Report {
 				case OutcomeSkipped:
 					t.Skip(res.Reason)
 				case OutcomePolicyFailed:
-					step, reason := res.failure()
+					step, reason := res.Failure()
 					t.Skipf("policy rule failed (not counted against this target; IDVKIT_STRICT_POLICY=1 counts it) at step %q: %s", step, reason)
 				case OutcomeExpectedFailure:
-					step, reason := res.failure()
+					step, reason := res.Failure()
 					t.Skipf("expected failure (%s) at step %q: %s", report.Expected[res.ID], step, reason)
 				case OutcomeUnexpectedPass:
 					t.Errorf("%s passed, but is listed as an expected failure (%s): take it off the list", sc.ID, report.Expected[res.ID])

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/idvkit/idvkit/steps/scenario"
 )
 
 // WriteJUnit writes the report as JUnit XML, the Surefire flavour that Jenkins, GitLab and GitHub's
@@ -26,11 +28,11 @@ import (
 func WriteJUnit(w io.Writer, r *Report) error {
 	host, _ := os.Hostname()
 	doc := junitSuites{Name: "idvkit conform"}
-	var all []Result
+	var all []scenario.Result
 	coverage := r.Coverage()
 	for _, api := range apisOf(r) {
 		suite := junitSuite{Name: api, Hostname: host}
-		var results []Result
+		var results []scenario.Result
 		for _, res := range r.Results {
 			if res.API == api && res.Status != "" {
 				results = append(results, res)
@@ -132,7 +134,7 @@ type junitMessage struct {
 	Text    string `xml:",cdata"`
 }
 
-func junitCase(r *Report, res Result) junitTestCase {
+func junitCase(r *Report, res scenario.Result) junitTestCase {
 	tc := junitTestCase{Name: res.ID + " " + res.Name, Classname: res.Feature, Time: seconds(res.Duration),
 		SystemOut: &junitText{xmlText(stepLines(res))}}
 	if tc.Classname == "" {
@@ -143,7 +145,7 @@ func junitCase(r *Report, res Result) junitTestCase {
 	case OutcomeSkipped:
 		tc.Skipped = &junitMessage{Message: res.Reason}
 	case OutcomePolicyFailed, OutcomeExpectedFailure:
-		_, why := res.failure()
+		_, why := res.Failure()
 		tc.Skipped = &junitMessage{Message: notCounted(r, res) + where + why}
 	case OutcomeFailed:
 		switch {
@@ -151,7 +153,7 @@ func junitCase(r *Report, res Result) junitTestCase {
 			tc.Failure = &junitMessage{Message: where + res.Reason, Type: string(failing.Status),
 				Text: xmlText(fmt.Sprintf("%s:%d: %s %s\n%s\n", res.Source.File, failing.Line, failing.Keyword, failing.Text, failing.Error))}
 		case res.FailedStep != "":
-			tc.Failure = &junitMessage{Message: where + res.Reason, Type: string(Failed)}
+			tc.Failure = &junitMessage{Message: where + res.Reason, Type: string(scenario.Failed)}
 		default:
 			tc.Error = &junitMessage{Message: res.Reason, Type: "idvkit"}
 		}
@@ -162,7 +164,7 @@ func junitCase(r *Report, res Result) junitTestCase {
 }
 
 // notCounted starts the message of a failure that does not fail the run.
-func notCounted(r *Report, res Result) string {
+func notCounted(r *Report, res scenario.Result) string {
 	if why, ok := r.Expected[res.ID]; ok {
 		return "expected failure (" + why + "): "
 	}
@@ -172,34 +174,25 @@ func notCounted(r *Report, res Result) string {
 // policyNotCounted starts the message of a failure of our own policy that does not fail the run.
 const policyNotCounted = "policy rule failed (not counted against this target; --strict-policy counts it): "
 
-// failure is the step and the error that failed a scenario: its failed step, or for a scenario that
-// passed the vendor's part, its first relaxed check of our own.
-func (res Result) failure() (step, reason string) {
-	if res.Status == Passed && len(res.Relaxed) > 0 {
-		return res.Relaxed[0].Step, res.Relaxed[0].Error
-	}
-	return res.FailedStep, res.Reason
-}
-
 // unexpectedPass is the message of a scenario that passed but is listed as an expected failure.
-func unexpectedPass(r *Report, res Result) string {
+func unexpectedPass(r *Report, res scenario.Result) string {
 	return "passed, but is listed as an expected failure (" + r.Expected[res.ID] + "): take it off the list"
 }
 
 // failingStep is the step that failed the scenario (the first one failed, undefined or pending, else
 // the first relaxed one), and how a message names it: "at step <keyword> <text> (line N): ".
-func failingStep(res Result) (*StepResult, string) {
-	at := func(i int) (*StepResult, string) {
+func failingStep(res scenario.Result) (*scenario.StepResult, string) {
+	at := func(i int) (*scenario.StepResult, string) {
 		st := &res.Steps[i]
 		return st, fmt.Sprintf("at step %s %s (line %d): ", st.Keyword, st.Text, st.Line)
 	}
 	for i, st := range res.Steps {
 		switch st.Status {
-		case Failed, Undefined, Pending:
+		case scenario.Failed, scenario.Undefined, scenario.Pending:
 			return at(i)
 		}
 	}
-	if step, _ := res.failure(); step != "" {
+	if step, _ := res.Failure(); step != "" {
 		for i, st := range res.Steps {
 			if st.Relaxed {
 				return at(i)
@@ -212,10 +205,10 @@ func failingStep(res Result) (*StepResult, string) {
 
 // stepLines lists a scenario's steps, one a line with status and duration, a failing step's error
 // under it.
-func stepLines(res Result) string {
+func stepLines(res scenario.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d  %s  %s\n", res.Source.File, res.Source.Line, res.ID, res.Name)
-	if res.Status == Skipped && res.Reason != "" {
+	if res.Status == scenario.Skipped && res.Reason != "" {
 		fmt.Fprintf(&b, "skipped: %s\n", res.Reason)
 	}
 	for _, st := range res.Steps {
@@ -247,7 +240,7 @@ func apisOf(r *Report) []string {
 // span is the wall-clock time results took together, in seconds, and when the first one started in
 // the local time without a zone, as Ant and Surefire write a timestamp; without start times, the
 // sum of their durations.
-func span(results []Result) (secs, timestamp string) {
+func span(results []scenario.Result) (secs, timestamp string) {
 	var first, last time.Time
 	var sum time.Duration
 	for _, res := range results {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/scenario"
 )
 
 // junitSchema is Jenkins' xUnit plugin's JUnit schema (see testdata/schemas/README.md).
@@ -201,14 +202,14 @@ func byIDReason(r *steps.Report, id string) string { return resultsByID(r)[id].R
 // scenario filled in (a subtest go test -run left out) is left out.
 func TestJUnitEdgeCases(t *testing.T) {
 	start := time.Date(2025, 1, 2, 3, 4, 5, 0, time.Local)
-	r := &steps.Report{Results: []steps.Result{
-		{Scenario: steps.Scenario{ID: "A-1", Name: "target down", API: "rambase", Feature: "F"}, Status: steps.Failed,
+	r := &steps.Report{Results: []scenario.Result{
+		{Scenario: scenario.Scenario{ID: "A-1", Name: "target down", API: "rambase", Feature: "F"}, Status: scenario.Failed,
 			Reason: "target: connection refused \x1b[31m", Start: start, Duration: 1500 * time.Microsecond},
 		{},
-		{Scenario: steps.Scenario{ID: "B-1", Name: "x & <y>", API: "randaverify", Path: "randaverify/b.feature:3"},
-			Status: steps.Passed, Start: start.Add(time.Second), Duration: time.Second,
-			Source: steps.Source{File: "randaverify/b.feature", Line: 3},
-			Steps:  []steps.StepResult{{Keyword: "When", Text: "it \"works\"", Line: 4, Status: steps.Passed, Duration: time.Millisecond}}},
+		{Scenario: scenario.Scenario{ID: "B-1", Name: "x & <y>", API: "randaverify", Path: "randaverify/b.feature:3"},
+			Status: scenario.Passed, Start: start.Add(time.Second), Duration: time.Second,
+			Source: scenario.Source{File: "randaverify/b.feature", Line: 3},
+			Steps:  []scenario.StepResult{{Keyword: "When", Text: "it \"works\"", Line: 4, Status: scenario.Passed, Duration: time.Millisecond}}},
 	}}
 	var out bytes.Buffer
 	require.NoError(t, steps.WriteJUnit(&out, r))

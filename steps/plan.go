@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/idvkit/idvkit/steps/scenario"
 )
 
 // Plan is one run: what to run against what (Config), which scenarios (Tags), how long each may take,
@@ -13,7 +14,7 @@ import (
 // from the environment (PlanFromEnv).
 type Plan struct {
 	Config
-	// Tags selects scenarios by tag expression (see MatchTags); empty runs all.
+	// Tags selects scenarios by tag expression (see scenario.MatchTags); empty runs all.
 	Tags string
 	// Timeout bounds each scenario, so a hanging target fails that scenario and the run goes on;
 	// zero is DefaultTimeout.
@@ -36,12 +37,12 @@ func (p Plan) NewReport() *Report {
 
 // Select returns the scenarios the plan's tags select, or an error for a malformed expression or
 // an expected failure that names no scenario (a stale list would hide nothing and pass quietly).
-func (p Plan) Select(all []Scenario) ([]Scenario, error) {
+func (p Plan) Select(all []scenario.Scenario) ([]scenario.Scenario, error) {
 	ids := map[string]bool{}
-	var out []Scenario
+	var out []scenario.Scenario
 	for _, sc := range all {
 		ids[sc.ID] = true
-		ok, err := MatchTags(p.Tags, sc.Tags)
+		ok, err := scenario.MatchTags(p.Tags, sc.Tags)
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +68,7 @@ func (p Plan) Close() error {
 
 // Run runs one scenario within the plan's timeout: a scenario that runs out of time fails, saying so,
 // and the run goes on.
-func (p Plan) Run(ctx context.Context, s *Suite, sc Scenario) Result {
+func (p Plan) Run(ctx context.Context, s *Suite, sc scenario.Scenario) scenario.Result {
 	timeout := p.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -75,41 +76,9 @@ func (p Plan) Run(ctx context.Context, s *Suite, sc Scenario) Result {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	res := s.Run(ctx, sc)
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && res.Status != Passed {
-		res.Status = Failed
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && res.Status != scenario.Passed {
+		res.Status = scenario.Failed
 		res.Reason = fmt.Sprintf("timed out after %s: the target stopped answering (%s)", timeout, res.Reason)
 	}
 	return res
-}
-
-// MatchTags reports whether a scenario with tags is selected by expr, written as godog writes tag
-// expressions: terms joined by "&&" must all hold; a term is one or more tags joined by "," of which
-// one must be present; "~@tag" means the tag is absent. "@rule:RV-05,@rule:RV-06 && ~@slow" runs the
-// scenarios of either rule that are not slow. An empty expression selects every scenario.
-func MatchTags(expr string, tags []string) (bool, error) {
-	if strings.TrimSpace(expr) == "" {
-		return true, nil
-	}
-	has := map[string]bool{}
-	for _, t := range tags {
-		has[t] = true
-	}
-	for _, term := range strings.Split(expr, "&&") {
-		held := false
-		for _, alt := range strings.Split(term, ",") {
-			alt = strings.TrimSpace(alt)
-			negated := strings.HasPrefix(alt, "~")
-			tag := strings.TrimPrefix(alt, "~")
-			if !strings.HasPrefix(tag, "@") || len(tag) < 2 || strings.ContainsAny(tag, " \t") {
-				return false, fmt.Errorf("tags %q: %q is not a tag (write @tag or ~@tag, join with , for or and && for and)", expr, alt)
-			}
-			if has[tag] != negated {
-				held = true
-			}
-		}
-		if !held {
-			return false, nil
-		}
-	}
-	return true, nil
 }

@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 	"fmt"
-	"regexp"
 
 	"github.com/cucumber/godog"
 )
@@ -20,9 +19,6 @@ import (
 // what is ours is forgiven, reported in the policy bucket (a relaxed step), and the scenario goes
 // on to check the vendor's part: the status step still requires its class, so a success where the
 // vendor requires a refusal fails every run, as do a 5xx and another owner's data.
-
-// policyStep matches the text of a step that checks our own part of a rule.
-var policyStep = regexp.MustCompile(`\(policy(: any [1-4]xx)?\)$`)
 
 // registerPolicySteps adds the steps that check our own part of a rule.
 func registerPolicySteps(sc *godog.ScenarioContext) {
@@ -62,11 +58,4 @@ func (w *world) ours(err error) error {
 	}
 	w.relaxed = err.Error()
 	return nil
-}
-
-// Relaxation is a check of our own part of a rule that a run not counting policy forgave.
-type Relaxation struct {
-	Step  string // the step's text
-	Line  int    // in the feature file, when known
-	Error string // what the check found, redacted like Result.Reason
 }

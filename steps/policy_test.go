@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/scenario"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -37,7 +38,7 @@ type shared struct{ target.Target }
 func (shared) Isolated() bool { return false }
 
 // runOne runs a one-scenario feature (its tags given) against base, strict or not.
-func runOne(t *testing.T, base, tags, body string, strict bool) (*steps.Report, steps.Result) {
+func runOne(t *testing.T, base, tags, body string, strict bool) (*steps.Report, scenario.Result) {
 	t.Helper()
 	feature := "Feature: x\n\n  @id:X-9 " + tags + "\n  Scenario: y\n    " + body + "\n"
 	cfg := steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}}, Target: shared{target.URL(base)},
@@ -84,7 +85,7 @@ func TestOurPartIsRelaxedAndTheVendorsIsNot(t *testing.T) {
 		if c.outcome == steps.OutcomePolicyFailed {
 			require.Len(t, res.Relaxed, 1)
 			assert.Equal(t, c.step, res.Relaxed[0].Step)
-			assert.Equal(t, steps.Passed, res.Steps[2].Status, "the scenario went on to the vendor's part")
+			assert.Equal(t, scenario.Passed, res.Steps[2].Status, "the scenario went on to the vendor's part")
 		}
 	}
 }

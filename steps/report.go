@@ -8,11 +8,12 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/openapi"
+	"github.com/idvkit/idvkit/steps/scenario"
 )
 
 // Report collects results and gives the verdict.
 type Report struct {
-	Results []Result
+	Results []scenario.Result
 	// PolicyCounts makes failures of our own policy fail the run: of @policy scenarios (our own rules
 	// where the vendor is silent) and of our part of a rule (Result.Relaxed). They always count
 	// in-process; against other targets only with --strict-policy.
@@ -42,11 +43,11 @@ const (
 // Outcome classifies a result. A result that failed only our own policy is forgiven where policy does
 // not count: a failed @policy scenario, unless it saw a 5xx, and a scenario whose only failures were
 // checks of our own part of a rule (relaxed, so it passed the vendor's part).
-func (r *Report) Outcome(res Result) Outcome {
+func (r *Report) Outcome(res scenario.Result) Outcome {
 	_, expected := r.Expected[res.ID]
-	failed := res.Status == Failed || (res.Status == Passed && len(res.Relaxed) > 0)
+	failed := res.Status == scenario.Failed || (res.Status == scenario.Passed && len(res.Relaxed) > 0)
 	switch {
-	case res.Status == Skipped:
+	case res.Status == scenario.Skipped:
 		return OutcomeSkipped
 	case !failed && expected:
 		return OutcomeUnexpectedPass
@@ -56,7 +57,7 @@ func (r *Report) Outcome(res Result) Outcome {
 		return OutcomeExpectedFailure
 	case r.PolicyCounts:
 		return OutcomeFailed
-	case res.Status == Passed, res.Policy && res.ServerError == "":
+	case res.Status == scenario.Passed, res.Policy && res.ServerError == "":
 		return OutcomePolicyFailed
 	}
 	return OutcomeFailed
@@ -69,7 +70,7 @@ type Counts struct {
 	Violations int
 }
 
-func (c *Counts) add(o Outcome, res Result) {
+func (c *Counts) add(o Outcome, res scenario.Result) {
 	switch o {
 	case OutcomePassed:
 		c.Passed++
@@ -101,14 +102,9 @@ func (r *Report) Counts(api ...string) Counts {
 }
 
 // Counted reports whether a result fails the run.
-func (r *Report) Counted(res Result) bool {
+func (r *Report) Counted(res scenario.Result) bool {
 	o := r.Outcome(res)
 	return o == OutcomeFailed || o == OutcomeUnexpectedPass
-}
-
-// Violation reports whether the scenario saw a response that broke the API's spec.
-func (res Result) Violation() bool {
-	return strings.Contains(res.Reason, "breaks the "+res.API+" spec")
 }
 
 // Verdict lists why the run is not conformant; empty when it is.
@@ -161,9 +157,9 @@ func (r *Report) Coverage() []RuleCoverage {
 			touched = true
 			for _, rule := range res.Rules {
 				switch {
-				case res.Status == Failed, len(res.Relaxed) > 0:
+				case res.Status == scenario.Failed, len(res.Relaxed) > 0:
 					failed[rule] = true
-				case res.Status == Passed:
+				case res.Status == scenario.Passed:
 					passed[rule] = true
 				}
 			}
@@ -184,14 +180,14 @@ func (r *Report) Coverage() []RuleCoverage {
 }
 
 // WriteLine prints one result the way `idvkit conform` shows it.
-func (r *Report) WriteLine(w io.Writer, res Result) {
+func (r *Report) WriteLine(w io.Writer, res scenario.Result) {
 	mark := map[Outcome]string{OutcomePassed: "PASS", OutcomeFailed: "FAIL", OutcomePolicyFailed: "FAIL (policy)",
 		OutcomeSkipped: "SKIP", OutcomeExpectedFailure: "XFAIL", OutcomeUnexpectedPass: "XPASS"}[r.Outcome(res)]
 	fmt.Fprintf(w, "%-4s  %-10s %s\n", mark, res.ID, res.Name)
 	switch {
-	case res.Status == Skipped:
+	case res.Status == scenario.Skipped:
 		fmt.Fprintf(w, "      skipped: %s\n", res.Reason)
-	case res.Status == Failed:
+	case res.Status == scenario.Failed:
 		if res.FailedStep != "" {
 			fmt.Fprintf(w, "      step:  %s\n", res.FailedStep)
 		}
@@ -209,7 +205,7 @@ func (r *Report) WriteLine(w io.Writer, res Result) {
 }
 
 // ProgressMark is a result's one character in the progress format.
-func (r *Report) ProgressMark(res Result) string {
+func (r *Report) ProgressMark(res scenario.Result) string {
 	return map[Outcome]string{OutcomePassed: ".", OutcomeFailed: "F", OutcomePolicyFailed: "P",
 		OutcomeSkipped: "S", OutcomeExpectedFailure: "x", OutcomeUnexpectedPass: "X"}[r.Outcome(res)]
 }
@@ -233,7 +229,7 @@ func (r *Report) WriteSummary(w io.Writer) {
 			fmt.Fprintf(w, "%s failed: %s\n", res.ID, res.Name)
 		case OutcomePolicyFailed:
 			what := "failed a policy rule"
-			if res.Status == Passed {
+			if res.Status == scenario.Passed {
 				what = "failed only our own part of a rule"
 			}
 			fmt.Fprintf(w, "%s %s (not counted; --strict-policy counts it): %s\n", res.ID, what, res.Name)

@@ -17,6 +17,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/openapi"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/scenario"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -31,8 +32,8 @@ func runAll(t *testing.T, cfg steps.Config) *steps.Report {
 	return r
 }
 
-func byID(r *steps.Report) map[string]steps.Result {
-	m := map[string]steps.Result{}
+func byID(r *steps.Report) map[string]scenario.Result {
+	m := map[string]scenario.Result{}
 	for _, res := range r.Results {
 		m[res.ID] = res
 	}
@@ -45,11 +46,11 @@ func TestSuiteCatchesABrokenRule(t *testing.T) {
 	r := runAll(t, steps.Config{API: "rambase", Target: target.InProcess(mocktest.WithBrokenRules("RB-11"))})
 	for id, res := range byID(r) {
 		if strings.HasPrefix(id, "RB-11-") {
-			assert.Equal(t, steps.Failed, res.Status, id)
+			assert.Equal(t, scenario.Failed, res.Status, id)
 			assert.Equal(t, "the response status is 4xx", res.FailedStep, id)
 			assert.Contains(t, res.Reason, "expected a 4xx status, got 200", id)
 		} else {
-			assert.Equal(t, steps.Passed, res.Status, "%s: %s", id, res.Reason)
+			assert.Equal(t, scenario.Passed, res.Status, "%s: %s", id, res.Reason)
 		}
 	}
 	assert.False(t, r.Conformant())
@@ -65,17 +66,17 @@ func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 	m := mocktest.New(t)
 	r := runAll(t, steps.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithoutControl())})
 	res := byID(r)
-	assert.Equal(t, steps.Skipped, res["RB-11-b"].Status)
+	assert.Equal(t, scenario.Skipped, res["RB-11-b"].Status)
 	assert.Equal(t, "target lacks capability clock.advance", res["RB-11-b"].Reason)
-	assert.Equal(t, steps.Skipped, res["RB-01-a"].Status)
+	assert.Equal(t, scenario.Skipped, res["RB-01-a"].Status)
 	assert.Contains(t, res["RB-01-a"].Reason, "no credentials for role rambase.api_client")
 
 	principals := principalsOf(t, m)
 	r = runAll(t, steps.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithoutControl()), Principals: principals})
 	res = byID(r)
-	assert.Equal(t, steps.Passed, res["RB-06-a"].Status, res["RB-06-a"].Reason)
-	assert.Equal(t, steps.Passed, res["RB-07-a"].Status, "attributes come from the file: %s", res["RB-07-a"].Reason)
-	assert.Equal(t, steps.Skipped, res["RB-03-a"].Status, "needs the outbox")
+	assert.Equal(t, scenario.Passed, res["RB-06-a"].Status, res["RB-06-a"].Reason)
+	assert.Equal(t, scenario.Passed, res["RB-07-a"].Status, "attributes come from the file: %s", res["RB-07-a"].Reason)
+	assert.Equal(t, scenario.Skipped, res["RB-03-a"].Status, "needs the outbox")
 	assert.True(t, r.Conformant())
 	assert.Positive(t, r.Counts().Skipped)
 }
@@ -85,9 +86,9 @@ func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 func TestControlTokenIsSent(t *testing.T) {
 	m := mocktest.New(t, mocktest.WithControlToken("s3cret-control"))
 	r := runAll(t, steps.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithControl("", "s3cret-control"))})
-	assert.Equal(t, steps.Passed, byID(r)["RB-11-b"].Status, byID(r)["RB-11-b"].Reason)
+	assert.Equal(t, scenario.Passed, byID(r)["RB-11-b"].Status, byID(r)["RB-11-b"].Reason)
 	r = runAll(t, steps.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithControl("", "wrong"))})
-	assert.Equal(t, steps.Skipped, byID(r)["RB-11-b"].Status)
+	assert.Equal(t, scenario.Skipped, byID(r)["RB-11-b"].Status)
 }
 
 // tokenRequest is a step that calls RamBase's token endpoint without any principal.
@@ -104,7 +105,7 @@ func TestEveryResponseIsCheckedAgainstTheSpec(t *testing.T) {
 	s, sc := oneStepAt(t, newHTTPServer(t, liar), tokenRequest+`
     Then the response status is 401`)
 	res := s.Run(context.Background(), sc)
-	assert.Equal(t, steps.Failed, res.Status)
+	assert.Equal(t, scenario.Failed, res.Status)
 	assert.Contains(t, res.Reason, "breaks the rambase spec (getAccessToken)")
 }
 
@@ -116,7 +117,7 @@ func suiteOf(t *testing.T, feature string) *steps.Suite {
 	return s
 }
 
-func oneStep(t *testing.T, step string) (*steps.Suite, steps.Scenario) {
+func oneStep(t *testing.T, step string) (*steps.Suite, scenario.Scenario) {
 	s := suiteOf(t, "Feature: x\n\n  @id:X-1\n  Scenario: y\n    "+step+"\n")
 	return s, s.Scenarios()[0]
 }
@@ -126,14 +127,14 @@ func TestAScenarioThatDoesNotRunFails(t *testing.T) {
 	s, sc := oneStep(t, "Then the response status is 200")
 	sc.Path = "rambase/x.feature:99"
 	res := s.Run(context.Background(), sc)
-	assert.Equal(t, steps.Failed, res.Status)
+	assert.Equal(t, scenario.Failed, res.Status)
 	assert.Contains(t, res.Reason, "godog ran 0 scenarios")
 }
 
 func TestUndefinedStepsFailInStrictMode(t *testing.T) {
 	s, sc := oneStep(t, "Then something nobody defined")
 	res := s.Run(context.Background(), sc)
-	assert.Equal(t, steps.Failed, res.Status)
+	assert.Equal(t, scenario.Failed, res.Status)
 	assert.Contains(t, res.Reason, "step is undefined", "failed by strict mode, not by the ran-no-step guard")
 }
 
@@ -163,16 +164,16 @@ func TestOutlineRowsRunOnceEachWithTheirOwnIDs(t *testing.T) {
       | 2 |
 `)
 	var ids []string
-	results := map[string]steps.Result{}
+	results := map[string]scenario.Result{}
 	for _, sc := range s.Scenarios() {
 		ids = append(ids, sc.ID)
 		results[sc.ID] = s.Run(context.Background(), sc)
 	}
 	assert.Equal(t, []string{"X-2/passes", "X-2/fails", "X-3/1", "X-3/2"}, ids)
-	assert.Equal(t, steps.Passed, results["X-2/passes"].Status, "the failing row did not run with it: %s", results["X-2/passes"].Reason)
-	assert.Equal(t, steps.Failed, results["X-2/fails"].Status)
+	assert.Equal(t, scenario.Passed, results["X-2/passes"].Status, "the failing row did not run with it: %s", results["X-2/passes"].Reason)
+	assert.Equal(t, scenario.Failed, results["X-2/fails"].Status)
 	assert.Contains(t, results["X-2/fails"].Reason, "expected status 200, got 404")
-	assert.Equal(t, steps.Passed, results["X-3/2"].Status, results["X-3/2"].Reason)
+	assert.Equal(t, scenario.Passed, results["X-3/2"].Status, results["X-3/2"].Reason)
 }
 
 // rand.Text tokens and secrets: 26 base32 characters.
@@ -209,7 +210,7 @@ func TestFailuresNeverPrintSecrets(t *testing.T) {
 `)
 	for _, sc := range s.Scenarios() {
 		res := s.Run(context.Background(), sc)
-		require.Equal(t, steps.Failed, res.Status, sc.ID)
+		require.Equal(t, scenario.Failed, res.Status, sc.ID)
 		assert.NotRegexp(t, wholeSecret, res.Reason, sc.ID)
 		assert.NotRegexp(t, wholeSecret, res.Output, sc.ID)
 		assert.Contains(t, res.Reason, "[redacted]", sc.ID)
@@ -226,7 +227,7 @@ func TestAServerErrorNeverPassesA4xxRule(t *testing.T) {
 	s, sc := oneStepAt(t, newHTTPServer(t, broken), tokenRequest+`
     Then the response status is 4xx`)
 	res := s.Run(context.Background(), sc)
-	assert.Equal(t, steps.Failed, res.Status)
+	assert.Equal(t, scenario.Failed, res.Status)
 	assert.Equal(t, "the response status is 4xx", res.FailedStep)
 	assert.Contains(t, res.Reason, "expected a 4xx status, got 500")
 }
@@ -244,7 +245,7 @@ func TestCredentialsNeverLeaveTheTarget(t *testing.T) {
     And "anna" logs in to RamBase with a password
     When "anna" sends "GET `+other+`/steal"`)
 	res := s.Run(context.Background(), sc)
-	assert.Equal(t, steps.Failed, res.Status)
+	assert.Equal(t, scenario.Failed, res.Status)
 	assert.Contains(t, res.Reason, "refusing to send the credentials")
 	assert.Empty(t, seen)
 
@@ -257,7 +258,7 @@ func TestCredentialsNeverLeaveTheTarget(t *testing.T) {
 		s, sc = oneStep(t, `Given "anna" has the role "rambase.internal_user"
     `+step)
 		res = s.Run(context.Background(), sc)
-		assert.Equal(t, steps.Failed, res.Status, step)
+		assert.Equal(t, scenario.Failed, res.Status, step)
 		assert.Contains(t, res.Reason, "refusing to send a credential", step)
 		assert.Empty(t, seen, step)
 	}
@@ -276,8 +277,8 @@ func TestRunTReportsPolicyFailuresAgainstAURLWithoutFailing(t *testing.T) {
 		Target: target.URL(m.APIURL("rambase"))}
 	report := steps.RunT(t, steps.Plan{Config: cfg})
 	require.Len(t, report.Results, 2)
-	assert.Equal(t, steps.Failed, report.Results[0].Status)
-	assert.Equal(t, steps.Passed, report.Results[1].Status)
+	assert.Equal(t, scenario.Failed, report.Results[0].Status)
+	assert.Equal(t, scenario.Passed, report.Results[1].Status)
 	assert.Equal(t, steps.OutcomePolicyFailed, report.Outcome(report.Results[1]))
 	assert.True(t, report.Conformant())
 }
@@ -339,20 +340,20 @@ func TestGenericStepsReadJSONXMLHeadersAndBodies(t *testing.T) {
     Then `+c.step)
 		res := s.Run(context.Background(), sc)
 		if c.pass {
-			assert.Equal(t, steps.Passed, res.Status, "%s: %s", c.step, res.Reason)
+			assert.Equal(t, scenario.Passed, res.Status, "%s: %s", c.step, res.Reason)
 		} else {
-			assert.Equal(t, steps.Failed, res.Status, c.step)
+			assert.Equal(t, scenario.Failed, res.Status, c.step)
 		}
 	}
 	s, sc := oneStepAt(t, srv, `When a client sends "GET /doc.xml"
     And the response field "items.item[0].id" is saved as "first"
     Then the response field "items.item[0].id" is ${first}`)
 	res := s.Run(context.Background(), sc)
-	assert.Equal(t, steps.Passed, res.Status, res.Reason)
+	assert.Equal(t, scenario.Passed, res.Status, res.Reason)
 }
 
 // oneStepAt is a one-scenario suite against a URL target of a test's own.
-func oneStepAt(t *testing.T, base, body string) (*steps.Suite, steps.Scenario) {
+func oneStepAt(t *testing.T, base, body string) (*steps.Suite, scenario.Scenario) {
 	t.Helper()
 	feature := "Feature: x\n\n  @id:X-8\n  Scenario: y\n    " + body + "\n"
 	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}},
@@ -364,7 +365,7 @@ func oneStepAt(t *testing.T, base, body string) (*steps.Suite, steps.Scenario) {
 // Against a shared target our own policy rules are reported but do not fail the run, under go test
 // as under conform, unless policy is made strict; in-process they always count.
 func TestPolicyCountsOnlyInProcessOrWhenStrict(t *testing.T) {
-	failed := steps.Result{Scenario: steps.Scenario{Policy: true}, Status: steps.Failed}
+	failed := scenario.Result{Scenario: scenario.Scenario{Policy: true}, Status: scenario.Failed}
 	url := target.URL("http://127.0.0.1:1")
 	assert.False(t, steps.NewReport(steps.Config{Target: url}).Counted(failed))
 	assert.True(t, steps.NewReport(steps.Config{Target: url, StrictPolicy: true}).Counted(failed))
@@ -398,7 +399,7 @@ func TestEveryBreakableRuleIsCaught(t *testing.T) {
 				scenarios, err := steps.Plan{Tags: "@rule:" + rule.ID + " && ~@slow"}.Select(s.Scenarios())
 				require.NoError(t, err)
 				require.NotEmpty(t, scenarios)
-				results := make([]steps.Result, len(scenarios))
+				results := make([]scenario.Result, len(scenarios))
 				var wg sync.WaitGroup
 				for i, sc := range scenarios {
 					wg.Go(func() { results[i] = s.Run(context.Background(), sc) })
@@ -406,7 +407,7 @@ func TestEveryBreakableRuleIsCaught(t *testing.T) {
 				wg.Wait()
 				var caught []string
 				for _, res := range results {
-					if res.Status == steps.Failed {
+					if res.Status == scenario.Failed {
 						caught = append(caught, res.ID)
 					}
 				}
@@ -424,14 +425,14 @@ func TestEveryBreakableRuleIsCaught(t *testing.T) {
 func TestDeclaredCapabilitiesAndTestData(t *testing.T) {
 	m := mocktest.New(t, mocktest.WithCodes(otp.Sequence("424242")))
 	principals := principalsOf(t, m)
-	run := func(caps []string, data map[string]string) steps.Result {
+	run := func(caps []string, data map[string]string) scenario.Result {
 		r := runAll(t, steps.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithoutControl()),
 			Principals: principals, Capabilities: caps, TestData: data})
 		return byID(r)["RB-03-a"]
 	}
-	assert.Equal(t, steps.Skipped, run(nil, nil).Status, "no outbox, nothing declared")
+	assert.Equal(t, scenario.Skipped, run(nil, nil).Status, "no outbox, nothing declared")
 	res := run([]string{"outbox"}, map[string]string{"otp": "424242"})
-	assert.Equal(t, steps.Passed, res.Status, res.Reason)
+	assert.Equal(t, scenario.Passed, res.Status, res.Reason)
 	res = run([]string{"outbox"}, map[string]string{"otp": "000000"})
-	assert.Equal(t, steps.Failed, res.Status, "a wrong fixed code is refused by the target")
+	assert.Equal(t, scenario.Failed, res.Status, "a wrong fixed code is refused by the target")
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/scenario"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -43,7 +44,7 @@ func TestExpiryScenariosHoldOnAServedClock(t *testing.T) {
 	for _, sc := range suite.Scenarios() {
 		if sc.ID == "EE-15-a" {
 			res := suite.Run(context.Background(), sc)
-			assert.Equal(t, steps.Passed, res.Status, "%s: %s", res.FailedStep, res.Reason)
+			assert.Equal(t, scenario.Passed, res.Status, "%s: %s", res.FailedStep, res.Reason)
 			return
 		}
 	}

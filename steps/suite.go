@@ -16,16 +16,14 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	gherkin "github.com/cucumber/gherkin/go/v26"
 	"github.com/cucumber/godog"
-	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/idvkit/idvkit/features"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/steps/scenario"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -60,107 +58,12 @@ func (cfg Config) policyCounts() bool {
 	return cfg.StrictPolicy || (cfg.Target != nil && cfg.Target.Isolated())
 }
 
-// Status is a scenario's or a step's outcome.
-type Status string
-
-// The outcomes. A scenario is Passed, Failed or Skipped; a step may also be Undefined (no step
-// definition matches it) or Pending (its definition returned godog.ErrPending). An ambiguous step
-// (several definitions match it) is Failed.
-const (
-	Passed    Status = "passed"
-	Failed    Status = "failed"
-	Skipped   Status = "skipped"
-	Undefined Status = "undefined"
-	Pending   Status = "pending"
-)
-
-// Result is one scenario's outcome. Reason, Output and the steps' errors never carry a credential the
-// scenario saw whole.
-type Result struct {
-	Scenario
-	Status     Status
-	Reason     string // why it was skipped, or the failing step's error
-	FailedStep string
-	Output     string // godog's pretty output of the scenario
-	Start      time.Time
-	Duration   time.Duration
-	// Source is where the scenario is written, for reports.
-	Source Source
-	// Steps are the scenario's steps, Background steps first, as they ran; a step that did not run
-	// (after a failed or skipped one, or in a scenario that never reached godog, such as one our
-	// capability gating skipped) is Skipped.
-	Steps []StepResult
-	// Relaxed are the checks of our own part of a rule that this run, not counting policy, forgave
-	// (policy.go); the steps passed, and the reports show them in the policy bucket.
-	Relaxed []Relaxation
-	// ServerError is the first 5xx the API answered in the scenario, if any: it makes a failed
-	// @policy scenario count, since a 5xx is never our policy.
-	ServerError string
-}
-
-// StepResult is one step of a scenario and its outcome.
-type StepResult struct {
-	Keyword  string // Given, When, Then, And, But or *, as the feature writes it
-	Text     string // for an outline's example row, with the row's values
-	Line     int    // in the feature file
-	Status   Status
-	Duration time.Duration
-	// Error is why the step failed, is undefined or pending, or, for the step that skipped its
-	// scenario, why; redacted like Result.Reason.
-	Error string
-	// Relaxed marks a step whose check of our own part of a rule failed and was forgiven (Error says
-	// what it found); its Status is Passed.
-	Relaxed   bool
-	DocString *DocString // the step's doc string argument, if any
-	Table     [][]string // the step's data table argument, if any
-}
-
-// DocString is a step's doc string argument.
-type DocString struct {
-	Content   string
-	MediaType string
-	Line      int // of its opening delimiter
-}
-
-// Source is where a scenario is written.
-type Source struct {
-	File        string // the feature file in the features FS: rambase/login.feature
-	Line        int    // the scenario's line; for an outline's example row, the row's line
-	Keyword     string // Scenario, Scenario Outline, Example..., as the feature writes it
-	Description string
-	Feature     FeatureSource
-}
-
-// FeatureSource is where a scenario's feature is written (its name is Scenario.Feature).
-type FeatureSource struct {
-	Keyword     string // Feature, as the feature writes it
-	Line        int
-	Description string
-	Tags        []Tag // the feature's own tags (Scenario.Tags has them too, inherited)
-}
-
-// Tag is a tag where it is written.
-type Tag struct {
-	Name         string
-	Line, Column int
-}
-
 // Suite runs scenarios against one target.
 type Suite struct {
 	cfg       Config
-	scenarios []Scenario
-	sources   map[string]*scenarioSource // by sourceKey
+	scenarios []scenario.Scenario
+	sources   scenario.Sources
 }
-
-// scenarioSource is what a scenario's result starts from: where it is written and its steps, not
-// yet run.
-type scenarioSource struct {
-	name   string // the pickle's, to check it is the scenario's
-	source Source
-	steps  []StepResult
-}
-
-func sourceKey(sc Scenario) string { return sc.ID + "\x00" + sc.Path }
 
 // New loads the features and returns a Suite.
 func New(cfg Config) (*Suite, error) {
@@ -173,7 +76,7 @@ func New(cfg Config) (*Suite, error) {
 	if cfg.API != "" && !slices.Contains(mocktest.APIs(), cfg.API) {
 		return nil, fmt.Errorf("steps: unknown API %q (known: %s)", cfg.API, strings.Join(mocktest.APIs(), ", "))
 	}
-	scs, err := LoadScenarios(cfg.Features, cfg.API)
+	scs, err := scenario.Load(cfg.Features, cfg.API)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +85,7 @@ func New(cfg Config) (*Suite, error) {
 			return nil, fmt.Errorf("steps: %s: no steps are registered for API %q", sc.Path, sc.API)
 		}
 	}
-	sources, err := sourcesOf(cfg.Features, scs)
+	sources, err := scenario.ReadSources(cfg.Features, scs)
 	if err != nil {
 		return nil, err
 	}
@@ -190,28 +93,27 @@ func New(cfg Config) (*Suite, error) {
 }
 
 // Scenarios lists what the suite will run, in order.
-func (s *Suite) Scenarios() []Scenario { return s.scenarios }
+func (s *Suite) Scenarios() []scenario.Scenario { return s.scenarios }
 
 // Run runs one scenario on an endpoint of its own.
-func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
+func (s *Suite) Run(ctx context.Context, sc scenario.Scenario) (res scenario.Result) {
 	start := time.Now()
-	res = Result{Scenario: sc, Start: start}
-	if p := s.sources[sourceKey(sc)]; p != nil {
-		res.Source, res.Steps = p.source, slices.Clone(p.steps)
+	res = scenario.Result{Scenario: sc, Start: start}
+	if w, ok := s.sources.Of(sc); ok {
+		res.Source, res.Steps = w.Source, w.Steps
 	} else {
-		file, line, _ := strings.Cut(sc.Path, ":")
-		res.Source.File, res.Source.Line = file, atoi(line)
+		res.Source.File, res.Source.Line = sc.Where()
 	}
 	defer func() { res.Duration = time.Since(start) }()
 
-	features, err := selecting(s.cfg.Features, sc)
+	features, err := scenario.Isolate(s.cfg.Features, sc)
 	if err != nil {
-		res.Status, res.Reason = Failed, err.Error()
+		res.Status, res.Reason = scenario.Failed, err.Error()
 		return res
 	}
 	ep, err := s.cfg.Target.Open(ctx, sc.API)
 	if err != nil {
-		res.Status, res.Reason = Failed, "target: "+err.Error()
+		res.Status, res.Reason = scenario.Failed, "target: "+err.Error()
 		return res
 	}
 	defer ep.Close()
@@ -232,7 +134,7 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 	}
 	for _, need := range sc.Needs {
 		if !w.caps[need] {
-			res.Status, res.Reason = Skipped, "target lacks capability "+need
+			res.Status, res.Reason = scenario.Skipped, "target lacks capability "+need
 			return res
 		}
 	}
@@ -265,7 +167,7 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 				w.relaxed = ""
 				r := stepOf(res.Steps, pickle, st)
 				if relaxed != "" {
-					rx := Relaxation{Step: st.Text, Error: relaxed}
+					rx := scenario.Relaxation{Step: st.Text, Error: relaxed}
 					if r != nil {
 						rx.Line, r.Relaxed, r.Error = r.Line, true, relaxed
 					}
@@ -278,7 +180,7 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 						r.Error, r.Duration = w.skipReason, time.Since(began[st])
 					case err != nil:
 						r.Error, r.Duration = err.Error(), time.Since(began[st])
-					case r.Status != Skipped: // a step skipped after a failed one never ran
+					case r.Status != scenario.Skipped: // a step skipped after a failed one never ran
 						r.Duration = time.Since(began[st])
 					}
 				}
@@ -305,17 +207,17 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) (res Result) {
 	}
 	switch {
 	case w.skipReason != "":
-		res.Status, res.Reason = Skipped, w.skipReason
+		res.Status, res.Reason = scenario.Skipped, w.skipReason
 	case ran == 0 || pickles != 1:
 		// godog selected nothing, or more than this scenario: never count that as passed.
-		res.Status, res.Reason = Failed, fmt.Sprintf("godog ran %d scenarios and %d steps for %s, not this one scenario", pickles, ran, sc.Path)
+		res.Status, res.Reason = scenario.Failed, fmt.Sprintf("godog ran %d scenarios and %d steps for %s, not this one scenario", pickles, ran, sc.Path)
 	case code != 0:
-		res.Status = Failed
+		res.Status = scenario.Failed
 		if res.Reason == "" {
 			res.Reason = "the scenario failed (an undefined or ambiguous step?); see its output"
 		}
 	default:
-		res.Status = Passed
+		res.Status = scenario.Passed
 	}
 	return res
 }
@@ -337,7 +239,7 @@ func capabilities(ctx context.Context, w *world) map[string]bool {
 
 // stepOf returns the result of a step of the pickle godog runs, or nil for a step that is not one of
 // its own (a nested step run by godog.Steps) or not the one planned at its place.
-func stepOf(steps []StepResult, pickle *godog.Scenario, st *godog.Step) *StepResult {
+func stepOf(steps []scenario.StepResult, pickle *godog.Scenario, st *godog.Step) *scenario.StepResult {
 	if pickle == nil {
 		return nil
 	}
@@ -348,132 +250,17 @@ func stepOf(steps []StepResult, pickle *godog.Scenario, st *godog.Step) *StepRes
 	return &steps[i]
 }
 
-func stepStatus(s godog.StepResultStatus) Status {
+func stepStatus(s godog.StepResultStatus) scenario.Status {
 	switch s {
 	case godog.StepPassed:
-		return Passed
+		return scenario.Passed
 	case godog.StepSkipped:
-		return Skipped
+		return scenario.Skipped
 	case godog.StepUndefined:
-		return Undefined
+		return scenario.Undefined
 	case godog.StepPending:
-		return Pending
+		return scenario.Pending
 	default: // failed, ambiguous
-		return Failed
+		return scenario.Failed
 	}
-}
-
-// sourcesOf reads where each scenario is written and its steps: for each pickle step its keyword and
-// line from the Gherkin step its first AST node id names (a Background's or the scenario's), and its
-// text and argument from the pickle (an outline row's values filled in). LoadScenarios lists the
-// pickles of each file in order, so the i-th pickle of a file is its i-th scenario.
-func sourcesOf(fsys fs.FS, scs []Scenario) (map[string]*scenarioSource, error) {
-	out := map[string]*scenarioSource{}
-	for i := 0; i < len(scs); {
-		file, _, _ := strings.Cut(scs[i].Path, ":")
-		j := i
-		for j < len(scs) && strings.HasPrefix(scs[j].Path, file+":") {
-			j++
-		}
-		ps, err := fileSources(fsys, file)
-		if err != nil {
-			return nil, err
-		}
-		if len(ps) != j-i {
-			return nil, fmt.Errorf("steps: %s: %d pickles for %d scenarios", file, len(ps), j-i)
-		}
-		for k, p := range ps {
-			if sc := scs[i+k]; p.name != sc.Name {
-				return nil, fmt.Errorf("steps: %s: pickle %d is %q, not %s %q", file, k, p.name, sc.ID, sc.Name)
-			}
-			out[sourceKey(scs[i+k])] = p
-		}
-		i = j
-	}
-	return out, nil
-}
-
-func fileSources(fsys fs.FS, file string) ([]*scenarioSource, error) {
-	raw, err := fs.ReadFile(fsys, file)
-	if err != nil {
-		return nil, err
-	}
-	ids := &messages.Incrementing{}
-	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(raw), ids.NewId)
-	if err != nil {
-		return nil, fmt.Errorf("steps: %s: %w", file, err)
-	}
-	f := doc.Feature
-	feature := FeatureSource{Keyword: f.Keyword, Line: int(f.Location.Line), Description: f.Description}
-	for _, t := range f.Tags {
-		feature.Tags = append(feature.Tags, Tag{Name: t.Name, Line: int(t.Location.Line), Column: int(t.Location.Column)})
-	}
-	astSteps, lines := map[string]*messages.Step{}, map[string]int{}
-	addSteps := func(steps []*messages.Step) {
-		for _, st := range steps {
-			astSteps[st.Id] = st
-		}
-	}
-	addChildren := func(bg *messages.Background, sc *messages.Scenario) {
-		if bg != nil {
-			addSteps(bg.Steps)
-		}
-		if sc != nil {
-			addSteps(sc.Steps)
-			lines[sc.Id] = int(sc.Location.Line)
-			for _, ex := range sc.Examples {
-				for _, row := range ex.TableBody {
-					lines[row.Id] = int(row.Location.Line)
-				}
-			}
-		}
-	}
-	for _, c := range f.Children {
-		addChildren(c.Background, c.Scenario)
-		if c.Rule != nil {
-			for _, rc := range c.Rule.Children {
-				addChildren(rc.Background, rc.Scenario)
-			}
-		}
-	}
-	scenarios := scenariosByID(doc)
-	var out []*scenarioSource
-	for _, p := range gherkin.Pickles(*doc, file, ids.NewId) {
-		gsc := scenarios[p.AstNodeIds[0]]
-		if gsc == nil {
-			return nil, fmt.Errorf("steps: %s: no scenario for pickle %q", file, p.Name)
-		}
-		pl := &scenarioSource{name: p.Name, source: Source{File: file, Line: lines[p.AstNodeIds[len(p.AstNodeIds)-1]],
-			Keyword: gsc.Keyword, Description: gsc.Description, Feature: feature}}
-		for _, ps := range p.Steps {
-			ast := astSteps[ps.AstNodeIds[0]]
-			if ast == nil {
-				return nil, fmt.Errorf("steps: %s: no Gherkin step for %q", file, ps.Text)
-			}
-			st := StepResult{Keyword: strings.TrimSpace(ast.Keyword), Text: ps.Text, Line: int(ast.Location.Line), Status: Skipped}
-			if a := ps.Argument; a != nil && a.DocString != nil {
-				st.DocString = &DocString{Content: a.DocString.Content, MediaType: a.DocString.MediaType}
-				if ast.DocString != nil {
-					st.DocString.Line = int(ast.DocString.Location.Line)
-				}
-			}
-			if a := ps.Argument; a != nil && a.DataTable != nil {
-				for _, row := range a.DataTable.Rows {
-					cells := make([]string, len(row.Cells))
-					for i, c := range row.Cells {
-						cells[i] = c.Value
-					}
-					st.Table = append(st.Table, cells)
-				}
-			}
-			pl.steps = append(pl.steps, st)
-		}
-		out = append(out, pl)
-	}
-	return out, nil
-}
-
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
 }

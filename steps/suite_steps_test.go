@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/scenario"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -100,8 +101,8 @@ func reportsRun(t *testing.T) *steps.Report {
 	return r
 }
 
-func resultsByID(r *steps.Report) map[string]steps.Result {
-	m := map[string]steps.Result{}
+func resultsByID(r *steps.Report) map[string]scenario.Result {
+	m := map[string]scenario.Result{}
 	for _, res := range r.Results {
 		m[res.ID] = res
 	}
@@ -111,10 +112,10 @@ func resultsByID(r *steps.Report) map[string]steps.Result {
 type stepView struct {
 	Keyword, Text string
 	Line          int
-	Status        steps.Status
+	Status        scenario.Status
 }
 
-func view(res steps.Result) []stepView {
+func view(res scenario.Result) []stepView {
 	var out []stepView
 	for _, st := range res.Steps {
 		out = append(out, stepView{st.Keyword, st.Text, st.Line, st.Status})
@@ -132,20 +133,20 @@ func TestResultsListEveryStepAsItRan(t *testing.T) {
 	require.Len(t, res, 9)
 
 	assert.Equal(t, []stepView{
-		{"Given", bgStep, 6, steps.Passed},
-		{"When", `a client sends "GET /no-such"`, 10, steps.Passed},
-		{"Then", "the response status is 404", 11, steps.Passed},
+		{"Given", bgStep, 6, scenario.Passed},
+		{"When", `a client sends "GET /no-such"`, 10, scenario.Passed},
+		{"Then", "the response status is 404", 11, scenario.Passed},
 	}, view(res["R-1"]))
-	assert.Equal(t, steps.Source{File: "rambase/reports.feature", Line: 9, Keyword: "Scenario",
-		Feature: steps.FeatureSource{Keyword: "Feature", Line: 2, Description: "  What the reports say.",
-			Tags: []steps.Tag{{Name: "@reports", Line: 1, Column: 1}}}}, res["R-1"].Source)
+	assert.Equal(t, scenario.Source{File: "rambase/reports.feature", Line: 9, Keyword: "Scenario",
+		Feature: scenario.FeatureSource{Keyword: "Feature", Line: 2, Description: "  What the reports say.",
+			Tags: []scenario.Tag{{Name: "@reports", Line: 1, Column: 1}}}}, res["R-1"].Source)
 	assert.Equal(t, []string{"@reports", "@id:R-1"}, res["R-1"].Tags)
 
 	assert.Equal(t, []stepView{
-		{"Given", bgStep, 6, steps.Passed},
-		{"When", `a client sends "GET /no-such"`, 15, steps.Passed},
-		{"Then", "the response status is 200", 16, steps.Failed},
-		{"But", "the response status is 404", 17, steps.Skipped},
+		{"Given", bgStep, 6, scenario.Passed},
+		{"When", `a client sends "GET /no-such"`, 15, scenario.Passed},
+		{"Then", "the response status is 200", 16, scenario.Failed},
+		{"But", "the response status is 404", 17, scenario.Skipped},
 	}, view(res["R-2"]))
 	assert.Equal(t, res["R-2"].Reason, res["R-2"].Steps[2].Error)
 	assert.Contains(t, res["R-2"].Steps[2].Error, "expected status 200, got 404")
@@ -153,12 +154,12 @@ func TestResultsListEveryStepAsItRan(t *testing.T) {
 	assert.Zero(t, res["R-2"].Steps[3].Duration, "never ran")
 
 	// Gated by our own code, before godog: every step from the feature, skipped, none with an error.
-	assert.Equal(t, steps.Skipped, res["R-3"].Status)
+	assert.Equal(t, scenario.Skipped, res["R-3"].Status)
 	assert.Equal(t, "target lacks capability clock.advance", res["R-3"].Reason)
 	assert.Equal(t, []stepView{
-		{"Given", bgStep, 6, steps.Skipped},
-		{"When", `a client sends "GET /no-such"`, 21, steps.Skipped},
-		{"And", "10 seconds pass", 22, steps.Skipped},
+		{"Given", bgStep, 6, scenario.Skipped},
+		{"When", `a client sends "GET /no-such"`, 21, scenario.Skipped},
+		{"And", "10 seconds pass", 22, scenario.Skipped},
 	}, view(res["R-3"]))
 	for _, st := range res["R-3"].Steps {
 		assert.Zero(t, st.Duration)
@@ -166,11 +167,11 @@ func TestResultsListEveryStepAsItRan(t *testing.T) {
 	}
 
 	// Skipped by a step: that step carries the reason.
-	assert.Equal(t, steps.Skipped, res["R-4"].Status)
+	assert.Equal(t, scenario.Skipped, res["R-4"].Status)
 	assert.Equal(t, []stepView{
-		{"Given", bgStep, 6, steps.Passed},
-		{"Given", `"anna" has the role "rambase.internal_user"`, 26, steps.Skipped},
-		{"When", `"anna" sends "GET /system/sessions/current"`, 27, steps.Skipped},
+		{"Given", bgStep, 6, scenario.Passed},
+		{"Given", `"anna" has the role "rambase.internal_user"`, 26, scenario.Skipped},
+		{"When", `"anna" sends "GET /system/sessions/current"`, 27, scenario.Skipped},
 	}, view(res["R-4"]))
 	assert.Equal(t, res["R-4"].Reason, res["R-4"].Steps[1].Error)
 	assert.Contains(t, res["R-4"].Steps[1].Error, "no credentials for role rambase.internal_user")
@@ -179,40 +180,40 @@ func TestResultsListEveryStepAsItRan(t *testing.T) {
 	for id, want := range map[string]struct {
 		line           int
 		name, path, st string
-		status         steps.Status
+		status         scenario.Status
 	}{
-		"R-6/passes": {41, "rows 1", "GET /no-such-1", "404", steps.Passed},
-		"R-6/fails":  {42, "rows 2", "GET /no-such-2", "200", steps.Failed},
+		"R-6/passes": {41, "rows 1", "GET /no-such-1", "404", scenario.Passed},
+		"R-6/fails":  {42, "rows 2", "GET /no-such-2", "200", scenario.Failed},
 	} {
 		r := res[id]
 		assert.Equal(t, want.line, r.Source.Line, id)
 		assert.Equal(t, "Scenario Outline", r.Source.Keyword, id)
 		assert.Equal(t, want.name, r.Name, id)
 		assert.Equal(t, []stepView{
-			{"Given", bgStep, 6, steps.Passed},
-			{"When", `a client sends "` + want.path + `"`, 36, steps.Passed},
+			{"Given", bgStep, 6, scenario.Passed},
+			{"When", `a client sends "` + want.path + `"`, 36, scenario.Passed},
 			{"Then", "the response status is " + want.st, 37, want.status},
 		}, view(r), id)
 	}
 
 	assert.Equal(t, []stepView{
-		{"Given", bgStep, 6, steps.Passed},
-		{"Then", "something nobody defined", 46, steps.Undefined},
-		{"And", "the response status is 200", 47, steps.Skipped},
+		{"Given", bgStep, 6, scenario.Passed},
+		{"Then", "something nobody defined", 46, scenario.Undefined},
+		{"And", "the response status is 200", 47, scenario.Skipped},
 	}, view(res["R-7"]))
 	assert.Contains(t, res["R-7"].Steps[1].Error, "step is undefined")
 
 	args := res["R-8"].Steps
 	require.Len(t, args, 4)
 	assert.Equal(t, [][]string{{"grant_type", "client_credentials"}}, args[1].Table)
-	assert.Equal(t, &steps.DocString{Content: `{"a": 1}`, MediaType: "json", Line: 54}, args[2].DocString)
-	assert.Equal(t, steps.Passed, res["R-8"].Status, res["R-8"].Reason)
+	assert.Equal(t, &scenario.DocString{Content: `{"a": 1}`, MediaType: "json", Line: 54}, args[2].DocString)
+	assert.Equal(t, scenario.Passed, res["R-8"].Status, res["R-8"].Reason)
 
 	for _, r := range res {
 		assert.False(t, r.Start.IsZero(), r.ID)
 		assert.Positive(t, r.Duration, r.ID)
 		for _, st := range r.Steps {
-			if st.Status != steps.Skipped {
+			if st.Status != scenario.Skipped {
 				assert.Positive(t, st.Duration, "%s: %s", r.ID, st.Text)
 				assert.Less(t, st.Duration, r.Duration, "%s: %s", r.ID, st.Text)
 			}
@@ -229,7 +230,7 @@ func TestAScenarioThatNeverRanListsItsSteps(t *testing.T) {
 
 	sc.Path = "rambase/x.feature:99" // godog selects nothing
 	res = s.Run(context.Background(), sc)
-	assert.Equal(t, steps.Failed, res.Status)
+	assert.Equal(t, scenario.Failed, res.Status)
 	assert.Equal(t, "rambase/x.feature", res.Source.File)
 	assert.Equal(t, 99, res.Source.Line)
 	assert.Empty(t, res.Steps, "not a scenario of the suite: nothing known of its steps")
@@ -247,9 +248,9 @@ func TestStepErrorsNeverPrintSecrets(t *testing.T) {
     Then the response field "access_token" is "${anna.password}"
 `)
 	res := s.Run(context.Background(), s.Scenarios()[0])
-	require.Equal(t, steps.Failed, res.Status)
+	require.Equal(t, scenario.Failed, res.Status)
 	failed := res.Steps[3]
-	require.Equal(t, steps.Failed, failed.Status)
+	require.Equal(t, scenario.Failed, failed.Status)
 	assert.Contains(t, failed.Error, "[redacted]")
 	assert.NotRegexp(t, wholeSecret, failed.Error)
 	assert.Equal(t, res.Reason, failed.Error)

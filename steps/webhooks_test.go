@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/scenario"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -105,12 +106,12 @@ func TestTheWebhookSteps(t *testing.T) {
 	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/webhooks.feature": {Data: []byte(webhooksFeature)}},
 		Target: target.InProcess(), Webhook: steps.WebhookFile{Wait: steps.Duration(300 * time.Millisecond)}})
 	require.NoError(t, err)
-	res := map[string]steps.Result{}
+	res := map[string]scenario.Result{}
 	for _, sc := range s.Scenarios() {
 		res[sc.ID] = s.Run(context.Background(), sc)
 	}
 	for _, id := range []string{"W-1", "W-2"} {
-		assert.Equal(t, steps.Passed, res[id].Status, "%s: %s\n%s", id, res[id].Reason, res[id].Output)
+		assert.Equal(t, scenario.Passed, res[id].Status, "%s: %s\n%s", id, res[id].Reason, res[id].Output)
 	}
 	for id, want := range map[string]string{
 		"W-3": "1 webhook deliveries were received, not 0: POST /hook answered 200",
@@ -118,7 +119,7 @@ func TestTheWebhookSteps(t *testing.T) {
 		"W-5": "the latest webhook delivery: expected a to be 2, got 1",
 		"W-6": "1 webhook deliveries were received within 300ms, not 2",
 	} {
-		assert.Equal(t, steps.Failed, res[id].Status, id)
+		assert.Equal(t, scenario.Failed, res[id].Status, id)
 		assert.Contains(t, res[id].Reason, want, id)
 	}
 }

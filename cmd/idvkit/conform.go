@@ -13,6 +13,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/scenario"
 )
 
 // runConform is `idvkit conform`: the Gherkin suite against an implementation, given by flags or a
@@ -142,14 +143,14 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 		default:
 			report.WriteLine(stdout, res)
 		}
-		if *verbose && res.Status == steps.Failed {
+		if *verbose && res.Status == scenario.Failed {
 			fmt.Fprintln(stdout, indent(res.Output))
 		}
 	}
 	progress.stop()
 	if *format == "progress" {
 		for _, res := range report.Results {
-			if res.Status == steps.Failed || len(res.Relaxed) > 0 {
+			if res.Status == scenario.Failed || len(res.Relaxed) > 0 {
 				report.WriteLine(stdout, res)
 			}
 		}
@@ -198,7 +199,7 @@ func startProgress(w io.Writer, total int, report *steps.Report) *progressLine {
 	return p
 }
 
-func (p *progressLine) done(res steps.Result) {
+func (p *progressLine) done(res scenario.Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.finished++

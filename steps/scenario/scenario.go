@@ -1,10 +1,14 @@
-package steps
+// Package scenario is the conformance suite's scenarios: as the features write them (Load: one per
+// scenario or example row, with what its tags say; ReadSources: where each is written and its steps),
+// and as they ran (Result), for the runner and the reports. It parses Gherkin and runs nothing.
+package scenario
 
 import (
 	"bytes"
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +17,10 @@ import (
 	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
 )
+
+// policyStep matches the text of a step that checks our own part of a rule a scenario otherwise checks
+// for the vendor: it ends "(policy)" or "(policy: any 4xx)" (see steps/policy.go).
+var policyStep = regexp.MustCompile(`\(policy(: any [1-4]xx)?\)$`)
 
 // Scenario is one scenario of the suite (one example row of an outline), with what its tags say.
 type Scenario struct {
@@ -29,16 +37,23 @@ type Scenario struct {
 	Needs   []string // @needs:<capability>
 	Policy  bool     // @policy: checks only our own choices, where the vendor is silent
 	// PolicySteps are the steps that check our own part of a rule the scenario otherwise checks for
-	// the vendor, written "(policy...)" (policy.go).
+	// the vendor, written "(policy...)" (steps/policy.go).
 	PolicySteps []string
 	// otherRows are the lines of the outline's other example rows, which the runner comments out so
 	// that godog, which selects an outline by its line, runs this row alone.
 	otherRows []int
 }
 
-// LoadScenarios parses every feature of fsys, or only those of one API when api is not empty, in
+// Where is the feature file and the line godog selects the scenario by (its Path).
+func (sc Scenario) Where() (file string, line int) {
+	file, l, _ := strings.Cut(sc.Path, ":")
+	line, _ = strconv.Atoi(l)
+	return file, line
+}
+
+// Load parses every feature of fsys, or only those of one API when api is not empty, in
 // file and line order.
-func LoadScenarios(fsys fs.FS, api string) ([]Scenario, error) {
+func Load(fsys fs.FS, api string) ([]Scenario, error) {
 	files, err := fs.Glob(fsys, "*/*.feature")
 	if err != nil {
 		return nil, err
@@ -143,9 +158,9 @@ func scenariosByID(doc *messages.GherkinDocument) map[string]*messages.Scenario 
 	return byID
 }
 
-// selecting returns the features as godog must see them to run sc alone: for an example row, its
-// file with the outline's other rows commented out (line numbers kept).
-func selecting(fsys fs.FS, sc Scenario) (fs.FS, error) {
+// Isolate returns the features as godog must see them to run sc alone: for an example row, its file
+// with the outline's other rows commented out (line numbers kept).
+func Isolate(fsys fs.FS, sc Scenario) (fs.FS, error) {
 	if len(sc.otherRows) == 0 {
 		return fsys, nil
 	}
@@ -159,4 +174,36 @@ func selecting(fsys fs.FS, sc Scenario) (fs.FS, error) {
 		lines[l-1] = "#"
 	}
 	return fstest.MapFS{file: {Data: []byte(strings.Join(lines, "\n"))}}, nil
+}
+
+// MatchTags reports whether a scenario with tags is selected by expr, written as godog writes tag
+// expressions: terms joined by "&&" must all hold; a term is one or more tags joined by "," of which
+// one must be present; "~@tag" means the tag is absent. "@rule:RV-05,@rule:RV-06 && ~@slow" runs the
+// scenarios of either rule that are not slow. An empty expression selects every scenario.
+func MatchTags(expr string, tags []string) (bool, error) {
+	if strings.TrimSpace(expr) == "" {
+		return true, nil
+	}
+	has := map[string]bool{}
+	for _, t := range tags {
+		has[t] = true
+	}
+	for _, term := range strings.Split(expr, "&&") {
+		held := false
+		for _, alt := range strings.Split(term, ",") {
+			alt = strings.TrimSpace(alt)
+			negated := strings.HasPrefix(alt, "~")
+			tag := strings.TrimPrefix(alt, "~")
+			if !strings.HasPrefix(tag, "@") || len(tag) < 2 || strings.ContainsAny(tag, " \t") {
+				return false, fmt.Errorf("tags %q: %q is not a tag (write @tag or ~@tag, join with , for or and && for and)", expr, alt)
+			}
+			if has[tag] != negated {
+				held = true
+			}
+		}
+		if !held {
+			return false, nil
+		}
+	}
+	return true, nil
 }

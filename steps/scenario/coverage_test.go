@@ -1,4 +1,4 @@
-package steps_test
+package scenario_test
 
 import (
 	"slices"
@@ -10,12 +10,12 @@ import (
 	"github.com/idvkit/idvkit/features"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/openapi"
-	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/scenario"
 )
 
-func allScenarios(t *testing.T) []steps.Scenario {
+func allScenarios(t *testing.T) []scenario.Scenario {
 	t.Helper()
-	scs, err := steps.LoadScenarios(features.FS, "")
+	scs, err := scenario.Load(features.FS, "")
 	require.NoError(t, err)
 	require.NotEmpty(t, scs)
 	return scs
@@ -26,7 +26,7 @@ func TestEveryOperationHasAScenario(t *testing.T) {
 	scs := allScenarios(t)
 	for _, api := range mocktest.APIs() {
 		for _, op := range openapi.MustLoad(api).Operations() {
-			found := slices.ContainsFunc(scs, func(s steps.Scenario) bool { return s.API == api && slices.Contains(s.Ops, op.ID) })
+			found := slices.ContainsFunc(scs, func(s scenario.Scenario) bool { return s.API == api && slices.Contains(s.Ops, op.ID) })
 			assert.True(t, found, "%s operation %s has no scenario tagged @op:%s", api, op.ID, op.ID)
 		}
 	}
@@ -49,7 +49,7 @@ func TestEveryRuleHasAScenarioAndPolicyIsTagged(t *testing.T) {
 		policy, marked := map[string]bool{}, map[string]bool{}
 		for _, r := range rules {
 			policy[r.ID] = r.Policy
-			found := slices.ContainsFunc(scs, func(s steps.Scenario) bool { return slices.Contains(s.Rules, r.ID) })
+			found := slices.ContainsFunc(scs, func(s scenario.Scenario) bool { return slices.Contains(s.Rules, r.ID) })
 			assert.True(t, found, "rule %s has no scenario tagged @rule:%s", r.ID, r.ID)
 		}
 		for _, s := range scs {
