@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
 )
 
@@ -15,7 +16,7 @@ import (
 // failing the run, as `idvkit conform` does. Scenarios run in parallel when the target gives each
 // its own mock. Scenarios the plan expects to fail that fail are skipped with the reason; one that
 // passes fails the test.
-func RunT(t *testing.T, plan Plan) *Report {
+func RunT(t *testing.T, plan Plan) *report.Report {
 	t.Helper()
 	s, err := New(plan.Config)
 	if err != nil {
@@ -25,7 +26,7 @@ func RunT(t *testing.T, plan Plan) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report := plan.NewReport()
+	rep := plan.NewReport()
 	t.Cleanup(func() {
 		if err := plan.Close(); err != nil {
 			t.Error(err)
@@ -43,18 +44,18 @@ func RunT(t *testing.T, plan Plan) *Report {
 				}
 				res := plan.Run(context.Background(), s, sc)
 				results[i] = res
-				switch report.Outcome(res) {
-				case OutcomeSkipped:
+				switch rep.Outcome(res) {
+				case report.OutcomeSkipped:
 					t.Skip(res.Reason)
-				case OutcomePolicyFailed:
+				case report.OutcomePolicyFailed:
 					step, reason := res.Failure()
 					t.Skipf("policy rule failed (not counted against this target; IDVKIT_STRICT_POLICY=1 counts it) at step %q: %s", step, reason)
-				case OutcomeExpectedFailure:
+				case report.OutcomeExpectedFailure:
 					step, reason := res.Failure()
-					t.Skipf("expected failure (%s) at step %q: %s", report.Expected[res.ID], step, reason)
-				case OutcomeUnexpectedPass:
-					t.Errorf("%s passed, but is listed as an expected failure (%s): take it off the list", sc.ID, report.Expected[res.ID])
-				case OutcomeFailed:
+					t.Skipf("expected failure (%s) at step %q: %s", rep.Expected[res.ID], step, reason)
+				case report.OutcomeUnexpectedPass:
+					t.Errorf("%s passed, but is listed as an expected failure (%s): take it off the list", sc.ID, rep.Expected[res.ID])
+				case report.OutcomeFailed:
 					t.Errorf("%s failed at step %q: %s\n%s", sc.Path, res.FailedStep, res.Reason, res.Output)
 				}
 			})
@@ -63,8 +64,8 @@ func RunT(t *testing.T, plan Plan) *Report {
 	// A scenario `go test -run` filtered out has no result; only what ran is in the report.
 	for _, res := range results {
 		if res.Status != "" {
-			report.Results = append(report.Results, res)
+			rep.Results = append(rep.Results, res)
 		}
 	}
-	return report
+	return rep
 }

@@ -10,13 +10,14 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
 // runTagged runs the scenarios of an API that tags select against target, one after the other, and
 // returns the report as the run's config makes it.
-func runTagged(t *testing.T, cfg steps.Config, tags string) *steps.Report {
+func runTagged(t *testing.T, cfg steps.Config, tags string) *report.Report {
 	t.Helper()
 	s, err := steps.New(cfg)
 	require.NoError(t, err)
@@ -54,7 +55,7 @@ func TestANonStrictRunNeverForgivesTheVendorsPart(t *testing.T) {
 			kept := runTagged(t, served(t, c.api), "@rule:"+c.rule)
 			require.False(t, kept.PolicyCounts, "a non-strict run")
 			for _, res := range kept.Results {
-				assert.Equal(t, steps.OutcomePassed, kept.Outcome(res), "%s: %s", res.ID, res.Reason)
+				assert.Equal(t, report.OutcomePassed, kept.Outcome(res), "%s: %s", res.ID, res.Reason)
 			}
 			assert.True(t, kept.Conformant())
 
@@ -62,7 +63,7 @@ func TestANonStrictRunNeverForgivesTheVendorsPart(t *testing.T) {
 			results := byID(broken)
 			for _, id := range c.ids {
 				res := results[id]
-				assert.Equal(t, steps.OutcomeFailed, broken.Outcome(res), "%s: %s", id, res.Reason)
+				assert.Equal(t, report.OutcomeFailed, broken.Outcome(res), "%s: %s", id, res.Reason)
 				assert.True(t, broken.Counted(res), id)
 				assert.Equal(t, c.step, res.FailedStep, id)
 				assert.Contains(t, res.Reason, "(or, where policy does not count, any 4xx), got 200", id)
@@ -80,7 +81,7 @@ func TestANonStrictRunForgivesAnotherStatusOfTheClassAndSaysSo(t *testing.T) {
 	const relaxedStep = "the response status is 403 (policy: any 4xx)"
 	kept := runTagged(t, served(t, "randaverify"), "@rule:RV-05")
 	for _, res := range kept.Results {
-		assert.Equal(t, steps.OutcomePassed, kept.Outcome(res), "%s: %s", res.ID, res.Reason)
+		assert.Equal(t, report.OutcomePassed, kept.Outcome(res), "%s: %s", res.ID, res.Reason)
 		assert.Empty(t, res.Relaxed, res.ID)
 	}
 
@@ -88,7 +89,7 @@ func TestANonStrictRunForgivesAnotherStatusOfTheClassAndSaysSo(t *testing.T) {
 	require.Len(t, r.Results, 2)
 	for _, res := range r.Results {
 		assert.Equal(t, scenario.Passed, res.Status, "%s: the vendor's part held: %s", res.ID, res.Reason)
-		assert.Equal(t, steps.OutcomePolicyFailed, r.Outcome(res), res.ID)
+		assert.Equal(t, report.OutcomePolicyFailed, r.Outcome(res), res.ID)
 		assert.False(t, r.Counted(res), res.ID)
 		require.NotEmpty(t, res.Relaxed, res.ID)
 		assert.Equal(t, relaxedStep, res.Relaxed[0].Step, res.ID)
@@ -116,7 +117,7 @@ func TestANonStrictRunForgivesAnotherStatusOfTheClassAndSaysSo(t *testing.T) {
 	} {
 		r := runTagged(t, cfg, "@rule:RV-05")
 		for _, res := range r.Results {
-			assert.Equal(t, steps.OutcomeFailed, r.Outcome(res), "%s %s", name, res.ID)
+			assert.Equal(t, report.OutcomeFailed, r.Outcome(res), "%s %s", name, res.ID)
 			assert.Equal(t, relaxedStep, res.FailedStep, "%s %s", name, res.ID)
 			assert.Contains(t, res.Reason, "expected status 403, got 401", "%s %s", name, res.ID)
 			assert.Empty(t, res.Relaxed, "%s %s", name, res.ID)

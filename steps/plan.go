@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
 )
 
@@ -19,7 +20,7 @@ type Plan struct {
 	// Timeout bounds each scenario, so a hanging target fails that scenario and the run goes on;
 	// zero is DefaultTimeout.
 	Timeout time.Duration
-	// Expected lists scenarios, by @id:, the target is known to fail, with why (Report.Expected).
+	// Expected lists scenarios, by @id:, the target is known to fail, with why (report.Report.Expected).
 	Expected   map[string]string
 	FailOnSkip bool
 	MinRules   int
@@ -29,7 +30,7 @@ type Plan struct {
 const DefaultTimeout = 2 * time.Minute
 
 // NewReport returns an empty report that reaches its verdict as the plan says.
-func (p Plan) NewReport() *Report {
+func (p Plan) NewReport() *report.Report {
 	r := NewReport(p.Config)
 	r.Expected, r.FailOnSkip, r.MinRules = p.Expected, p.FailOnSkip, p.MinRules
 	return r

@@ -17,11 +17,12 @@ import (
 	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/openapi"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
-func runAll(t *testing.T, cfg steps.Config) *steps.Report {
+func runAll(t *testing.T, cfg steps.Config) *report.Report {
 	t.Helper()
 	s, err := steps.New(cfg)
 	require.NoError(t, err)
@@ -32,7 +33,7 @@ func runAll(t *testing.T, cfg steps.Config) *steps.Report {
 	return r
 }
 
-func byID(r *steps.Report) map[string]scenario.Result {
+func byID(r *report.Report) map[string]scenario.Result {
 	m := map[string]scenario.Result{}
 	for _, res := range r.Results {
 		m[res.ID] = res
@@ -275,12 +276,12 @@ func TestRunTReportsPolicyFailuresAgainstAURLWithoutFailing(t *testing.T) {
 		"    When a client sends \"GET /no-such\"\n    Then the response status is 400 (policy: any 4xx)\n"
 	cfg := steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}},
 		Target: target.URL(m.APIURL("rambase"))}
-	report := steps.RunT(t, steps.Plan{Config: cfg})
-	require.Len(t, report.Results, 2)
-	assert.Equal(t, scenario.Failed, report.Results[0].Status)
-	assert.Equal(t, scenario.Passed, report.Results[1].Status)
-	assert.Equal(t, steps.OutcomePolicyFailed, report.Outcome(report.Results[1]))
-	assert.True(t, report.Conformant())
+	r := steps.RunT(t, steps.Plan{Config: cfg})
+	require.Len(t, r.Results, 2)
+	assert.Equal(t, scenario.Failed, r.Results[0].Status)
+	assert.Equal(t, scenario.Passed, r.Results[1].Status)
+	assert.Equal(t, report.OutcomePolicyFailed, r.Outcome(r.Results[1]))
+	assert.True(t, r.Conformant())
 }
 
 // The generic steps read JSON and XML bodies by the same paths (a repeated XML element that occurs
@@ -435,4 +436,11 @@ func TestDeclaredCapabilitiesAndTestData(t *testing.T) {
 	assert.Equal(t, scenario.Passed, res.Status, res.Reason)
 	res = run([]string{"outbox"}, map[string]string{"otp": "000000"})
 	assert.Equal(t, scenario.Failed, res.Status, "a wrong fixed code is refused by the target")
+}
+
+// A run's report lists its APIs as the registry does, so the summary reads in the order the mock
+// serves and documents them.
+func TestReportsListTheAPIsInRegistryOrder(t *testing.T) {
+	assert.Equal(t, mocktest.APIs(), steps.NewReport(steps.Config{Target: target.InProcess()}).APIs)
+	assert.Equal(t, mocktest.APIs(), steps.Plan{Config: steps.Config{Target: target.InProcess()}}.NewReport().APIs)
 }

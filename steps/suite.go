@@ -23,6 +23,7 @@ import (
 
 	"github.com/idvkit/idvkit/features"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
 	"github.com/idvkit/idvkit/steps/target"
 )
@@ -48,8 +49,8 @@ type Config struct {
 }
 
 // NewReport returns an empty report that counts policy failures as cfg says.
-func NewReport(cfg Config) *Report {
-	return &Report{PolicyCounts: cfg.policyCounts()}
+func NewReport(cfg Config) *report.Report {
+	return &report.Report{PolicyCounts: cfg.policyCounts(), APIs: mocktest.APIs()}
 }
 
 // policyCounts reports whether our own policy counts against the target: always against an isolated

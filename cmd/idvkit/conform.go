@@ -13,6 +13,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
 )
 
@@ -124,24 +125,24 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 	}
 
 	fmt.Fprintf(stdout, "idvkit conform: %d scenarios against %s\n\n", len(scenarios), plan.Target.Describe())
-	report := plan.NewReport()
-	progress := startProgress(stderr, len(scenarios), report)
+	rep := plan.NewReport()
+	progress := startProgress(stderr, len(scenarios), rep)
 	defer progress.stop()
 	for i, sc := range scenarios {
 		if ctx.Err() != nil {
 			return &exitError{code: exitUsage, msg: "interrupted"}
 		}
 		res := plan.Run(ctx, suite, sc)
-		report.Results = append(report.Results, res)
+		rep.Results = append(rep.Results, res)
 		progress.done(res)
 		switch *format {
 		case "progress":
-			fmt.Fprint(stdout, report.ProgressMark(res))
+			fmt.Fprint(stdout, rep.ProgressMark(res))
 			if (i+1)%60 == 0 || i == len(scenarios)-1 {
 				fmt.Fprintln(stdout)
 			}
 		default:
-			report.WriteLine(stdout, res)
+			rep.WriteLine(stdout, res)
 		}
 		if *verbose && res.Status == scenario.Failed {
 			fmt.Fprintln(stdout, indent(res.Output))
@@ -149,17 +150,17 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	progress.stop()
 	if *format == "progress" {
-		for _, res := range report.Results {
+		for _, res := range rep.Results {
 			if res.Status == scenario.Failed || len(res.Relaxed) > 0 {
-				report.WriteLine(stdout, res)
+				rep.WriteLine(stdout, res)
 			}
 		}
 	}
-	report.WriteSummary(stdout)
-	if err := writeReports(stdout, report, *junitFile, *cucumberFile); err != nil {
+	rep.WriteSummary(stdout)
+	if err := writeReports(stdout, rep, *junitFile, *cucumberFile); err != nil {
 		return &exitError{code: exitUsage, msg: err.Error()}
 	}
-	if !report.Conformant() {
+	if !rep.Conformant() {
 		return &exitError{code: exitNotConformant, msg: "not conformant"}
 	}
 	return nil
@@ -173,7 +174,7 @@ type progressLine struct {
 	total    int
 	finished int
 	failed   int
-	report   *steps.Report
+	report   *report.Report
 	started  time.Time
 	quit     chan struct{}
 	once     sync.Once
@@ -182,8 +183,8 @@ type progressLine struct {
 // progressEvery is how often the progress line is printed once the run has taken that long.
 const progressEvery = 5 * time.Second
 
-func startProgress(w io.Writer, total int, report *steps.Report) *progressLine {
-	p := &progressLine{w: w, total: total, report: report, started: time.Now(), quit: make(chan struct{})}
+func startProgress(w io.Writer, total int, r *report.Report) *progressLine {
+	p := &progressLine{w: w, total: total, report: r, started: time.Now(), quit: make(chan struct{})}
 	go func() {
 		tick := time.NewTicker(progressEvery)
 		defer tick.Stop()
@@ -217,26 +218,26 @@ func (p *progressLine) print() {
 
 func (p *progressLine) stop() { p.once.Do(func() { close(p.quit) }) }
 
-// writeReport writes a report file, whole or not at all.
 // writeReports writes the reports asked for (a path of "" is not asked for) and says where, JUnit
 // first: in one order on every run, so a pipeline's log, and a guide that shows it, reads the same.
-func writeReports(stdout io.Writer, r *steps.Report, junit, cucumber string) error {
-	for _, report := range []struct {
+func writeReports(stdout io.Writer, r *report.Report, junit, cucumber string) error {
+	for _, file := range []struct {
 		path  string
-		write func(io.Writer, *steps.Report) error
-	}{{junit, steps.WriteJUnit}, {cucumber, steps.WriteCucumber}} {
-		if report.path == "" {
+		write func(io.Writer, *report.Report) error
+	}{{junit, report.WriteJUnit}, {cucumber, report.WriteCucumber}} {
+		if file.path == "" {
 			continue
 		}
-		if err := writeReport(report.path, r, report.write); err != nil {
+		if err := writeReport(file.path, r, file.write); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "report written to %s\n", report.path)
+		fmt.Fprintf(stdout, "report written to %s\n", file.path)
 	}
 	return nil
 }
 
-func writeReport(path string, r *steps.Report, write func(io.Writer, *steps.Report) error) error {
+// writeReport writes a report file, whole or not at all.
+func writeReport(path string, r *report.Report, write func(io.Writer, *report.Report) error) error {
 	var buf bytes.Buffer
 	if err := write(&buf, r); err != nil {
 		return fmt.Errorf("%s: %w", path, err)

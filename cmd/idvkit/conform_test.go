@@ -13,7 +13,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
-	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/report"
 )
 
 // rambaseTags is a few RamBase scenarios, enough to tell a target checked at the right path (they
@@ -64,10 +64,10 @@ func TestConformWritesItsReportsInOneOrder(t *testing.T) {
 	junit, cucumber := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "cucumber.json")
 	for range 20 {
 		var out strings.Builder
-		require.NoError(t, writeReports(&out, &steps.Report{}, junit, cucumber))
+		require.NoError(t, writeReports(&out, &report.Report{}, junit, cucumber))
 		require.Equal(t, "report written to "+junit+"\nreport written to "+cucumber+"\n", out.String())
 	}
 	var out strings.Builder
-	require.NoError(t, writeReports(&out, &steps.Report{}, "", cucumber))
+	require.NoError(t, writeReports(&out, &report.Report{}, "", cucumber))
 	assert.Equal(t, "report written to "+cucumber+"\n", out.String())
 }

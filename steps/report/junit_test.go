@@ -1,4 +1,4 @@
-package steps_test
+package report_test
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/mockserver/mocktest"
-	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
 )
 
@@ -102,7 +102,7 @@ type junitCaseDoc struct {
 func TestJUnitIsValidAndComplete(t *testing.T) {
 	r := reportsRun(t)
 	var out bytes.Buffer
-	require.NoError(t, steps.WriteJUnit(&out, r))
+	require.NoError(t, report.WriteJUnit(&out, r))
 	uncounted := out.String()
 
 	var doc junitDoc
@@ -164,7 +164,7 @@ func TestJUnitIsValidAndComplete(t *testing.T) {
 	// Counted, the policy failure is a failure.
 	r.PolicyCounts = true
 	out.Reset()
-	require.NoError(t, steps.WriteJUnit(&out, r))
+	require.NoError(t, report.WriteJUnit(&out, r))
 	counted := out.String()
 	doc = junitDoc{}
 	require.NoError(t, xml.Unmarshal(out.Bytes(), &doc))
@@ -175,7 +175,7 @@ func TestJUnitIsValidAndComplete(t *testing.T) {
 	r.PolicyCounts = false
 	r.Expected = map[string]string{"R-6/fails": "known bug 42", "R-1": "fixed since"}
 	out.Reset()
-	require.NoError(t, steps.WriteJUnit(&out, r))
+	require.NoError(t, report.WriteJUnit(&out, r))
 	doc = junitDoc{}
 	require.NoError(t, xml.Unmarshal(out.Bytes(), &doc))
 	assert.Equal(t, [2]int{3, 4}, [2]int{doc.Suites[0].Failures, doc.Suites[0].Skipped}, "R-1, R-2, R-7 failed; R-3, R-4, R-5, R-6/fails skipped")
@@ -195,14 +195,14 @@ func TestJUnitIsValidAndComplete(t *testing.T) {
 	}
 }
 
-func byIDReason(r *steps.Report, id string) string { return resultsByID(r)[id].Reason }
+func byIDReason(r *report.Report, id string) string { return resultsByID(r)[id].Reason }
 
 // Results that no run produced are written as they are: a failure outside any step is an <error>,
 // characters XML cannot carry are replaced, several APIs are several test suites, and a result no
 // scenario filled in (a subtest go test -run left out) is left out.
 func TestJUnitEdgeCases(t *testing.T) {
 	start := time.Date(2025, 1, 2, 3, 4, 5, 0, time.Local)
-	r := &steps.Report{Results: []scenario.Result{
+	r := &report.Report{Results: []scenario.Result{
 		{Scenario: scenario.Scenario{ID: "A-1", Name: "target down", API: "rambase", Feature: "F"}, Status: scenario.Failed,
 			Reason: "target: connection refused \x1b[31m", Start: start, Duration: 1500 * time.Microsecond},
 		{},
@@ -212,7 +212,7 @@ func TestJUnitEdgeCases(t *testing.T) {
 			Steps:  []scenario.StepResult{{Keyword: "When", Text: "it \"works\"", Line: 4, Status: scenario.Passed, Duration: time.Millisecond}}},
 	}}
 	var out bytes.Buffer
-	require.NoError(t, steps.WriteJUnit(&out, r))
+	require.NoError(t, report.WriteJUnit(&out, r))
 	var doc junitDoc
 	require.NoError(t, xml.Unmarshal(out.Bytes(), &doc))
 	require.Len(t, doc.Suites, 2)
@@ -235,7 +235,7 @@ func TestJUnitEdgeCases(t *testing.T) {
 func TestJUnitSchemaRefusesBrokenReports(t *testing.T) {
 	xmllint(t)
 	var out bytes.Buffer
-	require.NoError(t, steps.WriteJUnit(&out, reportsRun(t)))
+	require.NoError(t, report.WriteJUnit(&out, reportsRun(t)))
 	good := out.String()
 	require.NoError(t, validateJUnit(t, []byte(good)), "the report unbroken")
 	for name, re := range map[string]*regexp.Regexp{

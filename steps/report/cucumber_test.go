@@ -1,4 +1,4 @@
-package steps_test
+package report_test
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
 )
 
@@ -79,7 +79,7 @@ type cukeElementDoc struct {
 func TestCucumberJSONIsValidAndComplete(t *testing.T) {
 	r := reportsRun(t)
 	var out bytes.Buffer
-	require.NoError(t, steps.WriteCucumber(&out, r))
+	require.NoError(t, report.WriteCucumber(&out, r))
 	require.NoError(t, validateCucumber(t, out.Bytes()), out.String())
 
 	var doc cukeDoc
@@ -153,7 +153,7 @@ func TestCucumberJSONIsValidAndComplete(t *testing.T) {
 	// after hook.
 	r.Expected = map[string]string{"R-6/fails": "known bug 42", "R-1": "fixed since"}
 	out.Reset()
-	require.NoError(t, steps.WriteCucumber(&out, r))
+	require.NoError(t, report.WriteCucumber(&out, r))
 	require.NoError(t, validateCucumber(t, out.Bytes()), out.String())
 	var listed cukeDoc
 	require.NoError(t, json.Unmarshal(out.Bytes(), &listed))
@@ -179,7 +179,7 @@ func TestCucumberJSONIsValidAndComplete(t *testing.T) {
 // A failure outside any step is a failed before hook; results of several files are several features,
 // in the order they first appear; a result no scenario filled in is left out.
 func TestCucumberJSONEdgeCases(t *testing.T) {
-	r := &steps.Report{Results: []scenario.Result{
+	r := &report.Report{Results: []scenario.Result{
 		{Scenario: scenario.Scenario{ID: "A-1", Name: "target down", API: "rambase", Feature: "A"}, Status: scenario.Failed,
 			Reason: "target: connection refused", Source: scenario.Source{File: "rambase/a.feature", Line: 3},
 			Steps: []scenario.StepResult{{Keyword: "When", Text: "x", Line: 4, Status: scenario.Skipped}}},
@@ -190,7 +190,7 @@ func TestCucumberJSONEdgeCases(t *testing.T) {
 			Source: scenario.Source{File: "rambase/a.feature", Line: 9}},
 	}}
 	var out bytes.Buffer
-	require.NoError(t, steps.WriteCucumber(&out, r))
+	require.NoError(t, report.WriteCucumber(&out, r))
 	require.NoError(t, validateCucumber(t, out.Bytes()), out.String())
 	var doc cukeDoc
 	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
@@ -202,7 +202,7 @@ func TestCucumberJSONEdgeCases(t *testing.T) {
 	assert.Equal(t, "randaverify/b.feature", doc[1].URI)
 
 	out.Reset()
-	require.NoError(t, steps.WriteCucumber(&out, &steps.Report{}))
+	require.NoError(t, report.WriteCucumber(&out, &report.Report{}))
 	assert.JSONEq(t, "[]", out.String())
 	require.NoError(t, validateCucumber(t, out.Bytes()))
 }
@@ -211,7 +211,7 @@ func TestCucumberJSONEdgeCases(t *testing.T) {
 // refused.
 func TestCucumberSchemaRefusesBrokenReports(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, steps.WriteCucumber(&out, reportsRun(t)))
+	require.NoError(t, report.WriteCucumber(&out, reportsRun(t)))
 	for name, breakIt := range map[string]func(f map[string]any){
 		"a feature without its uri": func(f map[string]any) { delete(f, "uri") },
 		"a step without its keyword": func(f map[string]any) {

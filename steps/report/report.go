@@ -1,4 +1,7 @@
-package steps
+// Package report gives the verdict of a run of the conformance suite on its results (Report: how each
+// result counts, rule coverage per API, why the run is not conformant) and writes it: a line per
+// scenario and a summary for the terminal, JUnit XML and Cucumber JSON for CI tools.
+package report
 
 import (
 	"fmt"
@@ -6,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/openapi"
 	"github.com/idvkit/idvkit/steps/scenario"
 )
@@ -25,6 +27,10 @@ type Report struct {
 	// API: a pipeline must not go green on a target that skipped most of the suite.
 	FailOnSkip bool
 	MinRules   int
+	// APIs orders the parts of the report that are per API (rule coverage, the summary's lines): the
+	// runner lists every registered API, in the registry's order. Left empty, they come in the order
+	// the results first name them.
+	APIs []string
 }
 
 // Outcome is how a result counts in the verdict.
@@ -139,11 +145,15 @@ type RuleCoverage struct {
 	Listed   []string
 }
 
-// Coverage returns rule coverage for every API the results touch, in registry order. A scenario with a
-// relaxed check did not verify its rules: our part of them failed.
+// Coverage returns rule coverage for every API the results touch, in the order of r.APIs. A scenario
+// with a relaxed check did not verify its rules: our part of them failed.
 func (r *Report) Coverage() []RuleCoverage {
+	apis := r.APIs
+	if len(apis) == 0 {
+		apis = apisOf(r)
+	}
 	var out []RuleCoverage
-	for _, api := range mocktest.APIs() {
+	for _, api := range apis {
 		spec, err := openapi.Load(api)
 		if err != nil {
 			continue
