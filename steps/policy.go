@@ -52,7 +52,7 @@ func statusIsOurs(ctx context.Context, want, class int) error {
 // ours ends a check of our own part of a rule: where policy counts its failure fails the step;
 // elsewhere it is kept as the step's relaxation, for the reports, and the step passes so that the
 // scenario goes on to the vendor's part. A 5xx is never ours to forgive.
-func (w *world) ours(err error) error {
+func (w *World) ours(err error) error {
 	if err == nil || w.policyCounts || (w.last != nil && w.last.status >= 500) {
 		return err
 	}

@@ -395,7 +395,7 @@ func TestEveryBreakableRuleIsCaught(t *testing.T) {
 			t.Run(rule.ID, func(t *testing.T) {
 				t.Parallel()
 				s, err := steps.New(steps.Config{API: api, Target: target.InProcess(mocktest.WithBrokenRules(rule.ID)),
-					Webhook: steps.WebhookFile{Wait: steps.Duration(2 * time.Second)}})
+					Webhook: steps.Webhook{Wait: 2 * time.Second}})
 				require.NoError(t, err)
 				scenarios, err := steps.Plan{Tags: "@rule:" + rule.ID + " && ~@slow"}.Select(s.Scenarios())
 				require.NoError(t, err)

@@ -45,7 +45,7 @@ type Config struct {
 	// without an outbox would have sent is read from the key named after its kind (otp).
 	TestData map[string]string
 	// Webhook is where the suite's webhook receiver listens, and the URL the target calls it at.
-	Webhook WebhookFile
+	Webhook Webhook
 }
 
 // NewReport returns an empty report that counts policy failures as cfg says.
@@ -82,7 +82,7 @@ func New(cfg Config) (*Suite, error) {
 		return nil, err
 	}
 	for _, sc := range scs {
-		if apis[sc.API] == nil {
+		if !HasSteps(sc.API) {
 			return nil, fmt.Errorf("steps: %s: no steps are registered for API %q", sc.Path, sc.API)
 		}
 	}
@@ -118,23 +118,15 @@ func (s *Suite) Run(ctx context.Context, sc scenario.Scenario) (res scenario.Res
 		return res
 	}
 	defer ep.Close()
-	w := &world{api: apis[sc.API], ep: ep, principals: s.cfg.Principals, testData: s.cfg.TestData, actors: map[string]*actor{}, vars: map[string]string{},
-		webhook: s.cfg.Webhook, policyCounts: s.cfg.policyCounts()}
-	defer w.closeWebhookReceiver()
-	w.keepSecret(ep.ControlToken)
-	for _, v := range s.cfg.TestData {
-		w.keepSecret(v)
+	w, err := NewWorld(ctx, Setup{API: sc.API, Endpoint: ep, Capabilities: s.cfg.Capabilities, Principals: s.cfg.Principals,
+		TestData: s.cfg.TestData, Webhook: s.cfg.Webhook, PolicyCounts: s.cfg.policyCounts()})
+	if err != nil {
+		res.Status, res.Reason = scenario.Failed, err.Error()
+		return res
 	}
-	if s.cfg.Capabilities != nil {
-		w.caps = map[string]bool{}
-		for _, c := range s.cfg.Capabilities {
-			w.caps[c] = true
-		}
-	} else {
-		w.caps = capabilities(ctx, w)
-	}
+	defer w.Close()
 	for _, need := range sc.Needs {
-		if !w.caps[need] {
+		if !w.Offers(need) {
 			res.Status, res.Reason = scenario.Skipped, "target lacks capability "+need
 			return res
 		}
@@ -153,7 +145,7 @@ func (s *Suite) Run(ctx context.Context, sc scenario.Scenario) (res scenario.Res
 				if p.Name != sc.Name {
 					return ctx, fmt.Errorf("godog selected %q instead of %q", p.Name, sc.Name)
 				}
-				return withWorld(ctx, w), nil
+				return ctx, nil
 			})
 			gsc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
 				ran++
@@ -164,8 +156,7 @@ func (s *Suite) Run(ctx context.Context, sc scenario.Scenario) (res scenario.Res
 				if err != nil && !errors.Is(err, godog.ErrSkip) && res.FailedStep == "" {
 					res.FailedStep, res.Reason = st.Text, err.Error()
 				}
-				relaxed := w.relaxed
-				w.relaxed = ""
+				relaxed := w.TakeRelaxed()
 				r := stepOf(res.Steps, pickle, st)
 				if relaxed != "" {
 					rx := scenario.Relaxation{Step: st.Text, Error: relaxed}
@@ -178,7 +169,7 @@ func (s *Suite) Run(ctx context.Context, sc scenario.Scenario) (res scenario.Res
 					r.Status = stepStatus(status)
 					switch {
 					case errors.Is(err, godog.ErrSkip):
-						r.Error, r.Duration = w.skipReason, time.Since(began[st])
+						r.Error, r.Duration = w.SkipReason(), time.Since(began[st])
 					case err != nil:
 						r.Error, r.Duration = err.Error(), time.Since(began[st])
 					case r.Status != scenario.Skipped: // a step skipped after a failed one never ran
@@ -188,10 +179,7 @@ func (s *Suite) Run(ctx context.Context, sc scenario.Scenario) (res scenario.Res
 				delete(began, st)
 				return ctx, nil
 			})
-			registerCommonSteps(gsc)
-			registerPolicySteps(gsc)
-			registerWebhookSteps(gsc)
-			w.api.register(gsc)
+			w.Initialize(gsc)
 		},
 		Options: &godog.Options{
 			Format: "pretty", Output: &out, NoColors: true, Strict: true,
@@ -199,16 +187,16 @@ func (s *Suite) Run(ctx context.Context, sc scenario.Scenario) (res scenario.Res
 		},
 	}
 	code := suite.Run()
-	res.Output, res.Reason, res.ServerError = w.redact(out.String()), w.redact(res.Reason), w.redact(w.serverError)
+	res.Output, res.Reason, res.ServerError = w.Redact(out.String()), w.Redact(res.Reason), w.Redact(w.ServerError())
 	for i := range res.Steps {
-		res.Steps[i].Error = w.redact(res.Steps[i].Error)
+		res.Steps[i].Error = w.Redact(res.Steps[i].Error)
 	}
 	for i := range res.Relaxed {
-		res.Relaxed[i].Error = w.redact(res.Relaxed[i].Error)
+		res.Relaxed[i].Error = w.Redact(res.Relaxed[i].Error)
 	}
 	switch {
-	case w.skipReason != "":
-		res.Status, res.Reason = scenario.Skipped, w.skipReason
+	case w.SkipReason() != "":
+		res.Status, res.Reason = scenario.Skipped, w.SkipReason()
 	case ran == 0 || pickles != 1:
 		// godog selected nothing, or more than this scenario: never count that as passed.
 		res.Status, res.Reason = scenario.Failed, fmt.Sprintf("godog ran %d scenarios and %d steps for %s, not this one scenario", pickles, ran, sc.Path)
@@ -221,21 +209,6 @@ func (s *Suite) Run(ctx context.Context, sc scenario.Scenario) (res scenario.Res
 		res.Status = scenario.Passed
 	}
 	return res
-}
-
-// capabilities asks the target's control API what it offers; a target without one offers nothing.
-func capabilities(ctx context.Context, w *world) map[string]bool {
-	caps := map[string]bool{}
-	var body struct {
-		Capabilities []string `json:"capabilities"`
-	}
-	if err := w.controlJSON(ctx, "GET", "/capabilities", nil, &body); err != nil {
-		return caps
-	}
-	for _, c := range body.Capabilities {
-		caps[c] = true
-	}
-	return caps
 }
 
 // stepOf returns the result of a step of the pickle godog runs, or nil for a step that is not one of

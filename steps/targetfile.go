@@ -168,7 +168,7 @@ func ReadExpectedFailures(path string) (map[string]string, error) {
 // verdict's rules. Its errors are the file's or the user's (a usage error), never the target's.
 func (f *TargetFile) Plan() (Plan, error) {
 	p := Plan{Config: Config{API: f.API, Principals: f.Principals, StrictPolicy: f.StrictPolicy, Capabilities: f.Capabilities, TestData: f.TestData,
-		Webhook: f.Webhook},
+		Webhook: Webhook{Listen: f.Webhook.Listen, PublicURL: f.Webhook.PublicURL, Wait: time.Duration(f.Webhook.Wait)}},
 		Tags: f.Tags, Timeout: time.Duration(f.Timeout), FailOnSkip: f.FailOnSkip, MinRules: f.MinRules}
 	if f.MinRules < 0 || f.Timeout < 0 {
 		return p, errors.New("min_rules and timeout cannot be negative")

@@ -22,16 +22,16 @@ import (
 const defaultWebhookWait = 15 * time.Second
 
 // webhookWait is how long the scenario's steps wait for a delivery.
-func (w *world) webhookWait() time.Duration {
+func (w *World) webhookWait() time.Duration {
 	if w.webhook.Wait > 0 {
-		return time.Duration(w.webhook.Wait)
+		return w.webhook.Wait
 	}
 	return defaultWebhookWait
 }
 
 // webhookReceiver returns the scenario's webhook receiver, started on first use; the scenario's end
 // closes it.
-func (w *world) webhookReceiver(context.Context) (*webhookrecv.Receiver, error) {
+func (w *World) webhookReceiver(context.Context) (*webhookrecv.Receiver, error) {
 	if w.hooks == nil {
 		r, err := webhookrecv.New(w.webhook.Listen, w.webhook.PublicURL)
 		if err != nil {
@@ -42,15 +42,8 @@ func (w *world) webhookReceiver(context.Context) (*webhookrecv.Receiver, error) 
 	return w.hooks, nil
 }
 
-// closeWebhookReceiver closes the scenario's receiver, if it started one.
-func (w *world) closeWebhookReceiver() {
-	if w.hooks != nil {
-		w.hooks.Close()
-	}
-}
-
 // latestWebhookDelivery waits for a first delivery and returns the latest one.
-func (w *world) latestWebhookDelivery(ctx context.Context) (webhookrecv.Delivery, error) {
+func (w *World) latestWebhookDelivery(ctx context.Context) (webhookrecv.Delivery, error) {
 	r, err := w.webhookReceiver(ctx)
 	if err != nil {
 		return webhookrecv.Delivery{}, err

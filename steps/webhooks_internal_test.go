@@ -13,23 +13,23 @@ import (
 // The world starts one receiver on first use, from the target file's webhook settings, and closes
 // it with the scenario.
 func TestTheWorldStartsOneReceiverAndClosesIt(t *testing.T) {
-	w := &world{webhook: WebhookFile{PublicURL: "http://suite.example:9000"}}
+	w := &World{webhook: Webhook{PublicURL: "http://suite.example:9000"}}
 	r1, err := w.webhookReceiver(context.Background())
 	require.NoError(t, err)
 	r2, err := w.webhookReceiver(context.Background())
 	require.NoError(t, err)
 	assert.Same(t, r1, r2)
 	assert.Equal(t, "http://suite.example:9000/h", r1.URL("/h"))
-	w.closeWebhookReceiver()
+	w.Close()
 
-	w = &world{}
+	w = &World{}
 	r, err := w.webhookReceiver(context.Background())
 	require.NoError(t, err)
 	resp, err := http.Post(r.URL("/h"), "application/json", strings.NewReader("{}"))
 	require.NoError(t, err)
 	resp.Body.Close()
-	w.closeWebhookReceiver()
+	w.Close()
 	_, err = http.Post(r.URL("/h"), "application/json", strings.NewReader("{}"))
 	assert.Error(t, err, "closed with the scenario: the connection is refused")
-	(&world{}).closeWebhookReceiver() // none started: nothing to close
+	(&World{}).Close() // none started: nothing to close
 }

@@ -104,7 +104,7 @@ const webhooksFeature = `Feature: Webhook steps
 
 func TestTheWebhookSteps(t *testing.T) {
 	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/webhooks.feature": {Data: []byte(webhooksFeature)}},
-		Target: target.InProcess(), Webhook: steps.WebhookFile{Wait: steps.Duration(300 * time.Millisecond)}})
+		Target: target.InProcess(), Webhook: steps.Webhook{Wait: 300 * time.Millisecond}})
 	require.NoError(t, err)
 	res := map[string]scenario.Result{}
 	for _, sc := range s.Scenarios() {
@@ -134,10 +134,10 @@ func TestTheWebhookSettingsReachThePlan(t *testing.T) {
 	require.NoError(t, err)
 	p, err := f.Plan()
 	require.NoError(t, err)
-	assert.Equal(t, steps.WebhookFile{Listen: "0.0.0.0:9911", PublicURL: "http://host.docker.internal:9911", Wait: steps.Duration(30 * time.Second)}, p.Webhook)
+	assert.Equal(t, steps.Webhook{Listen: "0.0.0.0:9911", PublicURL: "http://host.docker.internal:9911", Wait: 30 * time.Second}, p.Webhook)
 
 	env := map[string]string{"IDVKIT_CONFIG": path, "IDVKIT_WEBHOOK_PUBLIC_URL": "http://10.0.0.5:9911", "IDVKIT_WEBHOOK_WAIT": "2s"}
 	p, err = steps.PlanFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	require.NoError(t, err)
-	assert.Equal(t, steps.WebhookFile{Listen: "0.0.0.0:9911", PublicURL: "http://10.0.0.5:9911", Wait: steps.Duration(2 * time.Second)}, p.Webhook)
+	assert.Equal(t, steps.Webhook{Listen: "0.0.0.0:9911", PublicURL: "http://10.0.0.5:9911", Wait: 2 * time.Second}, p.Webhook)
 }

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cucumber/godog"
 
@@ -20,9 +21,11 @@ import (
 	"github.com/idvkit/idvkit/steps/webhookrecv"
 )
 
-// world is one scenario's state. It lives in the scenario's context, never in a package variable,
-// so scenarios can run concurrently.
-type world struct {
+// World is one scenario's state. The runner makes one per scenario (NewWorld), hands it to godog
+// (Initialize), which puts it in the scenario's context for the steps, never in a package variable,
+// so scenarios run concurrently; when the scenario ends the runner reads what it left (SkipReason,
+// ServerError, TakeRelaxed after each step), through Redact, and closes it.
+type World struct {
 	api        *apiSteps // the API the scenario's feature is about
 	ep         *target.Endpoint
 	caps       map[string]bool
@@ -43,8 +46,107 @@ type world struct {
 
 	// The webhook receiver (webhooks.go): where it listens and is reached, and the receiver itself
 	// once a step has started it.
-	webhook WebhookFile
+	webhook Webhook
 	hooks   *webhookrecv.Receiver
+}
+
+// Setup is what a scenario's world starts from.
+type Setup struct {
+	API      string           // the API of the scenario's feature, whose steps the scenario gets
+	Endpoint *target.Endpoint // where the scenario's requests go
+	// Capabilities are what the target declares it offers; nil asks its control API.
+	Capabilities []string
+	Principals   map[string]Principal // credentials per role, for a target without users.create
+	TestData     map[string]string    // values the target's test build fixes, read as ${test.<key>}
+	Webhook      Webhook
+	// PolicyCounts makes a failed check of our own part of a rule fail its step (policy.go).
+	PolicyCounts bool
+}
+
+// Webhook is where a scenario's webhook receiver listens and how the implementation reaches it.
+type Webhook struct {
+	Listen    string // default 127.0.0.1:0, a free port
+	PublicURL string // the base URL the implementation calls; default the receiver's own address
+	// Wait is how long a step waits for a delivery that has not arrived yet; zero: 15 s.
+	Wait time.Duration
+}
+
+// NewWorld makes a scenario's world, asking the target's control API what it offers unless the setup
+// declares it. It fails for an API no steps file registered. The caller must Close it.
+func NewWorld(ctx context.Context, s Setup) (*World, error) {
+	api := apis[s.API]
+	if api == nil {
+		return nil, fmt.Errorf("steps: no steps are registered for API %q", s.API)
+	}
+	w := &World{api: api, ep: s.Endpoint, principals: s.Principals, testData: s.TestData, actors: map[string]*actor{},
+		vars: map[string]string{}, webhook: s.Webhook, policyCounts: s.PolicyCounts}
+	w.keepSecret(s.Endpoint.ControlToken)
+	for _, v := range s.TestData {
+		w.keepSecret(v)
+	}
+	if s.Capabilities != nil {
+		w.caps = map[string]bool{}
+		for _, c := range s.Capabilities {
+			w.caps[c] = true
+		}
+	} else {
+		w.caps = w.capabilities(ctx)
+	}
+	return w, nil
+}
+
+// HasSteps reports whether a steps file registered the API's steps.
+func HasSteps(api string) bool { return apis[api] != nil }
+
+// capabilities asks the target's control API what it offers; a target without one offers nothing.
+func (w *World) capabilities(ctx context.Context) map[string]bool {
+	caps := map[string]bool{}
+	var body struct {
+		Capabilities []string `json:"capabilities"`
+	}
+	if err := w.controlJSON(ctx, "GET", "/capabilities", nil, &body); err != nil {
+		return caps
+	}
+	for _, c := range body.Capabilities {
+		caps[c] = true
+	}
+	return caps
+}
+
+// Offers reports whether the target offers a capability.
+func (w *World) Offers(capability string) bool { return w.caps[capability] }
+
+// Initialize gives godog the scenario's steps and the world in the scenario's context: the steps
+// every API shares, the checks of our own part of a rule, the webhook steps, and the API's own.
+func (w *World) Initialize(sc *godog.ScenarioContext) {
+	sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
+		return withWorld(ctx, w), nil
+	})
+	registerCommonSteps(sc)
+	registerPolicySteps(sc)
+	registerWebhookSteps(sc)
+	w.api.register(sc)
+}
+
+// TakeRelaxed returns the check of our own part of a rule the step that just ran forgave, if any
+// (policy.go), and forgets it, so the next step starts without one.
+func (w *World) TakeRelaxed() string {
+	r := w.relaxed
+	w.relaxed = ""
+	return r
+}
+
+// SkipReason is why a step skipped the scenario; empty when none did.
+func (w *World) SkipReason() string { return w.skipReason }
+
+// ServerError is the first 5xx the API answered in the scenario, if any.
+func (w *World) ServerError() string { return w.serverError }
+
+// Close closes what the scenario started: its webhook receiver.
+func (w *World) Close() {
+	if w.hooks != nil {
+		w.hooks.Close()
+	}
 }
 
 // actor is a named principal of the scenario and the credential its last login obtained.
@@ -66,20 +168,20 @@ type response struct {
 
 type worldKey struct{}
 
-func withWorld(ctx context.Context, w *world) context.Context {
+func withWorld(ctx context.Context, w *World) context.Context {
 	return context.WithValue(ctx, worldKey{}, w)
 }
 
-func worldFrom(ctx context.Context) *world { return ctx.Value(worldKey{}).(*world) }
+func worldFrom(ctx context.Context) *World { return ctx.Value(worldKey{}).(*World) }
 
 // skip ends the scenario as skipped, with the reason reported.
-func (w *world) skip(reason string) error {
+func (w *World) skip(reason string) error {
 	w.skipReason = reason
 	return godog.ErrSkip
 }
 
 // need skips the scenario unless the target offers the capability.
-func (w *world) need(capability string) error {
+func (w *World) need(capability string) error {
 	if !w.caps[capability] {
 		return w.skip("target lacks capability " + capability)
 	}
@@ -87,7 +189,7 @@ func (w *world) need(capability string) error {
 }
 
 // actor returns a named principal, which an earlier step must have introduced.
-func (w *world) actor(name string) (*actor, error) {
+func (w *World) actor(name string) (*actor, error) {
 	a, ok := w.actors[name]
 	if !ok {
 		return nil, fmt.Errorf("no principal named %q in this scenario: a step `%q has the role ...` must introduce it first", name, name)
@@ -96,7 +198,7 @@ func (w *world) actor(name string) (*actor, error) {
 }
 
 // keepSecret records a value that must never appear whole in a step's error or output.
-func (w *world) keepSecret(v string) {
+func (w *World) keepSecret(v string) {
 	if v != "" {
 		w.secrets = append(w.secrets, v)
 	}
@@ -104,7 +206,7 @@ func (w *world) keepSecret(v string) {
 
 // keepToken stores a token an API's login returned for the actor (and how long it lives, when the
 // login said).
-func (w *world) keepToken(a *actor, token string, expiresIn int) {
+func (w *World) keepToken(a *actor, token string, expiresIn int) {
 	a.token, a.expiresIn = token, expiresIn
 	w.keepSecret(token)
 }
@@ -115,7 +217,7 @@ const maxResponse = 4 << 20
 // send performs a request against the API (or the control API when spec is openapi.Control), records
 // it as the last response, and checks it against the spec: a response that breaks the contract fails
 // the step, whichever step sent it.
-func (w *world) send(ctx context.Context, spec string, req *http.Request) (*response, error) {
+func (w *World) send(ctx context.Context, spec string, req *http.Request) (*response, error) {
 	req = req.WithContext(ctx)
 	resp, err := w.ep.Client.Do(req)
 	if err != nil {
@@ -146,7 +248,7 @@ func (w *world) send(ctx context.Context, spec string, req *http.Request) (*resp
 
 // checkContract validates a response against the operation the request matched. Requests outside
 // every operation (unknown paths, wrong methods) have nothing to check against.
-func (w *world) checkContract(ctx context.Context, specName string, req *http.Request, r *response) error {
+func (w *World) checkContract(ctx context.Context, specName string, req *http.Request, r *response) error {
 	spec, err := openapi.Load(specName)
 	if err != nil {
 		return err
@@ -173,12 +275,12 @@ func (w *world) checkContract(ctx context.Context, specName string, req *http.Re
 // request sends a request to the API: as actor a, with its credentials, or anonymously when a is
 // nil. target is a path of the API or an absolute URL (a link the API handed out); credentials are
 // only ever sent to the target's own origin.
-func (w *world) request(ctx context.Context, a *actor, method, target, contentType string, body []byte) (*response, error) {
+func (w *World) request(ctx context.Context, a *actor, method, target, contentType string, body []byte) (*response, error) {
 	return w.requestWith(ctx, a, method, target, contentType, body, nil)
 }
 
 // requestWith is request with extra headers.
-func (w *world) requestWith(ctx context.Context, a *actor, method, target, contentType string, body []byte, header http.Header) (*response, error) {
+func (w *World) requestWith(ctx context.Context, a *actor, method, target, contentType string, body []byte, header http.Header) (*response, error) {
 	if !strings.HasPrefix(target, "http://") && !strings.HasPrefix(target, "https://") {
 		target = w.ep.BaseURL + target
 	}
@@ -214,7 +316,7 @@ func (w *world) requestWith(ctx context.Context, a *actor, method, target, conte
 
 // carriesSecret reports whether a request's target or body holds a credential the scenario has seen
 // (a password, a client secret, a token or a code written in with ${...}).
-func (w *world) carriesSecret(target string, body []byte) bool {
+func (w *World) carriesSecret(target string, body []byte) bool {
 	for _, secret := range w.secrets {
 		if len(secret) >= 4 && (strings.Contains(target, secret) || bytes.Contains(body, []byte(secret))) {
 			return true
@@ -229,7 +331,7 @@ func sameOrigin(u *url.URL, base string) bool {
 }
 
 // controlJSON calls the control API and decodes its JSON answer into out (when not nil).
-func (w *world) controlJSON(ctx context.Context, method, path string, in, out any) error {
+func (w *World) controlJSON(ctx context.Context, method, path string, in, out any) error {
 	r, err := w.control(ctx, method, path, in)
 	if err != nil {
 		return err
@@ -248,7 +350,7 @@ func (w *world) controlJSON(ctx context.Context, method, path string, in, out an
 
 // control sends a request to the control API, in (when not nil) as its JSON body, and returns the
 // answer whatever its status; the answer is checked against the control API's spec.
-func (w *world) control(ctx context.Context, method, path string, in any) (*response, error) {
+func (w *World) control(ctx context.Context, method, path string, in any) (*response, error) {
 	if w.ep.ControlURL == "" {
 		return nil, errors.New("the target has no control API")
 	}
@@ -274,7 +376,7 @@ func (w *world) control(ctx context.Context, method, path string, in any) (*resp
 }
 
 // lastResponse returns the last response of the API, or says that no request was sent yet.
-func (w *world) lastResponse() (*response, error) {
+func (w *World) lastResponse() (*response, error) {
 	if w.last == nil {
 		return nil, errors.New("no request has been sent yet")
 	}
@@ -282,7 +384,7 @@ func (w *world) lastResponse() (*response, error) {
 }
 
 // field reads a path ("idVerification.user.userId", "items[0].id") from the last response's body.
-func (w *world) field(path string) (any, bool, error) {
+func (w *World) field(path string) (any, bool, error) {
 	r, err := w.lastResponse()
 	if err != nil {
 		return nil, false, err
@@ -319,7 +421,7 @@ func (w *world) field(path string) (any, bool, error) {
 }
 
 // mustField is field for a path that must be there.
-func (w *world) mustField(path string) (any, error) {
+func (w *World) mustField(path string) (any, error) {
 	v, ok, err := w.field(path)
 	if err != nil {
 		return nil, err
@@ -367,7 +469,7 @@ var reference = regexp.MustCompile(`\$\{([^}]*)\}`)
 // interpolate replaces each ${name} in s by the value saved under that name, and each ${actor.field}
 // by the actor's field (id, username, password, email, client_id, client_secret, token, role, or an
 // attribute), passed through escape for where it lands; ${name|lower} and ${name|upper} change its case.
-func (w *world) interpolate(s string, escape func(string) string) (string, error) {
+func (w *World) interpolate(s string, escape func(string) string) (string, error) {
 	var err error
 	out := reference.ReplaceAllStringFunc(s, func(ref string) string {
 		v, e := w.resolve(ref[2 : len(ref)-1])
@@ -379,7 +481,7 @@ func (w *world) interpolate(s string, escape func(string) string) (string, error
 	return out, err
 }
 
-func (w *world) resolve(ref string) (string, error) {
+func (w *World) resolve(ref string) (string, error) {
 	if ref, filter, ok := strings.Cut(ref, "|"); ok {
 		v, err := w.resolve(ref)
 		switch filter {
@@ -422,7 +524,7 @@ func (w *world) resolve(ref string) (string, error) {
 
 // interpolateURL interpolates a request target, escaping values for the path or the query they
 // land in.
-func (w *world) interpolateURL(target string) (string, error) {
+func (w *World) interpolateURL(target string) (string, error) {
 	if whole := reference.FindString(target); whole == target {
 		// One saved value, such as a link from an email: used as it is, not escaped as a path.
 		return w.resolve(target[2 : len(target)-1])
@@ -436,9 +538,9 @@ func (w *world) interpolateURL(target string) (string, error) {
 	return path + "?" + query, err
 }
 
-// redact masks every secret the scenario has seen in s: a step's error and godog's output are
+// Redact masks every secret the scenario has seen in s: a step's error and godog's output are
 // printed, and must not carry a usable credential.
-func (w *world) redact(s string) string {
+func (w *World) Redact(s string) string {
 	for _, secret := range w.secrets {
 		if len(secret) >= 4 {
 			s = strings.ReplaceAll(s, secret, mask(secret))
