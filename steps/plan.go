@@ -12,7 +12,7 @@ import (
 
 // Plan is one run: what to run against what (Config), which scenarios (Tags), how long each may take,
 // and how the verdict is reached. `idvkit conform` builds it from its flags and target file, go test
-// from the environment (PlanFromEnv).
+// from the environment (targetfile.PlanFromEnv).
 type Plan struct {
 	Config
 	// Tags selects scenarios by tag expression (see scenario.MatchTags); empty runs all.

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/targetfile"
 )
 
 // TestFeatures runs every feature against a fresh in-process mock per scenario, or against the
-// implementation the environment names (steps.PlanFromEnv: IDVKIT_BASE_URL, IDVKIT_API, ...).
+// implementation the environment names (targetfile.PlanFromEnv: IDVKIT_BASE_URL, IDVKIT_API, ...).
 func TestFeatures(t *testing.T) {
-	plan, err := steps.PlanFromEnv(os.LookupEnv)
+	plan, err := targetfile.PlanFromEnv(os.LookupEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestFeatures(t *testing.T) {
 }
 
 // ownMock reports whether TestFeatures runs the whole suite against the in-process mock: no -run
-// pattern picks some of its scenarios, and no variable of steps.PlanFromEnv names another target, a
+// pattern picks some of its scenarios, and no variable of targetfile.PlanFromEnv names another target, a
 // subset or expected failures.
 func ownMock() bool {
 	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {

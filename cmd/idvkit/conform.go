@@ -15,6 +15,7 @@ import (
 	"github.com/idvkit/idvkit/steps"
 	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
+	"github.com/idvkit/idvkit/steps/targetfile"
 )
 
 // runConform is `idvkit conform`: the Gherkin suite against an implementation, given by flags or a
@@ -53,10 +54,10 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 		return usageError("--format %q: want pretty or progress", *format)
 	}
 
-	f := &steps.TargetFile{}
+	f := &targetfile.File{}
 	if *configFile != "" {
 		var err error
-		if f, err = steps.ReadTargetFile(*configFile); err != nil {
+		if f, err = targetfile.Read(*configFile); err != nil {
 			return usageError("--config: %v", err)
 		}
 	}
@@ -79,16 +80,16 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	if set["control-url"] {
 		u := *controlURL
-		f.Control = &steps.ControlFile{URL: &u}
+		f.Control = &targetfile.Control{URL: &u}
 	}
 	if *controlToken != "" && (set["control-token"] || f.Control == nil || f.Control.Token == "") {
 		if f.Control == nil {
-			f.Control = &steps.ControlFile{}
+			f.Control = &targetfile.Control{}
 		}
 		f.Control.Token = *controlToken
 	}
 	if set["principals"] {
-		ps, err := steps.ReadPrincipals(*principalsFile)
+		ps, err := targetfile.ReadPrincipals(*principalsFile)
 		if err != nil {
 			return usageError("--principals: %v", err)
 		}
@@ -100,7 +101,7 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 		f.MinRules = *minRules
 	}
 	if set["timeout"] || f.Timeout == 0 {
-		f.Timeout = steps.Duration(*timeout)
+		f.Timeout = targetfile.Duration(*timeout)
 	}
 	plan, err := f.Plan()
 	if err != nil {

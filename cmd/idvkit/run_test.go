@@ -24,7 +24,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/openapi"
-	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/targetfile"
 )
 
 func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -464,7 +464,7 @@ func TestExampleTargetFiles(t *testing.T) {
 	require.NoError(t, err)
 	var apis []string
 	for _, file := range files {
-		f, err := steps.ReadTargetFile(file)
+		f, err := targetfile.Read(file)
 		require.NoError(t, err, file)
 		apis = append(apis, f.API)
 		t.Run(f.API, func(t *testing.T) {

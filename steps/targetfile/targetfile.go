@@ -1,4 +1,7 @@
-package steps
+// Package targetfile reads what `idvkit conform --config` and go test (IDVKIT_CONFIG) are told to
+// check and how to reach it, a YAML file decoded strictly, overridden by flags or the environment,
+// and turns it into the run's plan.
+package targetfile
 
 import (
 	"bytes"
@@ -14,26 +17,27 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/idvkit/idvkit/steps"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
-// TargetFile is the file `idvkit conform --config` (and IDVKIT_CONFIG under go test) reads: what to
+// File is the file `idvkit conform --config` (and IDVKIT_CONFIG under go test) reads: what to
 // check and how to reach it. Flags and environment variables override it. It is decoded strictly, so
 // a misspelt key is an error naming the key and its line.
-type TargetFile struct {
-	API     string       `yaml:"api"`
-	BaseURL string       `yaml:"base_url"`
-	Control *ControlFile `yaml:"control"`
+type File struct {
+	API     string   `yaml:"api"`
+	BaseURL string   `yaml:"base_url"`
+	Control *Control `yaml:"control"`
 	// Capabilities the target offers, declared; absent, they are discovered from the control API.
 	Capabilities []string `yaml:"capabilities"`
 	// Principals are credentials per role, for a target whose control API cannot make them.
-	Principals map[string]Principal `yaml:"principals"`
+	Principals map[string]steps.Principal `yaml:"principals"`
 	// TestData are values a real target's test build fixes: a sandbox's one-time password (`otp`),
 	// a reset code. Scenarios read them as ${test.<key>}; a message a target without an outbox
 	// would have sent is read from the key named after its kind.
 	TestData map[string]string `yaml:"test_data"`
-	Webhook  WebhookFile       `yaml:"webhook"`
-	Docker   DockerFile        `yaml:"docker"`
+	Webhook  Webhook           `yaml:"webhook"`
+	Docker   Docker            `yaml:"docker"`
 
 	StrictPolicy     bool     `yaml:"strict_policy"`
 	FailOnSkip       bool     `yaml:"fail_on_skip"`
@@ -43,17 +47,17 @@ type TargetFile struct {
 	ExpectedFailures string   `yaml:"expected_failures"` // a file of expected failures, relative to this one
 }
 
-// ControlFile is the target's control API. `control: {url: ""}` declares that it has none, so its
+// Control is the target's control API. `control: {url: ""}` declares that it has none, so its
 // scenarios that need one are skipped, and reported as such, rather than the run stopping as not
 // ready.
-type ControlFile struct {
+type Control struct {
 	URL   *string `yaml:"url"`
 	Token string  `yaml:"token"`
 }
 
-// WebhookFile is where the suite's webhook receiver listens, and the URL the implementation calls
+// Webhook is where the suite's webhook receiver listens, and the URL the implementation calls
 // back (which differs when the implementation runs elsewhere, in a container say).
-type WebhookFile struct {
+type Webhook struct {
 	Listen    string `yaml:"listen"`
 	PublicURL string `yaml:"public_url"`
 	// Wait is how long a step waits for a delivery that has not arrived yet; zero: 15 s, longer
@@ -61,9 +65,9 @@ type WebhookFile struct {
 	Wait Duration `yaml:"wait"`
 }
 
-// DockerFile starts the implementation from an image or a Dockerfile (--docker-image,
+// Docker starts the implementation from an image or a Dockerfile (--docker-image,
 // --dockerfile, --docker-env, --docker-base-path).
-type DockerFile struct {
+type Docker struct {
 	Image      string   `yaml:"image"`
 	Dockerfile string   `yaml:"dockerfile"`
 	Env        []string `yaml:"env"`
@@ -98,10 +102,10 @@ func readStrict(path string, out any) error {
 	return nil
 }
 
-// ReadTargetFile reads a target file, and fills in each principal's role, API and kind, which follow
+// Read reads a target file, and fills in each principal's role, API and kind, which follow
 // from its key. A relative expected-failures path is taken as relative to the file.
-func ReadTargetFile(path string) (*TargetFile, error) {
-	var c TargetFile
+func Read(path string) (*File, error) {
+	var c File
 	if err := readStrict(path, &c); err != nil {
 		return nil, err
 	}
@@ -115,8 +119,8 @@ func ReadTargetFile(path string) (*TargetFile, error) {
 // ReadPrincipals reads a file of role -> principal in the control API's Principal shape (role, api
 // and kind may be left out), strictly, so a misspelt field is an error rather than a missing
 // credential.
-func ReadPrincipals(path string) (map[string]Principal, error) {
-	var raw map[string]Principal
+func ReadPrincipals(path string) (map[string]steps.Principal, error) {
+	var raw map[string]steps.Principal
 	if err := readStrict(path, &raw); err != nil {
 		return nil, err
 	}
@@ -125,14 +129,14 @@ func ReadPrincipals(path string) (map[string]Principal, error) {
 
 // completePrincipals sets each principal's role and API from its key, and its kind from whether it
 // has a username.
-func completePrincipals(ps map[string]Principal) map[string]Principal {
+func completePrincipals(ps map[string]steps.Principal) map[string]steps.Principal {
 	for role, p := range ps {
 		p.Role = role
 		p.API, _, _ = strings.Cut(role, ".") // rambase.internal_user is RamBase's
 		if p.Kind == "" {
-			p.Kind = KindClient
+			p.Kind = steps.KindClient
 			if p.Username != "" {
-				p.Kind = KindUser
+				p.Kind = steps.KindUser
 			}
 		}
 		ps[role] = p
@@ -166,9 +170,9 @@ func ReadExpectedFailures(path string) (map[string]string, error) {
 // Plan turns the file, as flags or the environment have overridden it, into a plan: the target
 // (the in-process mock when the file names none), the credentials, the expected failures and the
 // verdict's rules. Its errors are the file's or the user's (a usage error), never the target's.
-func (f *TargetFile) Plan() (Plan, error) {
-	p := Plan{Config: Config{API: f.API, Principals: f.Principals, StrictPolicy: f.StrictPolicy, Capabilities: f.Capabilities, TestData: f.TestData,
-		Webhook: Webhook{Listen: f.Webhook.Listen, PublicURL: f.Webhook.PublicURL, Wait: time.Duration(f.Webhook.Wait)}},
+func (f *File) Plan() (steps.Plan, error) {
+	p := steps.Plan{Config: steps.Config{API: f.API, Principals: f.Principals, StrictPolicy: f.StrictPolicy, Capabilities: f.Capabilities, TestData: f.TestData,
+		Webhook: steps.Webhook{Listen: f.Webhook.Listen, PublicURL: f.Webhook.PublicURL, Wait: time.Duration(f.Webhook.Wait)}},
 		Tags: f.Tags, Timeout: time.Duration(f.Timeout), FailOnSkip: f.FailOnSkip, MinRules: f.MinRules}
 	if f.MinRules < 0 || f.Timeout < 0 {
 		return p, errors.New("min_rules and timeout cannot be negative")
@@ -253,12 +257,12 @@ func checkURL(raw string) error {
 // webhook receiver); IDVKIT_PRINCIPALS, IDVKIT_EXPECTED_FAILURES (files); IDVKIT_TAGS;
 // IDVKIT_TIMEOUT; IDVKIT_STRICT_POLICY=1, IDVKIT_FAIL_ON_SKIP=1 and IDVKIT_MIN_RULES. Each overrides
 // the file.
-func PlanFromEnv(lookup func(string) (string, bool)) (Plan, error) {
-	f := &TargetFile{}
+func PlanFromEnv(lookup func(string) (string, bool)) (steps.Plan, error) {
+	f := &File{}
 	if path, ok := lookup("IDVKIT_CONFIG"); ok && path != "" {
 		var err error
-		if f, err = ReadTargetFile(path); err != nil {
-			return Plan{}, err
+		if f, err = Read(path); err != nil {
+			return steps.Plan{}, err
 		}
 	}
 	str := func(key string, dst *string) {
@@ -279,20 +283,20 @@ func PlanFromEnv(lookup func(string) (string, bool)) (Plan, error) {
 		f.Docker.Env = strings.Fields(v)
 	}
 	if v, ok := lookup("IDVKIT_CONTROL_URL"); ok {
-		f.Control = &ControlFile{URL: &v}
+		f.Control = &Control{URL: &v}
 		if tok, _ := lookup("IDVKIT_CONTROL_TOKEN"); tok != "" {
 			f.Control.Token = tok
 		}
 	} else if tok, _ := lookup("IDVKIT_CONTROL_TOKEN"); tok != "" {
 		if f.Control == nil {
-			f.Control = &ControlFile{}
+			f.Control = &Control{}
 		}
 		f.Control.Token = tok
 	}
 	if path, _ := lookup("IDVKIT_PRINCIPALS"); path != "" {
 		ps, err := ReadPrincipals(path)
 		if err != nil {
-			return Plan{}, err
+			return steps.Plan{}, err
 		}
 		f.Principals = ps
 	}
@@ -304,7 +308,7 @@ func PlanFromEnv(lookup func(string) (string, bool)) (Plan, error) {
 	if v, _ := lookup("IDVKIT_MIN_RULES"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return Plan{}, fmt.Errorf("IDVKIT_MIN_RULES %q: %w", v, err)
+			return steps.Plan{}, fmt.Errorf("IDVKIT_MIN_RULES %q: %w", v, err)
 		}
 		f.MinRules = n
 	}
@@ -312,7 +316,7 @@ func PlanFromEnv(lookup func(string) (string, bool)) (Plan, error) {
 		if v, _ := lookup(key); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil {
-				return Plan{}, fmt.Errorf("%s %q: %w", key, v, err)
+				return steps.Plan{}, fmt.Errorf("%s %q: %w", key, v, err)
 			}
 			*dst = Duration(d)
 		}
