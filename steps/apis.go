@@ -1,3 +1,8 @@
+// Package steps is idvkit's conformance suite's steps: the godog step definitions of features/ and
+// the World a scenario keeps its state in. The steps are API-neutral (common.go, policy.go,
+// webhooks.go); each API's steps file (rambase.go, randaverify.go, eeid.go) adds how its principals'
+// credentials go on a request and the few steps only it needs, and registers them in init. The
+// runner (steps/suite) makes a World for each scenario and hands it to godog.
 package steps
 
 import (

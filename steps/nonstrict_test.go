@@ -9,22 +9,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/mockserver/mocktest"
-	"github.com/idvkit/idvkit/steps"
 	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
+	"github.com/idvkit/idvkit/steps/suite"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
 // runTagged runs the scenarios of an API that tags select against target, one after the other, and
 // returns the report as the run's config makes it.
-func runTagged(t *testing.T, cfg steps.Config, tags string) *report.Report {
+func runTagged(t *testing.T, cfg suite.Config, tags string) *report.Report {
 	t.Helper()
-	s, err := steps.New(cfg)
+	s, err := suite.New(cfg)
 	require.NoError(t, err)
-	scenarios, err := steps.Plan{Tags: tags}.Select(s.Scenarios())
+	scenarios, err := suite.Plan{Tags: tags}.Select(s.Scenarios())
 	require.NoError(t, err)
 	require.NotEmpty(t, scenarios, tags)
-	r := steps.NewReport(cfg)
+	r := suite.NewReport(cfg)
 	for _, sc := range scenarios {
 		r.Results = append(r.Results, s.Run(context.Background(), sc))
 	}
@@ -33,9 +33,9 @@ func runTagged(t *testing.T, cfg steps.Config, tags string) *report.Report {
 
 // served is a non-strict run's config against a mock served with the given broken rules, as a
 // pipeline runs `idvkit conform --base-url` without --strict-policy.
-func served(t *testing.T, api string, broken ...string) steps.Config {
+func served(t *testing.T, api string, broken ...string) suite.Config {
 	m := mocktest.New(t, mocktest.WithBrokenRules(broken...))
-	return steps.Config{API: api, Target: target.URL(m.APIURL(api))}
+	return suite.Config{API: api, Target: target.URL(m.APIURL(api))}
 }
 
 // A run that does not count policy still fails a target that breaks the vendor's part of a rule whose
@@ -111,7 +111,7 @@ func TestANonStrictRunForgivesAnotherStatusOfTheClassAndSaysSo(t *testing.T) {
 
 	strict := served(t, "randaverify", "RV-05:401")
 	strict.StrictPolicy = true
-	for name, cfg := range map[string]steps.Config{
+	for name, cfg := range map[string]suite.Config{
 		"strict":     strict,
 		"in process": {API: "randaverify", Target: target.InProcess(mocktest.WithBrokenRules("RV-05:401"))},
 	} {

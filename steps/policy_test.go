@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/idvkit/idvkit/steps"
 	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
+	"github.com/idvkit/idvkit/steps/suite"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -41,11 +41,11 @@ func (shared) Isolated() bool { return false }
 func runOne(t *testing.T, base, tags, body string, strict bool) (*report.Report, scenario.Result) {
 	t.Helper()
 	feature := "Feature: x\n\n  @id:X-9 " + tags + "\n  Scenario: y\n    " + body + "\n"
-	cfg := steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}}, Target: shared{target.URL(base)},
+	cfg := suite.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}}, Target: shared{target.URL(base)},
 		StrictPolicy: strict}
-	s, err := steps.New(cfg)
+	s, err := suite.New(cfg)
 	require.NoError(t, err)
-	r := steps.NewReport(cfg)
+	r := suite.NewReport(cfg)
 	res := s.Run(context.Background(), s.Scenarios()[0])
 	r.Results = append(r.Results, res)
 	return r, res

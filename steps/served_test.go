@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/mockserver"
-	"github.com/idvkit/idvkit/steps"
 	"github.com/idvkit/idvkit/steps/scenario"
+	"github.com/idvkit/idvkit/steps/suite"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -39,11 +39,11 @@ func TestExpiryScenariosHoldOnAServedClock(t *testing.T) {
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(rec.Body.Bytes())
 	})
-	suite, err := steps.New(steps.Config{API: "eeid", Target: target.URL(newHTTPServer(t, slowCreation) + "/eeid")})
+	s, err := suite.New(suite.Config{API: "eeid", Target: target.URL(newHTTPServer(t, slowCreation) + "/eeid")})
 	require.NoError(t, err)
-	for _, sc := range suite.Scenarios() {
+	for _, sc := range s.Scenarios() {
 		if sc.ID == "EE-15-a" {
-			res := suite.Run(context.Background(), sc)
+			res := s.Run(context.Background(), sc)
 			assert.Equal(t, scenario.Passed, res.Status, "%s: %s", res.FailedStep, res.Reason)
 			return
 		}

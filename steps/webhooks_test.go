@@ -11,6 +11,7 @@ import (
 
 	"github.com/idvkit/idvkit/steps"
 	"github.com/idvkit/idvkit/steps/scenario"
+	"github.com/idvkit/idvkit/steps/suite"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -102,7 +103,7 @@ const webhooksFeature = `Feature: Webhook steps
 `
 
 func TestTheWebhookSteps(t *testing.T) {
-	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/webhooks.feature": {Data: []byte(webhooksFeature)}},
+	s, err := suite.New(suite.Config{Features: fstest.MapFS{"rambase/webhooks.feature": {Data: []byte(webhooksFeature)}},
 		Target: target.InProcess(), Webhook: steps.Webhook{Wait: 300 * time.Millisecond}})
 	require.NoError(t, err)
 	res := map[string]scenario.Result{}

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver"
-	"github.com/idvkit/idvkit/steps"
 	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
+	"github.com/idvkit/idvkit/steps/suite"
 	"github.com/idvkit/idvkit/steps/targetfile"
 )
 
@@ -34,7 +34,7 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 	minRules := fs.Int("min-rules", 0, "not conformant if fewer rules than this were verified for an API")
 	expectedFile := fs.String("expected-failures", "", "YAML list of {id, reason}: scenarios known to fail; one that passes fails the run")
 	tags := fs.String("tags", "", "run the scenarios a tag expression selects: @a,@b (either), @a && ~@b (a, not b)")
-	timeout := fs.Duration("timeout", steps.DefaultTimeout, "longest a scenario may take; one that takes longer fails and the run goes on")
+	timeout := fs.Duration("timeout", suite.DefaultTimeout, "longest a scenario may take; one that takes longer fails and the run goes on")
 	format := fs.String("format", "pretty", "terminal output: pretty (a line per scenario) or progress (a character per scenario)")
 	verbose := fs.Bool("verbose", false, "print godog's output of every failed scenario")
 	junitFile := fs.String("junit", "", "write a JUnit XML report here (every scenario, skipped ones with their reason)")
@@ -113,11 +113,11 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 			fmt.Fprintln(stderr, "idvkit: purging the target:", err)
 		}
 	}()
-	suite, err := steps.New(plan.Config)
+	s, err := suite.New(plan.Config)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	scenarios, err := plan.Select(suite.Scenarios())
+	scenarios, err := plan.Select(s.Scenarios())
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -133,7 +133,7 @@ func runConform(ctx context.Context, args []string, getenv func(string) string, 
 		if ctx.Err() != nil {
 			return &exitError{code: exitUsage, msg: "interrupted"}
 		}
-		res := plan.Run(ctx, suite, sc)
+		res := plan.Run(ctx, s, sc)
 		rep.Results = append(rep.Results, res)
 		progress.done(res)
 		switch *format {

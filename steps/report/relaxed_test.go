@@ -14,9 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/idvkit/idvkit/steps"
 	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
+	"github.com/idvkit/idvkit/steps/suite"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -38,10 +38,10 @@ func relaxedRun(t *testing.T) (*report.Report, scenario.Result) {
     Then the response status is 403 (policy: any 4xx)
     And the response field "detail" is "answered 401"
 `
-	cfg := steps.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}}, Target: target.URL(srv.URL)}
-	s, err := steps.New(cfg)
+	cfg := suite.Config{Features: fstest.MapFS{"rambase/x.feature": {Data: []byte(feature)}}, Target: target.URL(srv.URL)}
+	s, err := suite.New(cfg)
 	require.NoError(t, err)
-	r := steps.NewReport(cfg)
+	r := suite.NewReport(cfg)
 	r.Results = append(r.Results, s.Run(context.Background(), s.Scenarios()[0]))
 	return r, r.Results[0]
 }

@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/idvkit/idvkit/steps"
 	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
+	"github.com/idvkit/idvkit/steps/suite"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -91,7 +91,7 @@ func (t noControl) Open(ctx context.Context, api string) (*target.Endpoint, erro
 // reportsRun runs reportsFeature and returns its report, whose failed @policy scenario does not count.
 func reportsRun(t *testing.T) *report.Report {
 	t.Helper()
-	s, err := steps.New(steps.Config{Features: fstest.MapFS{"rambase/reports.feature": {Data: []byte(reportsFeature)}},
+	s, err := suite.New(suite.Config{Features: fstest.MapFS{"rambase/reports.feature": {Data: []byte(reportsFeature)}},
 		Target: noControl{target.InProcess()}})
 	require.NoError(t, err)
 	r := &report.Report{}

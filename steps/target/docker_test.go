@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/mockserver/mocktest"
-	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/suite"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -108,7 +108,7 @@ func TestDockerImageConformsForEveryAPI(t *testing.T) {
 			assert.Equal(t, http.StatusOK, status)
 			assert.Equal(t, []string{api}, apis, "--only serves one API")
 
-			report := steps.RunT(t, steps.Plan{Config: steps.Config{API: api, Target: tg, StrictPolicy: true}})
+			report := suite.RunT(t, suite.Plan{Config: suite.Config{API: api, Target: tg, StrictPolicy: true}})
 			counts := report.Counts()
 			assert.Positive(t, counts.Passed)
 			assert.Zero(t, counts.Failed+counts.PolicyFailed, "failed")
@@ -141,7 +141,7 @@ func TestDockerImageOfEveryAPIIsCheckedAtTheAPIsPrefix(t *testing.T) {
 		"/capabilities and /rambase/... say so), so the suite checks rambase at /rambase; a base path given, / for the root, overrides it)",
 		image, tg.ContainerName(), root, strings.Join(mocktest.APIs(), ", ")), tg.Describe())
 
-	report := steps.RunT(t, steps.Plan{Config: steps.Config{API: "rambase", Target: tg, StrictPolicy: true}})
+	report := suite.RunT(t, suite.Plan{Config: suite.Config{API: "rambase", Target: tg, StrictPolicy: true}})
 	counts := report.Counts()
 	assert.Positive(t, counts.Passed)
 	assert.Zero(t, counts.Failed+counts.PolicyFailed, "failed")

@@ -12,7 +12,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
-	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/suite"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -47,7 +47,7 @@ func TestURLTargetAtTheRootOfSeveralAPIsUsesTheAPIsPrefix(t *testing.T) {
 
 	tg := target.URL(m.URL, token, target.WithAPI("rambase"))
 	require.NoError(t, tg.Ready(context.Background()))
-	report := steps.RunT(t, steps.Plan{Config: steps.Config{API: "rambase", Target: tg}})
+	report := suite.RunT(t, suite.Plan{Config: suite.Config{API: "rambase", Target: tg}})
 	counts := report.Counts()
 	assert.Positive(t, counts.Passed)
 	assert.Zero(t, counts.Failed+counts.PolicyFailed, "every scenario passes at the prefix")

@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/suite"
 	"github.com/idvkit/idvkit/steps/target"
 )
 
@@ -170,8 +171,8 @@ func ReadExpectedFailures(path string) (map[string]string, error) {
 // Plan turns the file, as flags or the environment have overridden it, into a plan: the target
 // (the in-process mock when the file names none), the credentials, the expected failures and the
 // verdict's rules. Its errors are the file's or the user's (a usage error), never the target's.
-func (f *File) Plan() (steps.Plan, error) {
-	p := steps.Plan{Config: steps.Config{API: f.API, Principals: f.Principals, StrictPolicy: f.StrictPolicy, Capabilities: f.Capabilities, TestData: f.TestData,
+func (f *File) Plan() (suite.Plan, error) {
+	p := suite.Plan{Config: suite.Config{API: f.API, Principals: f.Principals, StrictPolicy: f.StrictPolicy, Capabilities: f.Capabilities, TestData: f.TestData,
 		Webhook: steps.Webhook{Listen: f.Webhook.Listen, PublicURL: f.Webhook.PublicURL, Wait: time.Duration(f.Webhook.Wait)}},
 		Tags: f.Tags, Timeout: time.Duration(f.Timeout), FailOnSkip: f.FailOnSkip, MinRules: f.MinRules}
 	if f.MinRules < 0 || f.Timeout < 0 {
@@ -257,12 +258,12 @@ func checkURL(raw string) error {
 // webhook receiver); IDVKIT_PRINCIPALS, IDVKIT_EXPECTED_FAILURES (files); IDVKIT_TAGS;
 // IDVKIT_TIMEOUT; IDVKIT_STRICT_POLICY=1, IDVKIT_FAIL_ON_SKIP=1 and IDVKIT_MIN_RULES. Each overrides
 // the file.
-func PlanFromEnv(lookup func(string) (string, bool)) (steps.Plan, error) {
+func PlanFromEnv(lookup func(string) (string, bool)) (suite.Plan, error) {
 	f := &File{}
 	if path, ok := lookup("IDVKIT_CONFIG"); ok && path != "" {
 		var err error
 		if f, err = Read(path); err != nil {
-			return steps.Plan{}, err
+			return suite.Plan{}, err
 		}
 	}
 	str := func(key string, dst *string) {
@@ -296,7 +297,7 @@ func PlanFromEnv(lookup func(string) (string, bool)) (steps.Plan, error) {
 	if path, _ := lookup("IDVKIT_PRINCIPALS"); path != "" {
 		ps, err := ReadPrincipals(path)
 		if err != nil {
-			return steps.Plan{}, err
+			return suite.Plan{}, err
 		}
 		f.Principals = ps
 	}
@@ -308,7 +309,7 @@ func PlanFromEnv(lookup func(string) (string, bool)) (steps.Plan, error) {
 	if v, _ := lookup("IDVKIT_MIN_RULES"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return steps.Plan{}, fmt.Errorf("IDVKIT_MIN_RULES %q: %w", v, err)
+			return suite.Plan{}, fmt.Errorf("IDVKIT_MIN_RULES %q: %w", v, err)
 		}
 		f.MinRules = n
 	}
@@ -316,7 +317,7 @@ func PlanFromEnv(lookup func(string) (string, bool)) (steps.Plan, error) {
 		if v, _ := lookup(key); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil {
-				return steps.Plan{}, fmt.Errorf("%s %q: %w", key, v, err)
+				return suite.Plan{}, fmt.Errorf("%s %q: %w", key, v, err)
 			}
 			*dst = Duration(d)
 		}

@@ -1,13 +1,11 @@
-// Package steps is idvkit's conformance suite: the godog steps of features/, and a runner that runs
-// each scenario against a Target (the in-process mock, a URL, or a container) with its own world.
+// Package suite runs idvkit's conformance suite: each scenario of features/ against a target (the
+// in-process mock, a URL, or a container) with a world of its own (steps.World), under go test (RunT)
+// or for `idvkit conform` (New, Plan.Run), into results the report package judges.
 //
 // Capabilities gate scenarios here, in our own code: a scenario tagged @needs:<capability> that the
 // target lacks is reported as skipped with its reason (and under go test calls t.Skip), where godog's
 // tag filter would drop it silently.
-//
-// The steps are API-neutral (steps/common.go); each API's steps file adds how its principals'
-// credentials go on a request and its login steps, and registers them in init.
-package steps
+package suite
 
 import (
 	"bytes"
@@ -23,6 +21,7 @@ import (
 
 	"github.com/idvkit/idvkit/features"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/steps"
 	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
 	"github.com/idvkit/idvkit/steps/target"
@@ -33,7 +32,7 @@ type Config struct {
 	API    string // run only this API's features; empty runs all
 	Target target.Target
 	// Principals supplies credentials per role for targets whose control API lacks users.create.
-	Principals map[string]Principal
+	Principals map[string]steps.Principal
 	// Features overrides the embedded features (tests of the runner itself).
 	Features fs.FS
 	// StrictPolicy counts failures of @policy scenarios (our own rules where the vendor is silent)
@@ -45,7 +44,7 @@ type Config struct {
 	// without an outbox would have sent is read from the key named after its kind (otp).
 	TestData map[string]string
 	// Webhook is where the suite's webhook receiver listens, and the URL the target calls it at.
-	Webhook Webhook
+	Webhook steps.Webhook
 }
 
 // NewReport returns an empty report that counts policy failures as cfg says.
@@ -82,7 +81,7 @@ func New(cfg Config) (*Suite, error) {
 		return nil, err
 	}
 	for _, sc := range scs {
-		if !HasSteps(sc.API) {
+		if !steps.HasSteps(sc.API) {
 			return nil, fmt.Errorf("steps: %s: no steps are registered for API %q", sc.Path, sc.API)
 		}
 	}
@@ -118,7 +117,7 @@ func (s *Suite) Run(ctx context.Context, sc scenario.Scenario) (res scenario.Res
 		return res
 	}
 	defer ep.Close()
-	w, err := NewWorld(ctx, Setup{API: sc.API, Endpoint: ep, Capabilities: s.cfg.Capabilities, Principals: s.cfg.Principals,
+	w, err := steps.NewWorld(ctx, steps.Setup{API: sc.API, Endpoint: ep, Capabilities: s.cfg.Capabilities, Principals: s.cfg.Principals,
 		TestData: s.cfg.TestData, Webhook: s.cfg.Webhook, PolicyCounts: s.cfg.policyCounts()})
 	if err != nil {
 		res.Status, res.Reason = scenario.Failed, err.Error()
@@ -136,7 +135,7 @@ func (s *Suite) Run(ctx context.Context, sc scenario.Scenario) (res scenario.Res
 	ran, pickles := 0, 0
 	var pickle *godog.Scenario
 	began := map[*godog.Step]time.Time{}
-	suite := godog.TestSuite{
+	gs := godog.TestSuite{
 		Name: sc.ID,
 		ScenarioInitializer: func(gsc *godog.ScenarioContext) {
 			gsc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
@@ -186,7 +185,7 @@ func (s *Suite) Run(ctx context.Context, sc scenario.Scenario) (res scenario.Res
 			FS: features, Paths: []string{sc.Path}, DefaultContext: ctx,
 		},
 	}
-	code := suite.Run()
+	code := gs.Run()
 	res.Output, res.Reason, res.ServerError = w.Redact(out.String()), w.Redact(res.Reason), w.Redact(w.ServerError())
 	for i := range res.Steps {
 		res.Steps[i].Error = w.Redact(res.Steps[i].Error)

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/idvkit/idvkit/steps"
+	"github.com/idvkit/idvkit/steps/suite"
 	"github.com/idvkit/idvkit/steps/targetfile"
 )
 
@@ -16,7 +16,7 @@ func TestFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report := steps.RunT(t, plan)
+	report := suite.RunT(t, plan)
 	for _, cov := range report.Coverage() {
 		t.Logf("%s: rules verified %d/%d", cov.API, len(cov.Verified), len(cov.Listed))
 	}
