@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"go/build"
 	"io"
 	"net/http"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/store/memory"
 	"github.com/idvkit/idvkit/mockserver/webhook"
@@ -184,6 +186,16 @@ func TestWebhookListenChecksWithTheSchemeItsAPIRegistered(t *testing.T) {
 	code, _, errs := runCLI(context.Background(), "webhook", "listen", "--secret", "s", "--api", "rambase")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, `--api "rambase" sends no webhooks this listener can check (it checks eeid, hooktest)`)
+}
+
+// cmd/idvkit wires the mock through its composition and finds what an API registered (its webhook
+// scheme) by the API's name: it imports no API package itself.
+func TestNoAPIPackageIsImported(t *testing.T) {
+	pkg, err := build.ImportDir(".", 0)
+	require.NoError(t, err)
+	for _, api := range mockserver.Registered() {
+		assert.NotContains(t, pkg.Imports, "github.com/idvkit/idvkit/mockserver/"+api)
+	}
 }
 
 func TestWebhookListenUsage(t *testing.T) {
