@@ -146,9 +146,9 @@ func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openap
 		return caller{s}, nil
 	}
 	raw, ok := openapi.Credentials(r, "Bearer")
-	f, err := m.fixtures.Get(r.Context()) // none: no services and no tokens
+	_, epoch, err := m.fixtures.Get(r.Context()) // none: no services and no tokens
 	claims := &token.Claims{}
-	if !ok || err != nil || !m.access.Verifies(f.Tokens, raw, claims, m.env.Broken.Has(ruleTokenTTL)) {
+	if !ok || err != nil || !m.access.Verifies(epoch, raw, claims, m.env.Broken.Has(ruleTokenTTL)) {
 		return nil, invalid
 	}
 	s, err := store.Get[service](r.Context(), m.env.Store, kindService, claims.Subject)

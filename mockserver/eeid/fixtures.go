@@ -12,7 +12,6 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
-	"github.com/idvkit/idvkit/mockserver/token"
 )
 
 // Fixtures is eeID's section of the fixture set (the control API's EeidFixtures schema,
@@ -21,10 +20,6 @@ type Fixtures struct {
 	Settings   Settings         `json:"settings,omitzero"`
 	Services   []ServiceFixture `json:"services,omitempty"`
 	Identities []Identity       `json:"identities,omitempty"`
-
-	// Tokens is the epoch every token is minted in. Seed makes a new one, so a reset or a fixtures
-	// replace refuses every token issued before it.
-	Tokens token.Epoch `json:"-"`
 }
 
 // Settings are eeID's lifetimes, in seconds; zero takes the default.
@@ -67,14 +62,13 @@ type Identity struct {
 	ValidUntil         string `json:"valid_until,omitempty"` // YYYY-MM-DD: the result's expiration_time
 }
 
-// seed checks the section's identities and stores its services, with a new epoch for its tokens.
+// seed checks the section's identities and stores its services.
 func (m *Mock) seed(ctx context.Context, s store.Store, f *Fixtures) error {
 	for _, id := range f.Identities {
 		if err := id.check(); err != nil {
 			return fmt.Errorf("eeid: identity %q: %w", id.Sub, err)
 		}
 	}
-	f.Tokens = token.NewEpoch()
 	for _, sf := range f.Services {
 		if err := createService(ctx, s, sf); err != nil {
 			return fmt.Errorf("eeid: service %s: %w", sf.ClientID, err)

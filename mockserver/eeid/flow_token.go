@@ -21,7 +21,7 @@ type tokenResponse struct {
 // the vendor's client sends none, and no Content-Type.
 func (m *Mock) createToken(r *http.Request) (int, any, error) {
 	s := callerOf(r)
-	f, err := m.fixtures.Get(r.Context())
+	f, epoch, err := m.fixtures.Get(r.Context())
 	if err != nil {
 		return 0, nil, fmt.Errorf("read fixtures: %w", err)
 	}
@@ -30,7 +30,7 @@ func (m *Mock) createToken(r *http.Request) (int, any, error) {
 	c := &token.Claims{}
 	c.Subject = s.ClientID
 	c.IssuedAt, c.ExpiresAt = jwt.NewNumericDate(now), jwt.NewNumericDate(now.Add(ttl))
-	tok, err := m.access.Mint(f.Tokens, c)
+	tok, err := m.access.Mint(epoch, c)
 	if err != nil {
 		return 0, nil, fmt.Errorf("mint token: %w", err)
 	}

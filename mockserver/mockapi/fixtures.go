@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/token"
 )
 
 // Fixtures is an API's section of the fixture set, as the composition seeds it. An API builds it
@@ -26,9 +27,10 @@ type Fixtures interface {
 }
 
 // Section is the Fixtures of an API whose section has the Go type T: it decodes a section strictly,
-// keeps it in the store beside the records seeded from it, lists the principals of its roles and
-// makes fresh ones. What is the API's own it is given as two functions: seed, which stores the
-// section's records, and roles, which names the section's principals.
+// keeps it in the store beside the records seeded from it with the token epoch of that seed, lists
+// the principals of its roles and makes fresh ones. What is the API's own it is given as two
+// functions: seed, which stores the section's records, and roles, which names the section's
+// principals.
 type Section[T any] struct {
 	api   string
 	store store.Store // the mock's store, where Get reads and Role.Fresh creates
@@ -57,9 +59,8 @@ func RolesOf[E any](fixtures []E, role func(E) Role) []Role {
 
 // NewSection returns the Fixtures of the API named api, whose section has the Go type T, kept in the
 // mock's store s. seed stores the records of a decoded section in the fixture seed's store (it may
-// check the section, and fill in what each seed makes anew, such as a token.Epoch, before the section
-// itself is stored); roles lists the principals of a section, in the order they are printed and
-// found by role.
+// check the section, and fill in what each seed makes anew before the section itself is stored);
+// roles lists the principals of a section, in the order they are printed and found by role.
 func NewSection[T any](api string, s store.Store, seed func(ctx context.Context, s store.Store, f *T) error, roles func(f T) []Role) *Section[T] {
 	return &Section[T]{api: api, store: s, seed: seed, roles: roles}
 }
@@ -78,7 +79,7 @@ func (x *Section[T]) Seed(ctx context.Context, s store.Store, section json.RawMe
 	if err := x.seed(ctx, s, &f); err != nil {
 		return nil, err
 	}
-	if err := store.Create(ctx, s, kindSections, x.api, f); err != nil {
+	if err := store.Create(ctx, s, kindSections, x.api, seeded[T]{Section: f, Tokens: token.NewEpoch()}); err != nil {
 		return nil, err
 	}
 	var principals []Principal
@@ -96,16 +97,25 @@ func (x *Section[T]) Type() reflect.Type { return reflect.TypeFor[T]() }
 // never pairs one set's records with another set's section.
 const kindSections = "fixtures"
 
-// Get reads back the section the API was last seeded with, with what seed filled in;
-// store.ErrNotFound when the fixture set had none for it.
-func (x *Section[T]) Get(ctx context.Context) (T, error) {
-	return store.Get[T](ctx, x.store, kindSections, x.api)
+// seeded is a section as it was seeded: with what seed filled in, and the token epoch of that seed,
+// new on every seed, so that a reset or a fixtures replace refuses every token minted before it.
+type seeded[T any] struct {
+	Section T
+	Tokens  token.Epoch
+}
+
+// Get reads back the section the API was last seeded with, with what seed filled in, and the
+// seed's token epoch, which the API mints and verifies its tokens in; store.ErrNotFound when the
+// fixture set had none for it (and the zero epoch, which mints and verifies nothing).
+func (x *Section[T]) Get(ctx context.Context) (T, token.Epoch, error) {
+	s, err := store.Get[seeded[T]](ctx, x.store, kindSections, x.api)
+	return s.Section, s.Tokens, err
 }
 
 // NewPrincipal makes a fresh principal of a role with the first of the seeded section's roles that
 // has it (PrincipalMaker), or returns ErrUnknownRole when none has, or the set has no section.
 func (x *Section[T]) NewPrincipal(ctx context.Context, role string) (Principal, error) {
-	f, err := x.Get(ctx)
+	f, _, err := x.Get(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return Principal{}, ErrUnknownRole
 	}

@@ -6,17 +6,20 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/store/memory"
+	"github.com/idvkit/idvkit/mockserver/token"
 )
 
 // gadgets is a section of the tests' own: makers, who log in, and viewers, of whom no fresh one can
-// be made; seed stamps the section, as an API stamps a new token epoch.
+// be made; seed stamps the section, as RamBase's gives it a new key for its sessions.
 type gadgets struct {
 	Makers  []string `json:"makers"`
 	Viewers []string `json:"viewers,omitempty"`
@@ -55,9 +58,10 @@ func TestSectionSeedsDecodesStoresAndListsItsPrincipals(t *testing.T) {
 		names = append(names, p.Role+":"+p.Username)
 	}
 	assert.Equal(t, []string{"gadgets.maker:ann", "gadgets.maker:bob", "gadgets.viewer:cy"}, names)
-	f, err := g.Get(ctx)
+	f, epoch, err := g.Get(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, gadgets{Makers: []string{"ann", "bob"}, Viewers: []string{"cy"}, Stamp: "seeded"}, f, "stored with what seed filled in")
+	assert.NotZero(t, epoch, "a seed has a token epoch")
 
 	p, err := g.NewPrincipal(ctx, "gadgets.maker")
 	require.NoError(t, err)
@@ -79,7 +83,7 @@ func TestSectionRefusesAnUnknownKeyByName(t *testing.T) {
 	g = newGadgets(st, nil)
 	_, err = g.Seed(ctx, st, json.RawMessage(`{"makers": ["ann"], "makres": ["bob"]}`))
 	assert.EqualError(t, err, `gadgets fixtures: json: unknown field "makres"`)
-	_, err = g.Get(ctx)
+	_, _, err = g.Get(ctx)
 	assert.ErrorIs(t, err, store.ErrNotFound)
 }
 
@@ -99,6 +103,36 @@ func TestSectionAbsentOrRefusedHasNoRoles(t *testing.T) {
 	g = newGadgets(st, refused)
 	_, err = g.Seed(ctx, st, json.RawMessage(`{"makers": [""]}`))
 	assert.ErrorIs(t, err, refused)
-	_, err = g.Get(ctx)
+	_, _, err = g.Get(ctx)
 	assert.ErrorIs(t, err, store.ErrNotFound)
+}
+
+// Each seed has a token epoch of its own, so that what an API minted before a reset or a fixtures
+// replace, or on another mock, is refused; a set without the section has none (the zero epoch, which
+// mints and verifies nothing).
+func TestEverySeedHasATokenEpochOfItsOwn(t *testing.T) {
+	ctx := context.Background()
+	issuer := token.New("gadgets", token.Access, token.HS256, clock.NewFake(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)))
+	st := memory.New()
+	g := newGadgets(st, nil)
+	_, err := g.Seed(ctx, st, json.RawMessage(`{"makers": ["ann"]}`))
+	require.NoError(t, err)
+	_, first, err := g.Get(ctx)
+	require.NoError(t, err)
+	minted, err := issuer.Mint(first, &token.Claims{})
+	require.NoError(t, err)
+	require.NoError(t, issuer.Parse(first, minted, &token.Claims{}), "verifies in the seed it was minted in")
+
+	reseeded := memory.New()
+	g = newGadgets(reseeded, nil)
+	_, err = g.Seed(ctx, reseeded, json.RawMessage(`{"makers": ["ann"]}`))
+	require.NoError(t, err)
+	_, second, err := g.Get(ctx)
+	require.NoError(t, err)
+	assert.Error(t, issuer.Parse(second, minted, &token.Claims{}), "the same section seeded again refuses it")
+
+	g = newGadgets(memory.New(), nil)
+	_, none, err := g.Get(ctx)
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	assert.Zero(t, none)
 }

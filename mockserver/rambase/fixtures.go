@@ -26,11 +26,10 @@ type Fixtures struct {
 	Clients    []ClientFixture `json:"clients,omitempty"`
 	Users      []UserFixture   `json:"users,omitempty"`
 
-	// Sessions seals access tokens (session.go), and Tokens is the epoch (the seed) their sessions
-	// belong to and ID verification tokens are minted in. Seed makes new ones, so a reset refuses
-	// every token issued before it.
+	// Sessions seals access tokens (session.go); their sessions belong to the seed's token epoch
+	// (Section.Get), which ID verification tokens are minted in. Seed makes a new one, so a reset
+	// refuses every token issued before it.
 	Sessions *token.Sealer `json:"-"`
-	Tokens   token.Epoch   `json:"-"`
 }
 
 // Settings are RamBase's lifetimes and limits, in seconds and tries; zero takes the default.
@@ -87,10 +86,10 @@ type UserFixture struct {
 // loginClientRole is the role of the client a user principal logs in through.
 const loginClientRole = "rambase.api_client"
 
-// seed stores the section's customers, suppliers, users and clients, with new keys for its sessions
-// and tokens: a reset refuses every token issued before it.
+// seed stores the section's customers, suppliers, users and clients, with a new key for its
+// sessions: a reset refuses every access token issued before it.
 func (m *Mock) seed(ctx context.Context, s store.Store, f *Fixtures) error {
-	f.Sessions, f.Tokens = token.NewSealer(), token.NewEpoch()
+	f.Sessions = token.NewSealer()
 	for _, p := range f.Customers {
 		if err := store.Create(ctx, s, kindCustomer, strconv.FormatInt(p.ID, 10), p); err != nil {
 			return fmt.Errorf("rambase: customer %d: %w", p.ID, err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/token"
 )
 
 // verification is the 200 body of verifyIdVerificationToken.
@@ -45,8 +46,8 @@ func (m *Mock) verifyIdVerificationToken(r *http.Request) (int, any, error) {
 	}
 	s, err := store.Get[session](ctx, m.env.Store, kindSession, idx.Session)
 	if err == nil {
-		var f Fixtures
-		if f, err = m.fixtures.Get(ctx); err == nil && s.Epoch != f.Tokens {
+		var epoch token.Epoch
+		if _, epoch, err = m.fixtures.Get(ctx); err == nil && s.Epoch != epoch {
 			err = errEarlierSeed
 		}
 	}

@@ -35,14 +35,15 @@ func sealSession(sealer *token.Sealer, s *session) string {
 }
 
 // openSession returns the session an access token carries, on the system of the fixtures it was
-// issued under; false for a token the mock did not seal since those fixtures were seeded.
-func openSession(f *Fixtures, accessToken string) (session, bool) {
+// issued under, in their seed's token epoch; false for a token the mock did not seal since those
+// fixtures were seeded.
+func openSession(f *Fixtures, epoch token.Epoch, accessToken string) (session, bool) {
 	b, ok := f.Sessions.Open(accessToken)
 	if !ok || len(b) == 0 || b[0] != sessionFormat {
 		return session{}, false
 	}
 	d := decoder{b: b[1:], ok: true}
-	s := session{System: f.System, Database: f.Database, Epoch: f.Tokens}
+	s := session{System: f.System, Database: f.Database, Epoch: epoch}
 	s.Key = d.string()
 	s.UserID = d.varint()
 	s.ClientID = d.string()
@@ -131,14 +132,14 @@ func (d *decoder) time() time.Time {
 // token carries. ok is false for a token the mock did not seal since its fixtures were seeded, and
 // for a session past its retention, which the mock no longer knows (as if its record were swept).
 func (m *Mock) sessionOf(ctx context.Context, accessToken string) (s session, ok bool, err error) {
-	f, err := m.fixtures.Get(ctx)
+	f, epoch, err := m.fixtures.Get(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return session{}, false, nil // no RamBase fixtures, so no sessions
 	}
 	if err != nil {
 		return session{}, false, err
 	}
-	if s, ok = openSession(&f, accessToken); !ok || !m.env.Clock.Now().Before(s.ExpiresAt.Add(m.env.Retention)) {
+	if s, ok = openSession(&f, epoch, accessToken); !ok || !m.env.Clock.Now().Before(s.ExpiresAt.Add(m.env.Retention)) {
 		return session{}, false, nil
 	}
 	switch stored, err := store.Get[session](ctx, m.env.Store, kindSession, s.Key); {

@@ -24,7 +24,7 @@ import (
 )
 
 func TestAccessTokenCarriesItsSession(t *testing.T) {
-	f := &Fixtures{System: "HATTELAND", Database: "HAT", Sessions: token.NewSealer(), Tokens: token.NewEpoch()}
+	f, epoch := &Fixtures{System: "HATTELAND", Database: "HAT", Sessions: token.NewSealer()}, token.NewEpoch()
 	customer, supplier := int64(100042), int64(-7)
 	for name, s := range map[string]session{
 		"client, no binding": {Key: "K1", UserID: 666, ClientID: "forecast-api",
@@ -36,8 +36,8 @@ func TestAccessTokenCarriesItsSession(t *testing.T) {
 			ClientID: strings.Repeat("😀", 256), IssuedAt: time.Unix(1<<40, 999999999), ExpiresAt: time.Unix(1<<40+3600, 999999999)},
 	} {
 		want := s
-		want.System, want.Database, want.Epoch = f.System, f.Database, f.Tokens
-		got, ok := openSession(f, sealSession(f.Sessions, &s))
+		want.System, want.Database, want.Epoch = f.System, f.Database, epoch
+		got, ok := openSession(f, epoch, sealSession(f.Sessions, &s))
 		require.True(t, ok, name)
 		assert.True(t, got.IssuedAt.Equal(want.IssuedAt) && got.ExpiresAt.Equal(want.ExpiresAt), name)
 		got.IssuedAt, got.ExpiresAt, want.IssuedAt, want.ExpiresAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
@@ -55,15 +55,15 @@ func TestAccessTokenOfAnyOtherShapeIsNoSession(t *testing.T) {
 	require.True(t, ok)
 	payload := []byte(opened)
 	for n := range len(payload) {
-		_, ok := openSession(f, f.Sessions.Seal(payload[:n]))
+		_, ok := openSession(f, token.Epoch{}, f.Sessions.Seal(payload[:n]))
 		assert.False(t, ok, "cut to %d bytes", n)
 	}
-	_, ok = openSession(f, f.Sessions.Seal(append(payload[:len(payload):len(payload)], 0)))
+	_, ok = openSession(f, token.Epoch{}, f.Sessions.Seal(append(payload[:len(payload):len(payload)], 0)))
 	assert.False(t, ok, "a byte appended")
 	other := append([]byte{sessionFormat + 1}, payload[1:]...)
-	_, ok = openSession(f, f.Sessions.Seal(other))
+	_, ok = openSession(f, token.Epoch{}, f.Sessions.Seal(other))
 	assert.False(t, ok, "another format")
-	_, ok = openSession(&Fixtures{Sessions: token.NewSealer()}, sealSession(f.Sessions, s))
+	_, ok = openSession(&Fixtures{Sessions: token.NewSealer()}, token.Epoch{}, sealSession(f.Sessions, s))
 	assert.False(t, ok, "sealed under an earlier seed's key")
 }
 
@@ -156,7 +156,7 @@ func TestAFirstChangeThatRacedAResetLeavesNothingThatVerifies(t *testing.T) {
 	seed := func() *Fixtures {
 		_, err := m.fixtures.Seed(ctx, st, json.RawMessage(`{"system": "HATTELAND", "database": "HAT"}`))
 		require.NoError(t, err)
-		f, err := m.fixtures.Get(ctx)
+		f, _, err := m.fixtures.Get(ctx)
 		require.NoError(t, err)
 		return &f
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/store"
-	"github.com/idvkit/idvkit/mockserver/token"
 )
 
 // Fixtures is RandaVerify's section of the fixture set (the control API's RandaVerifyFixtures schema,
@@ -19,10 +18,6 @@ type Fixtures struct {
 	Organisations []OrganisationFixture `json:"organisations,omitempty"`
 	Users         []UserFixture         `json:"users,omitempty"`
 	People        []Person              `json:"people,omitempty"`
-
-	// Tokens is the epoch every token is minted in. Seed makes a new one, so a reset or a fixtures
-	// replace refuses every token issued before it, though the users' token generations start over.
-	Tokens token.Epoch `json:"-"`
 }
 
 // Settings are RandaVerify's lifetimes, in seconds; zero takes the default.
@@ -78,9 +73,8 @@ type UserFixture struct {
 	Suspended       bool   `json:"suspended,omitempty"`
 }
 
-// seed stores the section's organisations, users and people, with a new epoch for its tokens.
+// seed stores the section's organisations, users and people.
 func (m *Mock) seed(ctx context.Context, s store.Store, f *Fixtures) error {
-	f.Tokens = token.NewEpoch()
 	orgs := map[int64]bool{}
 	for _, o := range f.Organisations {
 		if err := store.Create(ctx, s, kindOrganisation, idKey(o.ID), organisation(o)); err != nil {

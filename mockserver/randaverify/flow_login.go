@@ -59,7 +59,7 @@ func (m *Mock) findUser(ctx context.Context, name string) (user, error) {
 // mintAccess signs an access token for u at its current generation, expiring the fixture set's
 // access-token lifetime after now.
 func (m *Mock) mintAccess(ctx context.Context, u user) (string, error) {
-	f, err := m.fixtures.Get(ctx)
+	f, epoch, err := m.fixtures.Get(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -67,7 +67,7 @@ func (m *Mock) mintAccess(ctx context.Context, u user) (string, error) {
 	if m.env.Broken.Has(ruleTokenLifetime) {
 		ttl *= 2
 	}
-	return m.mint(m.access, f.Tokens, u, ttl)
+	return m.mint(m.access, epoch, u, ttl)
 }
 
 // mint signs a token of an issuer's use for u in the fixtures' epoch, carrying u's generation.

@@ -73,12 +73,12 @@ func (m *Mock) forgotPassword(r *http.Request) (int, any, error) {
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
 		return 0, nil, errUndecodable
 	}
-	f, err := m.fixtures.Get(ctx)
+	f, epoch, err := m.fixtures.Get(ctx)
 	if err != nil {
 		return 0, nil, fmt.Errorf("fixtures: %w", err)
 	}
 	_, u, lookupErr := store.Lookup[user](ctx, m.env.Store, kindUser, emailKey(body.Email))
-	tok, err := m.mint(m.reset, f.Tokens, u, f.Settings.resetLinkTTL())
+	tok, err := m.mint(m.reset, epoch, u, f.Settings.resetLinkTTL())
 	if err != nil {
 		return 0, nil, fmt.Errorf("mint reset token: %w", err)
 	}
@@ -99,12 +99,12 @@ func (m *Mock) forgotPassword(r *http.Request) (int, any, error) {
 // has not moved since it was minted, nor have the fixtures been seeded anew), unexpired and the user
 // active.
 func (m *Mock) resetUser(ctx context.Context, raw string) (user, *token.Claims, error) {
-	f, err := m.fixtures.Get(ctx)
+	_, epoch, err := m.fixtures.Get(ctx)
 	if err != nil {
 		return user{}, nil, token.ErrInvalid
 	}
 	c := &token.Claims{}
-	if err := m.reset.Parse(f.Tokens, raw, c); err != nil {
+	if err := m.reset.Parse(epoch, raw, c); err != nil {
 		return user{}, nil, err
 	}
 	u, err := store.Get[user](ctx, m.env.Store, kindUser, c.Subject)

@@ -150,9 +150,9 @@ type caller struct {
 func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
 	invalid := &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
 	raw, ok := openapi.Credentials(r, "Bearer")
-	f, err := m.fixtures.Get(r.Context()) // none: no users and no tokens
+	_, epoch, err := m.fixtures.Get(r.Context()) // none: no users and no tokens
 	claims := &token.Claims{}
-	if !ok || err != nil || !m.access.Verifies(f.Tokens, raw, claims, m.env.Broken.Has(ruleTokenTTL)) {
+	if !ok || err != nil || !m.access.Verifies(epoch, raw, claims, m.env.Broken.Has(ruleTokenTTL)) {
 		return nil, invalid
 	}
 	u, err := store.Get[user](r.Context(), m.env.Store, kindUser, claims.Subject)

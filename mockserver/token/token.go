@@ -62,9 +62,9 @@ const (
 	Verification Use = "verification" // proves a login to a third party or to a login's next step
 )
 
-// Epoch is one fixture seed of one mock. An API makes one with NewEpoch each time its fixtures are
-// seeded and keeps it with them in the store, as it keeps a Sealer, so a reset swaps it with the
-// records it belongs to; it names that epoch on every Mint and Parse. A token verifies only in the
+// Epoch is one fixture seed of one mock. An API's fixture section (mockapi.Section) makes one with
+// NewEpoch each time it is seeded and keeps it with the section in the store, so a reset swaps it
+// with the records it belongs to; the API names that epoch on every Mint and Parse. A token verifies only in the
 // epoch it was minted in: after a reset or a fixtures replace, and on every other mock, it is refused.
 // The zero Epoch (an API the fixture set has no section for) mints and verifies nothing.
 type Epoch struct{ id string }
