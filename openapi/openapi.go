@@ -492,6 +492,20 @@ func securityOf(doc *openapi3.T, op *openapi3.Operation) ([][]*openapi3.Security
 // Secured reports whether the operation takes credentials at all (an optional requirement counts).
 func (o *Operation) Secured() bool { return len(o.security) > 0 }
 
+// APIKeyHeaders names the headers the operation takes an API key in (security schemes of type apiKey
+// in a header), for a client that knows only the spec.
+func (o *Operation) APIKeyHeaders() []string {
+	var names []string
+	for _, alt := range o.security {
+		for _, s := range alt {
+			if s.Type == "apiKey" && s.In == "header" && !slices.Contains(names, s.Name) {
+				names = append(names, s.Name)
+			}
+		}
+	}
+	return names
+}
+
 // CheckAuth reports a KindAuth Failure when no security requirement of the operation is met by
 // credentials of the scheme's shape; whether they are valid is the API's Authenticator's call.
 // query is r's query, parsed once for the request.

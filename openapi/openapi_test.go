@@ -179,6 +179,34 @@ func TestCheckAuthNeedsCredentialsOfTheSchemesShape(t *testing.T) {
 	assert.Nil(t, open.CheckAuth(httptest.NewRequest(http.MethodPost, "/token", nil), nil))
 }
 
+// An operation names the headers it takes an API key in, of every alternative, once; not a query's
+// key, and none for an operation that takes no credentials.
+func TestAPIKeyHeadersAreTheHeaderKeysOfAnOperation(t *testing.T) {
+	s, err := Parse("keys", []byte(`openapi: 3.0.3
+info: {title: keys, version: "1"}
+security: [{key: []}, {key: [], partner: []}, {query: []}]
+paths:
+  /a:
+    get:
+      operationId: a
+      responses: {'200': {description: ok}}
+  /b:
+    get:
+      operationId: b
+      security: []
+      responses: {'200': {description: ok}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Api-Key}
+    partner: {type: apiKey, in: header, name: X-Partner-Key}
+    query: {type: apiKey, in: query, name: key}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"X-Api-Key", "X-Partner-Key"}, s.Operation("a").APIKeyHeaders())
+	assert.Empty(t, s.Operation("b").APIKeyHeaders())
+	assert.Empty(t, tokensSpec(t).Operation("currentUser").APIKeyHeaders(), "Bearer, and a key in the query")
+}
+
 func TestValidateResponseRejectsUndocumentedStatusAndShape(t *testing.T) {
 	op := tokensSpec(t).Operation("getToken")
 	r := httptest.NewRequest(http.MethodPost, "/token", nil)
