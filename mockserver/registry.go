@@ -8,7 +8,7 @@ import (
 )
 
 // registry lists every API the mock serves, in the order they are served and documented. Adding an
-// API is one line here; see README.md, "Adding an API".
+// API is one line here; see CONTRIBUTING.md, "Adding an API".
 var registry = []registered{
 	{rambase.Name, rambase.New},
 	{randaverify.Name, randaverify.New},
@@ -27,4 +27,15 @@ func Registered() []string {
 		names[i] = r.name
 	}
 	return names
+}
+
+// Factory returns the factory of a registered API, or nil for a name the registry does not list:
+// what the kit (mockserver/apikit) checks each registered API through.
+func Factory(name string) mockapi.Factory {
+	for _, r := range registry {
+		if r.name == name {
+			return r.new
+		}
+	}
+	return nil
 }

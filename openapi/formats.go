@@ -8,9 +8,9 @@ import (
 
 // formatOptions make every validation here read format date and date-time as JSON Schema validators
 // (Prism's ajv-formats) read RFC 3339: a day its month has. kin-openapi's own regexps let 2030-02-30
-// through. The specs pin the rest of the written form with a pattern (portable_test.go), so the two
-// agree on every value. The validators are per call, not kin-openapi's process-wide registry, which
-// a program embedding the mock may use for its own specs.
+// through. The specs pin the rest of the written form with a pattern (mockserver/apikit/portable.go),
+// so the two agree on every value. The validators are per call, not kin-openapi's process-wide
+// registry, which a program embedding the mock may use for its own specs.
 var formatOptions = []openapi3.SchemaValidationOption{
 	openapi3.WithStringFormatValidator("date", layoutValidator(time.DateOnly)),
 	openapi3.WithStringFormatValidator("date-time", layoutValidator(time.RFC3339Nano)),

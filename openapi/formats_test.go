@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -62,30 +61,5 @@ func TestDatesAreCalendarDays(t *testing.T) {
 	f := control.ValidateValue("EeidIdentity", identity("2001-02-29"))
 	if assert.NotNil(t, f) {
 		assert.Equal(t, Failure{Kind: KindBody, Field: "/date_of_birth", Rule: "format"}, *f)
-	}
-}
-
-// Every value the calendar check takes matches the pattern the specs give its format, and the
-// patterns refuse what kin-openapi's own regexps and ajv-formats read differently (a lower-case t or z,
-// a space, a leap second, an offset without a colon).
-func TestFormatPatternsPinTheWrittenForm(t *testing.T) {
-	dateTime, date := regexp.MustCompile(dateTimePattern), regexp.MustCompile(datePattern)
-	for _, v := range []string{"2030-01-01T00:00:00Z", "2030-12-31T23:59:59.999999999Z", "2030-06-15T12:30:00+05:30", "2030-06-15T12:30:00-23:59"} {
-		assert.True(t, dateTime.MatchString(v), v)
-	}
-	for _, v := range []string{"2030-01-01t00:00:00Z", "2030-01-01T00:00:00z", "2030-01-01 00:00:00Z", "2030-12-31T23:59:60Z", "2030-01-01T00:00:00+0100",
-		"2030-01-01T00:00:00", "2030-01-01T24:00:00Z", "2030-01-01T00:00:00+24:00", "2030-13-01T00:00:00Z", "2030-01-32T00:00:00Z"} {
-		assert.False(t, dateTime.MatchString(v), v)
-	}
-	assert.True(t, date.MatchString("2030-02-28"))
-	for _, v := range []string{"2030-2-28", "2030-00-10", "2030-01-00", "20300-01-01", "2030-01-01T00:00:00Z"} {
-		assert.False(t, date.MatchString(v), v)
-	}
-	uuid, base64 := regexp.MustCompile(uuidPattern), regexp.MustCompile(base64Pattern)
-	assert.True(t, uuid.MatchString("0b6f2c1e-8d4a-4f3b-9c2d-1a2b3c4d5e6F"))
-	assert.False(t, uuid.MatchString("urn:uuid:0b6f2c1e-8d4a-4f3b-9c2d-1a2b3c4d5e6f"))
-	assert.False(t, uuid.MatchString("0b6f2c1e8d4a4f3b9c2d1a2b3c4d5e6f"))
-	for v, ok := range map[string]bool{"": true, "QQ==": true, "QUI=": true, "QUJD": true, "QUJD\n": false, "QUJ": false, "QUJD-_==": false, "Q===": false} {
-		assert.Equal(t, ok, base64.MatchString(v), "%q", v)
 	}
 }

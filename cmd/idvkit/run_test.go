@@ -24,7 +24,6 @@ import (
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/openapi"
-	"github.com/idvkit/idvkit/steps/targetfile"
 )
 
 func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -34,15 +33,12 @@ func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr strin
 	return code, out.String(), errb.String()
 }
 
-// Every API passes against a conforming implementation by URL, every rule verified (RandaVerify by
-// the /v1 base URL its outside clients configure).
+// Every API passes against a conforming implementation by URL, every rule verified, at the longest
+// base URL of its spec's servers (RandaVerify's /v1, which its outside clients configure).
 func TestConformPassesAgainstAConformingURL(t *testing.T) {
 	m := mocktest.New(t)
 	for _, api := range mockserver.Registered() {
-		base := m.APIURL(api)
-		if api == "randaverify" {
-			base += "/v1"
-		}
+		base := m.APIURL(api) + openapi.MustLoad(api).BasePaths()[0]
 		code, out, errs := runCLI(context.Background(), "conform", "--api", api, "--base-url", base)
 		assert.Equal(t, 0, code, out+errs)
 		n := len(openapi.MustLoad(api).Rules())
@@ -453,31 +449,4 @@ func TestConformAgainstAContainer(t *testing.T) {
 	code, _, errs = runCLI(context.Background(), "conform", "--api", "randaverify", "--docker-image", "idvkit-conform-test/none:missing")
 	assert.Equal(t, exitUnreachable, code)
 	assert.Contains(t, errs, "idvkit-conform-test/none:missing")
-}
-
-// Every example target file reads strictly, names a registered API, and gates a running mock on a
-// port of its own given by --base-url alone, as the guides run it: its control API, found under that
-// base URL, makes the principals. Declared without a control API, its principals are used and what
-// needs the control API is skipped and says so.
-func TestExampleTargetFiles(t *testing.T) {
-	files, err := filepath.Glob("../../examples/*.yaml")
-	require.NoError(t, err)
-	var apis []string
-	for _, file := range files {
-		f, err := targetfile.Read(file)
-		require.NoError(t, err, file)
-		apis = append(apis, f.API)
-		t.Run(f.API, func(t *testing.T) {
-			m := mocktest.New(t)
-			base := m.APIURL(f.API) + strings.TrimPrefix(f.BaseURL, "http://127.0.0.1:8080/"+f.API)
-			// Without the @slow scenarios (one waits out eeID's 10 s webhook timeout): TestFeatures runs them.
-			code, out, errs := runCLI(context.Background(), "conform", "--config", file, "--base-url", base, "--tags", "~@slow")
-			assert.Equal(t, 0, code, out+errs)
-			code, out, errs = runCLI(context.Background(), "conform", "--config", file, "--base-url", base, "--control-url", "",
-				"--min-rules", "1", "--tags", "~@needs:clock.advance && ~@needs:outbox")
-			assert.Equal(t, 0, code, out+errs)
-			assert.Contains(t, out, "skipped: target lacks capability")
-		})
-	}
-	assert.ElementsMatch(t, mockserver.Registered(), apis, "an example per API")
 }

@@ -23,7 +23,7 @@ import (
 )
 
 // API is one vendor API's mock: what every API has. What only some APIs have is one of the optional
-// interfaces below (Controller, PageServer, RuleBreaker, PrincipalMaker), which the composition finds
+// interfaces below (Controller, PageServer, RuleBreaker, RuleKeeper, PrincipalMaker), which the composition finds
 // by type assertion, as dex finds what a connector can do beyond logging in: an API implements one
 // only when it has something to put in it.
 type API interface {
@@ -76,6 +76,15 @@ type PageServer interface {
 type RuleBreaker interface {
 	// Breakable lists the rule IDs the API can break.
 	Breakable() []string
+}
+
+// RuleKeeper is an API that cannot break some rules of its spec on purpose, and says which: the kit
+// (mockserver/apikit) asks an API to break every other rule of its spec (RuleBreaker), each caught by
+// a failing scenario, so that a rule nobody can break is a choice the API declares, not one it can
+// forget.
+type RuleKeeper interface {
+	// Kept lists the rule IDs the API never breaks.
+	Kept() []string
 }
 
 // PrincipalMaker is an API that makes fresh principals of its fixture roles: an API implements it

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/mockserver/otp"
-	"github.com/idvkit/idvkit/openapi"
 	"github.com/idvkit/idvkit/steps"
 	"github.com/idvkit/idvkit/steps/report"
 	"github.com/idvkit/idvkit/steps/scenario"
@@ -173,47 +171,6 @@ func TestPolicyCountsOnlyInProcessOrWhenStrict(t *testing.T) {
 	assert.True(t, suite.NewReport(suite.Config{Target: target.InProcess()}).Counted(failed))
 	failed.Policy = false
 	assert.True(t, suite.NewReport(suite.Config{Target: url}).Counted(failed))
-}
-
-func TestEveryBreakableRuleIsCaught(t *testing.T) {
-	for _, api := range mocktest.APIs() {
-		spec, err := openapi.Load(api)
-		require.NoError(t, err)
-		breakable := 0
-		for _, rule := range spec.Rules() {
-			m, err := mocktest.Start(mocktest.WithBrokenRules(rule.ID))
-			if err != nil {
-				continue // not breakable
-			}
-			m.Close()
-			breakable++
-			t.Run(rule.ID, func(t *testing.T) {
-				t.Parallel()
-				s, err := suite.New(suite.Config{API: api, Target: target.InProcess(mocktest.WithBrokenRules(rule.ID)),
-					Webhook: steps.Webhook{Wait: 2 * time.Second}})
-				require.NoError(t, err)
-				scenarios, err := suite.Plan{Tags: "@rule:" + rule.ID + " && ~@slow"}.Select(s.Scenarios())
-				require.NoError(t, err)
-				require.NotEmpty(t, scenarios)
-				results := make([]scenario.Result, len(scenarios))
-				var wg sync.WaitGroup
-				for i, sc := range scenarios {
-					wg.Go(func() { results[i] = s.Run(context.Background(), sc) })
-				}
-				wg.Wait()
-				var caught []string
-				for _, res := range results {
-					if res.Status == scenario.Failed {
-						caught = append(caught, res.ID)
-					}
-				}
-				assert.NotEmpty(t, caught, "no scenario of %s failed with it broken", rule.ID)
-			})
-		}
-		if api != "rambase" {
-			assert.Equal(t, len(spec.Rules()), breakable, "every %s rule can be broken", api)
-		}
-	}
 }
 
 func TestDeclaredCapabilitiesAndTestData(t *testing.T) {

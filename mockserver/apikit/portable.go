@@ -1,4 +1,4 @@
-package openapi
+package apikit
 
 import (
 	"fmt"
@@ -6,10 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 )
 
@@ -21,7 +18,7 @@ import (
 // The patterns that pin the written form of the formats validators check differently. A value that
 // matches one passes every validator's check of its format, so kin-openapi (which checks no uuid, and
 // dates by a laxer regexp) and ajv-formats agree on every value; the day of the month is the formats'
-// own business in both (validate.go's formatOptions checks it on kin-openapi's side).
+// own business in both (openapi/formats.go's formatOptions checks it on kin-openapi's side).
 const (
 	dateTimePattern = `^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$`
 	datePattern     = `^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$`
@@ -41,103 +38,6 @@ var formatPatterns = map[string]string{
 // maxSafeInteger is the largest integer every JSON reader holds exactly (2^53-1; RFC 7493 2.2).
 // Prism reads format int64 as this range, kin-openapi as the full 64 bits.
 const maxSafeInteger = 1<<53 - 1
-
-func TestSpecsUsePortableSchemas(t *testing.T) {
-	for _, name := range Names() {
-		t.Run(name, func(t *testing.T) {
-			raw, err := Raw(name)
-			require.NoError(t, err)
-			problems, err := nonPortable(raw)
-			require.NoError(t, err)
-			assert.Empty(t, problems, "constructs kin-openapi and JSON Schema validators read differently")
-		})
-	}
-}
-
-func TestNonPortableSchemasAreRefused(t *testing.T) {
-	// Each schema is put under components.schemas.S; a portable one gives no problem.
-	portable := []string{
-		`{type: object, nullable: true, properties: {en: {type: string}}}`,
-		`{type: string, nullable: true, enum: [a, null]}`,
-		`{$ref: '#/components/schemas/T'}`,
-		`{allOf: [{$ref: '#/components/schemas/T'}]}`,
-		`{anyOf: [{type: string}, {type: integer}]}`,
-		`{type: string, format: date-time, pattern: '` + dateTimePattern + `'}`,
-		`{type: string, format: binary}`,
-		`{type: integer, format: int64, minimum: 1, maximum: 9007199254740991}`,
-		`{type: integer, format: int32}`,
-		`{type: string, pattern: '^[0-9]+\.[a-z]$'}`,
-		`{type: string, pattern: '^[^.]+$'}`,
-	}
-	for _, s := range portable {
-		problems, err := nonPortable(specWithSchema(s))
-		require.NoError(t, err)
-		assert.Empty(t, problems, s)
-	}
-	refused := map[string]string{
-		`{type: object, nullable: true, allOf: [{$ref: '#/components/schemas/T'}]}`: "nullable beside allOf",
-		`{nullable: true, allOf: [{$ref: '#/components/schemas/T'}]}`:               "nullable beside allOf",
-		`{$ref: '#/components/schemas/T', nullable: true}`:                          "siblings of $ref",
-		`{$ref: '#/components/schemas/T', description: x}`:                          "siblings of $ref",
-		`{nullable: true}`: "nullable without type",
-		`{type: string, nullable: true, enum: [a, b]}`:                 "enum without null",
-		`{type: string, nullable: false}`:                              "nullable: false",
-		`{}`:                                                           "no type",
-		`{type: array, items: {}}`:                                     "no type",
-		`{properties: {a: {type: string}}}`:                            "no type",
-		`{type: string, format: date-time}`:                            "format date-time without its pattern",
-		`{type: string, format: date, pattern: '^.*$'}`:                "format date without its pattern",
-		`{type: string, format: uuid}`:                                 "format uuid without its pattern",
-		`{type: string, format: uri}`:                                  "format uri",
-		`{type: string, format: email}`:                                "format email",
-		`{type: integer, format: int64, minimum: 1}`:                   "format int64 without a maximum",
-		`{type: integer, format: int64, maximum: 1e18}`:                "format int64 without a minimum",
-		`{type: integer, minimum: 0, exclusiveMinimum: true}`:          "exclusiveMinimum",
-		`{type: integer, maximum: 9, exclusiveMaximum: true}`:          "exclusiveMaximum",
-		`{type: string, readOnly: true}`:                               "readOnly",
-		`{type: string, writeOnly: true}`:                              "writeOnly",
-		`{type: object, discriminator: {propertyName: kind}}`:          "discriminator",
-		`{type: string, pattern: '^\w+$'}`:                             `\w`,
-		`{type: string, pattern: '^a\s'}`:                              `\s`,
-		`{type: string, pattern: '^a.b$'}`:                             "unescaped .",
-		`{type: string, pattern: '^(?i)ab$'}`:                          "(?",
-		`{type: string, pattern: '^(a$'}`:                              "does not compile",
-		`{type: object, properties: {p: {type: string, format: uri}}}`: "S.properties.p",
-		`{type: array, items: {type: string, format: uri}}`:            "S.items",
-	}
-	for s, want := range refused {
-		problems, err := nonPortable(specWithSchema(s))
-		require.NoError(t, err)
-		if assert.NotEmpty(t, problems, s) {
-			assert.Contains(t, strings.Join(problems, "\n"), want, s)
-		}
-	}
-
-	// Schemas are found wherever a spec holds one: a parameter's, a body's, a header's, a webhook's.
-	raw := []byte(`openapi: 3.0.3
-paths:
-  /a/{id}:
-    parameters: [{name: id, in: path, required: true, schema: {type: string, format: uri}}]
-    post:
-      requestBody: {content: {application/json: {schema: {type: string, format: email}, example: {schema: {}}}}}
-      responses:
-        '200':
-          description: ok
-          headers: {X-A: {schema: {type: string, writeOnly: true}}}
-x-webhooks:
-  done: {post: {requestBody: {content: {application/json: {schema: {readOnly: true, type: string}}}}}}
-`)
-	problems, err := nonPortable(raw)
-	require.NoError(t, err)
-	assert.Len(t, problems, 4, "an example's content is not a schema: %q", problems)
-	for _, where := range []string{"paths./a/{id}.parameters.0.schema", "content.application/json.schema", "X-A.schema", "x-webhooks.done"} {
-		assert.Contains(t, strings.Join(problems, "\n"), where)
-	}
-}
-
-func specWithSchema(schema string) []byte {
-	return []byte("openapi: 3.0.3\ncomponents:\n  schemas:\n    T: {type: object}\n    S: " + schema + "\n")
-}
 
 // nonPortable lists the schemas of a spec (its raw YAML: kin-openapi's model drops what it ignores,
 // such as the siblings of a $ref) whose meaning differs between kin-openapi and JSON Schema
