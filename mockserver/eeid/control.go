@@ -34,7 +34,7 @@ func (m *Mock) completeEeidRequest(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, errNoRequest
 	}
-	f, _, err := m.fixtures.Get(ctx)
+	f, _, err := m.Section.Get(ctx)
 	if err != nil {
 		return 0, nil, fmt.Errorf("read fixtures: %w", err)
 	}

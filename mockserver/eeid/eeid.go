@@ -6,7 +6,6 @@
 package eeid
 
 import (
-	"context"
 	"encoding/base64"
 	"net/http"
 	"strings"
@@ -23,9 +22,11 @@ const Name = "eeid"
 
 // Mock serves the eeID operations. Build it with New.
 type Mock struct {
-	env      mockapi.Env
-	fixtures *mockapi.Section[Fixtures] // where every token's epoch and the lifetimes live
-	access   *token.Issuer              // the Bearer tokens createToken gives
+	// Section is its section of the fixture set, where the lifetimes, and every token's epoch, live;
+	// it answers Fixtures and NewPrincipal.
+	*mockapi.Section[Fixtures]
+	env    mockapi.Env
+	access *token.Issuer // the Bearer tokens createToken gives
 }
 
 // The interfaces eeID implements: every optional one.
@@ -40,7 +41,7 @@ var (
 // New returns the eeID mock (a mockapi.Factory).
 func New(env mockapi.Env) mockapi.API {
 	m := &Mock{env: env, access: token.New(Name, token.Access, token.HS256, env.Clock)}
-	m.fixtures = mockapi.NewSection(Name, env.Store, m.seed, m.roles)
+	m.Section = mockapi.NewSection(Name, env.Store, m.seed, m.roles)
 	return m
 }
 
@@ -49,14 +50,6 @@ func (m *Mock) Name() string { return Name }
 
 // Spec implements mockapi.API.
 func (m *Mock) Spec() *openapi.Spec { return openapi.MustLoad(Name) }
-
-// Fixtures implements mockapi.API: eeID's section of the fixture set.
-func (m *Mock) Fixtures() mockapi.Fixtures { return m.fixtures }
-
-// NewPrincipal implements mockapi.PrincipalMaker.
-func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
-	return m.fixtures.NewPrincipal(ctx, role)
-}
 
 // Operations maps every operationId of openapi/eeid.yaml to its handler.
 func (m *Mock) Operations() map[string]http.Handler {
@@ -146,7 +139,7 @@ func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openap
 		return caller{s}, nil
 	}
 	raw, ok := openapi.Credentials(r, "Bearer")
-	_, epoch, err := m.fixtures.Get(r.Context()) // none: no services and no tokens
+	_, epoch, err := m.Section.Get(r.Context()) // none: no services and no tokens
 	claims := &token.Claims{}
 	if !ok || err != nil || !m.access.Verifies(epoch, raw, claims, m.env.Broken.Has(ruleTokenTTL)) {
 		return nil, invalid

@@ -116,7 +116,7 @@ func (m *Mock) createIdentificationRequest(r *http.Request) (int, any, error) {
 	if m.env.Broken.Has(ruleSubRequired) && !slices.ContainsFunc(body.Claims, func(c claim) bool { return c.Type == "sub" && c.Value != "" }) {
 		return 0, nil, errSubRequired
 	}
-	f, _, err := m.fixtures.Get(ctx)
+	f, _, err := m.Section.Get(ctx)
 	if err != nil {
 		return 0, nil, fmt.Errorf("read fixtures: %w", err)
 	}

@@ -21,7 +21,7 @@ type tokenResponse struct {
 // the vendor's client sends none, and no Content-Type.
 func (m *Mock) createToken(r *http.Request) (int, any, error) {
 	s := callerOf(r)
-	f, epoch, err := m.fixtures.Get(r.Context())
+	f, epoch, err := m.Section.Get(r.Context())
 	if err != nil {
 		return 0, nil, fmt.Errorf("read fixtures: %w", err)
 	}

@@ -97,7 +97,7 @@ func (m *Mock) handleIdentifyPage(w http.ResponseWriter, r *http.Request) {
 		m.renderIdentify(w, http.StatusGone, v)
 		return
 	}
-	f, _, ferr := m.fixtures.Get(ctx)
+	f, _, ferr := m.Section.Get(ctx)
 	if ferr != nil {
 		m.env.Logger.Error("eeid: read fixtures", "error", ferr)
 		m.renderIdentify(w, http.StatusInternalServerError, v)

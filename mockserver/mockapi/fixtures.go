@@ -30,7 +30,8 @@ type Fixtures interface {
 // keeps it in the store beside the records seeded from it with the token epoch of that seed, lists
 // the principals of its roles and makes fresh ones. What is the API's own it is given as two
 // functions: seed, which stores the section's records, and roles, which names the section's
-// principals.
+// principals. An API embeds its *Section, built in New, which then answers the core's Fixtures and
+// PrincipalMaker's NewPrincipal for it.
 type Section[T any] struct {
 	api   string
 	store store.Store // the mock's store, where Get reads and Role.Fresh creates
@@ -91,6 +92,9 @@ func (x *Section[T]) Seed(ctx context.Context, s store.Store, section json.RawMe
 
 // Type implements Fixtures.
 func (x *Section[T]) Type() reflect.Type { return reflect.TypeFor[T]() }
+
+// Fixtures implements API's Fixtures for the API that embeds the section.
+func (x *Section[T]) Fixtures() Fixtures { return x }
 
 // kindSections holds the section each API was last seeded with, keyed by the API's name. It lives in
 // the store with the records seeded from it, so a reset, which replaces the store's content whole,

@@ -50,6 +50,9 @@ func TestSectionSeedsDecodesStoresAndListsItsPrincipals(t *testing.T) {
 	st := memory.New()
 	g := newGadgets(st, nil)
 	assert.Equal(t, reflect.TypeFor[gadgets](), g.Type())
+	embedding := struct{ *mockapi.Section[gadgets] }{g}
+	assert.Equal(t, mockapi.Fixtures(g), embedding.Fixtures(), "an API that embeds its section has it as its Fixtures")
+	assert.Implements(t, (*mockapi.PrincipalMaker)(nil), embedding, "and makes fresh principals through it")
 
 	ps, err := g.Seed(ctx, st, json.RawMessage(`{"makers": ["ann", "bob"], "viewers": ["cy"]}`))
 	require.NoError(t, err)

@@ -30,7 +30,7 @@ func (m *Mock) getAccessToken(r *http.Request) (int, any, error) {
 		return 0, nil, errInvalidClient
 	}
 	// A set with a client has its system (the schema requires it), so this is a bug if it fails.
-	f, _, err := m.fixtures.Get(ctx)
+	f, _, err := m.Section.Get(ctx)
 	if err != nil {
 		return 0, nil, fmt.Errorf("read fixtures: %w", err)
 	}

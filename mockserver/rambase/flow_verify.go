@@ -47,7 +47,7 @@ func (m *Mock) verifyIdVerificationToken(r *http.Request) (int, any, error) {
 	s, err := store.Get[session](ctx, m.env.Store, kindSession, idx.Session)
 	if err == nil {
 		var epoch token.Epoch
-		if _, epoch, err = m.fixtures.Get(ctx); err == nil && s.Epoch != epoch {
+		if _, epoch, err = m.Section.Get(ctx); err == nil && s.Epoch != epoch {
 			err = errEarlierSeed
 		}
 	}

@@ -4,7 +4,6 @@
 package rambase
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
@@ -20,9 +19,11 @@ const Name = "rambase"
 
 // Mock serves the RamBase operations. Build it with New.
 type Mock struct {
-	env      mockapi.Env
-	fixtures *mockapi.Section[Fixtures]
-	idv      *token.Issuer // signs ID verification tokens; the mock verifies them by lookup, not by Parse
+	// Section is its section of the fixture set, where the lifetimes, and every token's epoch, live;
+	// it answers Fixtures and NewPrincipal.
+	*mockapi.Section[Fixtures]
+	env mockapi.Env
+	idv *token.Issuer // signs ID verification tokens; the mock verifies them by lookup, not by Parse
 }
 
 // The interfaces RamBase implements: it has control operations, breaks a rule on purpose and keeps
@@ -38,7 +39,7 @@ var (
 // New returns the RamBase mock (a mockapi.Factory).
 func New(env mockapi.Env) mockapi.API {
 	m := &Mock{env: env, idv: token.New(Name, token.Verification, token.HS256, env.Clock)}
-	m.fixtures = mockapi.NewSection(Name, env.Store, m.seed, m.roles)
+	m.Section = mockapi.NewSection(Name, env.Store, m.seed, m.roles)
 	return m
 }
 
@@ -47,14 +48,6 @@ func (m *Mock) Name() string { return Name }
 
 // Spec implements mockapi.API.
 func (m *Mock) Spec() *openapi.Spec { return openapi.MustLoad(Name) }
-
-// Fixtures implements mockapi.API: RamBase's section of the fixture set.
-func (m *Mock) Fixtures() mockapi.Fixtures { return m.fixtures }
-
-// NewPrincipal implements mockapi.PrincipalMaker.
-func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
-	return m.fixtures.NewPrincipal(ctx, role)
-}
 
 // Operations maps every operationId of openapi/rambase.yaml to its handler.
 func (m *Mock) Operations() map[string]http.Handler {

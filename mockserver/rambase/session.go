@@ -132,7 +132,7 @@ func (d *decoder) time() time.Time {
 // token carries. ok is false for a token the mock did not seal since its fixtures were seeded, and
 // for a session past its retention, which the mock no longer knows (as if its record were swept).
 func (m *Mock) sessionOf(ctx context.Context, accessToken string) (s session, ok bool, err error) {
-	f, epoch, err := m.fixtures.Get(ctx)
+	f, epoch, err := m.Section.Get(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return session{}, false, nil // no RamBase fixtures, so no sessions
 	}

@@ -154,9 +154,9 @@ func TestAFirstChangeThatRacedAResetLeavesNothingThatVerifies(t *testing.T) {
 	st := memory.New()
 	m := New(mockapi.Env{Store: st, Clock: clk, Logger: slog.New(slog.DiscardHandler), Retention: time.Hour}).(*Mock)
 	seed := func() *Fixtures {
-		_, err := m.fixtures.Seed(ctx, st, json.RawMessage(`{"system": "HATTELAND", "database": "HAT"}`))
+		_, err := m.Section.Seed(ctx, st, json.RawMessage(`{"system": "HATTELAND", "database": "HAT"}`))
 		require.NoError(t, err)
-		f, _, err := m.fixtures.Get(ctx)
+		f, _, err := m.Section.Get(ctx)
 		require.NoError(t, err)
 		return &f
 	}

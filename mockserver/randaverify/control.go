@@ -72,7 +72,7 @@ func (m *Mock) inviteRandaVerifyUser(r *http.Request) (int, any, error) {
 // inviteOrganisation is the organisation an invitation names, or the fixture set's first.
 func (m *Mock) inviteOrganisation(ctx context.Context, id string) (int64, error) {
 	if id == "" {
-		f, _, err := m.fixtures.Get(ctx)
+		f, _, err := m.Section.Get(ctx)
 		if err != nil || len(f.Organisations) == 0 {
 			return 0, store.ErrNotFound
 		}

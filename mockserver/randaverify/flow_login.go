@@ -59,7 +59,7 @@ func (m *Mock) findUser(ctx context.Context, name string) (user, error) {
 // mintAccess signs an access token for u at its current generation, expiring the fixture set's
 // access-token lifetime after now.
 func (m *Mock) mintAccess(ctx context.Context, u user) (string, error) {
-	f, epoch, err := m.fixtures.Get(ctx)
+	f, epoch, err := m.Section.Get(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -73,7 +73,7 @@ func (m *Mock) forgotPassword(r *http.Request) (int, any, error) {
 	if err := apihttp.DecodeJSON(r, &body); err != nil {
 		return 0, nil, errUndecodable
 	}
-	f, epoch, err := m.fixtures.Get(ctx)
+	f, epoch, err := m.Section.Get(ctx)
 	if err != nil {
 		return 0, nil, fmt.Errorf("fixtures: %w", err)
 	}
@@ -99,7 +99,7 @@ func (m *Mock) forgotPassword(r *http.Request) (int, any, error) {
 // has not moved since it was minted, nor have the fixtures been seeded anew), unexpired and the user
 // active.
 func (m *Mock) resetUser(ctx context.Context, raw string) (user, *token.Claims, error) {
-	_, epoch, err := m.fixtures.Get(ctx)
+	_, epoch, err := m.Section.Get(ctx)
 	if err != nil {
 		return user{}, nil, token.ErrInvalid
 	}

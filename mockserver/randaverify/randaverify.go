@@ -6,7 +6,6 @@
 package randaverify
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,10 +22,12 @@ const Name = "randaverify"
 
 // Mock serves the RandaVerify operations. Build it with New.
 type Mock struct {
-	env      mockapi.Env
-	fixtures *mockapi.Section[Fixtures] // where every token's epoch and the lifetimes live
-	access   *token.Issuer              // the tokens login gives
-	reset    *token.Issuer              // the tokens of password-reset links
+	// Section is its section of the fixture set, where the lifetimes, and every token's epoch, live;
+	// it answers Fixtures and NewPrincipal.
+	*mockapi.Section[Fixtures]
+	env    mockapi.Env
+	access *token.Issuer // the tokens login gives
+	reset  *token.Issuer // the tokens of password-reset links
 }
 
 // The interfaces RandaVerify implements: every optional one.
@@ -42,7 +43,7 @@ var (
 func New(env mockapi.Env) mockapi.API {
 	m := &Mock{env: env, access: token.New(Name, token.Access, token.HS256, env.Clock),
 		reset: token.New(Name, token.Reset, token.HS256, env.Clock)}
-	m.fixtures = mockapi.NewSection(Name, env.Store, m.seed, m.roles)
+	m.Section = mockapi.NewSection(Name, env.Store, m.seed, m.roles)
 	return m
 }
 
@@ -51,14 +52,6 @@ func (m *Mock) Name() string { return Name }
 
 // Spec implements mockapi.API.
 func (m *Mock) Spec() *openapi.Spec { return openapi.MustLoad(Name) }
-
-// Fixtures implements mockapi.API: RandaVerify's section of the fixture set.
-func (m *Mock) Fixtures() mockapi.Fixtures { return m.fixtures }
-
-// NewPrincipal implements mockapi.PrincipalMaker.
-func (m *Mock) NewPrincipal(ctx context.Context, role string) (mockapi.Principal, error) {
-	return m.fixtures.NewPrincipal(ctx, role)
-}
 
 // Operations maps every operationId of openapi/randaverify.yaml to its handler.
 func (m *Mock) Operations() map[string]http.Handler {
@@ -150,7 +143,7 @@ type caller struct {
 func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
 	invalid := &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
 	raw, ok := openapi.Credentials(r, "Bearer")
-	_, epoch, err := m.fixtures.Get(r.Context()) // none: no users and no tokens
+	_, epoch, err := m.Section.Get(r.Context()) // none: no users and no tokens
 	claims := &token.Claims{}
 	if !ok || err != nil || !m.access.Verifies(epoch, raw, claims, m.env.Broken.Has(ruleTokenTTL)) {
 		return nil, invalid
