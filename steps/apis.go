@@ -19,7 +19,7 @@ type apiSteps struct {
 	// authorize puts the actor's credentials on a request to the API (Bearer, Basic, Api-Key...), or
 	// says why the actor has none.
 	authorize func(req *http.Request, a *actor) error
-	register  func(sc *godog.ScenarioContext)
+	register  func(sc *godog.ScenarioContext) // nil: the generic steps are all the API's features need
 }
 
 // bearerAuth puts the actor's access token on a request as a Bearer token, which most APIs take.
@@ -29,6 +29,20 @@ func bearerAuth(req *http.Request, a *actor) error {
 	}
 	req.Header.Set("Authorization", "Bearer "+a.token)
 	return nil
+}
+
+// apiKeyAuth puts the actor's API key, its attribute named attribute (the control API's Principal
+// holds what only some APIs have as attributes), in the header named header, as APIs that take an
+// API key (X-Api-Key) ask.
+func apiKeyAuth(header, attribute string) func(req *http.Request, a *actor) error {
+	return func(req *http.Request, a *actor) error {
+		key := a.Attributes[attribute]
+		if key == "" {
+			return fmt.Errorf("%q has no API key (attribute %s)", a.name, attribute)
+		}
+		req.Header.Set(header, key)
+		return nil
+	}
 }
 
 // apis holds every API's steps by name; each steps file adds its own in init.

@@ -125,7 +125,9 @@ func (w *World) Initialize(sc *godog.ScenarioContext) {
 	registerCommonSteps(sc)
 	registerPolicySteps(sc)
 	registerWebhookSteps(sc)
-	w.api.register(sc)
+	if w.api.register != nil { // an API whose features need no step of its own has none
+		w.api.register(sc)
+	}
 }
 
 // TakeRelaxed returns the check of our own part of a rule the step that just ran forgave, if any
