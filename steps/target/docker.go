@@ -35,7 +35,8 @@ type DockerConfig struct {
 	// BasePath is the API's path under the container's root: "/randaverify", or "/" for its root.
 	// Empty, Ready decides: the API's prefix when the container's control API says it serves several
 	// APIs each under its own prefix (the mock's own image without IDVKIT_ONLY), else the root (the
-	// mock with IDVKIT_ONLY, or an implementation of one API).
+	// mock with IDVKIT_ONLY, or an implementation of one API); under either, the API's base path, the
+	// shortest of its spec's servers (the root for every API whose vendor serves it there).
 	BasePath string
 	// API is the API the suite checks, whose prefix Ready looks for when no BasePath is given; empty,
 	// it looks for none.
@@ -246,13 +247,23 @@ func (d *DockerTarget) Open(ctx context.Context, _ string) (*Endpoint, error) {
 		return nil, err
 	}
 	d.mu.Lock()
-	root, prefix := d.root, d.prefixed.path()
+	root, path := d.root, d.apiPath()
 	d.mu.Unlock()
-	ep := &Endpoint{BaseURL: root + d.cfg.BasePath + prefix, ControlToken: d.cfg.ControlToken, Client: d.client}
+	ep := &Endpoint{BaseURL: root + d.cfg.BasePath + path, ControlToken: d.cfg.ControlToken, Client: d.client}
 	if !d.cfg.NoControl {
 		ep.ControlURL = root + d.cfg.ControlPath
 	}
 	return ep, nil
+}
+
+// apiPath is where the API is under the container's root and BasePath: under its prefix when the
+// container serves several APIs each under its own, and at its base path (basePath) when no BasePath
+// was given. The caller holds d.mu.
+func (d *DockerTarget) apiPath() string {
+	if d.prefixed != nil {
+		return d.prefixed.path()
+	}
+	return basePath(d.cfg.API) // no API when a BasePath was given
 }
 
 // Ready starts the container and waits until its health URL answers 2xx; then, unless the target has
@@ -305,7 +316,7 @@ func (d *DockerTarget) Describe() string {
 	if d.root == "" {
 		return what
 	}
-	desc := fmt.Sprintf("%s (container %s) at %s%s%s", what, d.name, d.root, d.cfg.BasePath, d.prefixed.path())
+	desc := fmt.Sprintf("%s (container %s) at %s%s%s", what, d.name, d.root, d.cfg.BasePath, d.apiPath())
 	if d.cfg.NoControl {
 		desc += " (no control API)"
 	}

@@ -4,6 +4,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/openapi"
 )
 
 // The images a Dockerfile builds from, which must be present: scratch, earlier stages and names made
@@ -40,4 +43,22 @@ func TestSplitImage(t *testing.T) {
 		_, _, err := splitImage(ref)
 		assert.Error(t, err, ref)
 	}
+}
+
+// An API is reached at the shortest base path of its spec's servers, under the address or the prefix
+// that serves it: the root for RamBase's, and for RandaVerify's, whose vendor serves it at its root
+// and at /v1; /v1 for an API whose vendor serves it only there, where the mock serves it only.
+func TestAnAPIIsReachedAtTheShortestBasePathOfItsSpec(t *testing.T) {
+	assert.Empty(t, basePath("rambase"))
+	assert.Empty(t, basePath("randaverify"))
+	assert.Empty(t, basePath("widgets"), "no embedded spec")
+	assert.Equal(t, "/randaverify", (&prefixed{api: "randaverify"}).path())
+	spec, err := openapi.Parse("status", []byte(`openapi: 3.0.3
+info: {title: status, version: "1"}
+servers: [{url: "https://api.status.example/v1"}]
+paths: {}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, "/v1", shortest(spec.BasePaths()))
+	assert.Equal(t, "/v1", shortest([]string{"/v1/beta", "/v1"}))
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/mocktest"
+	"github.com/idvkit/idvkit/openapi"
 )
 
 // Target is an implementation under test. The suite opens an Endpoint for every scenario.
@@ -67,8 +68,23 @@ func (t inProcess) Open(_ context.Context, api string) (*Endpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Endpoint{BaseURL: m.APIURL(api), ControlURL: m.ControlURL(), Client: noRedirects(m.Client()), close: m.Close}, nil
+	return &Endpoint{BaseURL: m.APIURL(api) + basePath(api), ControlURL: m.ControlURL(), Client: noRedirects(m.Client()), close: m.Close}, nil
 }
+
+// basePath is where an API's paths start under the address that serves it, as the mock serves it:
+// the shortest path of its spec's servers ("" for RamBase's https://api.rambase.net, and for
+// RandaVerify's, whose vendor serves it at its root and at /v1; /v1 for an API whose vendor serves it
+// only there); "" for a name that has no embedded spec.
+func basePath(api string) string {
+	spec, err := openapi.Load(api)
+	if err != nil {
+		return ""
+	}
+	return shortest(spec.BasePaths())
+}
+
+// shortest is the shortest of a spec's base paths, which it lists longest first.
+func shortest(basePaths []string) string { return basePaths[len(basePaths)-1] }
 
 func (inProcess) Ready(context.Context) error { return nil }
 func (inProcess) Isolated() bool              { return true }
@@ -176,12 +192,12 @@ type prefixed struct {
 	apis []string // every API its control API lists
 }
 
-// path is the API's prefix; "" for no prefixed target.
+// path is the API's prefix, and its base path under it; "" for no prefixed target.
 func (p *prefixed) path() string {
 	if p == nil {
 		return ""
 	}
-	return "/" + p.api
+	return "/" + p.api + basePath(p.api)
 }
 
 // String says why the suite uses the API's prefix, for Describe.
