@@ -64,22 +64,47 @@ func ruleOf(id string) string {
 	return rule
 }
 
-// caught runs the scenarios of a rule, but the slow ones, each against a mock of its own that breaks
-// it, all at once, and says so if none fails.
+// caught runs the scenarios of a rule, but the slow ones, each against a mock of its own, all at
+// once: first against mocks that keep the rule, where every one passes, then against mocks that
+// break it (id), where one fails. Failing only when broken is what shows a scenario catches the break.
 func (k *kit) caught(ctx context.Context, id string) []string {
+	rule := ruleOf(id)
+	kept, problems := k.runRule(ctx, rule)
+	if problems != nil {
+		return problems
+	}
+	for _, res := range kept {
+		if res.Status != scenario.Passed {
+			return []string{fmt.Sprintf("%s does not pass against a mock that keeps %s: %s %s", res.ID, rule, res.Status, res.Reason)}
+		}
+	}
+	broken, problems := k.runRule(ctx, rule, mocktest.WithBrokenRules(id))
+	if problems != nil {
+		return problems
+	}
+	for _, res := range broken {
+		if res.Status == scenario.Failed {
+			return nil
+		}
+	}
+	return []string{fmt.Sprintf("with %s broken (mocktest.WithBrokenRules), none of the %d scenarios of %s failed", id, len(broken), rule)}
+}
+
+// runRule runs the scenarios of a rule, but the slow ones, each against a mock of its own with the
+// options given, all at once.
+func (k *kit) runRule(ctx context.Context, rule string, opts ...mocktest.Option) ([]scenario.Result, []string) {
 	s, err := suite.New(suite.Config{API: k.name, Features: k.Features,
-		Target:  target.InProcess(append(k.mockOptions(), mocktest.WithBrokenRules(id))...),
+		Target:  target.InProcess(append(k.mockOptions(), opts...)...),
 		Webhook: steps.Webhook{Wait: 2 * time.Second}})
 	if err != nil {
-		return []string{err.Error()}
+		return nil, []string{err.Error()}
 	}
-	rule := ruleOf(id)
 	scenarios, err := suite.Plan{Tags: "@rule:" + rule + " && ~@slow"}.Select(s.Scenarios())
 	if err != nil {
-		return []string{err.Error()}
+		return nil, []string{err.Error()}
 	}
 	if len(scenarios) == 0 {
-		return []string{"rule " + rule + " has no scenario but slow ones, to show it caught"}
+		return nil, []string{"rule " + rule + " has no scenario but slow ones, to show it caught"}
 	}
 	results := make([]scenario.Result, len(scenarios))
 	var wg sync.WaitGroup
@@ -87,10 +112,5 @@ func (k *kit) caught(ctx context.Context, id string) []string {
 		wg.Go(func() { results[i] = s.Run(ctx, sc) })
 	}
 	wg.Wait()
-	for _, res := range results {
-		if res.Status == scenario.Failed {
-			return nil
-		}
-	}
-	return []string{fmt.Sprintf("with %s broken (mocktest.WithBrokenRules), none of the %d scenarios of %s failed", id, len(scenarios), rule)}
+	return results, nil
 }

@@ -300,6 +300,16 @@ func TestRulesNeitherBrokenNorKeptOrBrokenUncaughtFailTheKit(t *testing.T) {
 		a.kept = kept[1:]
 	}))
 	assert.Regexp(t, `^with RB-01 broken \(mocktest.WithBrokenRules\), none of the \d+ scenarios of RB-01 failed$`, uncaught)
+
+	// A scenario of RB-11 that fails whether the rule is kept or broken shows nothing caught.
+	failing := rambase()
+	failing.Features = featuresWith(t, map[string]string{"one.feature": `Feature: one
+  @id:RB-11-z @rule:RB-11
+  Scenario: one
+    When a client sends "GET /system/sessions/current"
+    Then the response status is 200
+`})
+	assert.Regexp(t, `^RB-11-z does not pass against a mock that keeps RB-11: failed `, problems(t, checkBreakable, failing))
 }
 
 // writeExample writes a target file for RamBase into a directory of its own.
