@@ -248,12 +248,17 @@ func (s *Server) mountAll() error {
 		s.mounts = append(s.mounts, m)
 		return nil
 	}
-	// An API is served under each of its spec's base paths (a vendor's /v1 beside its bare host).
+	// An API is served under each of its spec's base paths (a vendor's /v1 beside its bare host), and
+	// the control API at its prefix too when the API is not (a vendor that serves it only under /v1).
 	addAPI := func(prefix string, api mockapi.API) error {
-		for _, base := range api.Spec().BasePaths() {
+		bases := api.Spec().BasePaths()
+		for _, base := range bases {
 			if err := add(prefix+base, api); err != nil {
 				return err
 			}
+		}
+		if !slices.Contains(bases, "") {
+			return add(prefix, nil)
 		}
 		return nil
 	}

@@ -295,6 +295,38 @@ func TestEveryBasePathOfTheSpecIsServed(t *testing.T) {
 	}
 }
 
+// An API whose vendor serves it only under a path is served there alone, and the control API is at
+// its prefix too, and with --only at the root: a mock serving only such an API answered its health
+// check 404, and the combined mock had no control API under its prefix.
+func TestTheControlAPIIsAtThePrefixOfAnAPIServedOnlyUnderAPath(t *testing.T) {
+	v2Only := func(env mockapi.Env) mockapi.API { return underV2{newWidgets(env)} }
+	for _, c := range []struct {
+		only, root string
+	}{{"", "/widgets"}, {"widgets", ""}} {
+		s := newServer(t, mockserver.Config{Only: c.only, APIs: []mockapi.Factory{v2Only}, Fixtures: mockserver.Fixtures{"widgets": json.RawMessage(`["a"]`)}})
+		code, _ := get(t, s, c.root+"/v2/here")
+		assert.Equal(t, 200, code, c.root)
+		code, _ = get(t, s, c.root+"/here")
+		assert.Equal(t, 404, code, c.root)
+		for _, base := range []string{c.root, c.root + "/v2"} {
+			code, _ = get(t, s, base+"/_mock/healthz")
+			assert.Equal(t, 200, code, base)
+		}
+	}
+}
+
+// underV2 is the widgets API as a vendor would serve it only under /v2.
+type underV2 struct{ mockapi.API }
+
+func (underV2) Spec() *openapi.Spec {
+	s, err := openapi.Parse("widgets", []byte(strings.Replace(widgetSpec,
+		`servers: [{url: "https://widgets.example"}, {url: "https://widgets.example/v2"}]`, `servers: [{url: "https://widgets.example/v2"}]`, 1)))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
 // End-user pages are served at /_mock/ui/<api>/<page>, without the control token.
 func TestPagesAreServedUnderTheUIPath(t *testing.T) {
 	s := widgetServer(t, mockserver.Config{ControlToken: "s3cret"})
