@@ -242,12 +242,12 @@ func splitImage(ref string) (repo, tag string, err error) {
 }
 
 // Open starts the container if it is not running yet; every scenario shares it.
-func (d *DockerTarget) Open(ctx context.Context, _ string) (*Endpoint, error) {
+func (d *DockerTarget) Open(ctx context.Context, api string) (*Endpoint, error) {
 	if err := d.start(ctx); err != nil {
 		return nil, err
 	}
 	d.mu.Lock()
-	root, path := d.root, d.apiPath()
+	root, path := d.root, d.apiPath(api)
 	d.mu.Unlock()
 	ep := &Endpoint{BaseURL: root + d.cfg.BasePath + path, ControlToken: d.cfg.ControlToken, Client: d.client}
 	if !d.cfg.NoControl {
@@ -256,14 +256,17 @@ func (d *DockerTarget) Open(ctx context.Context, _ string) (*Endpoint, error) {
 	return ep, nil
 }
 
-// apiPath is where the API is under the container's root and BasePath: under its prefix when the
+// apiPath is where an API is under the container's root and BasePath: under its prefix when the
 // container serves several APIs each under its own, and at its base path (basePath) when no BasePath
 // was given. The caller holds d.mu.
-func (d *DockerTarget) apiPath() string {
-	if d.prefixed != nil {
+func (d *DockerTarget) apiPath(api string) string {
+	switch {
+	case d.prefixed != nil:
 		return d.prefixed.path()
+	case d.cfg.BasePath != "":
+		return ""
 	}
-	return basePath(d.cfg.API) // no API when a BasePath was given
+	return basePath(api)
 }
 
 // Ready starts the container and waits until its health URL answers 2xx; then, unless the target has
@@ -316,7 +319,7 @@ func (d *DockerTarget) Describe() string {
 	if d.root == "" {
 		return what
 	}
-	desc := fmt.Sprintf("%s (container %s) at %s%s%s", what, d.name, d.root, d.cfg.BasePath, d.apiPath())
+	desc := fmt.Sprintf("%s (container %s) at %s%s%s", what, d.name, d.root, d.cfg.BasePath, d.apiPath(d.cfg.API))
 	if d.cfg.NoControl {
 		desc += " (no control API)"
 	}
