@@ -1,0 +1,17 @@
+package store_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/idvkit/idvkit/mockserver/store"
+)
+
+// A secret's key is its SHA-256, so the same secret finds its record and no other does, and the key
+// is not the secret.
+func TestSecretKeyIsTheSecretsDigest(t *testing.T) {
+	assert.Equal(t, "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", store.SecretKey("foo"))
+	assert.Equal(t, store.SecretKey("acme-key-1"), store.SecretKey("acme-key-1"))
+	assert.NotEqual(t, store.SecretKey("acme-key-1"), store.SecretKey("acme-key-2"))
+}
