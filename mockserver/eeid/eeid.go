@@ -138,10 +138,8 @@ func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openap
 		}
 		return caller{s}, nil
 	}
-	raw, ok := openapi.Credentials(r, "Bearer")
-	_, epoch, err := m.Section.Get(r.Context()) // none: no services and no tokens
-	claims := &token.Claims{}
-	if !ok || err != nil || !m.access.Verifies(epoch, raw, claims, m.env.Broken.Has(ruleTokenTTL)) {
+	claims, ok := m.Section.Bearer(r, m.access, m.env.Broken.Has(ruleTokenTTL))
+	if !ok {
 		return nil, invalid
 	}
 	s, err := store.Get[service](r.Context(), m.env.Store, kindService, claims.Subject)

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/token"
+	"github.com/idvkit/idvkit/openapi"
 )
 
 // Fixtures is an API's section of the fixture set, as the composition seeds it. An API builds it
@@ -114,6 +116,20 @@ type seeded[T any] struct {
 func (x *Section[T]) Get(ctx context.Context) (T, token.Epoch, error) {
 	s, err := store.Get[seeded[T]](ctx, x.store, kindSections, x.api)
 	return s.Section, s.Tokens, err
+}
+
+// Bearer returns the claims of a request's Bearer token when iss minted it in the epoch of the
+// section's seed and it has not expired (expiredOK: an API that breaks its expiry rule on purpose);
+// false for a request without one, a token of another mock, seed, API or use, and when the fixture
+// set has no section (no principals, so no tokens).
+func (x *Section[T]) Bearer(r *http.Request, iss *token.Issuer, expiredOK bool) (*token.Claims, bool) {
+	raw, ok := openapi.Credentials(r, "Bearer")
+	_, epoch, err := x.Get(r.Context())
+	claims := &token.Claims{}
+	if !ok || err != nil || !iss.Verifies(epoch, raw, claims, expiredOK) {
+		return nil, false
+	}
+	return claims, true
 }
 
 // NewPrincipal makes a fresh principal of a role with the first of the seeded section's roles that

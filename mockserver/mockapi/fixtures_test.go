@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -138,4 +141,53 @@ func TestEverySeedHasATokenEpochOfItsOwn(t *testing.T) {
 	_, none, err := g.Get(ctx)
 	assert.ErrorIs(t, err, store.ErrNotFound)
 	assert.Zero(t, none)
+}
+
+// A request's Bearer token verifies when the API minted it in the seed's epoch and it has not
+// expired; not without the header, after the section is seeded again, once expired (unless the API
+// breaks its expiry rule on purpose), nor at a mock whose set has no section.
+func TestBearerIsATokenOfTheSeedNotExpired(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	issuer := token.New("gadgets", token.Access, token.HS256, clk)
+	st := memory.New()
+	g := newGadgets(st, nil)
+	_, err := g.Seed(ctx, st, json.RawMessage(`{"makers": ["ann"]}`))
+	require.NoError(t, err)
+	_, epoch, err := g.Get(ctx)
+	require.NoError(t, err)
+	c := &token.Claims{}
+	c.Subject, c.ExpiresAt = "ann", jwt.NewNumericDate(clk.Now().Add(time.Minute))
+	minted, err := issuer.Mint(epoch, c)
+	require.NoError(t, err)
+	request := func(authorization string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/gadgets", nil)
+		if authorization != "" {
+			r.Header.Set("Authorization", authorization)
+		}
+		return r
+	}
+
+	claims, ok := g.Bearer(request("Bearer "+minted), issuer, false)
+	require.True(t, ok)
+	assert.Equal(t, "ann", claims.Subject)
+	_, ok = g.Bearer(request(""), issuer, false)
+	assert.False(t, ok, "no header")
+	_, ok = g.Bearer(request("Basic "+minted), issuer, false)
+	assert.False(t, ok, "another scheme")
+
+	require.NoError(t, clk.Advance(2*time.Minute))
+	_, ok = g.Bearer(request("Bearer "+minted), issuer, false)
+	assert.False(t, ok, "expired")
+	_, ok = g.Bearer(request("Bearer "+minted), issuer, true)
+	assert.True(t, ok, "expired, where the API breaks its expiry rule")
+
+	reseeded := memory.New()
+	again := newGadgets(reseeded, nil)
+	_, err = again.Seed(ctx, reseeded, json.RawMessage(`{"makers": ["ann"]}`))
+	require.NoError(t, err)
+	_, ok = again.Bearer(request("Bearer "+minted), issuer, true)
+	assert.False(t, ok, "the same section seeded again")
+	_, ok = newGadgets(memory.New(), nil).Bearer(request("Bearer "+minted), issuer, true)
+	assert.False(t, ok, "no section")
 }

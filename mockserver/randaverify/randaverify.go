@@ -142,10 +142,8 @@ type caller struct {
 // and whose token generation it carries (RV-06, RV-08).
 func (m *Mock) Authenticate(r *http.Request, _ *openapi.Operation) (any, *openapi.Failure) {
 	invalid := &openapi.Failure{Kind: openapi.KindAuth, Field: "Authorization", Rule: "invalid"}
-	raw, ok := openapi.Credentials(r, "Bearer")
-	_, epoch, err := m.Section.Get(r.Context()) // none: no users and no tokens
-	claims := &token.Claims{}
-	if !ok || err != nil || !m.access.Verifies(epoch, raw, claims, m.env.Broken.Has(ruleTokenTTL)) {
+	claims, ok := m.Section.Bearer(r, m.access, m.env.Broken.Has(ruleTokenTTL))
+	if !ok {
 		return nil, invalid
 	}
 	u, err := store.Get[user](r.Context(), m.env.Store, kindUser, claims.Subject)
