@@ -85,12 +85,31 @@ var (
 	ErrUnusable = errors.New("otp: no usable code")
 )
 
-// challenge is the code last issued for a key.
-type challenge struct {
+// Challenge is one issued code as a record keeps it. Codes keeps the last one of each key in a kind
+// of its own; an API that binds a code to a record it keeps anyway (Rampable: to the user, beside
+// the verification token the code was mailed with) keeps the Challenge in that record and redeems
+// it in the same atomic update that reads the rest, so the binding and the code die together.
+type Challenge struct {
 	Code      string
 	ExpiresAt time.Time
-	Attempts  int
+	Attempts  int // wrong tries so far
 	Used      bool
+}
+
+// Redeem uses the code at now: nil the first time the right code is given before ExpiresAt and
+// under maxAttempts wrong tries, ErrWrong for a wrong code (the try is counted, so the caller must
+// write the challenge back), ErrUnusable otherwise (nothing changed). The code is compared in
+// constant time.
+func (ch *Challenge) Redeem(now time.Time, code string, maxAttempts int) error {
+	switch {
+	case ch.Used, !now.Before(ch.ExpiresAt), ch.Attempts >= maxAttempts:
+		return ErrUnusable
+	case subtle.ConstantTimeCompare([]byte(ch.Code), []byte(code)) != 1:
+		ch.Attempts++
+		return ErrWrong
+	}
+	ch.Used = true
+	return nil
 }
 
 // Issue makes a fresh code for key (a user, a verification token), replacing any earlier one, and
@@ -101,10 +120,10 @@ func (c Codes) Issue(ctx context.Context, key string, msg outbox.Message) (strin
 		src = Random()
 	}
 	now := c.Clock.Now()
-	ch := challenge{Code: src.Code(c.Length), ExpiresAt: now.Add(c.TTL)}
+	ch := Challenge{Code: src.Code(c.Length), ExpiresAt: now.Add(c.TTL)}
 	retain := ch.ExpiresAt.Add(c.Retention)
 	replace := func() error {
-		_, err := store.Update(ctx, c.Store, c.Kind, key, func(old *challenge) (time.Time, error) {
+		_, err := store.Update(ctx, c.Store, c.Kind, key, func(old *Challenge) (time.Time, error) {
 			*old = ch
 			return retain, nil
 		})
@@ -134,26 +153,18 @@ func (c Codes) Issue(ctx context.Context, key string, msg outbox.Message) (strin
 // are one atomic update, so the code is redeemed exactly once.
 func (c Codes) Redeem(ctx context.Context, key, code string) error {
 	now := c.Clock.Now()
-	var wrong bool
-	_, err := store.Update(ctx, c.Store, c.Kind, key, func(ch *challenge) (time.Time, error) {
-		switch {
-		case ch.Used, !now.Before(ch.ExpiresAt), ch.Attempts >= c.MaxAttempts:
-			return time.Time{}, ErrUnusable
-		case subtle.ConstantTimeCompare([]byte(ch.Code), []byte(code)) != 1:
-			ch.Attempts++ // a wrong try must be written, so it is not an updater error
-			wrong = true
-		default:
-			ch.Used = true
+	var redeemed error
+	_, err := store.Update(ctx, c.Store, c.Kind, key, func(ch *Challenge) (time.Time, error) {
+		if redeemed = ch.Redeem(now, code, c.MaxAttempts); errors.Is(redeemed, ErrUnusable) {
+			return time.Time{}, redeemed
 		}
-		return time.Time{}, nil
+		return time.Time{}, nil // a wrong try must be written, so it is not an updater error
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return ErrUnusable
 	case err != nil:
 		return err
-	case wrong:
-		return ErrWrong
 	}
-	return nil
+	return redeemed
 }
