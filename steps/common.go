@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cucumber/godog"
 	"github.com/golang-jwt/jwt/v5"
@@ -43,6 +45,8 @@ func registerCommonSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with a "([^"]*)" body:$`, func(ctx context.Context, method, target, contentType string, doc *godog.DocString) error {
 		return sendAs(ctx, "", method, target, contentType, doc.Content)
 	})
+	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with a "([^"]*)" body padded with spaces to (\d+) bytes:$`, sendPadded)
+	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with a "([^"]*)" body, its "([^"]*)" sent as Latin-1:$`, sendLatin1)
 	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with the header "([^"]*)" set to "([^"]*)"$`, sendWithHeader)
 	sc.Step(`^"([^"]*)" opens the link in the response field "([^"]*)"$`, openLink)
 
@@ -53,6 +57,7 @@ func registerCommonSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the response field "([^"]*)" is (\d+) seconds? after the response field "([^"]*)"$`, fieldIsSecondsAfter)
 	sc.Step(`^the response field "([^"]*)" is (\$\{[^}]*\}) (plus|minus) (\d+)$`, fieldIsSavedPlus)
 	sc.Step(`^the response field "([^"]*)" is not empty$`, fieldIsNotEmpty)
+	sc.Step(`^the response field "([^"]*)" mentions "([^"]*)"$`, fieldMentions)
 	sc.Step(`^the response field "([^"]*)" is a positive integer$`, fieldIsPositiveInteger)
 	sc.Step(`^the response field "([^"]*)" equals the response status$`, fieldIsStatus)
 	sc.Step(`^the response has no field "([^"]*)"$`, noField)
@@ -62,6 +67,9 @@ func registerCommonSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the response field "([^"]*)" is a JWT that never expires$`, func(ctx context.Context, path string) error {
 		return jwtExpiresAfter(ctx, path, -1)
 	})
+	sc.Step(`^the response field "([^"]*)" is a JWT with an expiry$`, jwtHasExpiry)
+	sc.Step(`^the response field "([^"]*)" is a JWT signed with (HS256|RS256)$`, jwtSignedWith)
+	sc.Step(`^the response field "([^"]*)" is a JWT that verifies with the target's JWKS$`, jwtVerifiesWithJWKS)
 	sc.Step(`^the response header "([^"]*)" is "([^"]*)"$`, headerIs)
 	sc.Step(`^the response body starts with "([^"]*)"$`, bodyStartsWith)
 
@@ -108,6 +116,20 @@ func hasRole(ctx context.Context, name, role string) error {
 // interpolated and escaped for its content type.
 func sendAs(ctx context.Context, name, method, target, contentType, body string) error {
 	w := worldFrom(ctx)
+	var raw []byte
+	if contentType != "" {
+		var err error
+		if raw, err = w.body(contentType, body); err != nil {
+			return err
+		}
+	}
+	return sendRaw(ctx, name, method, target, contentType, raw)
+}
+
+// sendRaw sends a request as the named principal, or anonymously when name is empty, with the body
+// as it is.
+func sendRaw(ctx context.Context, name, method, target, contentType string, body []byte) error {
+	w := worldFrom(ctx)
 	var a *actor
 	if name != "" {
 		var err error
@@ -119,22 +141,52 @@ func sendAs(ctx context.Context, name, method, target, contentType, body string)
 	if err != nil {
 		return err
 	}
-	var raw []byte
-	if contentType != "" {
-		escape := func(s string) string { return s }
-		switch {
-		case strings.Contains(contentType, "json"):
-			escape = jsonEscape
-		case strings.Contains(contentType, "xml"):
-			escape = xmlEscape
-		}
-		if body, err = w.interpolate(body, escape); err != nil {
-			return err
-		}
-		raw = []byte(body)
-	}
-	_, err = w.request(ctx, a, method, target, contentType, raw)
+	_, err = w.request(ctx, a, method, target, contentType, body)
 	return err
+}
+
+// body is a doc string interpolated, each value escaped for the content type it is sent as.
+func (w *World) body(contentType, doc string) ([]byte, error) {
+	escape := func(s string) string { return s }
+	switch {
+	case strings.Contains(contentType, "json"):
+		escape = jsonEscape
+	case strings.Contains(contentType, "xml"):
+		escape = xmlEscape
+	}
+	body, err := w.interpolate(doc, escape)
+	return []byte(body), err
+}
+
+// sendPadded sends a body followed by spaces (whitespace to JSON and XML) up to exactly size bytes:
+// a valid body at a size limit, or a byte over it.
+func sendPadded(ctx context.Context, method, target, contentType string, size int, doc *godog.DocString) error {
+	raw, err := worldFrom(ctx).body(contentType, doc.Content)
+	if err != nil {
+		return err
+	}
+	if len(raw) > size {
+		return fmt.Errorf("the body is %d bytes already, more than %d", len(raw), size)
+	}
+	return sendRaw(ctx, "", method, target, contentType, append(raw, bytes.Repeat([]byte(" "), size-len(raw))...))
+}
+
+// sendLatin1 sends a body with every occurrence of one character of Latin-1 (U+0080 to U+00FF)
+// written as its single Latin-1 byte instead of UTF-8: a body that is not UTF-8, which a feature
+// file, UTF-8 itself, cannot hold.
+func sendLatin1(ctx context.Context, method, target, contentType, char string, doc *godog.DocString) error {
+	r, size := utf8.DecodeRuneInString(char)
+	if size != len(char) || r < 0x80 || r > 0xff {
+		return fmt.Errorf("%q is not one character of Latin-1 beyond ASCII (U+0080 to U+00FF)", char)
+	}
+	raw, err := worldFrom(ctx).body(contentType, doc.Content)
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(raw, []byte(char)) {
+		return fmt.Errorf("the body has no %q to send as Latin-1", char)
+	}
+	return sendRaw(ctx, "", method, target, contentType, bytes.ReplaceAll(raw, []byte(char), []byte{byte(r)}))
 }
 
 // sendForm sends a form whose rows are name | value; values are interpolated.
@@ -321,6 +373,23 @@ func fieldIsNotEmpty(ctx context.Context, path string) error {
 	}
 	if v == nil || v == "" {
 		return fmt.Errorf("expected %s to be non-empty, got %v", path, v)
+	}
+	return nil
+}
+
+// fieldMentions checks that a field is a string holding a text (interpolated), case-sensitively:
+// an error message that names the field it is about.
+func fieldMentions(ctx context.Context, path, text string) error {
+	w := worldFrom(ctx)
+	v, err := w.mustField(path)
+	if err != nil {
+		return err
+	}
+	if text, err = w.interpolate(text, func(s string) string { return s }); err != nil {
+		return err
+	}
+	if s, ok := v.(string); !ok || !strings.Contains(s, text) {
+		return fmt.Errorf("expected %s to mention %q, got %v", path, text, v)
 	}
 	return nil
 }
@@ -585,14 +654,9 @@ func advanceTo(ctx context.Context, t time.Time) error {
 // after its iat, or (seconds < 0) that it has no exp. The signature is the target's business: the
 // claims are read, not verified.
 func jwtExpiresAfter(ctx context.Context, path string, seconds int) error {
-	v, err := worldFrom(ctx).mustField(path)
+	claims, err := jwtField(ctx, path)
 	if err != nil {
 		return err
-	}
-	tok, _ := v.(string)
-	claims, err := jwtClaims(tok)
-	if err != nil {
-		return fmt.Errorf("%s is not a JWT: %w", path, err)
 	}
 	exp, hasExp := claims["exp"].(float64)
 	iat, hasIat := claims["iat"].(float64)
@@ -607,6 +671,53 @@ func jwtExpiresAfter(ctx context.Context, path string, seconds int) error {
 		return fmt.Errorf("%s expires %d seconds after it was issued, not %d", path, int(exp-iat), seconds)
 	}
 	return nil
+}
+
+// jwtHasExpiry checks that a field is a JWT with an exp claim, whatever its lifetime.
+func jwtHasExpiry(ctx context.Context, path string) error {
+	claims, err := jwtField(ctx, path)
+	if err != nil {
+		return err
+	}
+	if _, ok := claims["exp"].(float64); !ok {
+		return fmt.Errorf("%s has no exp: %v", path, slices.Sorted(maps.Keys(claims)))
+	}
+	return nil
+}
+
+// jwtSignedWith checks that a field is a JWT whose header names the algorithm given. The signature
+// is not checked here (jwtVerifiesWithJWKS does).
+func jwtSignedWith(ctx context.Context, path, alg string) error {
+	v, err := worldFrom(ctx).mustField(path)
+	if err != nil {
+		return err
+	}
+	tok, _ := v.(string)
+	if strings.Count(tok, ".") != 2 {
+		return fmt.Errorf("%s is not a JWT: a JWT has three parts", path)
+	}
+	parsed, _, err := jwt.NewParser().ParseUnverified(tok, jwt.MapClaims{})
+	if err != nil {
+		return fmt.Errorf("%s is not a JWT: %w", path, err)
+	}
+	if got := parsed.Header["alg"]; got != alg {
+		return fmt.Errorf("%s is signed with %v, not %s", path, got, alg)
+	}
+	return nil
+}
+
+// jwtField reads the claims of a JWT a field holds, without verifying it.
+func jwtField(ctx context.Context, path string) (jwt.MapClaims, error) {
+	v, err := worldFrom(ctx).mustField(path)
+	if err != nil {
+		return nil, err
+	}
+	tok, _ := v.(string)
+	claims, err := jwtClaims(tok)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a JWT: %w", path, err)
+	}
+	return claims, nil
 }
 
 // jwtClaims reads a JWT's claims without verifying it.

@@ -29,6 +29,12 @@ func registerPolicySteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the response body starts with "([^"]*)" \(policy\)$`, func(ctx context.Context, prefix string) error {
 		return worldFrom(ctx).ours(bodyStartsWith(ctx, prefix))
 	})
+	sc.Step(`^the response field "([^"]*)" mentions "([^"]*)" \(policy\)$`, func(ctx context.Context, path, text string) error {
+		return worldFrom(ctx).ours(fieldMentions(ctx, path, text))
+	})
+	sc.Step(`^the response field "([^"]*)" is a JWT that expires (\d+) seconds after it was issued \(policy\)$`, func(ctx context.Context, path string, seconds int) error {
+		return worldFrom(ctx).ours(jwtExpiresAfter(ctx, path, seconds))
+	})
 }
 
 // statusIsOurs checks a status whose exact code is our choice and whose class is the vendor's: the
