@@ -157,6 +157,9 @@ type actor struct {
 	Principal
 	token     string
 	expiresIn int // seconds, as the login that gave the token said
+	// keptAt is when a step kept each credential attribute (keepAttribute), for the age of one
+	// whose token says nothing of when it was issued.
+	keptAt map[string]time.Time
 }
 
 // response is the last response a step saw.
@@ -211,6 +214,20 @@ func (w *World) keepSecret(v string) {
 func (w *World) keepToken(a *actor, token string, expiresIn int) {
 	a.token, a.expiresIn = token, expiresIn
 	w.keepSecret(token)
+}
+
+// keepAttribute keeps a credential an API handed the actor as one of its attributes, read as
+// ${name.attribute} (a login's verification token, before the code that makes it an access token),
+// kept out of printed errors, and when it was received.
+func (w *World) keepAttribute(a *actor, attribute, value string) {
+	if a.Attributes == nil {
+		a.Attributes = map[string]string{}
+	}
+	if a.keptAt == nil {
+		a.keptAt = map[string]time.Time{}
+	}
+	a.Attributes[attribute], a.keptAt[attribute] = value, time.Now()
+	w.keepSecret(value)
 }
 
 // maxResponse bounds how much of a response the suite reads: a target cannot hang or flood it.
