@@ -18,7 +18,7 @@ import (
 )
 
 // ControlVersion is the version of the control API contract (openapi/control.yaml info.version).
-const ControlVersion = "1.4.0"
+const ControlVersion = "1.5.0"
 
 // controlOperations maps every operationId of openapi/control.yaml to its handler: the shared ones
 // here, and each served API's own. An API's own operations are marked x-api in the spec; those of an
@@ -82,7 +82,7 @@ func (s *Server) Capabilities() []string {
 	if _, ok := s.cfg.Clock.(Adjuster); ok {
 		caps = append(caps, "clock.advance")
 	}
-	caps = append(caps, "users.create", "outbox")
+	caps = append(caps, "users.create", "outbox", "jwks")
 	for _, api := range s.served {
 		if c, ok := api.(mockapi.Controller); ok {
 			caps = append(caps, c.Capabilities()...)
@@ -204,7 +204,8 @@ func (s *Server) listOutbox(r *http.Request) (int, any, error) {
 	return http.StatusOK, map[string]any{"items": msgs}, nil
 }
 
-// handleJWKS is getJWKS (GET /_mock/jwks): the public key of the RS256 tokens the mock mints.
+// handleJWKS is getJWKS (GET /_mock/jwks, capability jwks): the public key of the RS256 tokens the
+// mock mints, which every mock publishes whichever APIs it serves.
 func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	jwks, err := token.JWKS()
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver/eeid"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/rambase"
+	"github.com/idvkit/idvkit/mockserver/rampable"
 	"github.com/idvkit/idvkit/mockserver/randaverify"
 )
 
@@ -13,6 +14,7 @@ var registry = []registered{
 	{rambase.Name, rambase.New},
 	{randaverify.Name, randaverify.New},
 	{eeid.Name, eeid.New},
+	{rampable.Name, rampable.New},
 }
 
 type registered struct {

@@ -476,7 +476,7 @@ func TestAnAPIWithOnlyTheCoreIsServed(t *testing.T) {
 	assert.Equal(t, 404, code, "no principal maker")
 	code, _ = get(t, s, "/_mock/ui/widgets/hello")
 	assert.Equal(t, 404, code, "no pages")
-	assert.ElementsMatch(t, []string{"clock.advance", "users.create", "outbox"}, s.Capabilities())
+	assert.ElementsMatch(t, []string{"clock.advance", "users.create", "outbox", "jwks"}, s.Capabilities())
 }
 
 func TestBadInputGetsControlErrors(t *testing.T) {

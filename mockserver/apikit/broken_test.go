@@ -365,3 +365,25 @@ func TestAnOperationThatAnswersBadInputWithA500FailsTheKit(t *testing.T) {
 	assert.Regexp(t, `^getUser: an unknown query parameter: ignored, as the clean request's 4\d\d, got 500: `, got)
 	assert.Equal(t, 1, strings.Count(got, "\n")+1, "only getUser, once: %s", got)
 }
+
+// An operation that creates what its request names answers a repeat of it otherwise (Rampable's
+// second registration of one email is a 409), so an input it ignores is judged against its answer
+// to the clean request sent again: the registration passes, and a 500 to such an input still fails.
+func TestAnOperationThatCreatesIsJudgedByItsAnswerToARepeat(t *testing.T) {
+	require.Empty(t, problems(t, checkBadInput, API{New: mockserver.Factory("rampable")}))
+	got := problems(t, checkBadInput, API{New: alter("rampable", func(a *altered) {
+		a.operations = func(ops map[string]http.Handler) map[string]http.Handler {
+			register := ops["register"]
+			ops["register"] = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Query().Has("idvkit_unknown") {
+					http.Error(w, "an unknown parameter!", http.StatusInternalServerError)
+					return
+				}
+				register.ServeHTTP(w, r)
+			})
+			return ops
+		}
+	})})
+	assert.Regexp(t, `^register: an unknown query parameter: ignored, as the clean request's 409, got 500: `, got)
+	assert.Equal(t, 1, strings.Count(got, "\n")+1, "only register, once: %s", got)
+}
