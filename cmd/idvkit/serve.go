@@ -215,7 +215,8 @@ func printBanner(w io.Writer, at listenSite, mock *mockserver.Server) {
 	fmt.Fprintln(w)
 }
 
-// credentials writes what a principal logs in with, for the banner.
+// credentials writes what a principal logs in with, for the banner: its username, or its email
+// when it has none (Rampable's users log in by email).
 func credentials(p mockapi.Principal) string {
 	var parts []string
 	add := func(k, v string) {
@@ -224,6 +225,9 @@ func credentials(p mockapi.Principal) string {
 		}
 	}
 	add("username", p.Username)
+	if p.Username == "" {
+		add("email", p.Email)
+	}
 	add("password", p.Password)
 	if p.Username != "" && p.ClientID != "" {
 		parts = append(parts, "(through client_id="+p.ClientID+" client_secret="+p.ClientSecret+")")

@@ -27,6 +27,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/mockserver/password"
 )
@@ -572,4 +573,18 @@ func TestServeOnEveryInterfaceAnswersOnlyNamesNoDNSCanRebind(t *testing.T) {
 	code, _, errs = runCLI(stopped, "serve", "--addr", "127.0.0.1:0", "--allowed-hosts", "http://idvkit:8080")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, `allowed host "http://idvkit:8080": want a host name`)
+}
+
+// The banner shows what each principal logs in with: a username, or an email where there is none.
+func TestTheBannerShowsHowEachPrincipalLogsIn(t *testing.T) {
+	for _, c := range []struct {
+		p    mockapi.Principal
+		want string
+	}{
+		{mockapi.Principal{Username: "anna", Email: "anna@example.com", Password: "pw"}, "username=anna password=pw"},
+		{mockapi.Principal{Email: "ada@example.com", Password: "pw", Attributes: map[string]string{"full_name": "Ada"}}, "email=ada@example.com password=pw full_name=Ada"},
+		{mockapi.Principal{ClientID: "c", ClientSecret: "s"}, "client_id=c client_secret=s"},
+	} {
+		assert.Equal(t, c.want, credentials(c.p))
+	}
 }
