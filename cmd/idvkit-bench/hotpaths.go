@@ -62,6 +62,9 @@ const (
 	rambaseClientForm = "grant_type=client_credentials&client_id=forecast-api&client_secret=forecast-secret"
 	rambaseUserForm   = "grant_type=password&client_id=forecast-api&client_secret=forecast-secret&username=anna&password=anna-password"
 	randaVerifyLogin  = "username=integrator&password=integrator-password"
+	// Rampable's verified fixture user.
+	rampableEmail = "ada@sandbox-partner.example"
+	rampableLogin = `{"email": "` + rampableEmail + `", "password": "ada-password"}`
 	// eeID's service A: Basic base64("oidc-8d3a6f2e-4b1c-4d5e-9f70-2a1b3c4d5e6f-1:service-a-secret").
 	eeidBasic = "Basic b2lkYy04ZDNhNmYyZS00YjFjLTRkNWUtOWY3MC0yYTFiM2M0ZDVlNmYtMTpzZXJ2aWNlLWEtc2VjcmV0"
 )
@@ -114,6 +117,44 @@ var hotPaths = []hotPath{
 		prepare: func(context.Context, *http.Client, string) (request, error) {
 			return formRequest("/randaverify/login", randaVerifyLogin), nil
 		}},
+	// Like RandaVerify's, a Rampable login checks the password and signs a JWT (HS256); it also mails
+	// a code: a store update of the user and a message in the outbox.
+	{name: "rampable/login", status: http.StatusOK, ratioGoal: 0.3,
+		prepare: func(context.Context, *http.Client, string) (request, error) {
+			return jsonRequest("/rampable/v1/auth/login", rampableLogin), nil
+		}},
+	// A successful verify-login works once, and signs an RS256 access token (an RSA-2048 signature,
+	// about a millisecond of CPU); what a client repeats is a verification token that is used up: the
+	// token verified (its signature remembered), the user's record read, a 401.
+	{name: "rampable/verify-login", status: http.StatusUnauthorized, prepare: func(ctx context.Context, c *http.Client, root string) (request, error) {
+		var login struct {
+			Data struct {
+				VerificationToken string `json:"verificationToken"`
+			} `json:"data"`
+		}
+		if err := getJSON(ctx, c, root, jsonRequest("/rampable/v1/auth/login", rampableLogin), http.StatusOK, &login); err != nil {
+			return request{}, err
+		}
+		var outbox struct {
+			Items []struct {
+				Code string `json:"code"`
+			} `json:"items"`
+		}
+		if err := getJSON(ctx, c, root, request{Method: "GET", Path: "/_mock/outbox?kind=otp&to=" + url.QueryEscape(rampableEmail)},
+			http.StatusOK, &outbox); err != nil {
+			return request{}, err
+		}
+		if len(outbox.Items) == 0 {
+			return request{}, fmt.Errorf("the login mailed no code")
+		}
+		body, err := json.Marshal(map[string]string{"verificationToken": login.Data.VerificationToken, "otp": outbox.Items[len(outbox.Items)-1].Code})
+		if err != nil {
+			return request{}, err
+		}
+		verify := jsonRequest("/rampable/v1/auth/verify-login", string(body))
+		var verified struct{}
+		return verify, getJSON(ctx, c, root, verify, http.StatusOK, &verified)
+	}},
 	{name: "eeid/token", status: http.StatusCreated, prepare: func(context.Context, *http.Client, string) (request, error) {
 		return eeidTokenRequest, nil
 	}},
@@ -142,6 +183,10 @@ var eeidTokenRequest = request{Method: "POST", Path: "/eeid/api/auth/v1/token", 
 
 func formRequest(path, form string) request {
 	return request{Method: "POST", Path: path, Header: http.Header{"Content-Type": {formType}}, Body: form}
+}
+
+func jsonRequest(path, body string) request {
+	return request{Method: "POST", Path: path, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
 }
 
 // rambaseToken logs in to RamBase with a form and returns the access token.
