@@ -13,6 +13,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
 )
 
 // violation is one finding of Prism's on an exchange that went through it.
@@ -70,7 +73,7 @@ func parseViolations(header string) ([]violation, error) {
 }
 
 // front stands before Prism: it sends each request on through Prism and keeps the violations Prism
-// reports on it, or, for a request Prism cannot read, straight to the mock.
+// reports on it, or, for a request Prism cannot carry as it was sent, straight to the mock.
 type front struct {
 	prism, mock http.Handler
 
@@ -118,7 +121,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
-	if prismCannotRead(r.Header.Get("Content-Type"), body) {
+	if prismCannotCarry(r.Header.Get("Content-Type"), body) {
 		f.mu.Lock()
 		f.direct++
 		f.mu.Unlock()
@@ -128,15 +131,22 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.prism.ServeHTTP(w, r)
 }
 
-// prismCannotRead reports whether Prism's server fails to read a body, which @stoplight/prism-cli
-// 5.16.0 never answers: a JSON body (application/json or application/*+json) that does not parse,
-// or any body over its limit. In prism-http-server's dist/server.js, parseRequestBody rejects, and
-// its catch waits for the request's 'end' or 'close' event, which the fully read request stream has
-// already emitted; the handler never settles and no response is written until the client gives up
-// (the suite's EE-04-a/not-json then fails on its 30 s timeout). Prism validates nothing of such a
-// request, so sending it straight to the mock loses no check of Prism's; the mock's own validation
-// still checks the answer. This is Prism's bug, not the spec's.
-func prismCannotRead(contentType string, body []byte) bool {
+// prismCannotCarry reports whether Prism cannot carry a body to the mock as it was sent, so that the
+// gate sends it straight to the mock instead. The mock's own validation still checks the answer.
+//
+// Prism's server fails to read a JSON body (application/json or application/*+json) that does not
+// parse, or any body over its limit, and @stoplight/prism-cli 5.16.0 then never answers: in
+// prism-http-server's dist/server.js, parseRequestBody rejects, and its catch waits for the
+// request's 'end' or 'close' event, which the fully read request stream has already emitted; the
+// handler never settles and no response is written until the client gives up (the suite's
+// EE-04-a/not-json then fails on its 30 s timeout). Prism validates nothing of such a request, so no
+// check of Prism's is lost. This is Prism's bug, not the spec's.
+//
+// And Prism passes on a JSON body it parsed, not the bytes sent: encoded again without whitespace,
+// and read as UTF-8, each byte that is not written as U+FFFD. So a JSON body over the mock's limit
+// made of padding (RP-13-f) reaches the mock under it, and one with a Latin-1 byte (RP-13-g) reaches
+// it as UTF-8: the mock would judge another request than the suite sent. The mock refuses both.
+func prismCannotCarry(contentType string, body []byte) bool {
 	if len(body) > prismBodyLimit {
 		return true
 	}
@@ -145,7 +155,7 @@ func prismCannotRead(contentType string, body []byte) bool {
 		return false
 	}
 	isJSON := mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
-	return isJSON && !json.Valid(body)
+	return isJSON && (!json.Valid(body) || !utf8.Valid(body) || len(body) > apihttp.DefaultMaxBodyBytes)
 }
 
 // result is what went through the front for one API.
@@ -171,7 +181,7 @@ func (r result) summary() string {
 	if r.suite != nil {
 		suite = fmt.Sprintf("the suite failed (%v)", r.suite)
 	}
-	return fmt.Sprintf("%s; %d requests through Prism, %d straight to the mock (bodies Prism cannot read); %d response violations, "+
+	return fmt.Sprintf("%s; %d requests through Prism, %d straight to the mock (bodies Prism cannot carry as sent); %d response violations, "+
 		"%d requests the mock accepted and Prism refused, %d other request violations (refused by both, or outside the spec)",
 		suite, r.exchanges, r.direct, len(r.violations), len(r.disagreements), r.requests)
 }

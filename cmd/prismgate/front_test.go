@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/mockserver/apihttp"
 )
 
 func TestParseViolations(t *testing.T) {
@@ -144,7 +146,7 @@ func (r *recorder) take() [][]byte {
 	return b
 }
 
-func TestBodiesPrismCannotReadGoStraightToTheMock(t *testing.T) {
+func TestBodiesPrismCannotCarryGoStraightToTheMock(t *testing.T) {
 	prism, mock := newRecorder(t), newRecorder(t)
 	f := newFront(prism.url, mock.url)
 	srv := httptest.NewServer(f)
@@ -166,6 +168,7 @@ func TestBodiesPrismCannotReadGoStraightToTheMock(t *testing.T) {
 		{"text/plain", `{"claims_required": [`},
 		{"application/x-www-form-urlencoded", `a=%zz`},
 		{"not a media type", `{`},
+		{"application/json", `{"a": 1}` + strings.Repeat(" ", apihttp.DefaultMaxBodyBytes-8)},
 	} {
 		send(c.contentType, []byte(c.body))
 		assert.Equal(t, [][]byte{[]byte(c.body)}, prism.take(), "through Prism: %s %q", c.contentType, c.body)
@@ -180,14 +183,16 @@ func TestBodiesPrismCannotReadGoStraightToTheMock(t *testing.T) {
 		{"application/problem+json", []byte(`{"title": `)},
 		{"application/json", []byte(`{"a": 1} {"b": 2}`)},
 		{"application/octet-stream", big},
+		{"application/json", []byte("{\"name\": \"Zo\xe9\"}")},
+		{"application/json", append([]byte(`{"a": 1}`), bytes.Repeat([]byte(" "), apihttp.DefaultMaxBodyBytes)...)},
 	} {
 		send(c.contentType, c.body)
 		assert.Equal(t, [][]byte{c.body}, mock.take(), "straight to the mock, the body whole: %s %.40q", c.contentType, c.body)
 		assert.Empty(t, prism.take())
 	}
 	res := f.result("eeid")
-	assert.Equal(t, 6, res.exchanges)
-	assert.Equal(t, 4, res.direct)
+	assert.Equal(t, 7, res.exchanges)
+	assert.Equal(t, 6, res.direct)
 }
 
 func TestGroupCollapsesArrayIndices(t *testing.T) {
