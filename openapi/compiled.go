@@ -1,11 +1,15 @@
 package openapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"math"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -230,4 +234,167 @@ func (o *object) check(v map[string]any) *Failure {
 		}
 	}
 	return nil
+}
+
+// jsonObject is a JSON body's object schema whose properties are all compiled scalars: the usual
+// request body of the specs (a login, a verify-login, a control call), checked without kin-openapi's
+// decoder and validator, which cost more than the rest of such a request (45% of the handler of a
+// refused Rampable verify-login). A body that is not a flat object of such values is left to
+// kin-openapi.
+type jsonObject struct {
+	object
+	closed bool // additionalProperties: false, so a field the schema does not name is refused
+}
+
+// compileJSONObject compiles the schema of an operation's application/json body, or returns nil for
+// kin-openapi to check.
+func compileJSONObject(s *openapi3.Schema) *jsonObject {
+	if s == nil || !s.Type.Is("object") || len(s.Enum) > 0 || len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.Not != nil ||
+		s.AdditionalProperties.Schema != nil || s.Discriminator != nil {
+		return nil
+	}
+	o := compileForm(s)
+	if o == nil {
+		return nil
+	}
+	return &jsonObject{object: *o, closed: s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has}
+}
+
+// check validates a JSON body that ValidateRequest found to be one valid JSON value of UTF-8 text,
+// as kin-openapi does: the body's fields in the order of their names, each a property's value or,
+// when the schema is closed, refused as unknown; then the required properties. ok is false for a
+// body that is not an object of strings, numbers and booleans whose names are all different, which
+// kin-openapi then judges (it refuses a repeated name, and words a null or a nested value its way).
+func (o *jsonObject) check(body []byte) (f *Failure, ok bool) {
+	fields, ok := flatJSONObject(body)
+	if !ok {
+		return nil, false
+	}
+	slices.SortFunc(fields, func(a, b jsonField) int { return strings.Compare(a.name, b.name) })
+	for i, field := range fields {
+		if i > 0 && fields[i-1].name == field.name {
+			return nil, false
+		}
+	}
+	for _, field := range fields {
+		c, known := o.properties[field.name]
+		switch {
+		case known:
+			if rule := c.check(field.value); rule != "" {
+				return &Failure{Kind: KindBody, Field: "/" + field.name, Rule: rule}, true
+			}
+		case o.closed:
+			return &Failure{Kind: KindBody, Field: "/" + field.name, Rule: "unknown"}, true
+		}
+	}
+	for _, name := range o.required {
+		if !slices.ContainsFunc(fields, func(f jsonField) bool { return f.name == name }) {
+			return &Failure{Kind: KindBody, Field: "/" + name, Rule: "required"}, true
+		}
+	}
+	return nil, true
+}
+
+// jsonField is a name and a scalar value of a flat JSON object: a string, a float64 or a bool.
+type jsonField struct {
+	name  string
+	value any
+}
+
+// flatJSONObject reads the fields of a valid JSON text that is an object of strings, numbers and
+// booleans, in the body's order; ok is false for any other text (an array, a null, a nested value, a
+// number out of float64's range). It reads the bytes directly, where json.Unmarshal into a map built
+// a map and a value per field (a fifth of a refused Rampable verify-login's CPU); a string with an
+// escape is unquoted by encoding/json, so every text reads as json.Unmarshal would read it.
+func flatJSONObject(body []byte) (fields []jsonField, ok bool) {
+	i := skipJSONSpace(body, 0)
+	if i == len(body) || body[i] != '{' {
+		return nil, false
+	}
+	i = skipJSONSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		return fields, true
+	}
+	for i < len(body) {
+		name, next, ok := jsonString(body, i)
+		if !ok {
+			return nil, false
+		}
+		i = skipJSONSpace(body, next)
+		i = skipJSONSpace(body, i+1) // the colon
+		if i == len(body) {
+			return nil, false
+		}
+		var value any
+		switch c := body[i]; {
+		case c == '"':
+			var s string
+			s, i, ok = jsonString(body, i)
+			if !ok {
+				return nil, false
+			}
+			value = s
+		case c == 't':
+			value, i = true, i+len("true")
+		case c == 'f':
+			value, i = false, i+len("false")
+		case c == '-' || c >= '0' && c <= '9':
+			end := i + 1
+			for end < len(body) && strings.IndexByte("0123456789+-.eE", body[end]) >= 0 {
+				end++
+			}
+			n, err := strconv.ParseFloat(string(body[i:end]), 64)
+			if err != nil {
+				return nil, false
+			}
+			value, i = n, end
+		default: // null, an object or an array
+			return nil, false
+		}
+		fields = append(fields, jsonField{name: name, value: value})
+		i = skipJSONSpace(body, i)
+		if i == len(body) {
+			return nil, false
+		}
+		if body[i] == '}' {
+			return fields, skipJSONSpace(body, i+1) == len(body)
+		}
+		i = skipJSONSpace(body, i+1) // the comma
+	}
+	return nil, false
+}
+
+// skipJSONSpace returns the index of the first byte at or after i that is not JSON whitespace.
+func skipJSONSpace(body []byte, i int) int {
+	for i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// jsonString reads the JSON string that starts at body[i] (its opening quote) and returns it and the
+// index after its closing quote; one with an escape is unquoted by encoding/json.
+func jsonString(body []byte, i int) (s string, next int, ok bool) {
+	if i >= len(body) || body[i] != '"' {
+		return "", 0, false
+	}
+	end := bytes.IndexByte(body[i+1:], '"') + i + 1
+	if end == i {
+		return "", 0, false
+	}
+	if bytes.IndexByte(body[i+1:end], '\\') < 0 {
+		return string(body[i+1 : end]), end + 1, true
+	}
+	for j := i + 1; j < len(body); j++ {
+		switch body[j] {
+		case '\\':
+			j++
+		case '"':
+			if json.Unmarshal(body[i:j+1], &s) != nil {
+				return "", 0, false
+			}
+			return s, j + 1, true
+		}
+	}
+	return "", 0, false
 }

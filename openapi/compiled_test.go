@@ -1,7 +1,9 @@
 package openapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -12,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -58,6 +61,7 @@ func kinOnly(op *Operation) *Operation {
 	k := *op
 	k.compiled = make([]*param, len(op.params))
 	k.formCheck = nil
+	k.jsonCheck = nil
 	return &k
 }
 
@@ -89,6 +93,35 @@ paths:
                 b: {type: boolean}
                 s: {type: string, enum: [a, abc, '12345678901']}
                 p: {type: string, pattern: '^[0-9]{3}$', minLength: 1}
+      responses:
+        '204': {description: ok}
+  /json:
+    post:
+      operationId: postJSON
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [n, s]
+              additionalProperties: false
+              properties:
+                n: {type: integer, minimum: -1, maximum: 2147483647}
+                i64: {type: integer, format: int64, maximum: 12345678901}
+                b: {type: boolean}
+                s: {type: string, enum: [a, abc, '12345678901']}
+                p: {type: string, pattern: '^[0-9]{3}$', minLength: 1}
+      responses:
+        '204': {description: ok}
+  /open-json:
+    post:
+      operationId: postOpenJSON
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [t], properties: {t: {type: string, maxLength: 3}, b: {type: boolean}}}
       responses:
         '204': {description: ok}
 `
@@ -217,4 +250,140 @@ func deref(v *string) any {
 		return "(missing)"
 	}
 	return *v
+}
+
+// Every compiled JSON body check names the same failure as kin-openapi's decoder and validator, on
+// bodies drawn from the corpus: each property absent or any value of the corpus as a string, a number
+// or a boolean, now and then null, an object, an array, a field the schema does not name or a name
+// given twice, and bodies that are no object at all.
+func TestCompiledJSONBodiesAgreeWithKinOpenAPI(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	compiled := 0
+	for _, op := range allOperations(t) {
+		if op.jsonCheck == nil {
+			continue
+		}
+		compiled++
+		kin := kinOnly(op)
+		schema := jsonSchema(op.route.Operation)
+		names := slices.Sorted(maps.Keys(schema.Properties))
+		for i := range 3000 {
+			var fields []string
+			for _, name := range names {
+				if rng.IntN(4) > 0 {
+					fields = append(fields, strconv.Quote(name)+": "+jsonValue(rng, corpus(schema.Properties[name].Value)))
+				}
+			}
+			switch rng.IntN(12) {
+			case 0:
+				fields = append(fields, `"extra": "x"`)
+			case 1:
+				fields = append(fields, `"AAA": 1`)
+			case 2:
+				if len(fields) > 0 {
+					fields = append(fields, fields[rng.IntN(len(fields))])
+				}
+			}
+			rng.Shuffle(len(fields), func(i, j int) { fields[i], fields[j] = fields[j], fields[i] })
+			body := "{" + strings.Join(fields, ", ") + "}"
+			switch i % 50 {
+			case 0:
+				body = "[" + strings.Join(fields, ", ") + "]"
+			case 1:
+				body = `"a string"`
+			case 2:
+				body = "null"
+			}
+			if !json.Valid([]byte(body)) {
+				continue // refused before either looks at it
+			}
+			r := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			in := &Input{Request: r, PathParams: map[string]string{"id": "abc", "client_id": "abc"}, Query: url.Values{}, Body: []byte(body)}
+			kinIn := *in
+			got, want := op.ValidateRequest(context.Background(), in), kin.ValidateRequest(context.Background(), &kinIn)
+			assert.Equal(t, want, got, "%s %s", op.ID, body)
+		}
+	}
+	assert.GreaterOrEqual(t, compiled, 4, "the specs have compiled JSON bodies")
+}
+
+// jsonValue is a JSON value for a property: mostly one of the corpus, as a string, or as a number or
+// a boolean where it reads as one; now and then null, an object or an array.
+func jsonValue(rng *rand.Rand, corpus []string) string {
+	switch rng.IntN(20) {
+	case 0:
+		return "null"
+	case 1:
+		return `{"a": 1}`
+	case 2:
+		return `["a"]`
+	}
+	v := corpus[rng.IntN(len(corpus))]
+	if rng.IntN(3) == 0 && json.Valid([]byte(v)) {
+		return v // a number, true or false
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// flatJSONObject reads every flat object as json.Unmarshal reads it into a map, and declines
+// everything else: escapes in names and values, whitespace everywhere, numbers in every notation, and
+// texts that are no flat object.
+func FuzzFlatJSONObject(f *testing.F) {
+	for _, body := range []string{
+		`{}`, ` { } `, `{"a":"b"}`, "{\n\t\"a\" : \"b\" ,\r\n \"c\":1 }", `{"a\"b":"c\\d\u00e9\ud83d\ude00"}`,
+		`{"n":-0.5e+3,"m":12E-1,"t":true,"f":false}`, `{"a":"\\"}`, `{"a":"\""}`, `{"a":null}`, `{"a":{}}`,
+		`{"a":[]}`, `[]`, `"s"`, `1`, `null`, `{"a":1e400}`, `{"a":1,"a":2}`, `{"é":"ü"}`,
+	} {
+		f.Add([]byte(body))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !json.Valid(body) || !utf8.Valid(body) {
+			return // ValidateRequest refuses it first
+		}
+		fields, ok := flatJSONObject(body)
+		var want map[string]any
+		err := json.Unmarshal(body, &want)
+		flat := err == nil && want != nil
+		for _, v := range want {
+			switch v.(type) {
+			case string, float64, bool:
+			default:
+				flat = false
+			}
+		}
+		if !ok {
+			assert.False(t, flat && topLevelFields(body) == len(want), "declined a flat object: %s", body)
+			return
+		}
+		require.True(t, flat, "read what is no flat object: %s", body)
+		got := map[string]any{}
+		for _, field := range fields {
+			got[field.name] = field.value
+		}
+		assert.Equal(t, want, got, "%s", body)
+	})
+}
+
+// topLevelFields counts the fields of a flat object's text with encoding/json's tokenizer.
+func topLevelFields(body []byte) int {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	n, depth := 0, 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return n / 2
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		default:
+			if depth == 1 {
+				n++
+			}
+		}
+	}
 }

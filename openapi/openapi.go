@@ -125,6 +125,8 @@ type Operation struct {
 	// formCheck is that schema compiled, when it can be.
 	form      *openapi3.Schema
 	formCheck *object
+	// jsonCheck is the schema of an application/json body compiled, when it can be.
+	jsonCheck *jsonObject
 }
 
 var loadAll = sync.OnceValues(func() (map[string]*Spec, error) {
@@ -220,6 +222,7 @@ func Parse(name string, raw []byte) (*Spec, error) {
 			}
 			o.form = flatForm(op)
 			o.formCheck = compileForm(o.form)
+			o.jsonCheck = compileJSONObject(jsonSchema(op))
 			if o.security, err = securityOf(doc, op); err != nil {
 				return nil, fmt.Errorf("openapi: %s %s %s: %w", name, method, path, err)
 			}
@@ -608,6 +611,11 @@ func (o *Operation) ValidateRequest(ctx context.Context, in *Input) *Failure {
 		if !json.Valid(in.Body) {
 			return &Failure{Kind: KindBody, Rule: "syntax"}
 		}
+		if o.jsonCheck != nil && MediaType(in.Request.Header.Get("Content-Type")) == "application/json" {
+			if f, ok := o.jsonCheck.check(in.Body); ok {
+				return f
+			}
+		}
 	}
 	// A shallow copy whose body validation may read: headers and URL are shared, never written.
 	copied := *in.Request
@@ -745,6 +753,18 @@ func flatForm(op *openapi3.Operation) *openapi3.Schema {
 		}
 	}
 	return schema
+}
+
+// jsonSchema is the schema of an operation's application/json body, or nil when it takes none.
+func jsonSchema(op *openapi3.Operation) *openapi3.Schema {
+	if op.RequestBody == nil {
+		return nil
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return mt.Schema.Value
 }
 
 // formValue is a form as the JSON value its schema describes, decoded as kin-openapi's form decoder
