@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -99,6 +100,18 @@ func (f *Failure) Message() string {
 		return "Field " + f.Field + " is not form-encoded correctly (a malformed %-escape or a ';')"
 	case f.Rule == "required":
 		return "Field " + f.Field + " is required"
+	case f.Rule == "size":
+		return "The XML body is larger than " + strconv.Itoa(MaxXMLBytes>>20) + " MiB"
+	case f.Rule == "dtd":
+		return "The XML body declares a document type or entities, which are not accepted"
+	case f.Rule == "depth":
+		return "The XML body nests deeper than " + strconv.Itoa(MaxXMLDepth) + " elements"
+	case f.Rule == "root":
+		return "The XML body's root element is not the one this operation takes"
+	case f.Rule == "repeated":
+		return "Field " + f.Field + " is given more than once"
+	case f.Rule == "entry":
+		return "Field " + f.Field + " has an entry that is not a <key> then a <value>"
 	case f.Rule == "unknown":
 		return "Field " + f.Field + " is not allowed here"
 	case f.Field == "":
@@ -125,6 +138,11 @@ func requestFailure(err error) *Failure {
 	}
 	if re.Parameter != nil {
 		return &Failure{Kind: KindParam, Field: re.Parameter.Name, Rule: ruleOf(re.Err), In: re.Parameter.In}
+	}
+	// An XML body the decoder refused (decodeXMLBody) says why itself.
+	var refused *Failure
+	if errors.As(re.Err, &refused) {
+		return refused
 	}
 	// A form field that does not parse as its property's type: kin-openapi's form decoder names it.
 	var pe *openapi3filter.ParseError
@@ -176,6 +194,10 @@ func responseFailure(err error) *Failure {
 	}
 	if re.Err == nil {
 		return &Failure{Kind: KindInternal, Rule: "status or content-type"}
+	}
+	var refused *Failure
+	if errors.As(re.Err, &refused) {
+		return &Failure{Kind: KindInternal, Field: refused.Field, Rule: refused.Rule}
 	}
 	return schemaFailure(KindInternal, re.Err)
 }

@@ -226,6 +226,11 @@ func Parse(name string, raw []byte) (*Spec, error) {
 			if o.security, err = securityOf(doc, op); err != nil {
 				return nil, fmt.Errorf("openapi: %s %s %s: %w", name, method, path, err)
 			}
+			if xml, err := compileXMLBodies(op); err != nil {
+				return nil, fmt.Errorf("openapi: %s %s %s: %w", name, method, path, err)
+			} else if xml {
+				useXMLDecoder()
+			}
 			if s.byID[o.ID] != nil {
 				return nil, fmt.Errorf("openapi: %s: operationId %s is used twice", name, o.ID)
 			}

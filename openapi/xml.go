@@ -1,0 +1,597 @@
+package openapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// XML bodies. A spec describes a body once, as a schema, and lists it under application/json and
+// application/xml alike; the XML form is the JSON form's value, element for element, so one Go value
+// answers in either and both are validated against the same schema. kin-openapi reads no XML, so
+// this package registers a decoder for application/xml that reads a body into the value its JSON form
+// would decode to, by the schema (which says what JSON's syntax says: that a text is a number, that
+// an element is an array of one).
+//
+// The mapping follows the OpenAPI XML object:
+//   - the document is one root element, named by the body schema's xml.name (else its component's
+//     name), after the declaration <?xml version="1.0" encoding="UTF-8"?>;
+//   - an object's properties are its child elements, named by their xml.name or key, written in the
+//     order of their keys and read in any order;
+//   - an array with xml.wrapped is an element holding one element per item, named by the items'
+//     xml.name (else the array's own name); one without is its items, each an element of the
+//     property's name (an empty one then writes nothing and reads back absent);
+//   - an object of additionalProperties only (a map) holds one element per key, named by the values'
+//     xml.name (else "entry"), of a <key> and a <value>, so that any key can be written;
+//   - a scalar is its text: a string exactly, a number as JSON writes it, a boolean true or false.
+//
+// null has no XML form (a schema reached by an XML body may not be nullable), nor do allOf, anyOf,
+// oneOf and not; Parse refuses a spec whose XML bodies use them. Attributes and namespaces are
+// ignored when read and never written.
+
+// XMLMediaType is the media type of XML bodies.
+const XMLMediaType = "application/xml"
+
+// The bounds of an XML body, beyond which it is refused unread: what the specs' bodies need, many
+// times over, and far short of what would cost a request much.
+const (
+	MaxXMLBytes = 1 << 20
+	MaxXMLDepth = 32
+)
+
+// xmlHeader begins every XML body written.
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>`
+
+// XMLBody is how the values of one body schema are written and read as XML.
+type XMLBody struct {
+	root string
+	node *xmlNode
+}
+
+type xmlKind uint8
+
+const (
+	xmlScalar xmlKind = iota
+	xmlObject
+	xmlArray
+	xmlMap
+)
+
+// xmlNode is a schema as XML sees it, compiled once: element names, and what a text is.
+type xmlNode struct {
+	kind xmlKind
+	// scalar: the JSON type its text reads as (string, integer, number or boolean).
+	scalar string
+	// object: its properties by key (sorted, the order they are written in) and by element name
+	// (the order does not matter when read); closed when additionalProperties is false.
+	props  []xmlProp
+	byElem map[string]*xmlProp
+	closed bool
+	// array: its items, their own element name ("" for the array's), and whether wrapped.
+	items    *xmlNode
+	itemName string
+	wrapped  bool
+	// map: the schema of its values, and the name of the element of each key.
+	values *xmlNode
+	entry  string
+}
+
+// xmlProp is a property of an object: its key, its element name (each item's, for an array that is
+// not wrapped) and its schema.
+type xmlProp struct {
+	key, elem string
+	node      *xmlNode
+}
+
+// itemElem is the element name of each item of an array property.
+func (p *xmlProp) itemElem() string {
+	if p.node.items != nil && p.node.itemName != "" {
+		return p.node.itemName
+	}
+	return p.elem
+}
+
+// compileXML maps a body schema to XML, refusing what has no XML form here.
+func compileXML(ref *openapi3.SchemaRef) (*XMLBody, error) {
+	if ref == nil || ref.Value == nil {
+		return nil, errors.New("no schema")
+	}
+	root := componentName(ref.Ref)
+	if x := ref.Value.XML; x != nil && x.Name != "" {
+		root = x.Name
+	}
+	if !xmlName(root) {
+		return nil, fmt.Errorf("root element %q: give the body schema an xml.name", root)
+	}
+	c := xmlCompiler{nodes: map[*openapi3.Schema]*xmlNode{}}
+	node, err := c.node(ref.Value, "")
+	if err != nil {
+		return nil, err
+	}
+	if node.kind == xmlArray {
+		node = wrappedRoot(node)
+	}
+	return &XMLBody{root: root, node: node}, nil
+}
+
+// componentName is the last segment of a reference: "User" for "#/components/schemas/User".
+func componentName(ref string) string {
+	return ref[strings.LastIndexByte(ref, '/')+1:]
+}
+
+type xmlCompiler struct {
+	nodes map[*openapi3.Schema]*xmlNode // a schema reached again (a recursive one) is the same node
+}
+
+// wrappedRoot is a root array as XML has it: the root element always wraps the items, named by
+// their xml.name, else "item".
+func wrappedRoot(n *xmlNode) *xmlNode {
+	root := *n
+	root.wrapped = true
+	if root.itemName == "" {
+		root.itemName = "item"
+	}
+	return &root
+}
+
+func (c *xmlCompiler) node(s *openapi3.Schema, at string) (*xmlNode, error) {
+	if n := c.nodes[s]; n != nil {
+		return n, nil
+	}
+	fail := func(format string, args ...any) (*xmlNode, error) {
+		return nil, fmt.Errorf("%s: %s", "/"+at, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case s.Nullable:
+		return fail("nullable: null has no XML form")
+	case len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.Not != nil:
+		return fail("allOf, anyOf, oneOf and not have no XML form")
+	case s.Type == nil || len(*s.Type) != 1:
+		return fail("an XML body's schema has one type")
+	}
+	n := &xmlNode{}
+	c.nodes[s] = n
+	switch t := (*s.Type)[0]; t {
+	case openapi3.TypeString, openapi3.TypeInteger, openapi3.TypeNumber, openapi3.TypeBoolean:
+		n.kind, n.scalar = xmlScalar, t
+	case openapi3.TypeArray:
+		if s.Items == nil || s.Items.Value == nil {
+			return fail("an array without items")
+		}
+		items, err := c.node(s.Items.Value, at+"/items")
+		if err != nil {
+			return nil, err
+		}
+		n.kind, n.items = xmlArray, items
+		n.wrapped = s.XML != nil && s.XML.Wrapped
+		if x := s.Items.Value.XML; x != nil {
+			n.itemName = x.Name
+		}
+	case openapi3.TypeObject:
+		return n, c.object(n, s, at)
+	default:
+		return fail("type %s", t)
+	}
+	return n, nil
+}
+
+func (c *xmlCompiler) object(n *xmlNode, s *openapi3.Schema, at string) error {
+	extra := s.AdditionalProperties
+	if extra.Schema != nil && extra.Schema.Value != nil {
+		if len(s.Properties) > 0 {
+			return fmt.Errorf("/%s: properties beside an additionalProperties schema have no XML form", at)
+		}
+		values, err := c.node(extra.Schema.Value, at+"/additionalProperties")
+		if err != nil {
+			return err
+		}
+		n.kind, n.values, n.entry = xmlMap, values, "entry"
+		if x := extra.Schema.Value.XML; x != nil && x.Name != "" {
+			n.entry = x.Name
+		}
+		return nil
+	}
+	n.kind, n.closed = xmlObject, extra.Has != nil && !*extra.Has
+	n.byElem = map[string]*xmlProp{}
+	for _, key := range slices.Sorted(maps.Keys(s.Properties)) {
+		ref := s.Properties[key]
+		if ref == nil || ref.Value == nil {
+			return fmt.Errorf("/%s/%s: no schema", at, key)
+		}
+		node, err := c.node(ref.Value, at+"/"+key)
+		if err != nil {
+			return err
+		}
+		n.props = append(n.props, xmlProp{key: key, elem: key, node: node})
+		p := &n.props[len(n.props)-1]
+		if x := ref.Value.XML; x != nil && x.Name != "" && !(node.kind == xmlArray && !node.wrapped) {
+			p.elem = x.Name // an array that is not wrapped has no element of its own to name
+		}
+	}
+	for i := range n.props {
+		p := &n.props[i]
+		elem := p.elem
+		if p.node.kind == xmlArray && !p.node.wrapped {
+			elem = p.itemElem()
+		}
+		if !xmlName(elem) {
+			return fmt.Errorf("/%s/%s: %q is not an XML name; give it an xml.name", at, p.key, elem)
+		}
+		if other := n.byElem[elem]; other != nil {
+			return fmt.Errorf("/%s: %s and %s are both the element %s", at, other.key, p.key, elem)
+		}
+		n.byElem[elem] = p
+	}
+	return nil
+}
+
+// xmlName reports whether s is an element name this mapping writes: letters, digits, '_', '-' and
+// '.', not beginning with a digit, '-' or '.' (XML allows more; names of other scripts and colons,
+// which are namespace prefixes, are left out).
+func xmlName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case (c >= '0' && c <= '9' || c == '-' || c == '.') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Root is the name of the body's root element.
+func (b *XMLBody) Root() string { return b.root }
+
+// Append writes v, a value as encoding/json decodes JSON into an any (maps, slices, strings,
+// float64 or json.Number, booleans), as the XML document of the body, appended to dst. A value the
+// schema does not describe (null, a string where an object belongs, a key the schema closes) is an
+// error: a body is validated before it is written.
+func (b *XMLBody) Append(dst []byte, v any) ([]byte, error) {
+	dst = append(dst, xmlHeader...)
+	return appendElement(dst, b.root, b.node, v, 1)
+}
+
+func appendElement(dst []byte, name string, n *xmlNode, v any, depth int) ([]byte, error) {
+	if depth > MaxXMLDepth {
+		return dst, fmt.Errorf("xml: %s nests deeper than %d elements", name, MaxXMLDepth)
+	}
+	var err error
+	switch n.kind {
+	case xmlScalar:
+		text, ok := scalarText(v)
+		if !ok {
+			return dst, fmt.Errorf("xml: %s: %T is not a scalar", name, v)
+		}
+		dst = appendText(appendOpen(dst, name), text)
+	case xmlObject:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return dst, fmt.Errorf("xml: %s: %T is not an object", name, v)
+		}
+		dst = appendOpen(dst, name)
+		if dst, err = appendProperties(dst, n, m, depth); err != nil {
+			return dst, err
+		}
+	case xmlArray:
+		list, ok := v.([]any)
+		if !ok {
+			return dst, fmt.Errorf("xml: %s: %T is not an array", name, v)
+		}
+		item := n.itemName
+		if item == "" {
+			item = name
+		}
+		dst = appendOpen(dst, name)
+		for _, it := range list {
+			if dst, err = appendElement(dst, item, n.items, it, depth+1); err != nil {
+				return dst, err
+			}
+		}
+	case xmlMap:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return dst, fmt.Errorf("xml: %s: %T is not an object", name, v)
+		}
+		dst = appendOpen(dst, name)
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			dst = appendText(append(appendOpen(dst, n.entry), "<key>"...), k)
+			dst = append(dst, "</key>"...)
+			if dst, err = appendElement(dst, "value", n.values, m[k], depth+2); err != nil {
+				return dst, err
+			}
+			dst = appendClose(dst, n.entry)
+		}
+	}
+	return appendClose(dst, name), nil
+}
+
+// appendProperties writes an object's properties in the order of their keys, then any the schema
+// does not name but allows, in the order of theirs.
+func appendProperties(dst []byte, n *xmlNode, m map[string]any, depth int) ([]byte, error) {
+	known := 0
+	var err error
+	for i := range n.props {
+		p := &n.props[i]
+		v, ok := m[p.key]
+		if !ok {
+			continue
+		}
+		known++
+		if v == nil {
+			return dst, fmt.Errorf("xml: %s is null, which has no XML form", p.key)
+		}
+		if p.node.kind != xmlArray || p.node.wrapped {
+			if dst, err = appendElement(dst, p.elem, p.node, v, depth+1); err != nil {
+				return dst, err
+			}
+			continue
+		}
+		list, ok := v.([]any)
+		if !ok {
+			return dst, fmt.Errorf("xml: %s: %T is not an array", p.key, v)
+		}
+		for _, it := range list {
+			if dst, err = appendElement(dst, p.itemElem(), p.node.items, it, depth+1); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if known == len(m) {
+		return dst, nil
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if _, ok := n.byKey(k); ok {
+			continue
+		}
+		if n.closed || !xmlName(k) {
+			return dst, fmt.Errorf("xml: %s is not a property the schema allows in XML", k)
+		}
+		if dst, err = appendAny(dst, k, m[k], depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+func (n *xmlNode) byKey(key string) (*xmlProp, bool) {
+	i, ok := slices.BinarySearchFunc(n.props, key, func(p xmlProp, k string) int {
+		switch {
+		case p.key < k:
+			return -1
+		case p.key > k:
+			return 1
+		}
+		return 0
+	})
+	if !ok {
+		return nil, false
+	}
+	return &n.props[i], true
+}
+
+// appendAny writes a value the schema does not describe (a property an open object allows): a
+// scalar as its text, an object as elements named by its keys, an array as one element per item.
+func appendAny(dst []byte, name string, v any, depth int) ([]byte, error) {
+	if depth > MaxXMLDepth {
+		return dst, fmt.Errorf("xml: %s nests deeper than %d elements", name, MaxXMLDepth)
+	}
+	var err error
+	switch t := v.(type) {
+	case map[string]any:
+		dst = appendOpen(dst, name)
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			if !xmlName(k) || t[k] == nil {
+				return dst, fmt.Errorf("xml: %s/%s has no XML form", name, k)
+			}
+			if dst, err = appendAny(dst, k, t[k], depth+1); err != nil {
+				return dst, err
+			}
+		}
+		return appendClose(dst, name), nil
+	case []any:
+		for _, it := range t {
+			if dst, err = appendAny(dst, name, it, depth); err != nil {
+				return dst, err
+			}
+		}
+		return dst, nil
+	}
+	text, ok := scalarText(v)
+	if !ok {
+		return dst, fmt.Errorf("xml: %s: %T has no XML form", name, v)
+	}
+	return appendClose(appendText(appendOpen(dst, name), text), name), nil
+}
+
+// scalarText is a scalar's text, as JSON writes it.
+func scalarText(v any) (string, bool) {
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64), true
+	case json.Number:
+		if _, err := t.Float64(); err == nil {
+			return t.String(), true
+		}
+	case bool:
+		return strconv.FormatBool(t), true
+	}
+	return "", false
+}
+
+func appendOpen(dst []byte, name string) []byte {
+	return append(append(append(dst, '<'), name...), '>')
+}
+
+func appendClose(dst []byte, name string) []byte {
+	return append(append(append(dst, "</"...), name...), '>')
+}
+
+// appendText writes s as element content: the markup characters escaped, a carriage return as a
+// reference (a parser turns a literal one into a line feed), and what XML 1.0 cannot carry (control
+// characters but tab, line feed and carriage return, U+FFFE, U+FFFF, bytes that are not UTF-8) as
+// U+FFFD.
+func appendText(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '&':
+				dst = append(dst, "&amp;"...)
+			case c == '<':
+				dst = append(dst, "&lt;"...)
+			case c == '>':
+				dst = append(dst, "&gt;"...)
+			case c == '\r':
+				dst = append(dst, "&#xD;"...)
+			case c < 0x20 && c != '\t' && c != '\n':
+				dst = append(dst, "\uFFFD"...)
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
+			dst = append(dst, "\uFFFD"...)
+		} else {
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
+}
+
+// xmlBodies caches the mapping of every body schema kin-openapi hands the decoder, by its reference:
+// the specs' are compiled by Parse; any other (a program that validates with kin-openapi itself) on
+// first use.
+var xmlBodies sync.Map // *openapi3.SchemaRef -> *XMLBody or error
+
+func xmlBodyOf(ref *openapi3.SchemaRef) (*XMLBody, error) {
+	if v, ok := xmlBodies.Load(ref); ok {
+		if b, ok := v.(*XMLBody); ok {
+			return b, nil
+		}
+		return nil, v.(error)
+	}
+	b, err := compileXML(ref)
+	if err != nil {
+		xmlBodies.Store(ref, err)
+		return nil, err
+	}
+	xmlBodies.Store(ref, b)
+	return b, nil
+}
+
+// decodeXMLBody is kin-openapi's body decoder for application/xml: the body read by its schema into
+// the value its JSON form would be, which kin-openapi then validates; a body this package refuses is
+// its *Failure.
+func decodeXMLBody(r io.Reader, _ http.Header, ref *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+	b, err := xmlBodyOf(ref)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(r, MaxXMLBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	v, f := b.Decode(body)
+	if f != nil {
+		return nil, f
+	}
+	return v, nil
+}
+
+var xmlDecoderOnce sync.Once
+
+// useXMLDecoder registers decodeXMLBody for application/xml, once, unless a decoder is registered
+// already: kin-openapi's registry is the process's, and a program that embeds the mock may have
+// registered its own, which it keeps.
+func useXMLDecoder() {
+	xmlDecoderOnce.Do(func() { registerXMLDecoder() })
+}
+
+// registerXMLDecoder registers decodeXMLBody where no decoder for application/xml is registered,
+// and reports whether it did.
+func registerXMLDecoder() bool {
+	if openapi3filter.RegisteredBodyDecoder(XMLMediaType) != nil {
+		return false
+	}
+	openapi3filter.RegisterBodyDecoder(XMLMediaType, decodeXMLBody)
+	return true
+}
+
+// compileXMLBodies maps the operation's XML bodies, request and responses, so that a spec with an
+// XML body that has no XML form here fails to load rather than at its first request; it reports
+// whether there was one.
+func compileXMLBodies(op *openapi3.Operation) (bool, error) {
+	var contents []openapi3.Content
+	if op.RequestBody != nil && op.RequestBody.Value != nil {
+		contents = append(contents, op.RequestBody.Value.Content)
+	}
+	for _, r := range op.Responses.Map() {
+		if r.Value != nil {
+			contents = append(contents, r.Value.Content)
+		}
+	}
+	found := false
+	for _, c := range contents {
+		if mt := c[XMLMediaType]; mt != nil {
+			if _, err := xmlBodyOf(mt.Schema); err != nil {
+				return false, fmt.Errorf("%s body: %w", XMLMediaType, err)
+			}
+			found = true
+		}
+	}
+	return found, nil
+}
+
+// RequestXML is the XML form of the operation's request body, or nil when it takes no XML.
+func (o *Operation) RequestXML() *XMLBody {
+	rb := o.route.Operation.RequestBody
+	if rb == nil || rb.Value == nil {
+		return nil
+	}
+	return xmlOf(rb.Value.Content)
+}
+
+// ResponseXML is the XML form of the operation's response of a status (documented by its code, its
+// class as 4XX, or default), or nil when that response has no XML body.
+func (o *Operation) ResponseXML(status int) *XMLBody {
+	responses := o.route.Operation.Responses
+	r := responses.Status(status)
+	if r == nil {
+		r = responses.Default()
+	}
+	if r == nil || r.Value == nil {
+		return nil
+	}
+	return xmlOf(r.Value.Content)
+}
+
+func xmlOf(c openapi3.Content) *XMLBody {
+	mt := c[XMLMediaType]
+	if mt == nil {
+		return nil
+	}
+	b, _ := xmlBodyOf(mt.Schema) // compiled by Parse, which refuses a spec where this fails
+	return b
+}
