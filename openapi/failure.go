@@ -15,10 +15,12 @@ import (
 type Kind string
 
 // The failure kinds, in the order DESIGN.md gives their precedence where several apply: auth, then
-// too-large, then media-type, then body or param. Headers too large come before everything, routing
-// included, as they would from a server that refuses to read them.
+// not-acceptable (an operation that answers in more than one media type, none of which the request's
+// Accept takes), then too-large, then media-type, then body or param. Headers too large come before
+// everything, routing included, as they would from a server that refuses to read them.
 const (
 	KindAuth           Kind = "auth"
+	KindNotAcceptable  Kind = "not-acceptable"
 	KindTooLarge       Kind = "too-large"
 	KindMediaType      Kind = "media-type"
 	KindBody           Kind = "body"
@@ -34,7 +36,8 @@ const (
 type Failure struct {
 	Kind Kind
 	// Field names what failed: a parameter name, a JSON pointer into the body ("/grant_type"), the
-	// header that carries credentials, or for KindMethod the allowed methods.
+	// header that carries credentials, for KindMethod the allowed methods, or for KindNotAcceptable
+	// the media types the operation answers in.
 	Field string
 	// Rule is the schema keyword or check that failed: required, enum, type, minLength, syntax, ...
 	Rule string
@@ -64,6 +67,8 @@ func (f *Failure) Message() string {
 			return "The credentials are invalid or have expired"
 		}
 		return "Authentication is required"
+	case KindNotAcceptable:
+		return "The response can be " + f.Field
 	case KindTooLarge:
 		return "The request body is too large"
 	case KindHeaderTooLarge:

@@ -127,6 +127,8 @@ type Operation struct {
 	formCheck *object
 	// jsonCheck is the schema of an application/json body compiled, when it can be.
 	jsonCheck *jsonObject
+	// answersXML: some response has an XML body, so the operation's answers are negotiated.
+	answersXML bool
 }
 
 var loadAll = sync.OnceValues(func() (map[string]*Spec, error) {
@@ -231,6 +233,7 @@ func Parse(name string, raw []byte) (*Spec, error) {
 			} else if xml {
 				useXMLDecoder()
 			}
+			o.answersXML = answersXML(op)
 			if s.byID[o.ID] != nil {
 				return nil, fmt.Errorf("openapi: %s: operationId %s is used twice", name, o.ID)
 			}

@@ -564,6 +564,36 @@ func compileXMLBodies(op *openapi3.Operation) (bool, error) {
 	return found, nil
 }
 
+// answersXML reports whether some response of the operation has an XML body.
+func answersXML(op *openapi3.Operation) bool {
+	for _, r := range op.Responses.Map() {
+		if r.Value != nil && r.Value.Content[XMLMediaType] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// AnswersXML reports whether some response of the operation has an XML body: such an operation's
+// answers are JSON or XML as the request's Accept asks (apihttp negotiates them), where every other
+// operation answers as its spec says without looking at Accept.
+func (o *Operation) AnswersXML() bool { return o.answersXML }
+
+// SchemaXML is the XML form of a component schema that has an xml.name, for an answer outside every
+// operation (an unknown path's 404, in XML when XML was asked for); nil when the spec has no such
+// schema or it has no XML form.
+func (s *Spec) SchemaXML(name string) *XMLBody {
+	ref := s.doc.Components.Schemas[name]
+	if ref == nil {
+		return nil
+	}
+	b, err := xmlBodyOf(ref)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
 // RequestXML is the XML form of the operation's request body, or nil when it takes no XML.
 func (o *Operation) RequestXML() *XMLBody {
 	rb := o.route.Operation.RequestBody

@@ -378,6 +378,16 @@ func TestOperationsFindTheirXMLBodies(t *testing.T) {
 	assert.Nil(t, op.ResponseXML(418), "an undocumented status has no body")
 	assert.Nil(t, s.Operation("getUser").RequestXML(), "a GET takes no body")
 	assert.Equal(t, "users", s.Operation("listUsers").ResponseXML(200).Root())
+
+	for _, op := range s.Operations() {
+		assert.True(t, op.AnswersXML(), "%s answers in JSON or XML", op.ID)
+	}
+	for _, op := range MustLoad("rambase").Operations() {
+		assert.False(t, op.AnswersXML(), "%s answers JSON only", op.ID)
+	}
+	assert.Equal(t, "response", s.SchemaXML("ErrorResponse").Root(), "an error outside every operation")
+	assert.Nil(t, s.SchemaXML("Uuid"), "a schema without an xml.name is no document")
+	assert.Nil(t, s.SchemaXML("NoSuchSchema"))
 }
 
 func TestJSONNumberGrammar(t *testing.T) {
