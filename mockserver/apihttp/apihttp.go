@@ -3,7 +3,8 @@
 // and answers every error in the API's own error shape through the API's Errors.
 //
 // Precedence when several failures apply (DESIGN.md): auth (credentials missing, then invalid),
-// then too-large, then media-type, then body or parameters. A response that breaks the spec is the mock's own bug: it is logged and
+// then not-acceptable (an Accept that takes no form an operation of JSON and XML answers in), then
+// too-large, then media-type, then body or parameters. A response that breaks the spec is the mock's own bug: it is logged and
 // replaced by a 500, so it is loud in every test.
 package apihttp
 
@@ -171,6 +172,7 @@ type request struct {
 	form   url.Values
 	body   []byte // as read, once validated
 	caller any
+	answer answer // JSON, XML or neither, for an operation that answers both (negotiate)
 }
 
 type requestKey struct{}
@@ -260,6 +262,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := &request{h: h, op: op, params: params, query: query(r.URL)}
+	if op.AnswersXML() {
+		// Judged now, so that a refusal of the credentials is already in the form asked for.
+		st.answer = negotiate(r.Header.Values("Accept"))
+	}
 	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, st))
 	if f := op.CheckAuth(r, st.query); f != nil {
 		h.fail(w, r, op, params, f)
@@ -270,6 +276,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, op, params, f)
 			return
 		}
+	}
+	if st.answer == answerNone {
+		h.fail(w, r, op, params, &openapi.Failure{Kind: openapi.KindNotAcceptable, Field: answersIn, Rule: "accept"})
+		return
 	}
 	// Only an operation that takes a body reads one. To one that declares none (every GET) a body
 	// means nothing (RFC 9110, 9.3.1: GET content has no generally defined semantics) and the vendors'

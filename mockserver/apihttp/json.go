@@ -30,10 +30,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 var jsonContentType = []string{"application/json"}
 
 // jsonWriter is an encoder and its buffer, pooled: every response of most operations is encoded
-// through one, and making them was a third of WriteJSON's allocations.
+// through one, and making them was a third of WriteJSON's allocations. An XML response is written
+// into xml from what the encoder wrote (WriteXML).
 type jsonWriter struct {
 	buf bytes.Buffer
 	enc *json.Encoder
+	xml []byte
 }
 
 var jsonWriters = sync.Pool{New: func() any {
@@ -46,7 +48,7 @@ var jsonWriters = sync.Pool{New: func() any {
 // release returns the writer to the pool, unless its buffer grew large, which the pool would then
 // keep alive.
 func (j *jsonWriter) release() {
-	if j.buf.Cap() > 64<<10 {
+	if j.buf.Cap() > 64<<10 || cap(j.xml) > 64<<10 {
 		return
 	}
 	j.buf.Reset()
@@ -75,6 +77,8 @@ func Status(k openapi.Kind) int {
 	switch k {
 	case openapi.KindAuth:
 		return http.StatusUnauthorized
+	case openapi.KindNotAcceptable:
+		return http.StatusNotAcceptable
 	case openapi.KindTooLarge:
 		return http.StatusRequestEntityTooLarge
 	case openapi.KindHeaderTooLarge:
