@@ -169,6 +169,20 @@ func TestAFixtureSectionThatIsMissingOrDriftsFailsTheKit(t *testing.T) {
 	assert.Contains(t, got, "rambase.clients: in the schema, not in the Go type")
 }
 
+// A map of string keys is an object of additionalProperties only, whose values' schema is the map's
+// values'.
+func TestAFixtureMapIsComparedByItsValues(t *testing.T) {
+	shapes := schemaShapes{}
+	strs := reflect.TypeFor[map[string]string]()
+	assert.Empty(t, shapes.differences("x.m", strs, map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}}))
+	assert.Equal(t, []string{`x.m.*: the schema's type is "integer", the Go type's "string"`},
+		shapes.differences("x.m", strs, map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "integer"}}))
+	assert.Equal(t, []string{"x.m: the Go type is a map, and the schema is not an object of additionalProperties only"},
+		shapes.differences("x.m", strs, map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{}}))
+	assert.Equal(t, []string{"x.m: Go type map[int]string has no JSON type this test knows"},
+		shapes.differences("x.m", reflect.TypeFor[map[int]string](), map[string]any{"type": "object"}))
+}
+
 // A Go type that writes a section back other than it read it fails; one that leaves out only what
 // is zero passes.
 func TestAFixtureTypeThatDoesNotRoundTripFailsTheKit(t *testing.T) {

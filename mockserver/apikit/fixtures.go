@@ -194,9 +194,22 @@ func (c schemaShapes) differences(path string, t reflect.Type, schema map[string
 		items, _ := schema["items"].(map[string]any)
 		return c.differences(path+"[]", t.Elem(), items)
 	case "object":
+		if t.Kind() == reflect.Map {
+			return c.mapDifferences(path, t, schema)
+		}
 		return c.objectDifferences(path, t, schema)
 	}
 	return nil
+}
+
+// mapDifferences compares a map of string keys with an object of additionalProperties only: its
+// values' schema with the map's values.
+func (c schemaShapes) mapDifferences(path string, t reflect.Type, schema map[string]any) []string {
+	values, ok := schema["additionalProperties"].(map[string]any)
+	if !ok || schema["properties"] != nil {
+		return []string{path + ": the Go type is a map, and the schema is not an object of additionalProperties only"}
+	}
+	return c.differences(path+".*", t.Elem(), values)
 }
 
 func (c schemaShapes) objectDifferences(path string, t reflect.Type, schema map[string]any) []string {
@@ -270,7 +283,8 @@ func jsonFields(t reflect.Type) map[string]jsonField {
 }
 
 // jsonType is the JSON Schema type of the values encoding/json makes of a Go type, or "" for one
-// this test does not know (a map, an interface, a type with its own marshalling).
+// this test does not know (a map whose keys are not strings, an interface, a type with its own
+// marshalling).
 func jsonType(t reflect.Type) string {
 	if t.Implements(reflect.TypeFor[interface{ MarshalJSON() ([]byte, error) }]()) ||
 		t.Implements(reflect.TypeFor[interface{ MarshalText() ([]byte, error) }]()) {
@@ -290,6 +304,10 @@ func jsonType(t reflect.Type) string {
 		return "array"
 	case reflect.Struct:
 		return "object"
+	case reflect.Map:
+		if t.Key().Kind() == reflect.String {
+			return "object"
+		}
 	}
 	return ""
 }
