@@ -18,7 +18,7 @@ import (
 )
 
 // ControlVersion is the version of the control API contract (openapi/control.yaml info.version).
-const ControlVersion = "1.5.0"
+const ControlVersion = "1.6.0"
 
 // controlOperations maps every operationId of openapi/control.yaml to its handler: the shared ones
 // here, and each served API's own. An API's own operations are marked x-api in the spec; those of an

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"github.com/idvkit/idvkit/mockserver/bundeling"
 	"github.com/idvkit/idvkit/mockserver/eeid"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/rambase"
@@ -15,6 +16,7 @@ var registry = []registered{
 	{randaverify.Name, randaverify.New},
 	{eeid.Name, eeid.New},
 	{rampable.Name, rampable.New},
+	{bundeling.Name, bundeling.New},
 }
 
 type registered struct {

@@ -187,3 +187,10 @@ func DecodeBody(r *http.Request, v any) error {
 	}
 	return json.Unmarshal(text, v)
 }
+
+// AnswersXML reports whether a request is answered in XML: its operation answers in JSON or XML, and
+// Accept asked for XML.
+func AnswersXML(r *http.Request) bool {
+	st := state(r)
+	return st != nil && st.answer == answerXML
+}
