@@ -47,7 +47,17 @@ func registerCommonSteps(sc *godog.ScenarioContext) {
 	})
 	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with a "([^"]*)" body padded with spaces to (\d+) bytes:$`, sendPadded)
 	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with a "([^"]*)" body, its "([^"]*)" sent as Latin-1:$`, sendLatin1)
-	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with the header "([^"]*)" set to "([^"]*)"$`, sendWithHeader)
+	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with the header "([^"]*)" set to "([^"]*)"$`, func(ctx context.Context, method, target, name, value string) error {
+		return sendWithHeader(ctx, "", method, target, name, value, "", nil)
+	})
+	sc.Step(`^"([^"]*)" sends "([A-Z]+) ([^"]*)" with the header "([^"]*)" set to "([^"]*)"$`, func(ctx context.Context, actor, method, target, name, value string) error {
+		return sendWithHeader(ctx, actor, method, target, name, value, "", nil)
+	})
+	sc.Step(`^a client sends "([A-Z]+) ([^"]*)" with the header "([^"]*)" set to "([^"]*)" and a "([^"]*)" body:$`, func(ctx context.Context, method, target, name, value, contentType string, doc *godog.DocString) error {
+		return sendWithHeader(ctx, "", method, target, name, value, contentType, doc)
+	})
+	sc.Step(`^"([^"]*)" accepts "([^"]*)"$`, accepts)
+	sc.Step(`^the query parameter "([^"]*)" of "([^"]*)" is saved as "([^"]*)"$`, saveQueryParameter)
 	sc.Step(`^"([^"]*)" opens the link in the response field "([^"]*)"$`, openLink)
 
 	sc.Step(`^the response status is (\d{3})$`, statusIs)
@@ -61,6 +71,9 @@ func registerCommonSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the response field "([^"]*)" is a positive integer$`, fieldIsPositiveInteger)
 	sc.Step(`^the response field "([^"]*)" equals the response status$`, fieldIsStatus)
 	sc.Step(`^the response has no field "([^"]*)"$`, noField)
+	sc.Step(`^the response has the field "([^"]*)"$`, hasField)
+	sc.Step(`^the response is saved as "([^"]*)"$`, saveResponse)
+	sc.Step(`^the response carries the same values as the response saved as "([^"]*)"$`, sameValues)
 	sc.Step(`^the response field "([^"]*)" is saved as "([^"]*)"$`, saveField)
 	sc.Step(`^the value "([^"]*)" is saved as "([^"]*)"$`, saveValue)
 	sc.Step(`^the response field "([^"]*)" is a JWT that expires (\d+) seconds after it was issued$`, jwtExpiresAfter)
@@ -115,6 +128,12 @@ func hasRole(ctx context.Context, name, role string) error {
 // sendAs sends a request as the named principal, or anonymously when name is empty, with the body
 // interpolated and escaped for its content type.
 func sendAs(ctx context.Context, name, method, target, contentType, body string) error {
+	return sendAsWith(ctx, name, method, target, contentType, body, nil)
+}
+
+// sendAsWith is sendAs with headers of the step's own (interpolated already), set on top of the
+// principal's credentials.
+func sendAsWith(ctx context.Context, name, method, target, contentType, body string, header http.Header) error {
 	w := worldFrom(ctx)
 	var raw []byte
 	if contentType != "" {
@@ -123,12 +142,17 @@ func sendAs(ctx context.Context, name, method, target, contentType, body string)
 			return err
 		}
 	}
-	return sendRaw(ctx, name, method, target, contentType, raw)
+	return sendRawWith(ctx, name, method, target, contentType, raw, header)
 }
 
 // sendRaw sends a request as the named principal, or anonymously when name is empty, with the body
 // as it is.
 func sendRaw(ctx context.Context, name, method, target, contentType string, body []byte) error {
+	return sendRawWith(ctx, name, method, target, contentType, body, nil)
+}
+
+// sendRawWith is sendRaw with headers of the step's own, set on top of the principal's credentials.
+func sendRawWith(ctx context.Context, name, method, target, contentType string, body []byte, header http.Header) error {
 	w := worldFrom(ctx)
 	var a *actor
 	if name != "" {
@@ -141,7 +165,7 @@ func sendRaw(ctx context.Context, name, method, target, contentType string, body
 	if err != nil {
 		return err
 	}
-	_, err = w.request(ctx, a, method, target, contentType, body)
+	_, err = w.requestWith(ctx, a, method, target, contentType, body, header)
 	return err
 }
 
@@ -217,19 +241,60 @@ func xmlEscape(s string) string {
 	return b.String()
 }
 
-// sendWithHeader sends a request without a principal's credentials but with one header of the
-// scenario's choosing (a malformed Authorization, a saved token, an API key), its value interpolated.
-func sendWithHeader(ctx context.Context, method, target, name, value string) error {
-	w := worldFrom(ctx)
-	target, err := w.interpolateURL(target)
+// sendWithHeader sends a request with one header of the scenario's choosing (a malformed
+// Authorization, a saved token, an API key, an Accept), its value interpolated: anonymously when actor
+// is empty, else on top of the principal's credentials; with a body when doc is not nil.
+func sendWithHeader(ctx context.Context, actor, method, target, name, value, contentType string, doc *godog.DocString) error {
+	value, err := worldFrom(ctx).interpolate(value, func(s string) string { return s })
 	if err != nil {
 		return err
 	}
-	if value, err = w.interpolate(value, func(s string) string { return s }); err != nil {
+	body := ""
+	if doc != nil {
+		body = doc.Content
+	}
+	return sendAsWith(ctx, actor, method, target, contentType, body, http.Header{name: {value}})
+}
+
+// accepts makes every later request of a principal carry an Accept header (one that sets its own
+// keeps it): a client that asks for XML throughout.
+func accepts(ctx context.Context, name, accept string) error {
+	a, err := worldFrom(ctx).actor(name)
+	if err != nil {
 		return err
 	}
-	_, err = w.requestWith(ctx, nil, method, target, "", nil, http.Header{name: {value}})
-	return err
+	a.accept = accept
+	return nil
+}
+
+// saveQueryParameter keeps a query parameter of a URL (interpolated: a link a step saved) for later
+// steps, as a site reads the token from the link a user followed; a credential's value is kept out of
+// printed errors.
+func saveQueryParameter(ctx context.Context, param, link, name string) error {
+	w := worldFrom(ctx)
+	link, err := w.interpolate(link, func(s string) string { return s })
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return fmt.Errorf("%s is not a URL: %w", redactLink(link), err)
+	}
+	values, ok := u.Query()[param]
+	if !ok || len(values) == 0 {
+		return fmt.Errorf("%s has no query parameter %q", redactURL(u), param)
+	}
+	if secretKey.MatchString(param) || secretKey.MatchString(name) {
+		w.keepSecret(values[0])
+	}
+	w.vars[name] = values[0]
+	return nil
+}
+
+// redactLink is a link without its query, for messages, when it does not parse as a URL.
+func redactLink(link string) string {
+	path, _, _ := strings.Cut(link, "?")
+	return path
 }
 
 // openLink follows a link the API handed out, as the named principal.
@@ -428,6 +493,110 @@ func noField(ctx context.Context, path string) error {
 		return fmt.Errorf("expected no field %q, but the response has it", path)
 	}
 	return nil
+}
+
+// hasField checks a field is present, whatever its value: an empty list is present, where "is not
+// empty" would say something else.
+func hasField(ctx context.Context, path string) error {
+	_, err := worldFrom(ctx).mustField(path)
+	return err
+}
+
+// saveResponse keeps the last response's body, decoded, for a later step to compare with.
+func saveResponse(ctx context.Context, name string) error {
+	w := worldFrom(ctx)
+	r, err := w.lastResponse()
+	if err != nil {
+		return err
+	}
+	if r.body == nil {
+		return fmt.Errorf("the response is neither JSON nor XML: %s", excerpt(r.raw))
+	}
+	if w.bodies == nil {
+		w.bodies = map[string]any{}
+	}
+	w.bodies[name] = r.body
+	return nil
+}
+
+// sameValues compares the last response's body with one saved before, each as it decodes (an XML body
+// by its schema, so its JSON form and it compare alike), naming the first path where they differ.
+func sameValues(ctx context.Context, name string) error {
+	w := worldFrom(ctx)
+	r, err := w.lastResponse()
+	if err != nil {
+		return err
+	}
+	saved, ok := w.bodies[name]
+	if !ok {
+		return fmt.Errorf("no step saved a response as %q", name)
+	}
+	if path, differ := firstDifference(saved, r.body, ""); differ {
+		return fmt.Errorf("the response differs from the one saved as %q at %s", name, path)
+	}
+	return nil
+}
+
+// firstDifference is the first path (in key order) where two decoded bodies differ, with both values
+// when they are not credentials.
+func firstDifference(a, b any, path string) (string, bool) {
+	where := func() string {
+		if path == "" {
+			return "the root"
+		}
+		return path
+	}
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s (an object, then %T)", where(), b), true
+		}
+		keys := slices.Sorted(maps.Keys(x))
+		for k := range y {
+			if _, ok := x[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if _, ok := x[k]; !ok {
+				return p + " (absent, then present)", true
+			}
+			if _, ok := y[k]; !ok {
+				return p + " (present, then absent)", true
+			}
+			if d, differ := firstDifference(x[k], y[k], p); differ {
+				return d, true
+			}
+		}
+		return "", false
+	case []any:
+		y, ok := b.([]any)
+		if !ok {
+			return fmt.Sprintf("%s (an array, then %T)", where(), b), true
+		}
+		if len(x) != len(y) {
+			return fmt.Sprintf("%s (%d items, then %d)", where(), len(x), len(y)), true
+		}
+		for i := range x {
+			if d, differ := firstDifference(x[i], y[i], fmt.Sprintf("%s[%d]", path, i)); differ {
+				return d, true
+			}
+		}
+		return "", false
+	}
+	if reflect.DeepEqual(a, b) {
+		return "", false
+	}
+	if secretKey.MatchString(path) {
+		return where() + " (values not shown: a credential)", true
+	}
+	return fmt.Sprintf("%s (%v, then %v)", where(), a, b), true
 }
 
 // saveField keeps a string or number field for later steps as ${name}; a credential's value is kept

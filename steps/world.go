@@ -33,6 +33,7 @@ type World struct {
 	testData   map[string]string    // values the target's test build fixes, ${test.<key>}
 	actors     map[string]*actor
 	vars       map[string]string // values saved by earlier steps
+	bodies     map[string]any    // decoded response bodies saved by earlier steps
 	last       *response
 	skipReason string
 	secrets    []string // values never to print whole
@@ -160,6 +161,7 @@ type actor struct {
 	// keptAt is when a step kept each credential attribute (keepAttribute), for the age of one
 	// whose token says nothing of when it was issued.
 	keptAt map[string]time.Time
+	accept string // the Accept header of every request of the actor that sets none itself
 }
 
 // response is the last response a step saw.
@@ -167,8 +169,10 @@ type response struct {
 	status int
 	header http.Header
 	raw    []byte
-	body   any  // decoded JSON, or the XML element tree under the root; nil for other bodies
-	xml    bool // body came from XML, so every leaf is text
+	// body is the decoded JSON, or XML read by its schema into the value its JSON form would be, or
+	// for XML the spec gives no form, the element tree under the root; nil for other bodies.
+	body any
+	xml  bool // body is an XML element tree read without a schema, so every leaf is text
 }
 
 type worldKey struct{}
@@ -248,13 +252,16 @@ func (w *World) send(ctx context.Context, spec string, req *http.Request) (*resp
 		return nil, fmt.Errorf("%s %s: reading the response: %w", req.Method, redactURL(req.URL), err)
 	}
 	r := &response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	op, params, rel, err := w.operation(spec, req)
+	if err != nil {
+		return nil, err
+	}
 	switch ct := resp.Header.Get("Content-Type"); {
 	case len(raw) == 0:
 	case strings.Contains(ct, "json"):
 		_ = json.Unmarshal(raw, &r.body)
 	case strings.Contains(ct, "xml"):
-		r.body, _ = decodeXML(raw)
-		r.xml = r.body != nil
+		r.body, r.xml = decodeXMLAnswer(op, r.status, raw)
 	}
 	if spec != openapi.Control {
 		w.last = r
@@ -262,15 +269,38 @@ func (w *World) send(ctx context.Context, spec string, req *http.Request) (*resp
 			w.serverError = fmt.Sprintf("%s %s answered %d", req.Method, req.URL.Path, r.status)
 		}
 	}
-	return r, w.checkContract(ctx, spec, req, r)
+	if op == nil {
+		return r, nil // outside every operation (an unknown path, a wrong method): nothing to check against
+	}
+	if f := op.ValidateResponse(ctx, req, params, r.status, r.header, r.raw); f != nil {
+		return r, fmt.Errorf("the %d response to %s %s breaks the %s spec (%s): %s", r.status, req.Method, rel, spec, op.ID, f.Error())
+	}
+	return r, nil
 }
 
-// checkContract validates a response against the operation the request matched. Requests outside
-// every operation (unknown paths, wrong methods) have nothing to check against.
-func (w *World) checkContract(ctx context.Context, specName string, req *http.Request, r *response) error {
+// decodeXMLAnswer reads an XML body by the schema of the operation's response of that status, the
+// decoder the mock validates with, so it reads as exactly the value its JSON form does (numbers,
+// booleans, arrays of one): field paths name the JSON keys, and both forms compare alike. An answer
+// the spec gives no XML form (an unknown path's, an undocumented status) is read without a schema,
+// every leaf text (xml true).
+func decodeXMLAnswer(op *openapi.Operation, status int, raw []byte) (body any, xml bool) {
+	if op != nil {
+		if b := op.ResponseXML(status); b != nil {
+			if v, f := b.Decode(raw); f == nil {
+				return v, false
+			}
+		}
+	}
+	v, _ := decodeXML(raw)
+	return v, v != nil
+}
+
+// operation is the operation of a spec a request matched, its path parameters, and its path relative
+// to the API's base URL; nil for a request outside every operation (an unknown path, a wrong method).
+func (w *World) operation(specName string, req *http.Request) (*openapi.Operation, map[string]string, string, error) {
 	spec, err := openapi.Load(specName)
 	if err != nil {
-		return err
+		return nil, nil, "", err
 	}
 	base := w.ep.BaseURL
 	if specName == openapi.Control {
@@ -283,12 +313,9 @@ func (w *World) checkContract(ctx context.Context, specName string, req *http.Re
 	rel := strings.TrimPrefix(req.URL.Path, basePath)
 	op, params, f := spec.Find(req.Method, rel)
 	if f != nil {
-		return nil
+		return nil, nil, rel, nil
 	}
-	if f := op.ValidateResponse(ctx, req, params, r.status, r.header, r.raw); f != nil {
-		return fmt.Errorf("the %d response to %s %s breaks the %s spec (%s): %s", r.status, req.Method, rel, specName, op.ID, f.Error())
-	}
-	return nil
+	return op, params, rel, nil
 }
 
 // request sends a request to the API: as actor a, with its credentials, or anonymously when a is
@@ -298,7 +325,7 @@ func (w *World) request(ctx context.Context, a *actor, method, target, contentTy
 	return w.requestWith(ctx, a, method, target, contentType, body, nil)
 }
 
-// requestWith is request with extra headers.
+// requestWith is request with extra headers, set on top of the actor's credentials.
 func (w *World) requestWith(ctx context.Context, a *actor, method, target, contentType string, body []byte, header http.Header) (*response, error) {
 	if !strings.HasPrefix(target, "http://") && !strings.HasPrefix(target, "https://") {
 		target = w.ep.BaseURL + target
@@ -310,9 +337,6 @@ func (w *World) requestWith(ctx context.Context, a *actor, method, target, conte
 	req, err := http.NewRequest(method, target, rd)
 	if err != nil {
 		return nil, err
-	}
-	for k, vs := range header {
-		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -329,6 +353,13 @@ func (w *World) requestWith(ctx context.Context, a *actor, method, target, conte
 		if err := w.api.authorize(req, a); err != nil {
 			return nil, err
 		}
+	}
+	// A step's own headers go on top of the actor's credentials (another actor's token, say).
+	for k, vs := range header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
+	if a != nil && a.accept != "" && req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", a.accept)
 	}
 	return w.send(ctx, w.api.name, req)
 }
