@@ -129,6 +129,8 @@ type Operation struct {
 	jsonCheck *jsonObject
 	// answersXML: some response has an XML body, so the operation's answers are negotiated.
 	answersXML bool
+	// xmlCheck is the XML request body's schema compiled, when it can be (compileXMLCheck).
+	xmlCheck *object
 }
 
 var loadAll = sync.OnceValues(func() (map[string]*Spec, error) {
@@ -233,7 +235,7 @@ func Parse(name string, raw []byte) (*Spec, error) {
 			} else if xml {
 				useXMLDecoder()
 			}
-			o.answersXML = answersXML(op)
+			o.answersXML, o.xmlCheck = answersXML(op), compileXMLCheck(op)
 			if s.byID[o.ID] != nil {
 				return nil, fmt.Errorf("openapi: %s: operationId %s is used twice", name, o.ID)
 			}
@@ -574,6 +576,9 @@ type Input struct {
 	Query      url.Values
 	Body       []byte     // the body already read; nil when empty
 	Form       url.Values // Body parsed, when its Content-Type is application/x-www-form-urlencoded
+	// XML is an application/xml Body as ValidateRequest read it: the value its JSON form would decode
+	// to, for the handler, so the body is read once.
+	XML any
 }
 
 // ValidateRequest checks parameters and body against the operation, after CheckAuth and the
@@ -607,6 +612,8 @@ func (o *Operation) ValidateRequest(ctx context.Context, in *Input) *Failure {
 		if o.form != nil {
 			return o.validateFlatForm(in.Form)
 		}
+	case MediaType(in.Request.Header.Get("Content-Type")) == XMLMediaType:
+		return o.validateXML(in)
 	case strings.HasSuffix(MediaType(in.Request.Header.Get("Content-Type")), "json"):
 		// JSON text is UTF-8 (RFC 8259, 8.1), and encoding/json reads any other byte as U+FFFD, so
 		// a name sent in Latin-1 would be stored mangled. utf8.Valid is its own pass over the body,

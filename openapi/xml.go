@@ -8,7 +8,6 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -28,13 +27,15 @@ import (
 //   - the document is one root element, named by the body schema's xml.name (else its component's
 //     name), after the declaration <?xml version="1.0" encoding="UTF-8"?>;
 //   - an object's properties are its child elements, named by their xml.name or key, written in the
-//     order of their keys and read in any order;
+//     order its JSON form has them (encoding/json's: a struct's fields in order, a map's keys
+//     sorted) and read in any order;
 //   - an array with xml.wrapped is an element holding one element per item, named by the items'
 //     xml.name (else the array's own name); one without is its items, each an element of the
 //     property's name (an empty one then writes nothing and reads back absent);
 //   - an object of additionalProperties only (a map) holds one element per key, named by the values'
 //     xml.name (else "entry"), of a <key> and a <value>, so that any key can be written;
-//   - a scalar is its text: a string exactly, a number as JSON writes it, a boolean true or false.
+//   - a scalar is its text: a string exactly, a number as JSON writes it (1e+21), a boolean true or
+//     false.
 //
 // null has no XML form (a schema reached by an XML body may not be nullable), nor do allOf, anyOf,
 // oneOf and not; Parse refuses a spec whose XML bodies use them. Attributes and namespaces are
@@ -258,182 +259,240 @@ func xmlName(s string) bool {
 // Root is the name of the body's root element.
 func (b *XMLBody) Root() string { return b.root }
 
-// Append writes v, a value as encoding/json decodes JSON into an any (maps, slices, strings,
-// float64 or json.Number, booleans), as the XML document of the body, appended to dst. A value the
-// schema does not describe (null, a string where an object belongs, a key the schema closes) is an
-// error: a body is validated before it is written.
+// Append writes v, a value as encoding/json writes it (maps, slices, strings, numbers, booleans, a
+// struct by its json tags), as the XML document of the body, appended to dst: AppendJSON of its JSON
+// text. A value the schema does not describe (null, a string where an object belongs, a key the
+// schema closes) is an error: a body is validated before it is written.
 func (b *XMLBody) Append(dst []byte, v any) ([]byte, error) {
-	dst = append(dst, xmlHeader...)
-	return appendElement(dst, b.root, b.node, v, 1)
+	text, err := json.Marshal(v)
+	if err != nil {
+		return dst, err
+	}
+	return b.AppendJSON(dst, text)
 }
 
-func appendElement(dst []byte, name string, n *xmlNode, v any, depth int) ([]byte, error) {
+// AppendJSON writes a JSON text as the XML document of the body, appended to dst, reading the text
+// as it writes, so no value is built: properties in the order the text has them (encoding/json's: a
+// struct's fields in order, a map's keys sorted), each scalar as JSON wrote it (a string's text, a
+// number's digits, true or false). What the schema does not describe is an error, as for Append.
+func (b *XMLBody) AppendJSON(dst, text []byte) ([]byte, error) {
+	w := xmlWriters.Get().(*xmlWriter)
+	defer w.release()
+	w.r = jsonReader{text: text}
+	dst = append(dst, xmlHeader...)
+	return w.element(dst, b.root, b.node, 1)
+}
+
+// xmlWriter reads a JSON text and writes its XML form; pooled, as every XML answer goes through one.
+type xmlWriter struct {
+	r    jsonReader
+	text []byte // scratch: the text of a string, or of a property's name
+}
+
+var xmlWriters = sync.Pool{New: func() any { return new(xmlWriter) }}
+
+// release returns the writer to the pool, unless its scratch grew large (a long text), which the pool
+// would then keep alive.
+func (w *xmlWriter) release() {
+	if cap(w.text) > 64<<10 {
+		return
+	}
+	w.r = jsonReader{}
+	xmlWriters.Put(w)
+}
+
+func (w *xmlWriter) element(dst []byte, name string, n *xmlNode, depth int) ([]byte, error) {
 	if depth > MaxXMLDepth {
 		return dst, fmt.Errorf("xml: %s nests deeper than %d elements", name, MaxXMLDepth)
 	}
 	var err error
 	switch n.kind {
 	case xmlScalar:
-		text, ok := scalarText(v)
-		if !ok {
-			return dst, fmt.Errorf("xml: %s: %T is not a scalar", name, v)
-		}
-		dst = appendText(appendOpen(dst, name), text)
+		return w.scalar(dst, name)
 	case xmlObject:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return dst, fmt.Errorf("xml: %s: %T is not an object", name, v)
+		if err = w.open('{', name, "an object"); err != nil {
+			return dst, err
 		}
 		dst = appendOpen(dst, name)
-		if dst, err = appendProperties(dst, n, m, depth); err != nil {
+		if dst, err = w.properties(dst, n, depth); err != nil {
 			return dst, err
 		}
 	case xmlArray:
-		list, ok := v.([]any)
-		if !ok {
-			return dst, fmt.Errorf("xml: %s: %T is not an array", name, v)
-		}
 		item := n.itemName
 		if item == "" {
 			item = name
 		}
 		dst = appendOpen(dst, name)
-		for _, it := range list {
-			if dst, err = appendElement(dst, item, n.items, it, depth+1); err != nil {
-				return dst, err
-			}
+		if dst, err = w.items(dst, name, item, n.items, depth+1); err != nil {
+			return dst, err
 		}
 	case xmlMap:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return dst, fmt.Errorf("xml: %s: %T is not an object", name, v)
+		if err = w.open('{', name, "an object"); err != nil {
+			return dst, err
 		}
 		dst = appendOpen(dst, name)
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			dst = appendText(append(appendOpen(dst, n.entry), "<key>"...), k)
+		for w.r.peek() == '"' {
+			if w.text, err = w.r.str(w.text[:0]); err != nil {
+				return dst, err
+			}
+			dst = appendText(append(appendOpen(dst, n.entry), "<key>"...), w.text)
 			dst = append(dst, "</key>"...)
-			if dst, err = appendElement(dst, "value", n.values, m[k], depth+2); err != nil {
+			if dst, err = w.element(dst, "value", n.values, depth+2); err != nil {
 				return dst, err
 			}
 			dst = appendClose(dst, n.entry)
+		}
+		if err = w.r.delim('}'); err != nil {
+			return dst, err
 		}
 	}
 	return appendClose(dst, name), nil
 }
 
-// appendProperties writes an object's properties in the order of their keys, then any the schema
-// does not name but allows, in the order of theirs.
-func appendProperties(dst []byte, n *xmlNode, m map[string]any, depth int) ([]byte, error) {
-	known := 0
+// properties writes an object's properties, up to its end; one the schema does not name is written
+// as any writes it, where the schema allows it.
+func (w *xmlWriter) properties(dst []byte, n *xmlNode, depth int) ([]byte, error) {
 	var err error
-	for i := range n.props {
-		p := &n.props[i]
-		v, ok := m[p.key]
-		if !ok {
-			continue
+	for w.r.peek() == '"' {
+		if w.text, err = w.r.str(w.text[:0]); err != nil {
+			return dst, err
 		}
-		known++
-		if v == nil {
+		p := n.prop(w.text)
+		switch {
+		case p == nil && (n.closed || !xmlName(string(w.text))):
+			return dst, fmt.Errorf("xml: %s is not a property the schema allows in XML", w.text)
+		case p == nil:
+			dst, err = w.any(dst, string(w.text), depth+1)
+		case w.r.peek() == 'n':
 			return dst, fmt.Errorf("xml: %s is null, which has no XML form", p.key)
+		case p.node.kind != xmlArray || p.node.wrapped:
+			dst, err = w.element(dst, p.elem, p.node, depth+1)
+		default:
+			dst, err = w.items(dst, p.key, p.itemElem(), p.node.items, depth+1)
 		}
-		if p.node.kind != xmlArray || p.node.wrapped {
-			if dst, err = appendElement(dst, p.elem, p.node, v, depth+1); err != nil {
-				return dst, err
-			}
-			continue
-		}
-		list, ok := v.([]any)
-		if !ok {
-			return dst, fmt.Errorf("xml: %s: %T is not an array", p.key, v)
-		}
-		for _, it := range list {
-			if dst, err = appendElement(dst, p.itemElem(), p.node.items, it, depth+1); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if known == len(m) {
-		return dst, nil
-	}
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if _, ok := n.byKey(k); ok {
-			continue
-		}
-		if n.closed || !xmlName(k) {
-			return dst, fmt.Errorf("xml: %s is not a property the schema allows in XML", k)
-		}
-		if dst, err = appendAny(dst, k, m[k], depth+1); err != nil {
+		if err != nil {
 			return dst, err
 		}
 	}
-	return dst, nil
+	return dst, w.r.delim('}')
 }
 
-func (n *xmlNode) byKey(key string) (*xmlProp, bool) {
-	i, ok := slices.BinarySearchFunc(n.props, key, func(p xmlProp, k string) int {
-		switch {
-		case p.key < k:
-			return -1
-		case p.key > k:
-			return 1
-		}
-		return 0
-	})
-	if !ok {
-		return nil, false
+// items writes an array's items, each an element named item.
+func (w *xmlWriter) items(dst []byte, name, item string, n *xmlNode, depth int) ([]byte, error) {
+	if err := w.open('[', name, "an array"); err != nil {
+		return dst, err
 	}
-	return &n.props[i], true
+	var err error
+	for c := w.r.peek(); c != ']'; c = w.r.peek() {
+		if c == 'n' || c == 0 {
+			return dst, fmt.Errorf("xml: an item of %s is null or missing, which has no XML form", name)
+		}
+		if dst, err = w.element(dst, item, n, depth); err != nil {
+			return dst, err
+		}
+	}
+	return dst, w.r.delim(']')
 }
 
-// appendAny writes a value the schema does not describe (a property an open object allows): a
-// scalar as its text, an object as elements named by its keys, an array as one element per item.
-func appendAny(dst []byte, name string, v any, depth int) ([]byte, error) {
+// any writes a value the schema does not describe (a property an open object allows): a scalar as
+// its text, an object as elements named by its keys, an array as one element per item.
+func (w *xmlWriter) any(dst []byte, name string, depth int) ([]byte, error) {
 	if depth > MaxXMLDepth {
 		return dst, fmt.Errorf("xml: %s nests deeper than %d elements", name, MaxXMLDepth)
 	}
 	var err error
-	switch t := v.(type) {
-	case map[string]any:
+	switch w.r.peek() {
+	case '{':
+		w.r.pos++
 		dst = appendOpen(dst, name)
-		for _, k := range slices.Sorted(maps.Keys(t)) {
-			if !xmlName(k) || t[k] == nil {
-				return dst, fmt.Errorf("xml: %s/%s has no XML form", name, k)
+		for w.r.peek() == '"' {
+			if w.text, err = w.r.str(w.text[:0]); err != nil {
+				return dst, err
 			}
-			if dst, err = appendAny(dst, k, t[k], depth+1); err != nil {
+			key := string(w.text)
+			if !xmlName(key) || w.r.peek() == 'n' {
+				return dst, fmt.Errorf("xml: %s/%s has no XML form", name, key)
+			}
+			if dst, err = w.any(dst, key, depth+1); err != nil {
 				return dst, err
 			}
 		}
-		return appendClose(dst, name), nil
-	case []any:
-		for _, it := range t {
-			if dst, err = appendAny(dst, name, it, depth); err != nil {
+		return appendClose(dst, name), w.r.delim('}')
+	case '[':
+		w.r.pos++
+		for c := w.r.peek(); c != ']'; c = w.r.peek() {
+			if c == 'n' || c == 0 {
+				return dst, fmt.Errorf("xml: an item of %s is null or missing, which has no XML form", name)
+			}
+			if dst, err = w.any(dst, name, depth); err != nil {
 				return dst, err
 			}
 		}
-		return dst, nil
+		return dst, w.r.delim(']')
 	}
-	text, ok := scalarText(v)
-	if !ok {
-		return dst, fmt.Errorf("xml: %s: %T has no XML form", name, v)
-	}
-	return appendClose(appendText(appendOpen(dst, name), text), name), nil
+	return w.scalar(dst, name)
 }
 
-// scalarText is a scalar's text, as JSON writes it.
-func scalarText(v any) (string, bool) {
-	switch t := v.(type) {
-	case string:
-		return t, true
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64), true
-	case json.Number:
-		if _, err := t.Float64(); err == nil {
-			return t.String(), true
+// scalar writes the next value, a scalar, as an element of its text.
+func (w *xmlWriter) scalar(dst []byte, name string) ([]byte, error) {
+	var err error
+	switch c := w.r.peek(); c {
+	case '"':
+		if w.text, err = w.r.str(w.text[:0]); err != nil {
+			return dst, err
 		}
-	case bool:
-		return strconv.FormatBool(t), true
+		return appendClose(appendText(appendOpen(dst, name), w.text), name), nil
+	case '{', '[', 'n', 0:
+		return dst, fmt.Errorf("xml: %s: %s is not a scalar", name, jsonKind(c))
 	}
-	return "", false
+	lit, err := w.r.literal()
+	if err != nil {
+		return dst, err
+	}
+	return appendClose(append(appendOpen(dst, name), lit...), name), nil
+}
+
+// open reads the delimiter that opens an object or an array, or says what the value is instead.
+func (w *xmlWriter) open(delim byte, name, what string) error {
+	if c := w.r.peek(); c != delim {
+		return fmt.Errorf("xml: %s: %s is not %s", name, jsonKind(c), what)
+	}
+	w.r.pos++
+	return nil
+}
+
+// jsonKind names the kind of value a token begins.
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 0:
+		return "nothing"
+	}
+	return "a number or boolean"
+}
+
+// prop finds an object's property by its key.
+func (n *xmlNode) prop(key []byte) *xmlProp {
+	lo, hi := 0, len(n.props)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		switch k := n.props[mid].key; {
+		case k == string(key):
+			return &n.props[mid]
+		case k < string(key):
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return nil
 }
 
 func appendOpen(dst []byte, name string) []byte {
@@ -448,7 +507,7 @@ func appendClose(dst []byte, name string) []byte {
 // reference (a parser turns a literal one into a line feed), and what XML 1.0 cannot carry (control
 // characters but tab, line feed and carriage return, U+FFFE, U+FFFF, bytes that are not UTF-8) as
 // U+FFFD.
-func appendText(dst []byte, s string) []byte {
+func appendText(dst, s []byte) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -469,7 +528,7 @@ func appendText(dst []byte, s string) []byte {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRune(s[i:])
 		if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
 			dst = append(dst, "\uFFFD"...)
 		} else {
@@ -592,6 +651,43 @@ func (s *Spec) SchemaXML(name string) *XMLBody {
 		return nil
 	}
 	return b
+}
+
+// validateXML reads an XML request body by its schema, once, into in.XML, and checks the value as
+// kin-openapi checks what the decoder it registered reads (decodeXMLBody): as a request, against the
+// same schema, failing as requestFailure names a schema error. A flat object that allows more
+// properties is checked by its compiled form, as a form is.
+func (o *Operation) validateXML(in *Input) *Failure {
+	v, f := o.RequestXML().Decode(in.Body)
+	if f != nil {
+		return f
+	}
+	in.XML = v
+	if o.xmlCheck != nil {
+		if m, ok := v.(map[string]any); ok {
+			return o.xmlCheck.check(m)
+		}
+	}
+	schema := o.route.Operation.RequestBody.Value.Content[XMLMediaType].Schema.Value
+	if err := schema.VisitJSON(v, append([]openapi3.SchemaValidationOption{openapi3.VisitAsRequest()}, formatOptions...)...); err != nil {
+		return schemaFailure(KindBody, err)
+	}
+	return nil
+}
+
+// compileXMLCheck compiles the operation's XML request schema when it is a flat object of scalars
+// that allows other properties (a closed one's unknown elements are kin-openapi's to name); nil
+// otherwise.
+func compileXMLCheck(op *openapi3.Operation) *object {
+	if op.RequestBody == nil || op.RequestBody.Value.Content[XMLMediaType] == nil {
+		return nil
+	}
+	s := op.RequestBody.Value.Content[XMLMediaType].Schema.Value
+	if s == nil || !s.Type.Is(openapi3.TypeObject) || len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.Not != nil ||
+		s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has || s.AdditionalProperties.Schema != nil {
+		return nil
+	}
+	return compileForm(s)
 }
 
 // RequestXML is the XML form of the operation's request body, or nil when it takes no XML.
