@@ -173,6 +173,7 @@ type request struct {
 	body   []byte // as read, once validated
 	caller any
 	answer answer // JSON, XML or neither, for an operation that answers both (negotiate)
+	xml    any    // an XML body as validation read it (DecodeBody)
 }
 
 type requestKey struct{}
@@ -311,7 +312,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The handler reads the form already parsed (Form, or r.ParseForm, which keeps it) and the body
 	// already read: none when its operation takes none, whatever was sent.
-	st.form, r.PostForm, st.body = in.Form, in.Form, body
+	st.form, r.PostForm, st.body, st.xml = in.Form, in.Form, body, in.XML
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 

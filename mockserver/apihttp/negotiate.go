@@ -2,7 +2,6 @@ package apihttp
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -140,17 +139,16 @@ func (n Negotiated) WriteBody(w http.ResponseWriter, r *http.Request, status int
 }
 
 // WriteXML writes v as an XML response with the given status, by the body's schema: v is written as
-// JSON, read back as the value any JSON decodes to, and that value written as XML, so a struct's json
-// tags (and omitempty) say what its XML holds as they say what its JSON holds.
+// JSON, and that text as XML, so a struct's json tags (and omitempty) say what its XML holds as they
+// say what its JSON holds.
 func WriteXML(w http.ResponseWriter, status int, body *openapi.XMLBody, v any) {
 	j := jsonWriters.Get().(*jsonWriter)
 	defer j.release()
-	var value any
-	if err := j.enc.Encode(v); err != nil || json.Unmarshal(j.buf.Bytes(), &value) != nil {
+	if err := j.enc.Encode(v); err != nil {
 		w.WriteHeader(http.StatusInternalServerError) // a bug, which response validation reports
 		return
 	}
-	out, err := body.Append(j.xml[:0], value)
+	out, err := body.AppendJSON(j.xml[:0], j.buf.Bytes())
 	j.xml = out
 	if err != nil {
 		w.WriteHeader(http.StatusInternalServerError) // a value its schema does not describe: a bug
@@ -162,26 +160,14 @@ func WriteXML(w http.ResponseWriter, status int, body *openapi.XMLBody, v any) {
 }
 
 // DecodeBody decodes a request body that validation has already checked into v: JSON as DecodeJSON
-// does, and XML, for an operation that takes it, by the request schema into the value its JSON form
-// would be, so a flow reads both forms of its body alike.
+// does, and XML as validation read it by the request schema (the value its JSON form would decode
+// to), so a flow reads both forms of its body alike.
 func DecodeBody(r *http.Request, v any) error {
 	st := state(r)
-	if st == nil || openapi.MediaType(r.Header.Get("Content-Type")) != openapi.XMLMediaType {
+	if st == nil || st.xml == nil {
 		return DecodeJSON(r, v)
 	}
-	b := st.op.RequestXML()
-	if b == nil {
-		return DecodeJSON(r, v) // validation refuses XML to an operation that takes none
-	}
-	raw, err := io.ReadAll(r.Body)
-	if err != nil {
-		return err
-	}
-	value, f := b.Decode(raw)
-	if f != nil {
-		return f
-	}
-	text, err := json.Marshal(value)
+	text, err := json.Marshal(st.xml)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func Change[T any](ctx context.Context, s store.Store, kind, key string, notFoun
 	})
 	switch {
 	case refused != nil:
-		return v, refused
+		return v, refused // as it is: an API's own error, which its Errors answers without unwrapping
 	case errors.Is(err, store.ErrNotFound):
 		return v, notFound
 	case err != nil:
