@@ -176,6 +176,74 @@ var hotPaths = []hotPath{
 		// As eeID's own client reads it: a GET with Content-Type: application/json and no body.
 		return request{Method: "GET", Path: "/eeid/api/ident/v1/identification_requests/" + created.ID, Header: bearer}, nil
 	}},
+	// Bundeling: a used token, whose redemption is the whole of one but for the write that uses a
+	// token up (a 400 with the answer every refused token gets): wrk repeats the same bytes, and a
+	// token redeems once. Each in JSON and in XML, asked and answered.
+	{name: "bundeling/user_identity", status: http.StatusBadRequest, prepare: func(ctx context.Context, c *http.Client, root string) (request, error) {
+		return bundelingUsedToken(ctx, c, root, bundelingJSON)
+	}},
+	{name: "bundeling/user_identity-xml", status: http.StatusBadRequest, prepare: func(ctx context.Context, c *http.Client, root string) (request, error) {
+		return bundelingUsedToken(ctx, c, root, bundelingXML)
+	}},
+	{name: "bundeling/user", status: http.StatusOK, prepare: func(context.Context, *http.Client, string) (request, error) {
+		return request{Method: "GET", Path: "/bundeling/V2/users/" + bundelingMember, Header: http.Header{"Api-Key": {bundelingKey}}}, nil
+	}},
+	{name: "bundeling/user-xml", status: http.StatusOK, prepare: func(context.Context, *http.Client, string) (request, error) {
+		return request{Method: "GET", Path: "/bundeling/V2/users/" + bundelingMember,
+			Header: http.Header{"Api-Key": {bundelingKey}, "Accept": {"application/xml"}}}, nil
+	}},
+	// Billion laughs, refused at its document type before an entity is read.
+	{name: "bundeling/entity-expansion", status: http.StatusBadRequest, prepare: func(context.Context, *http.Client, string) (request, error) {
+		return request{Method: "POST", Path: "/bundeling/V2/user_identity", Body: billionLaughs,
+			Header: http.Header{"Api-Key": {bundelingKey}, "Content-Type": {"application/xml"}, "Accept": {"application/xml"}}}, nil
+	}},
+}
+
+// The default fixtures' integration key and its club's first member (mockserver/fixtures.yaml).
+const (
+	bundelingKey    = "RAegSX8yZfEbqSPM"
+	bundelingMember = "eeb763c41c054dcc8f6d9362f24ee9b2"
+)
+
+// bundelingForm is how a user-identity request is written: its media type and its body for a token.
+type bundelingForm struct {
+	mediaType string
+	body      func(token string) string
+}
+
+var (
+	bundelingJSON = bundelingForm{"application/json", func(t string) string { return `{"token": "` + t + `"}` }}
+	bundelingXML  = bundelingForm{"application/xml", func(t string) string { return `<user_identity><token>` + t + `</token></user_identity>` }}
+)
+
+// billionLaughs declares ten entities, each ten of the one before: expanded, 10^9 "lol"s.
+const billionLaughs = `<?xml version="1.0"?><!DOCTYPE user_identity [<!ENTITY lol "lol">` +
+	`<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">` +
+	`<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">` +
+	`<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;"><!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">` +
+	`<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;"><!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">` +
+	`<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]><user_identity><token>&lol9;</token></user_identity>`
+
+// bundelingUsedToken mints a token for the member through the control API, redeems it once, and
+// returns the request that redeems it again, in the form given, asking for an answer in that form.
+func bundelingUsedToken(ctx context.Context, c *http.Client, root string, form bundelingForm) (request, error) {
+	var minted struct {
+		Token string `json:"token"`
+	}
+	if err := getJSON(ctx, c, root, request{Method: "POST", Path: "/_mock/bundeling/users/" + bundelingMember + "/tokens"},
+		http.StatusCreated, &minted); err != nil {
+		return request{}, err
+	}
+	req := request{Method: "POST", Path: "/bundeling/V2/user_identity", Body: form.body(minted.Token),
+		Header: http.Header{"Api-Key": {bundelingKey}, "Content-Type": {form.mediaType}, "Accept": {form.mediaType}}}
+	status, _, body, err := send(ctx, c, root, req)
+	if err != nil {
+		return request{}, err
+	}
+	if status != http.StatusOK {
+		return request{}, fmt.Errorf("the first redemption answered %d: %.300s", status, body)
+	}
+	return req, nil
 }
 
 // eeidTokenRequest is eeID's token request as its own client sends it: Basic, no body, no Content-Type.
