@@ -78,8 +78,16 @@ func (r *jsonReader) str(dst []byte) ([]byte, error) {
 	}
 	r.pos++
 	for r.pos < len(r.text) {
-		c := r.text[r.pos]
-		switch {
+		// The run up to the next quote, backslash or control character is the text as it is.
+		start := r.pos
+		for r.pos < len(r.text) && r.text[r.pos] != '"' && r.text[r.pos] != '\\' && r.text[r.pos] >= 0x20 {
+			r.pos++
+		}
+		dst = append(dst, r.text[start:r.pos]...)
+		if r.pos == len(r.text) {
+			break
+		}
+		switch c := r.text[r.pos]; {
 		case c == '"':
 			r.pos++
 			return dst, nil
@@ -88,11 +96,8 @@ func (r *jsonReader) str(dst []byte) ([]byte, error) {
 			if dst, err = r.escape(dst); err != nil {
 				return dst, err
 			}
-		case c < 0x20:
+		default: // a control character
 			return dst, errNotJSON
-		default:
-			dst = append(dst, c)
-			r.pos++
 		}
 	}
 	return dst, errNotJSON

@@ -509,6 +509,15 @@ func appendClose(dst []byte, name string) []byte {
 // U+FFFD.
 func appendText(dst, s []byte) []byte {
 	for i := 0; i < len(s); {
+		// The run of characters that need nothing goes at once.
+		start := i
+		for i < len(s) && plainText[s[i]] {
+			i++
+		}
+		dst = append(dst, s[start:i]...)
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
@@ -538,6 +547,15 @@ func appendText(dst, s []byte) []byte {
 	}
 	return dst
 }
+
+// plainText marks the bytes appendText writes as they are: ASCII but markup and control characters.
+var plainText = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '&' && c != '<' && c != '>'
+	}
+	t['\t'], t['\n'] = true, true
+	return t
+}()
 
 // xmlBodies caches the mapping of every body schema kin-openapi hands the decoder, by its reference:
 // the specs' are compiled by Parse; any other (a program that validates with kin-openapi itself) on
