@@ -179,5 +179,11 @@ func (m *Mock) setBundelingExternalReference(r *http.Request) (int, any, error) 
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, map[string]string{"uuid": u.UUID, "external_reference": u.ExternalReference}, nil
+	return http.StatusOK, externalReference{UUID: u.UUID, ExternalReference: u.ExternalReference}, nil
+}
+
+// externalReference is setBundelingExternalReference's 200 body.
+type externalReference struct {
+	UUID              string `json:"uuid"`
+	ExternalReference string `json:"external_reference"`
 }
