@@ -35,6 +35,9 @@ func registerPolicySteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the response field "([^"]*)" is a JWT that expires (\d+) seconds after it was issued \(policy\)$`, func(ctx context.Context, path string, seconds int) error {
 		return worldFrom(ctx).ours(jwtExpiresAfter(ctx, path, seconds))
 	})
+	sc.Step(`^the response header "([^"]*)" is "([^"]*)" \(policy\)$`, func(ctx context.Context, name, value string) error {
+		return worldFrom(ctx).ours(headerIs(ctx, name, value))
+	})
 }
 
 // statusIsOurs checks a status whose exact code is our choice and whose class is the vendor's: the

@@ -52,8 +52,8 @@ func runOne(t *testing.T, base, tags, body string, strict bool) (*report.Report,
 }
 
 // A status step whose exact code is ours checks the class in every run and the code where policy
-// counts: another status of the class is relaxed, a success or a 5xx fails; a detail of ours
-// (policy) is relaxed too, unless the response was a 5xx.
+// counts: another status of the class is relaxed, a success or a 5xx fails; a detail or a header of
+// ours (policy) is relaxed too, unless the response was a 5xx.
 func TestOurPartIsRelaxedAndTheVendorsIsNot(t *testing.T) {
 	base := statusServer(t)
 	cases := []struct {
@@ -76,6 +76,10 @@ func TestOurPartIsRelaxedAndTheVendorsIsNot(t *testing.T) {
 		{"401", `the response field "detail" is "answered 403" (policy)`, false, report.OutcomePolicyFailed},
 		{"401", `the response field "detail" is "answered 403" (policy)`, true, report.OutcomeFailed},
 		{"500", `the response field "detail" is "answered 403" (policy)`, false, report.OutcomeFailed},
+		{"200", `the response header "Content-Type" is "application/json" (policy)`, false, report.OutcomePassed},
+		{"200", `the response header "Content-Type" is "application/xml" (policy)`, false, report.OutcomePolicyFailed},
+		{"200", `the response header "Content-Type" is "application/xml" (policy)`, true, report.OutcomeFailed},
+		{"500", `the response header "Content-Type" is "application/xml" (policy)`, false, report.OutcomeFailed},
 	}
 	for _, c := range cases {
 		r, res := runOne(t, base, "", `When a client sends "GET /status/`+c.got+`"
