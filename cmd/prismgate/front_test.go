@@ -45,21 +45,30 @@ func TestParseViolations(t *testing.T) {
 // mock would have answered.
 func fakePrism(t *testing.T) *url.URL {
 	answers := map[string]struct {
-		status int
-		header string
+		status      int
+		header      string
+		contentType string
 	}{
-		"/ok":               {200, ""},
-		"/refused":          {422, `[{"location":["request","body"],"severity":"Error","message":"Request body must have required property 'claims_required'"}]`},
-		"/page":             {200, `[{"message":"Selected route not found","severity":"Warning","location":["request"]}]`},
-		"/bad-response":     {201, `[{"location":["response","body","reason_translations"],"severity":"Error","message":"Response body property reason_translations must be object"}]`},
-		"/accepted-refused": {200, `[{"location":["request","query","page"],"severity":"Error","message":"Request query parameter page must be >= 1"}]`},
-		"/garbled":          {200, `[{`},
+		"/ok":               {200, "", ""},
+		"/refused":          {422, `[{"location":["request","body"],"severity":"Error","message":"Request body must have required property 'claims_required'"}]`, ""},
+		"/page":             {200, `[{"message":"Selected route not found","severity":"Warning","location":["request"]}]`, ""},
+		"/bad-response":     {201, `[{"location":["response","body","reason_translations"],"severity":"Error","message":"Response body property reason_translations must be object"}]`, ""},
+		"/accepted-refused": {200, `[{"location":["request","query","page"],"severity":"Error","message":"Request query parameter page must be >= 1"}]`, ""},
+		"/garbled":          {200, `[{`, ""},
+		// What Prism 5.16.0 says of every XML body: it reads it as a string (stoplightio/prism#2050).
+		"/xml-user":         {200, `[{"location":["response","body"],"severity":"Error","message":"Response body must be object"}]`, "application/xml; charset=utf-8"},
+		"/xml-identity":     {200, `[{"location":["request","body"],"severity":"Error","message":"Request body must be object"}]`, "application/json"},
+		"/xml-bad-header":   {200, `[{"location":["response","headers","x-rate"],"severity":"Error","message":"must be integer"}]`, "application/xml"},
+		"/json-as-xml-type": {200, `[{"location":["response","body"],"severity":"Error","message":"Response body must be object"}]`, "application/json"},
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, ok := answers[r.URL.Path]
 		require.True(t, ok, r.URL.Path)
 		if a.header != "" {
 			w.Header().Set("sl-violations", a.header)
+		}
+		if a.contentType != "" {
+			w.Header().Set("Content-Type", a.contentType)
 		}
 		w.WriteHeader(a.status)
 	}))
@@ -113,6 +122,44 @@ func TestTheFrontFailsOnResponseViolationsAndDisagreements(t *testing.T) {
 	f = newFront(prism, prism)
 	res = f.result("eeid")
 	assert.False(t, res.passed(), "nothing went through Prism")
+}
+
+// Prism's findings on an XML body, request or response, are set aside and counted: Prism 5.16.0
+// reads XML as a string. Its other findings on the same exchanges, and its body findings on JSON,
+// still fail the gate.
+func TestTheFrontSetsAsidePrismsFindingsOnXMLBodies(t *testing.T) {
+	prism := fakePrism(t)
+	f := newFront(prism, prism)
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	send := func(path, contentType string) {
+		body := `<user_identity><token>t</token></user_identity>`
+		if contentType == "application/json" {
+			body = `{"token": "t"}`
+		}
+		resp, err := http.Post(srv.URL+path, contentType, strings.NewReader(body))
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	send("/ok", "application/xml")
+	send("/xml-user", "application/json")
+	send("/xml-identity", "application/xml")
+	res := f.result("bundeling")
+	assert.True(t, res.passed(), res.summary())
+	assert.Equal(t, 2, res.xmlBodies)
+	assert.Contains(t, res.summary(), "2 findings on XML bodies set aside")
+
+	send("/xml-bad-header", "application/xml")
+	send("/json-as-xml-type", "application/xml")
+	send("/xml-identity", "application/json")
+	res = f.result("bundeling")
+	assert.False(t, res.passed())
+	assert.Equal(t, 2, res.xmlBodies, "nothing more set aside")
+	require.Len(t, res.violations, 2)
+	assert.Equal(t, "response.headers.x-rate", res.violations[0].Location, "a header of an XML answer")
+	assert.Equal(t, "response.body", res.violations[1].Location, "a JSON answer's body")
+	require.Len(t, res.disagreements, 1)
+	assert.Equal(t, "request.body", res.disagreements[0].Location, "a JSON request's body")
 }
 
 // recorder is a server that keeps the bodies it was sent.
