@@ -166,7 +166,7 @@ func schemaFailure(kind Kind, err error) *Failure {
 	if errors.As(err, &se) {
 		f.Field = pointer(se)
 		if key := unknownKey(deepest(se)); key != "" {
-			f.Field, f.Rule = f.Field+"/"+key, "unknown"
+			f.Field, f.Rule = f.Field+"/"+PointerToken(key), "unknown"
 		}
 	}
 	return f
@@ -247,14 +247,18 @@ func pointer(se *openapi3.SchemaError) string {
 	if len(p) == 0 {
 		return ""
 	}
+	for i := range p {
+		p[i] = PointerToken(p[i])
+	}
 	return "/" + strings.Join(p, "/")
 }
 
-// pathString joins a kin-openapi ParseError's path (property names and array indexes) with '/'.
+// pathString joins a kin-openapi ParseError's path (property names and array indexes) with '/', as
+// a JSON pointer's tokens.
 func pathString(path []any) string {
 	parts := make([]string, len(path))
 	for i, p := range path {
-		parts[i] = fmt.Sprint(p)
+		parts[i] = PointerToken(fmt.Sprint(p))
 	}
 	return strings.Join(parts, "/")
 }

@@ -14,6 +14,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strconv"
@@ -109,7 +110,10 @@ type Operation struct {
 	ID     string
 	Method string
 	Path   string // the path template, relative to the API's base URL
-	route  *routers.Route
+	// spec and base are the operation's spec's name and the shortest base path of its servers, for
+	// messages that name the operation as its vendor documents it (Route, Location).
+	spec, base string
+	route      *routers.Route
 	// bodyTypes are the media types the request body may have; empty when it takes none.
 	bodyTypes []string
 	// params are the path item's and the operation's parameters, the operation's overriding; each
@@ -120,6 +124,8 @@ type Operation struct {
 	// satisfied when every scheme in it has credentials; an empty set is anonymous access); nil
 	// when the operation takes no credentials.
 	security [][]*openapi3.SecurityScheme
+	// keyHeaders are the headers an API key of the security requirements goes in, canonical.
+	keyHeaders []string
 	// form is the schema of a form body (application/x-www-form-urlencoded) whose properties are
 	// all scalars, which ValidateRequest checks itself from the form parsed once; nil otherwise.
 	// formCheck is that schema compiled, when it can be.
@@ -212,7 +218,7 @@ func Parse(name string, raw []byte) (*Spec, error) {
 				return nil, fmt.Errorf("openapi: %s %s %s has no operationId", name, method, path)
 			}
 			o := &Operation{
-				ID: op.OperationID, Method: method, Path: path,
+				ID: op.OperationID, Method: method, Path: path, spec: name, base: basePaths[len(basePaths)-1],
 				route: &routers.Route{Spec: doc, Server: doc.Servers[0], Path: path, PathItem: item, Method: method, Operation: op},
 			}
 			if op.RequestBody != nil {
@@ -236,6 +242,9 @@ func Parse(name string, raw []byte) (*Spec, error) {
 				useXMLDecoder()
 			}
 			o.answersXML, o.xmlCheck = answersXML(op), compileXMLCheck(op)
+			for _, h := range o.APIKeyHeaders() {
+				o.keyHeaders = append(o.keyHeaders, textproto.CanonicalMIMEHeaderKey(h))
+			}
 			if s.byID[o.ID] != nil {
 				return nil, fmt.Errorf("openapi: %s: operationId %s is used twice", name, o.ID)
 			}
@@ -737,7 +746,7 @@ func formText(form url.Values) *Failure {
 		}
 		field := ""
 		if utf8.ValidString(name) {
-			field = "/" + name
+			field = "/" + PointerToken(name)
 		}
 		if failed == nil || field < failed.Field {
 			failed = &Failure{Kind: KindBody, Field: field, Rule: "utf-8"}

@@ -61,7 +61,7 @@ func formFailure(body string) *openapi.Failure {
 			return &openapi.Failure{Kind: openapi.KindBody, Rule: "encoding"}
 		}
 		if _, err := url.QueryUnescape(value); err != nil || strings.Contains(value, ";") {
-			return &openapi.Failure{Kind: openapi.KindBody, Field: "/" + name, Rule: "encoding"}
+			return &openapi.Failure{Kind: openapi.KindBody, Field: "/" + openapi.PointerToken(name), Rule: "encoding"}
 		}
 	}
 	return &openapi.Failure{Kind: openapi.KindBody, Rule: "maxProperties"}
