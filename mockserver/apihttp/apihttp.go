@@ -21,6 +21,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/idvkit/idvkit/mockserver/journal"
 	"github.com/idvkit/idvkit/openapi"
 )
 
@@ -64,6 +65,9 @@ type Options struct {
 	// it first (no CORS preflight), reaches no handler. A request without a Content-Type is judged
 	// as any other.
 	DeclaredMediaTypesOnly bool
+	// Journal is told of every request the Handler answers, with its operation, status and the
+	// Failure that refused it, if one did; nil tells nobody.
+	Journal *journal.Journal
 }
 
 // ResponseChecks is a policy for validating the mock's own responses. A response that breaks the
@@ -100,6 +104,7 @@ type Handler struct {
 	prefix   string
 	public   string
 	declared bool // Options.DeclaredMediaTypesOnly
+	journal  *journal.Journal
 }
 
 // shapes counts one operation's responses by status, for sampling.
@@ -149,7 +154,8 @@ func New(api API, opts Options) (*Handler, error) {
 	}
 	h := &Handler{spec: spec, handlers: handlers, auth: api.Authenticate, errors: api.Errors, maxBody: opts.MaxBodyBytes,
 		log: opts.Logger, checks: opts.Responses, shapes: make(map[string]*shapes, len(handlers)),
-		prefix: opts.Prefix, public: strings.TrimSuffix(opts.PublicURL, "/"), declared: opts.DeclaredMediaTypesOnly}
+		prefix: opts.Prefix, public: strings.TrimSuffix(opts.PublicURL, "/"), declared: opts.DeclaredMediaTypesOnly,
+		journal: opts.Journal}
 	for id := range handlers {
 		h.shapes[id] = new(shapes)
 	}
@@ -251,7 +257,8 @@ func RootURL(r *http.Request) string {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if HeaderBytes(r) > MaxHeaderBytes {
-		h.errors.Answer(w, r, &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"})
+		f := &openapi.Failure{Kind: openapi.KindHeaderTooLarge, Rule: "max-header-bytes"}
+		h.record(r, nil, nil, h.errors.Answer(w, r, f), f)
 		return
 	}
 	op, params, f := h.spec.Find(r.Method, strings.TrimPrefix(openapi.RequestPath(r.URL), h.prefix))
@@ -259,7 +266,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if f.Kind == openapi.KindMethod {
 			w.Header().Set("Allow", f.Field)
 		}
-		h.errors.Answer(w, r, f)
+		h.record(r, nil, nil, h.errors.Answer(w, r, f), f)
 		return
 	}
 	st := &request{h: h, op: op, params: params, query: query(r.URL)}
@@ -269,12 +276,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, st))
 	if f := op.CheckAuth(r, st.query); f != nil {
-		h.fail(w, r, op, params, f)
+		h.fail(w, r, op, params, nil, f)
 		return
 	}
 	if h.auth != nil && op.Secured() {
 		if st.caller, f = h.auth(r, op); f != nil {
-			h.fail(w, r, op, params, f)
+			h.fail(w, r, op, params, nil, f)
 			return
 		}
 	}
@@ -289,25 +296,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body []byte
 	if op.HasBody() {
 		if body, f = h.readBody(r); f != nil {
-			h.fail(w, r, op, params, f)
+			h.fail(w, r, op, params, body, f)
 			return
 		}
 	}
 	if ct := r.Header.Get("Content-Type"); (len(body) > 0 && !op.TakesMediaType(ct)) ||
 		(h.declared && ct != "" && !h.spec.TakesMediaType(ct)) {
-		h.fail(w, r, op, params, &openapi.Failure{Kind: openapi.KindMediaType, Field: "Content-Type", Rule: "content-type"})
+		h.fail(w, r, op, params, body, &openapi.Failure{Kind: openapi.KindMediaType, Field: "Content-Type", Rule: "content-type"})
 		return
 	}
 	in := &openapi.Input{Request: r, PathParams: params, Query: st.query, Body: body}
 	if len(body) > 0 && openapi.MediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
 		var err error
 		if in.Form, err = parseQuery(string(body)); err != nil {
-			h.fail(w, r, op, params, formFailure(string(body)))
+			h.fail(w, r, op, params, body, formFailure(string(body)))
 			return
 		}
 	}
 	if f := op.ValidateRequest(r.Context(), in); f != nil {
-		h.fail(w, r, op, params, f)
+		h.fail(w, r, op, params, body, f)
 		return
 	}
 	// The handler reads the form already parsed (Form, or r.ParseForm, which keeps it) and the body
@@ -321,39 +328,46 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.serve(rec, r, op) {
 		if rec.direct {
 			// Part of the response is on its way; all that can be done is to break it off.
+			h.record(r, op, body, rec.status, nil)
 			panic(http.ErrAbortHandler)
 		}
-		h.errors.Answer(w, r, &openapi.Failure{Kind: openapi.KindInternal, Rule: "panic"})
+		h.record(r, op, body, h.errors.Answer(w, r, &openapi.Failure{Kind: openapi.KindInternal, Rule: "panic"}), nil)
 		return
 	}
-	h.send(w, r, op, params, rec)
+	h.record(r, op, body, h.send(w, r, op, params, rec), nil)
 }
 
 // fail answers a request to op that failed before its handler ran, in the API's error shape, and
 // checks the answer against the spec as it checks a handler's: a failure status the operation does
 // not document (a 400 for a path parameter's pattern) is as much the mock's bug as a handler's.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, op *openapi.Operation, params map[string]string, f *openapi.Failure) {
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, op *openapi.Operation, params map[string]string, body []byte, f *openapi.Failure) {
 	rec := newRecorder(w, func(status int) bool { return h.shouldValidate(op, status) })
 	defer rec.release()
 	h.errors.Answer(rec, r, f)
-	h.send(w, r, op, params, rec)
+	h.record(r, op, body, h.send(w, r, op, params, rec), f)
 }
 
-// send sends what rec held back once it conforms to the spec, or a 500 in its place.
-func (h *Handler) send(w http.ResponseWriter, r *http.Request, op *openapi.Operation, params map[string]string, rec *recorder) {
+// record tells the journal, if there is one, of a request and what it got.
+func (h *Handler) record(r *http.Request, op *openapi.Operation, body []byte, status int, f *openapi.Failure) {
+	h.journal.Record(journal.Exchange{API: h.spec.Name, Op: op, Request: r, Body: body, Status: status, Failure: f})
+}
+
+// send sends what rec held back once it conforms to the spec, or a 500 in its place, and returns the
+// status sent.
+func (h *Handler) send(w http.ResponseWriter, r *http.Request, op *openapi.Operation, params map[string]string, rec *recorder) int {
 	status := rec.statusOrOK()
 	if rec.direct {
-		return
+		return status
 	}
 	if f := op.ValidateResponse(r.Context(), r, params, status, w.Header(), rec.body.Bytes()); f != nil {
 		h.markBroken(op, status)
 		h.log.Error("mock response breaks its spec", "api", h.spec.Name, "operation", op.ID, "status", status, "failure", f.Error())
 		clear(w.Header())
-		h.errors.Answer(w, r, &openapi.Failure{Kind: openapi.KindInternal, Field: f.Field, Rule: f.Rule})
-		return
+		return h.errors.Answer(w, r, &openapi.Failure{Kind: openapi.KindInternal, Field: f.Field, Rule: f.Rule})
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(rec.body.Bytes())
+	return status
 }
 
 // serve runs the operation's handler, turning a panic into false so a bug is a 500, not a crash.

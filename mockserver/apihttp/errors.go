@@ -34,22 +34,20 @@ type Errors struct {
 	Write func(w http.ResponseWriter, r *http.Request, e Error)
 }
 
-// Answer writes err: an *Error found in its chain as it is, else a Failure found in it, else a bug of
-// the mock, which is logged, with the API and operation of the request when it was routed to one, and
-// answered as a Failure of KindInternal, so its detail never reaches the client.
-func (x Errors) Answer(w http.ResponseWriter, r *http.Request, err error) {
+// Answer writes err, and returns the status it was answered with: an *Error found in its chain as it
+// is, else a Failure found in it, else a bug of the mock, which is logged, with the API and operation
+// of the request when it was routed to one, and answered as a Failure of KindInternal, so its detail
+// never reaches the client.
+func (x Errors) Answer(w http.ResponseWriter, r *http.Request, err error) (status int) {
 	switch e := err.(type) { // as errors.As would find them, without its allocation when unwrapped
 	case *Error:
-		x.write(w, r, *e)
-		return
+		return x.write(w, r, *e)
 	case *openapi.Failure:
-		x.write(w, r, x.Failure(r, e))
-		return
+		return x.write(w, r, x.Failure(r, e))
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		x.write(w, r, *e)
-		return
+		return x.write(w, r, *e)
 	}
 	var f *openapi.Failure
 	if !errors.As(err, &f) {
@@ -60,15 +58,16 @@ func (x Errors) Answer(w http.ResponseWriter, r *http.Request, err error) {
 		logger.Error("mock failed", attrs...)
 		f = &openapi.Failure{Kind: openapi.KindInternal, Rule: "internal"}
 	}
-	x.write(w, r, x.Failure(r, f))
+	return x.write(w, r, x.Failure(r, f))
 }
 
-func (x Errors) write(w http.ResponseWriter, r *http.Request, e Error) {
+func (x Errors) write(w http.ResponseWriter, r *http.Request, e Error) int {
 	if x.Write != nil {
 		x.Write(w, r, e)
-		return
+	} else {
+		WriteJSON(w, e.Status, e.Body)
 	}
-	WriteJSON(w, e.Status, e.Body)
+	return e.Status
 }
 
 // Fail answers a request an operation's handler is serving with err, through its API's Errors (see
