@@ -18,7 +18,7 @@ import (
 )
 
 // ControlVersion is the version of the control API contract (openapi/control.yaml info.version).
-const ControlVersion = "1.6.0"
+const ControlVersion = "1.7.0"
 
 // controlOperations maps every operationId of openapi/control.yaml to its handler: the shared ones
 // here, and each served API's own. An API's own operations are marked x-api in the spec; those of an
@@ -36,6 +36,10 @@ func (s *Server) controlOperations(spec *openapi.Spec) map[string]http.Handler {
 		"getFixtures":     http.HandlerFunc(s.handleGetFixtures),
 		"replaceFixtures": apihttp.Flow(s.replaceFixtures),
 		"reset":           apihttp.Flow(s.reset),
+		"listRequests":    apihttp.Flow(s.listRequests),
+		"listViolations":  apihttp.Flow(s.listViolations),
+		"clearRequests":   apihttp.Flow(s.clearJournal),
+		"clearViolations": apihttp.Flow(s.clearJournal),
 	}
 	for _, api := range s.served {
 		if c, ok := api.(mockapi.Controller); ok {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/clock"
+	"github.com/idvkit/idvkit/mockserver/journal"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/otp"
 	"github.com/idvkit/idvkit/mockserver/outbox"
@@ -62,6 +63,9 @@ type Config struct {
 	// Responses is which of the mock's responses are validated against the spec: the zero value
 	// samples them (apihttp.SampleResponses), the served mock's default; tests validate every one.
 	Responses apihttp.ResponseChecks
+	// JournalSize is how many requests the request journal keeps, and how many violations apart
+	// from them; zero: journal.DefaultSize.
+	JournalSize int
 	// Drain bounds how much of a body the mock answered without reading (a 413 over MaxBodyBytes, a
 	// 401, a 404) it still reads and discards after the answer, so that a client that sends its whole
 	// body before reading gets the answer (apihttp.Linger); zero: up to 4 MiB within 5 s; a negative
@@ -84,12 +88,14 @@ type Server struct {
 	store  store.Store
 	outbox *outbox.Outbox
 	hooks  *webhook.Sender
-	linger http.Handler            // route, behind apihttp.Linger
-	apis   []mockapi.API           // every API built
-	served []mockapi.API           // in registry order; only the --only API when set
-	mounts []mount                 // a longer prefix before a shorter one of the same API
-	pages  map[string]http.Handler // "<api>/<page>" -> the page
-	log    *slog.Logger
+	// journal records every request to an API (not the control API's or the pages').
+	journal *journal.Journal
+	linger  http.Handler            // route, behind apihttp.Linger
+	apis    []mockapi.API           // every API built
+	served  []mockapi.API           // in registry order; only the --only API when set
+	mounts  []mount                 // a longer prefix before a shorter one of the same API
+	pages   map[string]http.Handler // "<api>/<page>" -> the page
+	log     *slog.Logger
 	// crossOrigin judges whether a browser sent a control call from another site's page; hosts are
 	// the names it answers beside IP addresses and localhost (servesHost).
 	crossOrigin *http.CrossOriginProtection
@@ -149,6 +155,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.hosts = hosts
 	s.outbox = &outbox.Outbox{Store: cfg.Store, Retention: cfg.Retention}
+	s.journal = journal.New(journal.Config{Size: cfg.JournalSize, Now: cfg.Clock.Now, Logger: cfg.Logger})
 	s.linger = apihttp.Linger(http.HandlerFunc(s.route), cfg.Drain)
 	s.hooks = webhook.New(webhook.Config{Clock: cfg.Clock, Store: cfg.Store, Logger: cfg.Logger, Retention: cfg.Retention})
 	env := mockapi.Env{Store: cfg.Store, Clock: cfg.Clock, Outbox: s.outbox, Codes: cfg.Codes, Webhooks: s.hooks,
@@ -240,8 +247,10 @@ func (s *Server) mountAll() error {
 		}
 		m := mount{prefix: prefix, control: s.refuseCrossSite(control)}
 		if api != nil {
+			opts := s.apiOptions(prefix)
+			opts.Journal = s.journal
 			if m.api, err = apihttp.New(apihttp.API{Spec: api.Spec(), Operations: api.Operations(), Authenticate: api.Authenticate,
-				Errors: api.Errors()}, s.apiOptions(prefix)); err != nil {
+				Errors: api.Errors()}, opts); err != nil {
 				return err
 			}
 		}
@@ -404,13 +413,14 @@ var pageProblem = template.Must(template.New("problem").Parse(`<!doctype html>
 `))
 
 // notFound answers a path no mount serves, in the one API's error shape when only one is served at
-// the root, else in the control API's.
+// the root, else in the control API's, and journals it: a client that got its base URL wrong sent
+// every request here.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, f *openapi.Failure) {
+	errs := mockapi.ControlErrors()
 	if s.cfg.Only != "" {
-		s.served[0].Errors().Answer(w, r, f)
-		return
+		errs = s.served[0].Errors()
 	}
-	mockapi.ControlErrors().Answer(w, r, f)
+	s.journal.Record(journal.Exchange{API: s.cfg.Only, Request: r, Status: errs.Answer(w, r, f), Failure: f})
 }
 
 // Fixtures returns the fixture set the mock is seeded with.

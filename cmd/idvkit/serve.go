@@ -19,6 +19,7 @@ import (
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/apihttp"
+	"github.com/idvkit/idvkit/mockserver/journal"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/password"
 )
@@ -44,6 +45,9 @@ func serveConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"how long the rest of such a body may take to arrive (env IDVKIT_DRAIN_TIMEOUT)")
 	passwordCost := fs.String("password-cost", envOr(getenv, "IDVKIT_PASSWORD_COST", "0"),
 		"0: a password check is a keyed hash, microseconds; 4 to 31: it also spends a bcrypt comparison at that cost, for a vendor's login timing (10: about 60 ms of CPU) (env IDVKIT_PASSWORD_COST)")
+	journalSize := fs.String("journal-size", envOr(getenv, "IDVKIT_JOURNAL_SIZE", strconv.Itoa(journal.DefaultSize)),
+		"how many requests the request journal keeps (GET /_mock/requests), and how many contract violations apart from them (GET /_mock/violations), "+
+			"1 to "+strconv.Itoa(maxJournalSize)+" (env IDVKIT_JOURNAL_SIZE)")
 	if ok, err := parse(fs, args, stderr); !ok {
 		return cfg, "", false, err
 	}
@@ -65,9 +69,13 @@ func serveConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err != nil {
 		return cfg, "", false, usageError("%v", err)
 	}
+	size, err := strconv.Atoi(*journalSize)
+	if err != nil || size < 1 || size > maxJournalSize {
+		return cfg, "", false, usageError("--journal-size %q: want a number of requests from 1 to %d", *journalSize, maxJournalSize)
+	}
 
 	cfg = mockserver.Config{Only: *only, PublicURL: strings.TrimSuffix(*publicURL, "/"), AllowedHosts: commaList(*allowedHosts),
-		ControlToken: *controlToken, Responses: checks, BrokenRules: commaList(*brokenRules), Drain: drain, PasswordCost: cost, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+		ControlToken: *controlToken, Responses: checks, BrokenRules: commaList(*brokenRules), Drain: drain, PasswordCost: cost, JournalSize: size, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if *fixtures != "" {
 		data, err := os.ReadFile(*fixtures)
 		if err != nil {
@@ -81,6 +89,10 @@ func serveConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	return cfg, *addr, true, nil
 }
+
+// maxJournalSize bounds --journal-size: an entry keeps at most about 14 KiB of its request, so the
+// journal of a mock that only ever gets the largest requests stays within a couple of GB.
+const maxJournalSize = 100_000
 
 // runServe is `idvkit serve`: all APIs (or one, with --only) on one listener, real time plus an
 // offset the control API moves, until the context is cancelled (SIGINT, SIGTERM).
@@ -207,7 +219,7 @@ func printBanner(w io.Writer, at listenSite, mock *mockserver.Server) {
 		}
 		fmt.Fprintf(w, "  %-12s %s\n", api, base)
 	}
-	fmt.Fprintf(w, "  %-12s %s/_mock (capabilities, clock, principals, outbox, fixtures, reset)\n", "control", root)
+	fmt.Fprintf(w, "  %-12s %s/_mock (capabilities, clock, principals, outbox, requests, violations, fixtures, reset)\n", "control", root)
 	fmt.Fprintln(w, "\nFixture principals (role: credentials):")
 	for _, p := range mock.Principals() {
 		fmt.Fprintf(w, "  %-30s %s\n", p.Role, credentials(p))

@@ -455,7 +455,7 @@ func TestServeBannerURLsOpen(t *testing.T) {
 		}
 		assert.NotContains(t, strings.Join(banner, "\n"), "http://[::]", addr)
 		assert.Contains(t, banner, "  rambase      "+root+"/rambase", addr)
-		assert.Contains(t, banner, "  control      "+root+"/_mock (capabilities, clock, principals, outbox, fixtures, reset)", addr)
+		assert.Contains(t, banner, "  control      "+root+"/_mock (capabilities, clock, principals, outbox, requests, violations, fixtures, reset)", addr)
 		resp, err := http.Get(root + "/_mock/healthz")
 		require.NoError(t, err, addr)
 		resp.Body.Close()
@@ -586,5 +586,31 @@ func TestTheBannerShowsHowEachPrincipalLogsIn(t *testing.T) {
 		{mockapi.Principal{ClientID: "c", ClientSecret: "s"}, "client_id=c client_secret=s"},
 	} {
 		assert.Equal(t, c.want, credentials(c.p))
+	}
+}
+
+// --journal-size, or IDVKIT_JOURNAL_SIZE under it, is how many requests (and violations) the journal
+// keeps: 1000 without either, 1 to 100000, anything else refused before serve listens.
+func TestServeJournalSize(t *testing.T) {
+	env := func(k string) string { return map[string]string{"IDVKIT_JOURNAL_SIZE": "20"}[k] }
+	none := func(string) string { return "" }
+	for _, c := range []struct {
+		getenv func(string) string
+		args   []string
+		size   int
+	}{
+		{none, nil, 1000},
+		{env, nil, 20},
+		{env, []string{"--journal-size", "1"}, 1},
+		{none, []string{"--journal-size", "100000"}, 100000},
+	} {
+		cfg, _, ok, err := serveConfig(c.args, c.getenv, io.Discard)
+		require.True(t, ok, "%v: %v", c.args, err)
+		assert.Equal(t, c.size, cfg.JournalSize, "%v", c.args)
+	}
+	for _, size := range []string{"0", "100001", "-1", "lots"} {
+		code, _, errs := runCLI(context.Background(), "serve", "--addr", "127.0.0.1:0", "--journal-size", size)
+		assert.Equal(t, exitUsage, code, size)
+		assert.Contains(t, errs, "--journal-size \""+size+"\": want a number of requests from 1 to 100000", size)
 	}
 }

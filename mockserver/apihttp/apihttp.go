@@ -286,7 +286,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if st.answer == answerNone {
-		h.fail(w, r, op, params, &openapi.Failure{Kind: openapi.KindNotAcceptable, Field: answersIn, Rule: "accept"})
+		h.fail(w, r, op, params, nil, &openapi.Failure{Kind: openapi.KindNotAcceptable, Field: answersIn, Rule: "accept"})
 		return
 	}
 	// Only an operation that takes a body reads one. To one that declares none (every GET) a body
