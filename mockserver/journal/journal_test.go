@@ -247,6 +247,26 @@ func TestSecretsShowOnlyTheirShape(t *testing.T) {
 	assert.Contains(t, log.String(), `level=WARN msg="contract violation: POST /oauth2/access_token: body.grant_type must be one of: password, client_credentials" request="POST /rambase/oauth2/access_token" status=400`)
 }
 
+// A body that is JSON but no object is said to be what it is, by shape.
+func TestABodyThatIsNoJSONObjectIsDescribed(t *testing.T) {
+	j, _ := newJournal(10)
+	for _, body := range []string{`[1, 2]`, `"123456"`, `7`, `null`, `{"a": 1} x`, `<xml/>`} {
+		r := httptest.NewRequest(http.MethodPost, "/rambase/oauth2/access_token", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		if body == "<xml/>" {
+			r.Header.Set("Content-Type", "application/xml")
+		}
+		j.Record(journal.Exchange{API: "rambase", Op: getToken, Request: r, Body: []byte(body), Status: 415})
+	}
+	items, _ := j.Requests(journal.Filter{}, 0)
+	var got []any
+	for _, it := range items {
+		got = append(got, it.Body)
+	}
+	assert.Equal(t, []any{"<6 bytes of application/xml>", "<10 bytes, not valid JSON>", "<json null>", "<json number>",
+		"<json string <6 digits>>", "<json array of 2 items>"}, got)
+}
+
 func TestShapes(t *testing.T) {
 	for v, want := range map[string]string{
 		"":                                     "<empty>",

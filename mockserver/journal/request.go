@@ -199,9 +199,27 @@ func (e *entry) bodyShape() any {
 		if err := dec.Decode(&v); err != nil || dec.More() {
 			return "<" + count(e.bodyLen, "byte") + ", not valid JSON>"
 		}
+		if _, object := v.(map[string]any); !object {
+			return "<json " + describe(v) + ">"
+		}
 		return jsonShape(v, 0)
 	}
 	return "<" + count(e.bodyLen, "byte") + " of " + mt + ">"
+}
+
+// describe says what a JSON value that is not an object is: "array of 3 items", "string <6 digits>".
+func describe(v any) string {
+	switch v := v.(type) {
+	case []any:
+		return "array of " + count(len(v), "item")
+	case string:
+		return "string " + Shape(v)
+	case json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	}
+	return "null"
 }
 
 func valuesShape(values []string) any {
