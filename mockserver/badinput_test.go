@@ -49,7 +49,7 @@ func detail(t *testing.T, r mocktest.Reply) map[string]any {
 // A form field that does not parse as its property's type is named, with the rule it broke, where
 // RamBase's answer said only that the body cannot be decoded.
 func TestAFormFieldOfTheWrongTypeIsNamed(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, mocktest.AllowViolations("getAccessToken", "type", "format"))
 	login := "grant_type=client_credentials&client_id=portal-api&client_secret=portal-secret&customerid="
 	r := m.Call(t, http.MethodPost, "/rambase/oauth2/access_token", formHeader, []byte(login+"100234"))
 	require.Equal(t, http.StatusOK, r.Status, string(r.Raw))
@@ -68,7 +68,7 @@ func TestAFormFieldOfTheWrongTypeIsNamed(t *testing.T) {
 // A malformed form is reported as one, naming the field whose value is malformed, where RandaVerify
 // called it a JSON decode error.
 func TestAMalformedFormIsNamedAsAForm(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, mocktest.AllowViolations("login", "encoding", "maxProperties"))
 	p := m.Principal(t, "randaverify.org_admin")
 	good := url.Values{"username": {p.Username}, "password": {p.Password}}.Encode()
 	require.Equal(t, http.StatusOK, m.Call(t, http.MethodPost, "/randaverify/login", formHeader, []byte(good)).Status)
@@ -148,7 +148,7 @@ func TestAnOversizedFormOnTheLinkPageIsCalledTooLarge(t *testing.T) {
 // parameter that is not are refused, named, in the API's shape, and nothing is stored (eeID stored
 // U+FFFD in place of each byte). A path parameter that is not UTF-8 is an id nobody has: a 404.
 func TestTextThatIsNotUTF8IsRefusedInEveryAPI(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, mocktest.AllowViolations("*", "utf-8"))
 	const requests = "/eeid/api/ident/v1/identification_requests"
 	ee := eeidToken(t, m)
 	create := func(reference string) mocktest.Reply {

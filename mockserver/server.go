@@ -459,6 +459,23 @@ func (s *Server) api(name string) (mockapi.API, bool) {
 // Only returns the API served at the root, or "" when every API is served under its prefix.
 func (s *Server) Only() string { return s.cfg.Only }
 
+// BasePath is where a served API's paths start under its prefix: the shortest of its spec's base
+// paths ("" for RamBase's https://api.rambase.net, "/v1" for an API its vendor serves only under
+// /v1), as a client configured with the vendor's base URL expects; "" for an API not served.
+func (s *Server) BasePath(api string) string {
+	if a, ok := s.api(api); ok {
+		bases := a.Spec().BasePaths()
+		return bases[len(bases)-1]
+	}
+	return ""
+}
+
+// Outbox is what the mock has sent to people: emailed codes, links.
+func (s *Server) Outbox() *outbox.Outbox { return s.outbox }
+
+// Webhooks is the mock's webhook sender, whose Log is every delivery and its attempts.
+func (s *Server) Webhooks() *webhook.Sender { return s.hooks }
+
 // Close stops the sweeper and the webhook deliveries (what is pending is logged as abandoned). It
 // does not close the store, which the caller may have passed in.
 func (s *Server) Close() {

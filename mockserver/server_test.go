@@ -25,6 +25,7 @@ import (
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/clock"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/mockserver/password"
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/mockserver/store/memory"
@@ -313,6 +314,24 @@ func TestTheControlAPIIsAtThePrefixOfAnAPIServedOnlyUnderAPath(t *testing.T) {
 			assert.Equal(t, 200, code, base)
 		}
 	}
+}
+
+// A client configured with the vendor's base URL finds the API at mocktest's APIURL: under the
+// shortest base path of its spec's servers, /v2 for an API its vendor serves only there.
+func TestAnAPIsBaseURLHasItsBasePath(t *testing.T) {
+	v2Only := func(env mockapi.Env) mockapi.API { return underV2{newWidgets(env)} }
+	fixtures := mockserver.Fixtures{"widgets": json.RawMessage(`["a"]`)}
+	assert.Empty(t, widgetServer(t, mockserver.Config{}).BasePath("widgets"), "served at its root and under /v2")
+	s := newServer(t, mockserver.Config{APIs: []mockapi.Factory{v2Only}, Fixtures: fixtures})
+	assert.Equal(t, "/v2", s.BasePath("widgets"))
+	assert.Empty(t, s.BasePath("rambase"), "not served")
+
+	m := mocktest.New(t, mocktest.WithConfig(func(c *mockserver.Config) { c.APIs, c.Fixtures = []mockapi.Factory{v2Only}, fixtures }))
+	assert.Equal(t, m.URL+"/widgets/v2", m.APIURL("widgets"))
+	resp, err := m.Client().Get(m.APIURL("widgets") + "/here")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
 // underV2 is the widgets API as a vendor would serve it only under /v2.

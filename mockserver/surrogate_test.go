@@ -14,7 +14,7 @@ import (
 // refuses JSON that is not UTF-8, naming the body, and stores nothing (eeID stored U+FFFD). A pair is
 // the character it encodes, and an escaped backslash before "ud800" is text.
 func TestAJSONEscapeOfHalfASurrogateIsRefusedInEveryAPI(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, mocktest.AllowViolations("*", "utf-8"))
 	const requests = "/eeid/api/ident/v1/identification_requests"
 	ee := eeidToken(t, m)
 	create := func(reference string) mocktest.Reply {

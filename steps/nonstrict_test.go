@@ -15,6 +15,10 @@ import (
 	"github.com/idvkit/idvkit/steps/target"
 )
 
+// asTarget is the option of a mock the conformance suite runs against: the suite sends requests
+// that break the contract on purpose (bad input, a missing token), which its test allows.
+var asTarget = mocktest.AllowViolations("*")
+
 // runTagged runs the scenarios of an API that tags select against target, one after the other, and
 // returns the report as the run's config makes it.
 func runTagged(t *testing.T, cfg suite.Config, tags string) *report.Report {
@@ -34,7 +38,7 @@ func runTagged(t *testing.T, cfg suite.Config, tags string) *report.Report {
 // served is a non-strict run's config against a mock served with the given broken rules, as a
 // pipeline runs `idvkit conform --base-url` without --strict-policy.
 func served(t *testing.T, api string, broken ...string) suite.Config {
-	m := mocktest.New(t, mocktest.WithBrokenRules(broken...))
+	m := mocktest.New(t, asTarget, mocktest.WithBrokenRules(broken...))
 	return suite.Config{API: api, Target: target.URL(m.APIURL(api))}
 }
 

@@ -23,7 +23,7 @@ const rambaseTags = "@rule:RB-01,@rule:RB-06"
 // conform --base-url at the root of the combined mock checks the API at its prefix and says so,
 // where every scenario answered 404.
 func TestConformAtTheRootOfTheCombinedMockUsesTheAPIsPrefix(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, asTarget)
 	code, out, errs := runCLI(context.Background(), "conform", "--api", "rambase", "--base-url", m.URL, "--tags", rambaseTags)
 	require.Equal(t, 0, code, out+errs)
 	assert.Contains(t, out, "against "+m.URL+"/rambase (the base URL given, "+m.URL+": it serves "+strings.Join(mockserver.Registered(), ", ")+

@@ -27,6 +27,10 @@ import (
 	"github.com/idvkit/idvkit/openapi"
 )
 
+// asTarget is the option of a mock the conformance suite runs against: the suite sends requests
+// that break the contract on purpose (bad input, a missing token), which its test allows.
+var asTarget = mocktest.AllowViolations("*")
+
 func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	err := run(ctx, args, func(string) string { return "" }, &out, &errb)
@@ -37,7 +41,7 @@ func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr strin
 // Every API passes against a conforming implementation by URL, every rule verified, at the longest
 // base URL of its spec's servers (RandaVerify's /v1, which its outside clients configure).
 func TestConformPassesAgainstAConformingURL(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, asTarget)
 	for _, api := range mockserver.Registered() {
 		base := m.APIURL(api) + openapi.MustLoad(api).BasePaths()[0]
 		code, out, errs := runCLI(context.Background(), "conform", "--api", api, "--base-url", base)
@@ -50,14 +54,14 @@ func TestConformPassesAgainstAConformingURL(t *testing.T) {
 
 // Against an implementation that breaks a rule, conform exits 1 and names the failing scenarios.
 func TestConformFailsAndNamesTheScenarioAgainstABrokenImplementation(t *testing.T) {
-	m := mocktest.New(t, mocktest.WithBrokenRules("RB-11"))
+	m := mocktest.New(t, asTarget, mocktest.WithBrokenRules("RB-11"))
 	code, out, _ := runCLI(context.Background(), "conform", "--api", "rambase", "--base-url", m.APIURL("rambase"))
 	assert.Equal(t, exitNotConformant, code)
 	assert.Contains(t, out, "FAIL  RB-11-a    A token stops verifying once its session has ended")
 	assert.Contains(t, out, "RB-11-a failed: A token stops verifying once its session has ended")
 	assert.Contains(t, out, "not verified: RB-11")
 
-	m = mocktest.New(t, mocktest.WithBrokenRules("RV-15"))
+	m = mocktest.New(t, asTarget, mocktest.WithBrokenRules("RV-15"))
 	code, out, _ = runCLI(context.Background(), "conform", "--api", "randaverify", "--base-url", m.APIURL("randaverify"))
 	assert.Equal(t, exitNotConformant, code)
 	assert.Contains(t, out, "FAIL  RV-15-a    A reference is case-sensitive, and another organisation's is not found")
@@ -102,7 +106,7 @@ func TestConformCatchesEveryBundelingRuleBrokenByURL(t *testing.T) {
 
 // Skipped scenarios are reported as skipped, with the reason, and counted.
 func TestConformReportsSkippedScenarios(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, asTarget)
 	dir := t.TempDir()
 	principals := filepath.Join(dir, "principals.yaml")
 	require.NoError(t, os.WriteFile(principals, []byte(`
@@ -123,7 +127,7 @@ rambase.internal_user:
 // A pipeline that must not go green on a target that skipped most of the suite says so: with
 // --fail-on-skip any skip fails the run, with --min-rules fewer verified rules do.
 func TestConformCanRefuseSkipsAndTooFewRules(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, asTarget)
 	base := []string{"conform", "--api", "rambase", "--base-url", m.APIURL("rambase"), "--control-url", ""}
 	code, out, _ := runCLI(context.Background(), base...)
 	require.Equal(t, 0, code, "skips alone do not fail a target declared without a control API:\n"+out)
@@ -141,7 +145,7 @@ func TestConformCanRefuseSkipsAndTooFewRules(t *testing.T) {
 // A control URL that was given, or defaulted, and does not answer is not a quiet run of skips: the
 // target is not ready (exit 3), and the message says how to declare a target without one.
 func TestConformExits3WhenTheControlAPIDoesNotAnswer(t *testing.T) {
-	m := mocktest.New(t, mocktest.WithControlToken("s3cret"))
+	m := mocktest.New(t, asTarget, mocktest.WithControlToken("s3cret"))
 	for name, args := range map[string][]string{
 		"mistyped":      {"--control-url", m.URL + "/_mok", "--control-token", "s3cret"},
 		"wrong token":   {"--control-token", "nope"},
@@ -157,7 +161,7 @@ func TestConformExits3WhenTheControlAPIDoesNotAnswer(t *testing.T) {
 // Scenarios listed as expected failures are reported but do not fail the run; one on the list that
 // passes fails it; an id that names no scenario is a usage error.
 func TestConformExpectedFailures(t *testing.T) {
-	m := mocktest.New(t, mocktest.WithBrokenRules("RV-15"))
+	m := mocktest.New(t, asTarget, mocktest.WithBrokenRules("RV-15"))
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		path := filepath.Join(dir, name)
@@ -189,7 +193,7 @@ func TestConformExpectedFailures(t *testing.T) {
 
 // --tags runs a subset, and --format progress prints a character per scenario.
 func TestConformTagsAndProgressFormat(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, asTarget)
 	code, out, _ := runCLI(context.Background(), "conform", "--api", "randaverify", "--base-url", m.APIURL("randaverify"),
 		"--tags", "@rule:RV-11 && ~@id:RV-11-b", "--format", "progress")
 	assert.Equal(t, 0, code, out)
@@ -237,7 +241,7 @@ func newHTTPServer(t *testing.T, h http.Handler) string {
 // A target file names its keys strictly: a misspelt one is a usage error naming the key and its
 // line; flags override the file.
 func TestConformTargetFile(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, asTarget)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "target.yaml")
 	require.NoError(t, os.WriteFile(good, []byte(fmt.Sprintf(`api: randaverify
@@ -410,7 +414,7 @@ func TestMakeRunHonoursIDVKIT_ADDR(t *testing.T) {
 // --junit and --cucumber write every scenario, skipped ones with their reason, as files CI tools
 // read (steps' tests hold them to their schemas).
 func TestConformWritesJUnitAndCucumberReports(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, asTarget)
 	dir := t.TempDir()
 	junit, cucumber := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "cucumber.json")
 	code, out, errs := runCLI(context.Background(), "conform", "--api", "randaverify", "--base-url", m.APIURL("randaverify"),

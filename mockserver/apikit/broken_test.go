@@ -18,6 +18,7 @@ import (
 	"github.com/idvkit/idvkit/features"
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/mockserver/store"
 	"github.com/idvkit/idvkit/openapi"
 )
@@ -219,6 +220,14 @@ func TestControlOperationsAndCapabilitiesOutsideControlYAMLFailTheKit(t *testing
 	assert.Equal(t, "control.yaml's endRamBaseSession is marked x-api: rambase, and ControlOperations() has no handler for it\n"+
 		"ControlOperations() has endSession, which control.yaml does not mark x-api: rambase\n"+
 		"capability rambase.session.renew is not in control.yaml's Capability enum", got)
+}
+
+// Each of an API's control operations has a typed method on mocktest.Server, named after it.
+func TestAControlOperationWithoutItsMocktestMethodFailsTheKit(t *testing.T) {
+	server := reflect.TypeFor[*mocktest.Server]()
+	assert.Empty(t, missingHelpers([]string{"completeEeidRequest", "suspendRandaVerifyUser", "endRamBaseSession"}, server))
+	assert.Equal(t, []string{"mocktest.Server has no method RenderBundelingLink for control.yaml's renderBundelingLink " +
+		"(a typed call of it, beside those of mockserver/mocktest/eeid.go)"}, missingHelpers([]string{"completeEeidRequest", "renderBundelingLink"}, server))
 }
 
 func TestWebhooksWithoutTheirSchemeFailTheKit(t *testing.T) {

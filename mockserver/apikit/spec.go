@@ -3,11 +3,14 @@ package apikit
 import (
 	"context"
 	"maps"
+	"reflect"
 	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/idvkit/idvkit/mockserver/mockapi"
+	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/mockserver/webhook"
 	"github.com/idvkit/idvkit/openapi"
 )
@@ -90,10 +93,27 @@ func checkControl(_ context.Context, k *kit) []string {
 	for _, id := range missing(handlers, marked) {
 		problems = append(problems, "ControlOperations() has "+id+", which control.yaml does not mark x-api: "+k.name)
 	}
+	problems = append(problems, missingHelpers(marked, reflect.TypeFor[*mocktest.Server]())...)
 	enum := control.Enum("Capability")
 	for _, c := range capabilities {
 		if !slices.Contains(enum, c) {
 			problems = append(problems, "capability "+c+" is not in control.yaml's Capability enum")
+		}
+	}
+	return problems
+}
+
+// missingHelpers names the control operations of an API that server, mocktest's Server, has no typed
+// method for: a Go test reaches each of an API's own control operations as a method named after it
+// (completeEeidRequest is CompleteEeidRequest), as it reaches the others' (Control reaches any by its
+// operationId until then).
+func missingHelpers(operations []string, server reflect.Type) []string {
+	var problems []string
+	for _, id := range operations {
+		method := strings.ToUpper(id[:1]) + id[1:]
+		if _, ok := server.MethodByName(method); !ok {
+			problems = append(problems, "mocktest.Server has no method "+method+" for control.yaml's "+id+
+				" (a typed call of it, beside those of mockserver/mocktest/eeid.go)")
 		}
 	}
 	return problems

@@ -63,7 +63,7 @@ func TestTheVendorClientsRequestsAreAccepted(t *testing.T) {
 // Every malformed request gets a 4xx in eeID's shape, {"error": "..."} as application/json, never a
 // 500; and changes nothing.
 func TestBadInputIsA4xxInEeidsShape(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, mocktest.AllowViolations("*")) // every request here is bad input
 	s := serviceOf(t, m, "eeid.service_a")
 	tok := s.token()
 	id := s.create(tok, "bad-input")

@@ -1,16 +1,26 @@
 // Package mocktest starts the idvkit mock from Go code, the way httptest starts a server: a fresh,
-// isolated mock on 127.0.0.1 with its own store and its own fake clock, ready in milliseconds. Tests
+// isolated mock on 127.0.0.1 with its own store and its own fake clock, ready in milliseconds, so
+// that the code under test talks HTTP to every API the mock serves as it would to the vendors. Tests
 // use New(t); the conformance suite's in-process target uses Start.
 //
 //	m := mocktest.New(t)
-//	resp, err := m.Client().Get(m.APIURL("rambase") + "/system/sessions/current")
-//	if err != nil {
-//		t.Fatal(err)
-//	}
-//	defer resp.Body.Close()
+//	client := myclient.New(m.APIURL("rambase"), m.Client()) // in place of https://api.rambase.net
+//	...
 //	if err := m.Advance(time.Hour); err != nil { // every TTL and timer in the mock follows
 //		t.Fatal(err) // a move back, or past 2200-01-01
 //	}
+//
+// Every request the code under test sends is checked against the API's OpenAPI contract and
+// journaled. A mock from New fails its test when the test ends if any request broke the contract,
+// naming each (the request line, the operation, the field, the rule and the reason), even when the
+// code under test swallowed the 4xx it got; AllowViolations lets a test send bad input on purpose.
+// The journal is readable from Go (Requests, Violations), for assertions such as "verify-login was
+// called once".
+//
+// Beside the APIs, a Server has what a test needs of the vendors' side: the clock (Now, Advance,
+// Set), the fixture principals, the outbox (the codes and links the mock sent people), the webhook
+// delivery log, and the control API's operations (Control, and a typed method for each API's own:
+// CompleteEeidRequest, SuspendRandaVerifyUser, ...).
 package mocktest
 
 import (
@@ -19,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,19 +47,24 @@ import (
 // Server is a running mock. Close it when done (New does that through t.Cleanup).
 type Server struct {
 	// URL is the mock's base URL with no trailing slash, like httptest.Server.URL.
-	URL   string
-	mock  *mockserver.Server
-	clock *clock.Adjustable
-	http  *httptest.Server
+	URL     string
+	mock    *mockserver.Server
+	clock   *clock.Adjustable
+	http    *httptest.Server
+	token   string      // the control token, when the mock has one
+	allowed []allowance // violations the test sends on purpose
 }
 
 type options struct {
 	start    time.Time
 	fixtures mockserver.Fixtures
+	apis     []string
+	settings []setting
 	broken   []string
 	codes    otp.Source
 	token    string
 	logger   *slog.Logger
+	allowed  []allowance
 	cfg      func(*mockserver.Config)
 }
 
@@ -60,6 +76,34 @@ func WithStart(t time.Time) Option { return func(o *options) { o.start = t } }
 
 // WithFixtures seeds the mock with f instead of the default fixtures.
 func WithFixtures(f mockserver.Fixtures) Option { return func(o *options) { o.fixtures = f } }
+
+// WithAPIs serves only the named APIs, each under its prefix, with their sections of the fixtures;
+// Start fails for a name no API has.
+func WithAPIs(names ...string) Option { return func(o *options) { o.apis = append(o.apis, names...) } }
+
+// WithSetting sets one of an API's settings, its lifetimes and limits (the control API's fixture
+// schemas list them: rambase's otp_max_attempts, ...), in the fixtures the mock is seeded with; Start
+// fails for a setting the API does not have.
+func WithSetting(api, name string, value int) Option {
+	return func(o *options) { o.settings = append(o.settings, setting{api, name, value}) }
+}
+
+// WithTTL sets one of an API's lifetimes, in whole seconds (eeid's token_ttl, randaverify's
+// access_token_ttl, ...), as WithSetting does; Start fails for a lifetime under a second or not whole.
+func WithTTL(api, name string, d time.Duration) Option {
+	return func(o *options) {
+		seconds := int(d / time.Second)
+		if d%time.Second != 0 || seconds < 1 {
+			seconds = -1 // refused by the fixture schema's minimum, naming the setting
+		}
+		o.settings = append(o.settings, setting{api, name, seconds})
+	}
+}
+
+type setting struct {
+	api, name string
+	value     int
+}
 
 // WithBrokenRules makes the mock deliberately break the named conformance rules, to show that a
 // conformance suite catches it; Start fails for a rule no API can break.
@@ -96,6 +140,9 @@ func Start(opts ...Option) (*Server, error) {
 	// Every response is validated, so a test sees any response of the mock's that breaks its spec.
 	cfg := mockserver.Config{Clock: c, Fixtures: o.fixtures, Logger: o.logger,
 		BrokenRules: o.broken, Codes: o.codes, ControlToken: o.token, Responses: apihttp.EveryResponse}
+	if err := o.serve(&cfg); err != nil {
+		return nil, fmt.Errorf("mocktest: %w", err)
+	}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
@@ -104,21 +151,81 @@ func Start(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("mocktest: %w", err)
 	}
 	hs := httptest.NewServer(mock)
-	return &Server{URL: hs.URL, mock: mock, clock: c, http: hs}, nil
+	return &Server{URL: hs.URL, mock: mock, clock: c, http: hs, token: o.token, allowed: o.allowed}, nil
+}
+
+// serve sets the APIs served and the fixtures they are seeded with: only the sections of the APIs
+// served, with the settings asked for.
+func (o *options) serve(cfg *mockserver.Config) error {
+	if len(o.apis) == 0 && len(o.settings) == 0 {
+		return nil
+	}
+	f := cfg.Fixtures
+	if f == nil {
+		f = mockserver.DefaultFixtures()
+	}
+	if len(o.apis) > 0 {
+		served := mockserver.Fixtures{}
+		for _, name := range o.apis {
+			factory := mockserver.Factory(name)
+			if factory == nil {
+				return fmt.Errorf("no API is named %q (the APIs: %s)", name, strings.Join(APIs(), ", "))
+			}
+			cfg.APIs = append(cfg.APIs, factory)
+			if section, ok := f[name]; ok {
+				served[name] = section
+			}
+		}
+		f = served
+	}
+	for _, s := range o.settings {
+		var section map[string]any
+		if err := json.Unmarshal(f[s.api], &section); err != nil || section == nil {
+			return fmt.Errorf("a setting of %s: the fixtures have no %s section", s.api, s.api)
+		}
+		settings, _ := section["settings"].(map[string]any)
+		if settings == nil {
+			settings = map[string]any{}
+		}
+		settings[s.name] = s.value
+		section["settings"] = settings
+		raw, err := json.Marshal(section)
+		if err != nil {
+			return err
+		}
+		f = maps.Clone(f)
+		f[s.api] = raw
+	}
+	// Through the fixtures' own check, so that a setting the API does not have is named.
+	raw, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	if cfg.Fixtures, err = mockserver.ParseFixtures(raw); err != nil {
+		return err
+	}
+	return nil
 }
 
 // APIs names every API the mock serves, in the order it serves and documents them. The conformance
 // suite learns the APIs here, reaching the mock only through this package.
 func APIs() []string { return mockserver.Registered() }
 
-// New starts a mock for t and closes it when t ends.
+// New starts a mock for t and closes it when t ends. Then, if the code under test sent any request
+// that broke an API's contract and that AllowViolations does not allow, t fails with CheckContract's
+// account of each.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s, err := Start(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		s.Close()
+		if err := s.CheckContract(); err != nil {
+			t.Error(err)
+		}
+	})
 	return s
 }
 
@@ -128,8 +235,10 @@ func (s *Server) Close() {
 	s.mock.Close()
 }
 
-// APIURL is the base URL of one API: what a client configures in place of the vendor's host.
-func (s *Server) APIURL(api string) string { return s.URL + "/" + api }
+// APIURL is the base URL of one API: what a client configures in place of the vendor's base URL
+// (https://api.rambase.net is APIURL("rambase"), and a vendor that serves its API only under /v1 is
+// APIURL(api) + "" too: its base path is in it).
+func (s *Server) APIURL(api string) string { return s.URL + "/" + api + s.mock.BasePath(api) }
 
 // ControlURL is the control API's base URL.
 func (s *Server) ControlURL() string { return s.URL + "/_mock" }
@@ -141,8 +250,11 @@ func (s *Server) Client() *http.Client { return s.http.Client() }
 func (s *Server) Now() time.Time { return s.clock.Now() }
 
 // Advance moves the mock's clock forward, firing every timer that falls due, each at its own time,
-// and returns once their callbacks have run.
+// and returns once their callbacks have run. A move back, or past 2200-01-01, is an error.
 func (s *Server) Advance(d time.Duration) error { return s.clock.Advance(d) }
+
+// Set moves the mock's clock forward to t, as Advance does.
+func (s *Server) Set(t time.Time) error { return s.clock.Set(t) }
 
 // Settle waits until every callback the mock's clock has fired (a webhook delivery started at once,
 // say) has returned.

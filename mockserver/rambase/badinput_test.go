@@ -49,7 +49,7 @@ func sendRaw(t *testing.T, m *mocktest.Server, c badCase) (*http.Response, map[s
 // Every bad request gets a 4xx in RamBase's error shape with httpStatusCode equal to the status
 // (RB-13), never a 500; credentials are judged first, then size, then media type, then the rest.
 func TestBadInputGetsRamBaseErrors(t *testing.T) {
-	c := newClient(t)
+	c := newClient(t, mocktest.AllowViolations("*")) // every request here is bad input
 	m := c.m
 	valid := "Bearer " + c.clientToken(c.principal("rambase.api_client"), nil)
 	form := "application/x-www-form-urlencoded"

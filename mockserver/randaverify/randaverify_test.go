@@ -230,7 +230,7 @@ func postForm(t *testing.T, c *client, link string, form url.Values) *http.Respo
 // Bad input gets a 4xx in RandaVerify's shapes (422 for what breaks the schema, FastAPI's way) and
 // changes nothing: the wallet and the password are as they were.
 func TestBadInputIsA4xxAndChangesNothing(t *testing.T) {
-	c := newClient(t)
+	c := newClient(t, mocktest.AllowViolations("*")) // every request here is bad input
 	p := c.principal("randaverify.org_admin")
 	tok := c.token(p)
 	before := c.balance(tok)
@@ -279,7 +279,7 @@ func TestBadInputIsA4xxAndChangesNothing(t *testing.T) {
 
 // A 422 names where the field was: the body, or the header for a parameter there.
 func TestValidationErrorsNameTheField(t *testing.T) {
-	c := newClient(t)
+	c := newClient(t, mocktest.AllowViolations("login", "content-type"))
 	r := c.call(http.MethodPost, "/login", "", "application/json", `{}`)
 	require.Equal(t, 422, r.Status)
 	var locs []string

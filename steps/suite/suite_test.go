@@ -20,6 +20,10 @@ import (
 	"github.com/idvkit/idvkit/steps/target"
 )
 
+// asTarget is the option of a mock the conformance suite runs against: the suite sends requests
+// that break the contract on purpose (bad input, a missing token), which its test allows.
+var asTarget = mocktest.AllowViolations("*")
+
 func runAll(t *testing.T, cfg suite.Config) *report.Report {
 	t.Helper()
 	s, err := suite.New(cfg)
@@ -70,7 +74,7 @@ func TestSuiteCatchesABrokenRule(t *testing.T) {
 }
 
 func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, asTarget)
 	r := runAll(t, suite.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithoutControl())})
 	res := byID(r)
 	assert.Equal(t, scenario.Skipped, res["RB-11-b"].Status)
@@ -89,7 +93,7 @@ func TestCapabilitiesAndPrincipalsGateScenarios(t *testing.T) {
 }
 
 func TestControlTokenIsSent(t *testing.T) {
-	m := mocktest.New(t, mocktest.WithControlToken("s3cret-control"))
+	m := mocktest.New(t, asTarget, mocktest.WithControlToken("s3cret-control"))
 	r := runAll(t, suite.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithControl("", "s3cret-control"))})
 	assert.Equal(t, scenario.Passed, byID(r)["RB-11-b"].Status, byID(r)["RB-11-b"].Reason)
 	r = runAll(t, suite.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithControl("", "wrong"))})
@@ -148,7 +152,7 @@ func TestOutlineRowsRunOnceEachWithTheirOwnIDs(t *testing.T) {
 }
 
 func TestRunTReportsPolicyFailuresAgainstAURLWithoutFailing(t *testing.T) {
-	m := mocktest.New(t)
+	m := mocktest.New(t, asTarget)
 	feature := "Feature: x\n\n  @id:X-7 @policy\n  Scenario: a policy the target breaks\n" +
 		"    When a client sends \"GET /no-such\"\n    Then the response status is 200\n\n" +
 		"  @id:X-10\n  Scenario: a status of ours the target does not use\n" +
@@ -174,7 +178,7 @@ func TestPolicyCountsOnlyInProcessOrWhenStrict(t *testing.T) {
 }
 
 func TestDeclaredCapabilitiesAndTestData(t *testing.T) {
-	m := mocktest.New(t, mocktest.WithCodes(otp.Sequence("424242")))
+	m := mocktest.New(t, asTarget, mocktest.WithCodes(otp.Sequence("424242")))
 	principals := principalsOf(t, m)
 	run := func(caps []string, data map[string]string) scenario.Result {
 		r := runAll(t, suite.Config{API: "rambase", Target: target.URL(m.APIURL("rambase"), target.WithoutControl()),

@@ -68,10 +68,11 @@ func (t inProcess) Open(_ context.Context, api string) (*Endpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Endpoint{BaseURL: m.APIURL(api) + basePath(api), ControlURL: m.ControlURL(), Client: noRedirects(m.Client()), close: m.Close}, nil
+	return &Endpoint{BaseURL: m.APIURL(api), ControlURL: m.ControlURL(), Client: noRedirects(m.Client()), close: m.Close}, nil
 }
 
-// basePath is where an API's paths start under the address that serves it, as the mock serves it:
+// basePath is where an API's paths start under the address that serves it, as the mock serves it
+// (mocktest's APIURL has it):
 // the shortest path of its spec's servers ("" for RamBase's https://api.rambase.net, and for
 // RandaVerify's, whose vendor serves it at its root and at /v1; /v1 for an API whose vendor serves it
 // only there); "" for a name that has no embedded spec.

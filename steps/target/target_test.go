@@ -16,6 +16,10 @@ import (
 	"github.com/idvkit/idvkit/steps/target"
 )
 
+// asTarget is the option of a mock the conformance suite runs against: the suite sends requests
+// that break the contract on purpose (bad input, a missing token), which its test allows.
+var asTarget = mocktest.AllowViolations("*")
+
 // readyBase makes a target ready and returns the base URL a scenario of api gets, and its description.
 func readyBase(t *testing.T, tg target.Target, api string) (base, described string) {
 	t.Helper()
@@ -30,7 +34,7 @@ func readyBase(t *testing.T, tg target.Target, api string) (base, described stri
 // API's prefix, and the description says why; the API's own base URL is used as given. Before, every
 // scenario against the root answered 404.
 func TestURLTargetAtTheRootOfSeveralAPIsUsesTheAPIsPrefix(t *testing.T) {
-	m := mocktest.New(t, mocktest.WithControlToken("s3cret-control"))
+	m := mocktest.New(t, asTarget, mocktest.WithControlToken("s3cret-control"))
 	token := target.WithControl("", "s3cret-control")
 
 	base, described := readyBase(t, target.URL(m.APIURL("rambase"), token, target.WithAPI("rambase")), "rambase")
@@ -59,7 +63,7 @@ func TestURLTargetAtTheRootOfSeveralAPIsUsesTheAPIsPrefix(t *testing.T) {
 // The root of a mock serving one API (--only) is that API's base URL, and so is the root of a target
 // that serves several APIs at its root: neither answers its control API under a prefix.
 func TestURLTargetAtTheRootOfOneAPIOrOfSeveralAtTheRootStaysThere(t *testing.T) {
-	only := mocktest.New(t, mocktest.WithConfig(func(c *mockserver.Config) { c.Only = "rambase" }))
+	only := mocktest.New(t, asTarget, mocktest.WithConfig(func(c *mockserver.Config) { c.Only = "rambase" }))
 	base, described := readyBase(t, target.URL(only.URL, target.WithAPI("rambase")), "rambase")
 	assert.Equal(t, only.URL, base)
 	assert.Equal(t, only.URL, described)
@@ -88,7 +92,7 @@ func TestURLTargetAtTheRootOfOneAPIOrOfSeveralAtTheRootStaysThere(t *testing.T) 
 // API answers GET /capabilities: a mistyped control URL or a wrong token stops the run as not ready
 // instead of turning its scenarios into quiet skips.
 func TestReadinessNeedsTheControlAPIThatWasGiven(t *testing.T) {
-	m := mocktest.New(t, mocktest.WithControlToken("s3cret-control"))
+	m := mocktest.New(t, asTarget, mocktest.WithControlToken("s3cret-control"))
 	base := m.APIURL("rambase")
 	ctx := context.Background()
 	assert.NoError(t, target.URL(base, target.WithControl("", "s3cret-control")).Ready(ctx))
