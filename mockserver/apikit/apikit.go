@@ -39,6 +39,9 @@ type API struct {
 	Examples string
 	// Fixtures is the fixture set the API's section is read from; nil: mockserver/fixtures.yaml.
 	Fixtures mockserver.Fixtures
+	// GoExamples is the directory of mocktest's examples, one per API; "": mockserver/mocktest of
+	// this module.
+	GoExamples string
 }
 
 // check is one thing adding an API means. It returns what is wrong, each problem a sentence that
@@ -60,6 +63,7 @@ var checks = []check{
 	{"capabilities", checkCapabilities},
 	{"breakable", checkBreakable},
 	{"example", checkExample},
+	{"go-example", checkGoExample},
 	{"bad-input", checkBadInput},
 }
 
@@ -95,12 +99,17 @@ func newKit(a API) (*kit, error) {
 	if a.Features == nil {
 		a.Features = features.FS
 	}
-	if a.Examples == "" {
+	if a.Examples == "" || a.GoExamples == "" {
 		root, err := moduleRoot()
 		if err != nil {
 			return nil, err
 		}
-		a.Examples = filepath.Join(root, "examples")
+		if a.Examples == "" {
+			a.Examples = filepath.Join(root, "examples")
+		}
+		if a.GoExamples == "" {
+			a.GoExamples = filepath.Join(root, "mockserver", "mocktest")
+		}
 	}
 	if a.Fixtures == nil {
 		a.Fixtures = mockserver.DefaultFixtures()

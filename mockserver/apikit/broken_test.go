@@ -343,6 +343,20 @@ func writeExample(t *testing.T, src string) string {
 	return dir
 }
 
+func TestAGoExampleThatIsMissingOrNotRunFailsTheKit(t *testing.T) {
+	require.Empty(t, problems(t, checkGoExample, rambase()))
+	missing := rambase()
+	missing.GoExamples = t.TempDir()
+	assert.Contains(t, problems(t, checkGoExample, missing), "mocktest's example of a client of rambase: ")
+
+	unchecked := rambase()
+	unchecked.GoExamples = t.TempDir()
+	src := "package mocktest_test\n\nfunc Example_rambase() {\n\tprintln(\"no output checked\")\n}\n"
+	require.NoError(t, os.WriteFile(filepath.Join(unchecked.GoExamples, "example_rambase_test.go"), []byte(src), 0o600))
+	assert.Equal(t, filepath.Join(unchecked.GoExamples, "example_rambase_test.go")+": no func Example_rambase() with an // Output: comment, which go test checks",
+		problems(t, checkGoExample, unchecked))
+}
+
 func TestAnExampleTargetFileThatIsMissingOrDoesNotPassFailsTheKit(t *testing.T) {
 	require.Empty(t, problems(t, checkExample, rambase()))
 	real, err := os.ReadFile("../../examples/rambase.yaml")
