@@ -186,3 +186,21 @@ func TestTheJournalKeepsTheLastN(t *testing.T) {
 	assert.Equal(t, "GET /rambase/system/users/3", items[0].Line())
 	assert.Equal(t, "GET /rambase/system/users/1", items[2].Line())
 }
+
+// A mock with a negative JournalSize records nothing, so that a benchmark can set its cost apart; the
+// same two violations (no credentials, no client_id) fill the journal of a mock with the default size.
+func TestANegativeJournalSizeRecordsNothing(t *testing.T) {
+	for _, c := range []struct {
+		size, kept int
+	}{{0, 2}, {-1, 0}} {
+		m, log := journaled(t, mockserver.Config{JournalSize: c.size})
+		do(t, m, call{method: "GET", target: "/rambase/system/users/1"})
+		status, _, _ := do(t, m, call{method: "POST", target: "/rambase/oauth2/access_token", contentType: form, body: "grant_type=client_credentials"})
+		require.Equal(t, http.StatusBadRequest, status)
+		requests, _ := m.Journal().Requests(journal.Filter{}, 0)
+		violations, _ := m.Journal().Violations(journal.Filter{}, 0)
+		assert.Len(t, requests, c.kept, "JournalSize %d", c.size)
+		assert.Len(t, violations, c.kept, "JournalSize %d", c.size)
+		assert.Equal(t, c.kept > 0, strings.Contains(log.String(), "contract violation"), "JournalSize %d: %s", c.size, log)
+	}
+}

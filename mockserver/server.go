@@ -64,7 +64,8 @@ type Config struct {
 	// samples them (apihttp.SampleResponses), the served mock's default; tests validate every one.
 	Responses apihttp.ResponseChecks
 	// JournalSize is how many requests the request journal keeps, and how many violations apart
-	// from them; zero: journal.DefaultSize.
+	// from them; zero: journal.DefaultSize; negative: none is recorded, so that `make bench` can show
+	// what recording costs (BenchmarkHandler's unjournaled mock).
 	JournalSize int
 	// Drain bounds how much of a body the mock answered without reading (a 413 over MaxBodyBytes, a
 	// 401, a 404) it still reads and discards after the answer, so that a client that sends its whole
@@ -248,7 +249,9 @@ func (s *Server) mountAll() error {
 		m := mount{prefix: prefix, control: s.refuseCrossSite(control)}
 		if api != nil {
 			opts := s.apiOptions(prefix)
-			opts.Journal = s.journal
+			if s.cfg.JournalSize >= 0 {
+				opts.Journal = s.journal
+			}
 			if m.api, err = apihttp.New(apihttp.API{Spec: api.Spec(), Operations: api.Operations(), Authenticate: api.Authenticate,
 				Errors: api.Errors()}, opts); err != nil {
 				return err

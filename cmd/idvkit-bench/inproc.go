@@ -35,7 +35,7 @@ type answer struct {
 }
 
 // inProcess is one row in process: a mock built as `idvkit serve` builds it (zero-value Config, but
-// a discarded log), the row's request prepared against it over HTTP, and a
+// a discarded log and the journal size asked for), the row's request prepared against it over HTTP, and a
 // bare handler answering what the mock answered.
 type inProcess struct {
 	row  hotPath
@@ -46,8 +46,15 @@ type inProcess struct {
 	bare http.Handler
 }
 
-func newInProcess(ctx context.Context, row hotPath) (*inProcess, error) {
-	mock, err := mockserver.New(mockserver.Config{Logger: slog.New(slog.DiscardHandler)})
+// The mock's journal sizes in process: the served default, and none, beside which BenchmarkHandler
+// shows what journaling a request costs.
+const (
+	journaled   = 0
+	unjournaled = -1
+)
+
+func newInProcess(ctx context.Context, row hotPath, journalSize int) (*inProcess, error) {
+	mock, err := mockserver.New(mockserver.Config{Logger: slog.New(slog.DiscardHandler), JournalSize: journalSize})
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +146,7 @@ type allocs struct{ mock, bare int64 }
 
 // measureAllocs runs the row's in-process benchmarks with testing.Benchmark.
 func measureAllocs(ctx context.Context, row hotPath) (allocs, error) {
-	p, err := newInProcess(ctx, row)
+	p, err := newInProcess(ctx, row, journaled)
 	if err != nil {
 		return allocs{}, err
 	}

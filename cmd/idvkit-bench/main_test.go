@@ -172,7 +172,7 @@ func TestHotPaths(t *testing.T) {
 				t.Fatalf("duplicate row %s", row.name)
 			}
 			names[row.name] = true
-			p, err := newInProcess(context.Background(), row)
+			p, err := newInProcess(context.Background(), row, journaled)
 			if err != nil {
 				t.Fatal(err)
 			}
