@@ -42,9 +42,15 @@ const (
 type Config struct {
 	Size int              // requests kept, and violations kept; zero: DefaultSize
 	Now  func() time.Time // the mock's clock
-	// Logger gets a line per violation, at Warn, as it happens; nil: none.
+	// Logger gets a line per violation, at Warn, as it happens, up to MaxLoggedPerSecond; nil: none.
 	Logger *slog.Logger
 }
+
+// MaxLoggedPerSecond bounds the violations logged in a second of the mock's clock. A log line costs
+// more than the request it reports (measured on the served mock: a refused request's CPU time doubled
+// with a line each), so a client flooding the mock with bad requests would halve its speed; past the
+// bound the journal still keeps every violation, and the next line logged counts those left out.
+const MaxLoggedPerSecond = 10
 
 // Journal records requests. Its methods are safe for concurrent use; a nil *Journal records nothing.
 type Journal struct {
@@ -54,6 +60,11 @@ type Journal struct {
 	last       uint64 // the id of the last entry recorded; ids start at 1 and are never reused
 	requests   ring
 	violations ring
+	// The log's budget: the second of the mock's clock being logged, the lines logged in it, and the
+	// violations left out of the log since the last line.
+	logSecond int64
+	logged    int
+	unlogged  int
 }
 
 // New builds a Journal.
@@ -91,6 +102,7 @@ func (j *Journal) Record(x Exchange) {
 			e.fail.Field = strings.Clone(e.fail.Field[:maxField]) + "…"
 		}
 	}
+	logging := e.violation && j.log != nil && j.log.Enabled(context.Background(), slog.LevelWarn)
 	j.mu.Lock()
 	e.at = j.now()
 	j.last++
@@ -99,11 +111,34 @@ func (j *Journal) Record(x Exchange) {
 	if e.violation {
 		j.violations.push(e)
 	}
-	j.mu.Unlock()
-	if e.violation && j.log != nil && j.log.Enabled(context.Background(), slog.LevelWarn) {
-		r := e.request()
-		j.log.Warn("contract violation: "+r.Violation.Reason, "request", r.Line(), "status", r.Status)
+	var unlogged int
+	if logging {
+		logging, unlogged = j.logBudget(e.at)
 	}
+	j.mu.Unlock()
+	if logging {
+		r := e.request()
+		args := []any{"request", r.Line(), "status", r.Status}
+		if unlogged > 0 {
+			args = append(args, "unlogged", unlogged) // violations left out since the last line
+		}
+		j.log.Warn("contract violation: "+r.Violation.Reason, args...)
+	}
+}
+
+// logBudget reports whether a violation at this time may be logged, and how many were left out of the
+// log since the last line logged. The caller holds j.mu.
+func (j *Journal) logBudget(at time.Time) (ok bool, unlogged int) {
+	if second := at.Unix(); second != j.logSecond {
+		j.logSecond, j.logged = second, 0
+	}
+	if j.logged == MaxLoggedPerSecond {
+		j.unlogged++
+		return false, 0
+	}
+	j.logged++
+	unlogged, j.unlogged = j.unlogged, 0
+	return true, unlogged
 }
 
 // Violates reports whether a failure is a request's breach of the contract: anything the client

@@ -329,6 +329,34 @@ func TestMemoryStaysFlatUnderLoad(t *testing.T) {
 	assert.Equal(t, "<too long to keep>", items[0].Headers["Authorization"])
 }
 
+// A violation is logged as it happens, up to MaxLoggedPerSecond of them in a second of the mock's
+// clock; past that the journal keeps them all and the next line logged counts those left out.
+func TestTheLogKeepsToItsBudgetAndCountsWhatItLeftOut(t *testing.T) {
+	var log bytes.Buffer
+	c := &clock{now: start}
+	j := journal.New(journal.Config{Size: 100, Now: c.Now, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	lines := func() []string { return strings.Split(strings.TrimSpace(log.String()), "\n") }
+
+	for range journal.MaxLoggedPerSecond {
+		j.Record(formExchange("grant_type=implicit", 400, badGrantType))
+	}
+	require.Len(t, lines(), journal.MaxLoggedPerSecond, "every violation of the second, up to the budget")
+	j.Record(formExchange("grant_type=implicit", 400, badGrantType))
+	j.Record(formExchange("grant_type=implicit", 400, badGrantType))
+	j.Record(exchange(verify, http.MethodGet, "/rambase/id-verification", 200, nil)) // no violation: never logged
+	require.Len(t, lines(), journal.MaxLoggedPerSecond, "none past the budget")
+
+	c.Advance(time.Second)
+	j.Record(formExchange("grant_type=implicit", 400, badGrantType))
+	require.Len(t, lines(), journal.MaxLoggedPerSecond+1)
+	assert.True(t, strings.HasSuffix(lines()[journal.MaxLoggedPerSecond], "status=400 unlogged=2"), "the next line counts those left out: %s", log.String())
+	j.Record(formExchange("grant_type=implicit", 400, badGrantType))
+	assert.NotContains(t, lines()[journal.MaxLoggedPerSecond+1], "unlogged", "counted once")
+
+	violations, _ := j.Violations(journal.Filter{}, 0)
+	assert.Len(t, violations, journal.MaxLoggedPerSecond+4, "the journal keeps every violation, logged or not")
+}
+
 // Recording allocates nothing once the rings are at their size.
 func TestRecordingAllocatesNothing(t *testing.T) {
 	j, _ := newJournal(10)
