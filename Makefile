@@ -33,6 +33,7 @@ test:
 	$(GO) test -race -count=1 ./...
 
 ## bench: the mock server alone (pinned to CPU 0, wrk on CPU 1) beside a bare server, then the handler allocation benchmarks
+## (each beside a mock that journals nothing) and what journaling a request costs
 ## (BENCH_FLAGS passes flags to cmd/idvkit-bench: --rounds N --duration 5s --only ROW --skip-memory --prism)
 bench:
 	@command -v taskset >/dev/null || { echo "make bench needs taskset (util-linux)"; exit 1; }
@@ -45,6 +46,7 @@ bench:
 	  "$$dir/idvkit-bench" --idvkit "$$dir/idvkit" $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./cmd/idvkit-bench/
 	$(GO) test -run '^$$' -bench Start -benchmem ./mockserver/mocktest/
+	$(GO) test -run '^$$' -bench Record -benchmem ./mockserver/journal/
 
 ## bench-quick: make bench with one 2 s round per row and no memory phase, for development
 bench-quick:

@@ -3,6 +3,7 @@ package journal_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -377,4 +378,34 @@ func TestANilJournalRecordsNothing(t *testing.T) {
 	items, more := j.Requests(journal.Filter{}, 0)
 	assert.Empty(t, items)
 	assert.False(t, more)
+}
+
+// BenchmarkRecord is what journaling costs a request, which `make bench` prints beside the handlers'
+// (BenchmarkHandler in cmd/idvkit-bench, whose unjournaled mock shows it too, but within the noise of
+// a whole request): a request, a violation, and a violation among a flood of them logged as
+// `idvkit serve` logs them, into a journal of the default size that is full.
+func BenchmarkRecord(b *testing.B) {
+	request := exchange(verify, http.MethodGet, "/rambase/id-verification?id_verification_token="+jwt, 200, nil)
+	request.Request.Header.Set("Authorization", "Bearer "+jwt)
+	violation := formExchange("grant_type=implicit&client_id=forecast-api&client_secret="+secret, 400, badGrantType)
+	logged := journal.New(journal.Config{Now: time.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for _, c := range []struct {
+		name string
+		j    *journal.Journal
+		x    journal.Exchange
+	}{
+		{"request", journal.New(journal.Config{Now: time.Now}), request},
+		{"violation", journal.New(journal.Config{Now: time.Now}), violation},
+		{"violation-logged", logged, violation},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for range journal.DefaultSize { // the rings at their size, as on a mock that has run a while
+				c.j.Record(c.x)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				c.j.Record(c.x)
+			}
+		})
+	}
 }
