@@ -84,7 +84,6 @@ func isBase64(c byte) bool {
 	return isAlnum(c) || c == '+' || c == '/' || c == '-' || c == '_'
 }
 func isBase64URL(c byte) bool    { return isAlnum(c) || c == '-' || c == '_' }
-func isSchemeChar(c byte) bool   { return isAlnum(c) || c == '-' || c == '_' || c == '.' }
 func isEmailLocal(c byte) bool   { return c > ' ' && c < 0x7f && c != '@' }
 func isDomainLetter(c byte) bool { return isAlnum(c) || c == '-' || c == '.' }
 
