@@ -225,9 +225,9 @@ func TestControlOperationsAndCapabilitiesOutsideControlYAMLFailTheKit(t *testing
 // Each of an API's control operations has a typed method on mocktest.Server, named after it.
 func TestAControlOperationWithoutItsMocktestMethodFailsTheKit(t *testing.T) {
 	server := reflect.TypeFor[*mocktest.Server]()
-	assert.Empty(t, missingHelpers([]string{"completeEeidRequest", "suspendRandaVerifyUser", "endRamBaseSession"}, server))
-	assert.Equal(t, []string{"mocktest.Server has no method RenderBundelingLink for control.yaml's renderBundelingLink " +
-		"(a typed call of it, beside those of mockserver/mocktest/eeid.go)"}, missingHelpers([]string{"completeEeidRequest", "renderBundelingLink"}, server))
+	assert.Empty(t, missingHelpers([]string{"completeEeidRequest", "suspendRandaVerifyUser", "endRamBaseSession", "renderBundelingLink"}, server))
+	assert.Equal(t, []string{"mocktest.Server has no method RenewRamBaseSession for control.yaml's renewRamBaseSession " +
+		"(a typed call of it, beside those of mockserver/mocktest/eeid.go)"}, missingHelpers([]string{"completeEeidRequest", "renewRamBaseSession"}, server))
 }
 
 func TestWebhooksWithoutTheirSchemeFailTheKit(t *testing.T) {
