@@ -274,6 +274,18 @@ func requirement(rule string, s *openapi3.Schema, mediaType string) string {
 		if s == nil || s.MaxProps == nil {
 			return "has too many fields"
 		}
+	case "size":
+		return "is larger than " + strconv.Itoa(MaxXMLBytes>>20) + " MiB, as XML"
+	case "dtd":
+		return "declares a document type or entities, which XML bodies may not (send the elements alone)"
+	case "depth":
+		return "nests deeper than " + strconv.Itoa(MaxXMLDepth) + " elements"
+	case "root":
+		return "has a root element other than the one the spec names for this operation"
+	case "repeated":
+		return "is given more than once"
+	case "entry":
+		return "has an entry that is not a <key> then a <value>"
 	}
 	if s == nil {
 		return "breaks the spec's " + rule + " rule"

@@ -135,3 +135,28 @@ components:
 	assert.Equal(t, "the body cannot be decoded as application/json", login.Explain(&Failure{Kind: KindBody, Rule: "syntax"}, "application/json"))
 	assert.Equal(t, "the body is required", login.Explain(&Failure{Kind: KindBody, Rule: "required"}, ""))
 }
+
+// An XML body refused before its schema is read is explained as what it did, in words a developer
+// acts on, never as "breaks the spec's dtd rule".
+func TestAnXMLBodysRefusalIsExplained(t *testing.T) {
+	redeem := MustLoad("bundeling").Operation("createUserIdentity")
+	key := http.Header{"Api-Key": {"k"}}
+	const xml = "application/xml"
+	for _, c := range []struct{ body, explains string }{
+		{`<user_identity><token>t</token></user_identity>`, ""},
+		{`<!DOCTYPE user_identity [<!ENTITY a "b">]><user_identity><token>&a;</token></user_identity>`,
+			"the body declares a document type or entities, which XML bodies may not (send the elements alone)"},
+		{`<thing><token>t</token></thing>`, "the body has a root element other than the one the spec names for this operation"},
+		{`<user_identity><token>t</token><token>u</token></user_identity>`, "body.token is given more than once"},
+		{"<user_identity>" + strings.Repeat("<a>", 40) + strings.Repeat("</a>", 40) + "</user_identity>",
+			"the body nests deeper than 32 elements"},
+	} {
+		f := validateWith(t, redeem, "/V2/user_identity", xml, c.body, key)
+		if c.explains == "" {
+			require.Nil(t, f, c.body)
+			continue
+		}
+		require.NotNil(t, f, c.body)
+		assert.Equal(t, c.explains, redeem.Explain(f, xml), c.body)
+	}
+}

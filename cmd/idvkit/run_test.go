@@ -83,10 +83,10 @@ func TestConformCatchesEveryBundelingRuleBrokenByURL(t *testing.T) {
 				code, out, errs := runCLI(context.Background(), args...)
 				return code, out + errs
 			}
-			code, out := conform(mocktest.New(t), "--strict-policy")
+			code, out := conform(mocktest.New(t, asTarget), "--strict-policy")
 			require.Equal(t, 0, code, "against a mock that keeps the rule: "+out)
 
-			broken := mocktest.New(t, mocktest.WithBrokenRules(rule.ID))
+			broken := mocktest.New(t, asTarget, mocktest.WithBrokenRules(rule.ID))
 			code, out = conform(broken, "--strict-policy")
 			assert.Equal(t, exitNotConformant, code, out)
 			assert.Regexp(t, `\nFAIL( \(policy\))?  `+rule.ID+`-[a-z]`, out)
