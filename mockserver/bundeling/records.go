@@ -1,8 +1,9 @@
 package bundeling
 
 import (
-	"strings"
 	"time"
+
+	"github.com/idvkit/idvkit/mockserver/store"
 )
 
 // Record kinds. A record found by a secret (an API key, a token) is kept under the secret's digest
@@ -17,7 +18,7 @@ const (
 
 // usernameKey claims a username within an environment: two clubs may each have a "jan".
 func usernameKey(environment, username string) string {
-	return "username:" + environment + ":" + strings.ToLower(username)
+	return "username:" + environment + ":" + store.FoldedKey(username)
 }
 
 // environment is a club: its keys and users belong to it, and a key sees only its users.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/apihttp"
@@ -70,4 +69,4 @@ func (m *Mock) takeFixedCode(ctx context.Context, email string) (string, bool, e
 	return code, true, nil
 }
 
-func codeKey(email string) string { return strings.ToLower(email) }
+func codeKey(email string) string { return store.FoldedKey(email) }

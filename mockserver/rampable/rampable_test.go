@@ -349,3 +349,34 @@ func TestTheAccessTokenVerifiesWithThePublishedKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, parsed.Valid)
 }
+
+// An email is matched without regard to ASCII case only: the address in other capitals logs in, and
+// one whose Kelvin sign (U+212A) Unicode folds to k is another address, with no account (401), which
+// may register.
+func TestAnEmailIsMatchedInAnyASCIICaseOnly(t *testing.T) {
+	c := newClient(t)
+	register := func(email string) mocktest.Reply {
+		return c.post(http.MethodPost, "/v1/auth/register", map[string]string{"email": email, "password": "pw", "fullName": "K"})
+	}
+	require.Equal(t, http.StatusOK, register("kelvin@x.example").Status)
+	assert.Equal(t, http.StatusConflict, register("KELVIN@X.example").Status)
+	assert.Equal(t, http.StatusForbidden, c.login("KELVIN@x.example", "pw").Status, "the account, not yet verified")
+	assert.Equal(t, http.StatusUnauthorized, c.login("\u212aelvin@x.example", "pw").Status)
+	assert.Equal(t, http.StatusOK, register("\u212aelvin@x.example").Status)
+}
+
+// An email with a control character or a space is refused (400, naming the field) and registers
+// nothing: it would reach the outbox, and a mail header, as it is.
+func TestAnEmailWithAControlCharacterIsRefused(t *testing.T) {
+	c := newClient(t)
+	register := func(email string) mocktest.Reply {
+		return c.post(http.MethodPost, "/v1/auth/register", map[string]string{"email": email, "password": "pw", "fullName": "E"})
+	}
+	for _, email := range []string{"evil@x.example\nX-Injected: 1", "ev\x00il@x.example", "evil@x.example\r", "e vil@x.example", "evil@x.exa\x7fmple"} {
+		r := register(email)
+		assert.Equal(t, http.StatusBadRequest, r.Status, "%q", email)
+		assert.Contains(t, string(r.Raw), "email", "%q", email)
+	}
+	assert.Empty(t, c.m.Call(t, http.MethodGet, "/_mock/outbox?kind=otp", nil, nil).JSON["items"])
+	assert.Equal(t, http.StatusOK, register("evil@x.example").Status)
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
-	"strings"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver/otp"
@@ -52,7 +51,7 @@ type pending struct {
 	otp.Challenge
 }
 
-func emailKey(email string) string { return "email:" + strings.ToLower(email) }
+func emailKey(email string) string { return "email:" + store.FoldedKey(email) }
 
 // createUser stores a new user with its email claimed in the same step: a taken id or email gives
 // store.ErrAlreadyExists and stores nothing.

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 )
 
@@ -198,4 +199,17 @@ func Update[T any](ctx context.Context, s Store, kind, key string, fn func(v *T)
 func SecretKey(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
+}
+
+// FoldedKey is the key to keep a record found by a name matched without regard to case (an email,
+// a username) under: ASCII letters in lower case, every other character as it is. strings.ToLower
+// folds by Unicode, so the Kelvin sign (U+212A) became k and "\u212Aelvin@x.example" found
+// kelvin@x.example's account; mail systems fold no such characters.
+func FoldedKey(name string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, name)
 }

@@ -15,3 +15,12 @@ func TestSecretKeyIsTheSecretsDigest(t *testing.T) {
 	assert.Equal(t, store.SecretKey("acme-key-1"), store.SecretKey("acme-key-1"))
 	assert.NotEqual(t, store.SecretKey("acme-key-1"), store.SecretKey("acme-key-2"))
 }
+
+// A name is matched without regard to ASCII case only: the Kelvin sign and other letters that fold
+// to ASCII under Unicode stay themselves.
+func TestFoldedKeyFoldsASCIIOnly(t *testing.T) {
+	assert.Equal(t, "ada@example.com", store.FoldedKey("Ada@EXAMPLE.com"))
+	assert.Equal(t, "\u212aelvin@x.example", store.FoldedKey("\u212aelvin@x.example"))
+	assert.NotEqual(t, store.FoldedKey("kelvin@x.example"), store.FoldedKey("\u212aelvin@x.example"))
+	assert.Equal(t, "stra\u00dfe", store.FoldedKey("STRA\u00dfE"))
+}
