@@ -287,6 +287,18 @@ func TestControlOperations(t *testing.T) {
 	assert.Equal(t, "2030-01-01T02:00:00+0100", got.JSON["lastupdate"])
 	assert.Equal(t, "2024-01-20T00:00:00+0100", got.JSON["creationdate"])
 	assert.Equal(t, http.StatusNotFound, c.call(http.MethodPut, "/_mock/bundeling/users/nobody/external_reference", `{"external_reference": "x"}`).Status)
+
+	// A control character XML 1.0 cannot carry is refused, so the user reads alike in JSON and XML;
+	// tab, line feed and carriage return are kept.
+	for _, bad := range []string{`a\u0001`, `a\u0000`, `\u001f`, `a\u000b`} {
+		r = c.call(http.MethodPut, "/_mock/bundeling/users/"+jan+"/external_reference", `{"external_reference": "`+bad+`"}`)
+		assert.Equal(t, http.StatusBadRequest, r.Status, bad)
+		r = c.call(http.MethodPost, "/_mock/bundeling/users", `{"environment": "`+clubA+`", "firstname": "`+bad+`"}`)
+		assert.Equal(t, http.StatusBadRequest, r.Status, bad)
+	}
+	assert.Equal(t, "TP-4711", c.call(http.MethodGet, "/V2/users/"+jan, "", "Api-Key", partnerKey).JSON["external_reference"], "unchanged")
+	r = c.call(http.MethodPut, "/_mock/bundeling/users/"+jan+"/external_reference", `{"external_reference": "a\tb\nc\r"}`)
+	assert.Equal(t, http.StatusOK, r.Status, string(r.Raw))
 }
 
 // The app page lists every club's members; as a member, it shows the club's links, each with a fresh
