@@ -331,6 +331,7 @@ func TestTheAppPageRendersLinksWithFreshTokens(t *testing.T) {
 	r = c.call(http.MethodGet, "/_mock/ui/bundeling/app?user=nobody", "")
 	assert.Equal(t, http.StatusNotFound, r.Status)
 	assert.Contains(t, string(r.Raw), "No member has that uuid.")
+	assert.Contains(t, string(r.Raw), "?user="+jan, "the members to pick from instead")
 	r = c.call(http.MethodPost, "/_mock/ui/bundeling/app", "")
 	assert.Equal(t, http.StatusMethodNotAllowed, r.Status)
 	assert.Equal(t, "GET, HEAD", r.Header.Get("Allow"))

@@ -93,7 +93,11 @@ func (m *Mock) handleAppPage(w http.ResponseWriter, r *http.Request) {
 	v, err := m.appAs(ctx, uuid)
 	switch {
 	case errors.Is(err, errUnknownUser):
-		m.renderApp(w, http.StatusNotFound, appView{Error: "No member has that uuid."})
+		clubs, err := m.clubs(ctx) // the members to pick from instead; without them the page still says why
+		if err != nil {
+			m.env.Logger.Error("bundeling: list the app's members", "error", err)
+		}
+		m.renderApp(w, http.StatusNotFound, appView{Error: "No member has that uuid.", Clubs: clubs})
 	case err != nil:
 		m.env.Logger.Error("bundeling: render the app's links", "error", err)
 		m.renderApp(w, http.StatusInternalServerError, appView{Error: "The links could not be rendered."})
