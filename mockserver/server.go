@@ -67,6 +67,9 @@ type Config struct {
 	// from them; zero: journal.DefaultSize; negative: none is recorded, so that `make bench` can show
 	// what recording costs (BenchmarkHandler's unjournaled mock).
 	JournalSize int
+	// OnViolation is called with every request that broke an API's contract, as the journal records
+	// it (journal.Config.OnViolation); nil: none.
+	OnViolation func(journal.Request)
 	// Drain bounds how much of a body the mock answered without reading (a 413 over MaxBodyBytes, a
 	// 401, a 404) it still reads and discards after the answer, so that a client that sends its whole
 	// body before reading gets the answer (apihttp.Linger); zero: up to 4 MiB within 5 s; a negative
@@ -156,7 +159,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.hosts = hosts
 	s.outbox = &outbox.Outbox{Store: cfg.Store, Retention: cfg.Retention}
-	s.journal = journal.New(journal.Config{Size: cfg.JournalSize, Now: cfg.Clock.Now, Logger: cfg.Logger})
+	s.journal = journal.New(journal.Config{Size: cfg.JournalSize, Now: cfg.Clock.Now, Logger: cfg.Logger, OnViolation: cfg.OnViolation})
 	s.linger = apihttp.Linger(http.HandlerFunc(s.route), cfg.Drain)
 	s.hooks = webhook.New(webhook.Config{Clock: cfg.Clock, Store: cfg.Store, Logger: cfg.Logger, Retention: cfg.Retention})
 	env := mockapi.Env{Store: cfg.Store, Clock: cfg.Clock, Outbox: s.outbox, Codes: cfg.Codes, Webhooks: s.hooks,

@@ -44,6 +44,10 @@ type Config struct {
 	Now  func() time.Time // the mock's clock
 	// Logger gets a line per violation, at Warn, as it happens, up to MaxLoggedPerSecond; nil: none.
 	Logger *slog.Logger
+	// OnViolation is called with every violation as it is recorded, outside the journal's lock: a
+	// judge of what a client sent that no ring overwriting its oldest entries and no Clear can hide
+	// from (mocktest's); nil: none.
+	OnViolation func(Request)
 }
 
 // MaxLoggedPerSecond bounds the violations logged in a second of the mock's clock. A log line costs
@@ -54,12 +58,13 @@ const MaxLoggedPerSecond = 10
 
 // Journal records requests. Its methods are safe for concurrent use; a nil *Journal records nothing.
 type Journal struct {
-	now        func() time.Time
-	log        *slog.Logger
-	mu         sync.Mutex
-	last       uint64 // the id of the last entry recorded; ids start at 1 and are never reused
-	requests   ring
-	violations ring
+	now         func() time.Time
+	log         *slog.Logger
+	onViolation func(Request)
+	mu          sync.Mutex
+	last        uint64 // the id of the last entry recorded; ids start at 1 and are never reused
+	requests    ring
+	violations  ring
 	// The log's budget: the second of the mock's clock being logged, the lines logged in it, and the
 	// violations left out of the log since the last line.
 	logSecond int64
@@ -72,7 +77,7 @@ func New(cfg Config) *Journal {
 	if cfg.Size <= 0 {
 		cfg.Size = DefaultSize
 	}
-	return &Journal{now: cfg.Now, log: cfg.Logger, requests: ring{size: cfg.Size}, violations: ring{size: cfg.Size}}
+	return &Journal{now: cfg.Now, log: cfg.Logger, onViolation: cfg.OnViolation, requests: ring{size: cfg.Size}, violations: ring{size: cfg.Size}}
 }
 
 // Exchange is one request and what it got, as the mock's HTTP layer saw them.
@@ -116,6 +121,9 @@ func (j *Journal) Record(x Exchange) {
 		logging, unlogged = j.logBudget(e.at)
 	}
 	j.mu.Unlock()
+	if e.violation && j.onViolation != nil {
+		j.onViolation(e.request())
+	}
 	if logging {
 		r := e.request()
 		args := []any{"request", r.Line(), "status", r.Status}

@@ -54,26 +54,22 @@ const maxListed = 20
 // its test with when the test ends. Each names the request line (every value by its shape) and the
 // status it got, the reason, and the operation, the field and the rule, enough to fix the client from
 // the message alone.
+//
+// Each violation is judged as the journal records it, so one the journal has since let go of (past
+// its size, or cleared by DELETE /_mock/violations) still fails the test.
 func (s *Server) CheckContract() error {
-	var broke []journal.Request
-	for _, r := range s.Violations() {
-		if !slices.ContainsFunc(s.allowed, func(a allowance) bool { return a.allows(r) }) {
-			broke = append(broke, r)
-		}
-	}
-	if len(broke) == 0 {
+	s.judged.Lock()
+	broke, total := slices.Clone(s.broke), s.brokeTotal
+	s.judged.Unlock()
+	if total == 0 {
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "mocktest: the code under test sent %s that broke the API contract:\n", requests(len(broke)))
+	fmt.Fprintf(&b, "mocktest: the code under test sent %s that broke the API contract:\n", requests(total))
 	// The rules each operation broke, in the order they first appear, for the hint.
 	var ops []string
 	rules := map[string][]string{}
-	for i, r := range broke {
-		if i == maxListed {
-			fmt.Fprintf(&b, "\n  ... and %s more\n", requests(len(broke)-maxListed))
-			break
-		}
+	for _, r := range broke {
 		v := r.Violation
 		operation := r.Operation
 		if operation == "" {
@@ -91,6 +87,9 @@ func (s *Server) CheckContract() error {
 			rules[r.Operation] = append(rules[r.Operation], v.Rule)
 		}
 	}
+	if total > len(broke) {
+		fmt.Fprintf(&b, "\n  ... and %s more\n", requests(total-len(broke)))
+	}
 	var allow []string
 	for _, op := range ops {
 		args := []string{fmt.Sprintf("%q", op)}
@@ -100,11 +99,24 @@ func (s *Server) CheckContract() error {
 		allow = append(allow, "mocktest.AllowViolations("+strings.Join(args, ", ")+")")
 	}
 	them := "them"
-	if len(broke) == 1 {
+	if total == 1 {
 		them = "it"
 	}
 	fmt.Fprintf(&b, "\nA test that sends %s on purpose allows %s: mocktest.New(t, %s)", them, them, strings.Join(allow, ", "))
 	return errors.New(b.String())
+}
+
+// judge notes a violation the journal records unless an allowance allows it.
+func (s *Server) judge(r journal.Request) {
+	if slices.ContainsFunc(s.allowed, func(a allowance) bool { return a.allows(r) }) {
+		return
+	}
+	s.judged.Lock()
+	defer s.judged.Unlock()
+	s.brokeTotal++
+	if len(s.broke) < maxListed {
+		s.broke = append(s.broke, r)
+	}
 }
 
 func requests(n int) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/journal"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 )
@@ -139,4 +140,36 @@ func TestRequestsAreReadableFromGo(t *testing.T) {
 	_, err := m.Client().Get(m.ControlURL() + "/capabilities")
 	require.NoError(t, err)
 	assert.Len(t, m.Requests(journal.Filter{}), 3, "the control API's calls are not the client's")
+}
+
+// A violation fails the test though the journal no longer lists it: pushed out by the allowed bad
+// requests after it (the journal keeps its last N), or cleared through the control API.
+func TestAViolationTheJournalLetGoOfStillFailsTheTest(t *testing.T) {
+	keepTwo := mocktest.WithConfig(func(c *mockserver.Config) { c.JournalSize = 2 })
+	noSecret := url.Values{"grant_type": {"client_credentials"}, "client_id": {"forecast-api"}}
+
+	flooded := &endable{TB: t}
+	m := mocktest.New(flooded, keepTwo, mocktest.AllowViolations("getAccessToken", "enum"))
+	require.Equal(t, http.StatusBadRequest, login(t, m, noSecret))
+	require.Len(t, m.Violations(), 1, "listed at first")
+	for range 3 {
+		require.Equal(t, http.StatusBadRequest, login(t, m, badLogin))
+	}
+	for _, v := range m.Violations() {
+		assert.Equal(t, "enum", v.Violation.Rule, "the missing secret is no longer listed")
+	}
+	errs := flooded.end()
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0], "sent 1 request that broke the API contract")
+	assert.Contains(t, errs[0], "field /body/client_secret, rule required")
+
+	cleared := &endable{TB: t}
+	m = mocktest.New(cleared)
+	require.Equal(t, http.StatusBadRequest, login(t, m, noSecret))
+	r := m.Call(t, http.MethodDelete, "/_mock/violations", nil, nil)
+	require.Equal(t, http.StatusNoContent, r.Status, string(r.Raw))
+	assert.Empty(t, m.Violations())
+	errs = cleared.end()
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0], "field /body/client_secret, rule required")
 }

@@ -34,12 +34,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/idvkit/idvkit/mockserver"
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 	"github.com/idvkit/idvkit/mockserver/clock"
+	"github.com/idvkit/idvkit/mockserver/journal"
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/otp"
 )
@@ -53,6 +55,11 @@ type Server struct {
 	http    *httptest.Server
 	token   string      // the control token, when the mock has one
 	allowed []allowance // violations the test sends on purpose
+	// What the code under test sent that broke a contract and no allowance allows, judged as each
+	// was recorded (judge): the first maxListed, and how many in all.
+	judged     sync.Mutex
+	broke      []journal.Request
+	brokeTotal int
 }
 
 type options struct {
@@ -143,6 +150,8 @@ func Start(opts ...Option) (*Server, error) {
 	if err := o.serve(&cfg); err != nil {
 		return nil, fmt.Errorf("mocktest: %w", err)
 	}
+	s := &Server{clock: c, token: o.token, allowed: o.allowed}
+	cfg.OnViolation = s.judge
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
@@ -150,8 +159,9 @@ func Start(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mocktest: %w", err)
 	}
-	hs := httptest.NewServer(mock)
-	return &Server{URL: hs.URL, mock: mock, clock: c, http: hs, token: o.token, allowed: o.allowed}, nil
+	s.mock, s.http = mock, httptest.NewServer(mock)
+	s.URL = s.http.URL
+	return s, nil
 }
 
 // serve sets the APIs served and the fixtures they are seeded with: only the sections of the APIs
