@@ -76,6 +76,26 @@ func (s *Server) authenticateControl(r *http.Request, _ *openapi.Operation) (any
 	return nil, nil
 }
 
+// guardPage asks for the control token, when the mock has one, before a page that acts for the
+// control API: as a Bearer token, or as the password of HTTP Basic authentication (any user name), so
+// that a person's browser prompts for it.
+func (s *Server) guardPage(page http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.ControlToken != "" {
+			if _, password, ok := r.BasicAuth(); ok {
+				r = r.Clone(r.Context())
+				r.Header.Set("Authorization", "Bearer "+password)
+			}
+			if _, f := s.authenticateControl(r, nil); f != nil {
+				w.Header().Set("WWW-Authenticate", `Basic realm="idvkit control API (the control token as password)", charset="UTF-8"`)
+				mockapi.ControlErrors().Answer(w, r, f)
+				return
+			}
+		}
+		page.ServeHTTP(w, r)
+	})
+}
+
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	apihttp.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

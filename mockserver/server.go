@@ -185,6 +185,12 @@ func New(cfg Config) (*Server, error) {
 				s.pages[api.Name()+"/"+name] = h
 			}
 		}
+		if cp, ok := api.(mockapi.ControlPager); ok {
+			for _, name := range cp.ControlPages() {
+				name = api.Name() + "/" + name
+				s.pages[name] = s.guardPage(s.pages[name])
+			}
+		}
 	}
 	if err := s.mountAll(); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package bundeling_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"regexp"
 	"runtime"
@@ -388,4 +389,42 @@ func TestMembersAreListedOldestFirst(t *testing.T) {
 	}
 	assert.Equal(t, []string{"11111111111111111111111111111111", "33333333333333333333333333333333", "22222222222222222222222222222222"}, uuids,
 		"03:00 UTC, then 05:00 UTC, then February")
+}
+
+// With a control token, the app page, which lists members and mints their tokens, asks for it (401
+// and a Basic challenge a browser prompts with), and opens with it as a Bearer token or as Basic
+// authentication's password; without a token it is open, as the control API is.
+func TestTheAppPageAsksForTheControlToken(t *testing.T) {
+	open := newClient(t)
+	assert.Equal(t, http.StatusOK, open.call(http.MethodGet, "/_mock/ui/bundeling/app?user="+jan, "").Status)
+
+	m := mocktest.New(t, mocktest.WithControlToken("s3cret"))
+	get := func(set func(*http.Request)) (int, string, http.Header) {
+		r, err := http.NewRequest(http.MethodGet, m.URL+"/_mock/ui/bundeling/app?user="+jan, nil)
+		require.NoError(t, err)
+		set(r)
+		resp, err := m.Client().Do(r)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(body), resp.Header
+	}
+	status, body, _ := get(func(r *http.Request) { r.Header.Set("Authorization", "Bearer s3cret") })
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, "Jan de Vries")
+	status, body, _ = get(func(r *http.Request) { r.SetBasicAuth("", "s3cret") })
+	assert.Equal(t, http.StatusOK, status, body)
+
+	for name, set := range map[string]func(*http.Request){
+		"no token":         func(*http.Request) {},
+		"a wrong password": func(r *http.Request) { r.SetBasicAuth("admin", "guess") },
+		"a wrong token":    func(r *http.Request) { r.Header.Set("Authorization", "Bearer guess") },
+	} {
+		status, body, header := get(set)
+		assert.Equal(t, http.StatusUnauthorized, status, name)
+		assert.Contains(t, header.Get("WWW-Authenticate"), "Basic realm=", name)
+		assert.NotContains(t, body, "Jan", name)
+		assert.NotRegexp(t, `[0-9a-f]{128}`, body, name)
+	}
 }

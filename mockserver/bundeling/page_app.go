@@ -12,6 +12,10 @@ import (
 // appPage is the name of the page that stands in for the Bundeling app: /_mock/ui/bundeling/app.
 const appPage = "app"
 
+// ControlPages implements mockapi.ControlPager: the app page lists every member and mints their
+// tokens, so a mock with a control token asks for it there too.
+func (m *Mock) ControlPages() []string { return []string{appPage} }
+
 // Pages implements mockapi.PageServer: the app, as a member sees it.
 func (m *Mock) Pages() map[string]http.Handler {
 	return map[string]http.Handler{appPage: http.HandlerFunc(m.handleAppPage)}

@@ -71,6 +71,14 @@ type PageServer interface {
 	Pages() map[string]http.Handler
 }
 
+// ControlPager is a PageServer some of whose pages act for the control API rather than on a secret
+// the visitor already holds (Bundeling's app page lists members and mints their tokens): with a
+// control token set, the mock asks for it on those pages, as a Bearer token or as the password of
+// HTTP Basic authentication, which a browser prompts for.
+type ControlPager interface {
+	ControlPages() []string
+}
+
 // RuleBreaker is an API that can break conformance rules on purpose (Env.Broken): an API implements
 // it so that a test can show the suite catches an implementation that breaks each of them.
 type RuleBreaker interface {
