@@ -90,9 +90,11 @@ func serveConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	return cfg, *addr, true, nil
 }
 
-// maxJournalSize bounds --journal-size: an entry keeps at most about 14 KiB of its request, so the
-// journal of a mock that only ever gets the largest requests stays within a couple of GB.
-const maxJournalSize = 100_000
+// maxJournalSize bounds --journal-size: an entry keeps at most about 26 KiB of its request (2 KiB of
+// target, 4 KiB each of Authorization, Content-Type and two API key headers, 8 KiB of body), and the
+// journal keeps N requests and N violations apart, so a mock that only ever gets the largest requests
+// holds about half a GB at this bound (50 MiB at the default 1000).
+const maxJournalSize = 10_000
 
 // runServe is `idvkit serve`: all APIs (or one, with --only) on one listener, real time plus an
 // offset the control API moves, until the context is cancelled (SIGINT, SIGTERM).

@@ -590,7 +590,7 @@ func TestTheBannerShowsHowEachPrincipalLogsIn(t *testing.T) {
 }
 
 // --journal-size, or IDVKIT_JOURNAL_SIZE under it, is how many requests (and violations) the journal
-// keeps: 1000 without either, 1 to 100000, anything else refused before serve listens.
+// keeps: 1000 without either, 1 to 10000, anything else refused before serve listens.
 func TestServeJournalSize(t *testing.T) {
 	env := func(k string) string { return map[string]string{"IDVKIT_JOURNAL_SIZE": "20"}[k] }
 	none := func(string) string { return "" }
@@ -602,15 +602,15 @@ func TestServeJournalSize(t *testing.T) {
 		{none, nil, 1000},
 		{env, nil, 20},
 		{env, []string{"--journal-size", "1"}, 1},
-		{none, []string{"--journal-size", "100000"}, 100000},
+		{none, []string{"--journal-size", "10000"}, 10000},
 	} {
 		cfg, _, ok, err := serveConfig(c.args, c.getenv, io.Discard)
 		require.True(t, ok, "%v: %v", c.args, err)
 		assert.Equal(t, c.size, cfg.JournalSize, "%v", c.args)
 	}
-	for _, size := range []string{"0", "100001", "-1", "lots"} {
+	for _, size := range []string{"0", "10001", "-1", "lots"} {
 		code, _, errs := runCLI(context.Background(), "serve", "--addr", "127.0.0.1:0", "--journal-size", size)
 		assert.Equal(t, exitUsage, code, size)
-		assert.Contains(t, errs, "--journal-size \""+size+"\": want a number of requests from 1 to 100000", size)
+		assert.Contains(t, errs, "--journal-size \""+size+"\": want a number of requests from 1 to 10000", size)
 	}
 }

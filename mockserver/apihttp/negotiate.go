@@ -3,6 +3,7 @@ package apihttp
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -93,21 +94,26 @@ func (r *rating) offer(specificity int, q float64, pos int) {
 }
 
 // quality is a media range's q-value, from its parameters (";q=0.5;level=1"): 1 when it has none,
-// 0 when it does not parse as a number from 0 to 1.
+// 0 when it is not a qvalue as RFC 9110 writes one (0 to 1 with at most three decimals), which
+// strconv.ParseFloat alone would take from NaN, Inf or a hex float.
 func quality(params string) float64 {
 	for p := range strings.SplitSeq(params, ";") {
 		name, value, _ := strings.Cut(p, "=")
 		if !strings.EqualFold(strings.TrimSpace(name), "q") {
 			continue
 		}
-		q, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-		if err != nil || q < 0 || q > 1 {
+		value = strings.TrimSpace(value)
+		if !qvalue.MatchString(value) {
 			return 0
 		}
+		q, _ := strconv.ParseFloat(value, 64)
 		return q
 	}
 	return 1
 }
+
+// qvalue is RFC 9110's qvalue: ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
+var qvalue = regexp.MustCompile(`^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$`)
 
 // Negotiated is a body written in JSON or XML, as the request's Accept asks, from one value (a
 // struct, a map) as encoding/json writes it: XML by the schema of the operation's response for the

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"time"
 )
 
@@ -202,14 +201,16 @@ func SecretKey(secret string) string {
 }
 
 // FoldedKey is the key to keep a record found by a name matched without regard to case (an email,
-// a username) under: ASCII letters in lower case, every other character as it is. strings.ToLower
-// folds by Unicode, so the Kelvin sign (U+212A) became k and "\u212Aelvin@x.example" found
-// kelvin@x.example's account; mail systems fold no such characters.
+// a username) under: ASCII letters in lower case, every other byte as it is. strings.ToLower folds by
+// Unicode, so the Kelvin sign (U+212A) became k and "\u212Aelvin@x.example" found kelvin@x.example's
+// account, and strings.Map would make every byte that is not UTF-8 the same U+FFFD; mail systems
+// fold neither.
 func FoldedKey(name string) string {
-	return strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + ('a' - 'A')
+	b := []byte(name)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
 		}
-		return r
-	}, name)
+	}
+	return string(b)
 }

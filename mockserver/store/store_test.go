@@ -23,4 +23,6 @@ func TestFoldedKeyFoldsASCIIOnly(t *testing.T) {
 	assert.Equal(t, "\u212aelvin@x.example", store.FoldedKey("\u212aelvin@x.example"))
 	assert.NotEqual(t, store.FoldedKey("kelvin@x.example"), store.FoldedKey("\u212aelvin@x.example"))
 	assert.Equal(t, "stra\u00dfe", store.FoldedKey("STRA\u00dfE"))
+	assert.Equal(t, "a\xffb", store.FoldedKey("A\xffB"), "a byte that is not UTF-8 stays itself")
+	assert.NotEqual(t, store.FoldedKey("\xfe@x"), store.FoldedKey("\xff@x"))
 }
