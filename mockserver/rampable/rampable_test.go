@@ -1,8 +1,11 @@
 package rampable_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -18,6 +21,8 @@ import (
 	"github.com/idvkit/idvkit/mockserver/mockapi"
 	"github.com/idvkit/idvkit/mockserver/mocktest"
 	"github.com/idvkit/idvkit/mockserver/otp"
+	"github.com/idvkit/idvkit/mockserver/store"
+	"github.com/idvkit/idvkit/mockserver/store/memory"
 )
 
 // client is a small Rampable client over a mocktest.Server.
@@ -379,4 +384,32 @@ func TestAnEmailWithAControlCharacterIsRefused(t *testing.T) {
 	}
 	assert.Empty(t, c.m.Call(t, http.MethodGet, "/_mock/outbox?kind=otp", nil, nil).JSON["items"])
 	assert.Equal(t, http.StatusOK, register("evil@x.example").Status)
+}
+
+// mailFails is a store whose mail cannot be written once failing is set: the outbox's records.
+type mailFails struct {
+	store.Store
+	failing *atomic.Bool
+}
+
+func (s mailFails) Create(ctx context.Context, rec store.Record) (store.Record, error) {
+	if rec.Kind == "outbox" && s.failing.Load() {
+		return store.Record{}, errors.New("the mail server is down")
+	}
+	return s.Store.Create(ctx, rec)
+}
+
+// A login whose code cannot be mailed is the mock's failure (500), and like any login that fails it
+// leaves the earlier verification live: its code still verifies.
+func TestALoginWhoseMailFailsKillsNothing(t *testing.T) {
+	failing := new(atomic.Bool)
+	c := newClient(t, mocktest.WithConfig(func(cfg *mockserver.Config) { cfg.Store = mailFails{memory.New(), failing} }),
+		mocktest.WithLogger(slog.New(slog.DiscardHandler)))
+	p := c.verifiedUser()
+	tok := c.verificationToken(p)
+	code := c.latestCode(p.Email)
+	failing.Store(true)
+	assert.Equal(t, http.StatusInternalServerError, c.login(p.Email, p.Password).Status)
+	failing.Store(false)
+	assert.Equal(t, http.StatusOK, c.verify(tok, code).Status, "the earlier verification is live")
 }

@@ -20,7 +20,8 @@ const codeLength = 6
 // startVerification is what a registration and a successful login both do: mint a verification
 // token for the user, mail the user a fresh code, and make the two the user's live verification,
 // which supersedes any earlier one (RP-11) in the same atomic update. The token names the
-// verification by its jti; the code stays in the user's record.
+// verification by its jti; the code stays in the user's record. The mail goes first: a login whose
+// mail cannot be sent (a 500) must leave the earlier verification live, as any refused login does.
 func (m *Mock) startVerification(ctx context.Context, u user) (string, error) {
 	f, epoch, err := m.Section.Get(ctx)
 	if err != nil {
@@ -44,16 +45,16 @@ func (m *Mock) startVerification(ctx context.Context, u user) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	msg := outbox.Message{API: Name, Kind: "otp", To: u.Email, Code: code, SentAt: now}
+	if err := m.env.Outbox.Send(ctx, msg); err != nil {
+		return "", fmt.Errorf("mail the code: %w", err)
+	}
 	live := pending{TokenID: c.ID, Challenge: otp.Challenge{Code: code, ExpiresAt: c.ExpiresAt.Time}}
 	if _, err := mockapi.Change(ctx, m.env.Store, kindUser, u.ID, store.ErrNotFound, func(u *user) error {
 		u.Pending = live
 		return nil
 	}); err != nil {
 		return "", fmt.Errorf("start verification: %w", err)
-	}
-	msg := outbox.Message{API: Name, Kind: "otp", To: u.Email, Code: code, SentAt: now}
-	if err := m.env.Outbox.Send(ctx, msg); err != nil {
-		return "", fmt.Errorf("mail the code: %w", err)
 	}
 	return tok, nil
 }
