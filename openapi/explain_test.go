@@ -160,3 +160,28 @@ func TestAnXMLBodysRefusalIsExplained(t *testing.T) {
 		assert.Equal(t, c.explains, redeem.Explain(f, xml), c.body)
 	}
 }
+
+// A body that repeats a member's name is valid JSON that kin-openapi cannot decode: the failure names
+// the repeated member, at any depth, with its name as decoded; a body without one passes.
+func TestARepeatedNameIsNamed(t *testing.T) {
+	create := MustLoad("eeid").Operation("createIdentificationRequest")
+	bearer := http.Header{"Authorization": {"Bearer x"}}
+	const json = "application/json"
+	for body, want := range map[string]string{
+		`{"claims_required": [{"type": "sub", "value": ""}]}`:                                  "",
+		`{"claims_required": [{"type": "sub", "value": ""}], "claims_required": []}`:           "/claims_required",
+		`{"claims_required": [{"type": "sub", "value": ""}, {"type": "sub", "type": "name"}]}`: "/claims_required/1/type",
+		`{"claims_required": [{"type": "sub", "value": "", "\u0074ype": "name"}]}`:             "/claims_required/0/type",
+		`{"claims_required": [{"type": "sub", "value": "", "a/b": 1, "a/b": 2}]}`:              "/claims_required/0/a~1b",
+		`{"claims_required": [{"type": "sub", "value": {"": 1, "x": [], "": 2}}]}`:             "/claims_required/0/value/",
+	} {
+		f := validateWith(t, create, "/api/ident/v1/identification_requests", json, body, bearer)
+		if want == "" {
+			assert.Nil(t, f, body)
+			continue
+		}
+		require.NotNil(t, f, body)
+		assert.Equal(t, Failure{Kind: KindBody, Field: want, Rule: "repeated"}, *f, body)
+		assert.Equal(t, "body."+dotted(want)+" is given more than once", create.Explain(f, json), body)
+	}
+}

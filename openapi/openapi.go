@@ -648,9 +648,82 @@ func (o *Operation) ValidateRequest(ctx context.Context, in *Input) *Failure {
 	copied.GetBody = nil
 	input.Request = &copied
 	if err := openapi3filter.ValidateRequestBody(ctx, input, rb.Value); err != nil {
-		return requestFailure(err)
+		f := requestFailure(err)
+		if f.Kind == KindBody && f.Rule == "syntax" && json.Valid(in.Body) {
+			// kin-openapi refuses an object that repeats a name as a body it cannot decode; the body
+			// is valid JSON, so say which name (only on this path: a valid request pays nothing).
+			if pointer, ok := repeatedName(in.Body); ok {
+				return &Failure{Kind: KindBody, Field: pointer, Rule: "repeated"}
+			}
+		}
+		return f
 	}
 	return nil
+}
+
+// repeatedName finds the first object member of a valid JSON text whose name an earlier member of
+// the same object has, and returns where it is as a JSON pointer ("/claims_required/0/type").
+// Names are compared as decoded, so "a" and "\u0061" are the same name.
+func repeatedName(body []byte) (pointer string, ok bool) {
+	type frame struct {
+		object   bool
+		names    map[string]bool
+		wantName bool   // in an object, the next token is a member's name
+		key      string // the member being read, in an object
+		index    int    // the item being read, in an array
+	}
+	var stack []*frame
+	path := func(last string) string {
+		var b strings.Builder
+		for _, f := range stack[:len(stack)-1] {
+			b.WriteByte('/')
+			if f.object {
+				b.WriteString(pointerEscaper.Replace(f.key))
+			} else {
+				b.WriteString(strconv.Itoa(f.index))
+			}
+		}
+		return b.String() + "/" + pointerEscaper.Replace(last)
+	}
+	// afterValue moves the enclosing frame past a value it has read whole.
+	afterValue := func() {
+		if n := len(stack); n > 0 {
+			if f := stack[n-1]; f.object {
+				f.wantName = true
+			} else {
+				f.index++
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		top := (*frame)(nil)
+		if n := len(stack); n > 0 {
+			top = stack[n-1]
+		}
+		if name, isName := tok.(string); isName && top != nil && top.object && top.wantName {
+			if top.names[name] {
+				return path(name), true
+			}
+			top.names[name], top.key, top.wantName = true, name, false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, names: map[string]bool{}, wantName: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			afterValue()
+		default:
+			afterValue()
+		}
+	}
 }
 
 // escapesHalfASurrogate reports whether a JSON text has a \u escape of half a UTF-16 surrogate pair

@@ -99,6 +99,8 @@ func bodyMessage(field, rule string) string {
 		return field + " is not in the expected format"
 	case "utf-8":
 		return field + " is not valid UTF-8"
+	case "repeated":
+		return field + " is given more than once"
 	}
 	return field + " is invalid (" + rule + ")"
 }

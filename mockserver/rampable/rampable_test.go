@@ -413,3 +413,17 @@ func TestALoginWhoseMailFailsKillsNothing(t *testing.T) {
 	failing.Store(false)
 	assert.Equal(t, http.StatusOK, c.verify(tok, code).Status, "the earlier verification is live")
 }
+
+// A body that gives a field twice is valid JSON the mock cannot take: 400 naming the field, where it
+// said the body was not valid JSON.
+func TestAFieldGivenTwiceIsNamed(t *testing.T) {
+	c := newClient(t, mocktest.AllowViolations("login", "repeated"))
+	p := c.verifiedUser()
+	body := `{"email": "` + p.Email + `", "password": "` + p.Password + `"}`
+	r := c.m.Call(t, http.MethodPost, "/rampable/v1/auth/login", http.Header{"Content-Type": {"application/json"}}, []byte(body))
+	require.Equal(t, http.StatusOK, r.Status, string(r.Raw))
+	twice := `{"email": "` + p.Email + `", "password": "x", "password": "` + p.Password + `"}`
+	r = c.m.Call(t, http.MethodPost, "/rampable/v1/auth/login", http.Header{"Content-Type": {"application/json"}}, []byte(twice))
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.JSONEq(t, `{"statusCode": 400, "message": "password is given more than once", "data": null}`, string(r.Raw))
+}
