@@ -234,7 +234,7 @@ func (b *bench) startMock(ctx context.Context) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.logf("mock pid %d at %s, pinned to CPU %s", mock.pid, mock.root, serverCPU)
+	b.logf("mock pid %d at %s, pinned to CPU %s", mock.Pid, mock.root, serverCPU)
 	return mock, nil
 }
 
@@ -269,12 +269,12 @@ func (b *bench) runRow(ctx context.Context, p prepared) (rowResult, error) {
 	if err != nil {
 		return r, err
 	}
-	defer mock.stop()
+	defer mock.Stop()
 	if err := b.prepare(ctx, mock, &r.prepared); err != nil {
 		return r, err
 	}
 	p = r.prepared
-	if r.idle, err = memory(mock.pid, "VmRSS"); err != nil {
+	if r.idle, err = memory(mock.Pid, "VmRSS"); err != nil {
 		return r, err
 	}
 	bare, err := startServer(ctx, "bare "+p.row.name, b.dir, bareArgs(b.self, p.ans, p.bodyFile),
@@ -282,7 +282,7 @@ func (b *bench) runRow(ctx context.Context, p prepared) (rowResult, error) {
 	if err != nil {
 		return r, err
 	}
-	defer bare.stop()
+	defer bare.Stop()
 	var prism *server
 	var prismTarget target
 	if b.o.prism {
@@ -335,10 +335,10 @@ func (b *bench) runRow(ctx context.Context, p prepared) (rowResult, error) {
 			rd.mock.serverCores(), rd.bare.serverCores(), rd.mock.wrkCores(), rd.bare.wrkCores())
 		r.rounds = append(r.rounds, rd)
 	}
-	if r.peak, err = memory(mock.pid, "VmHWM"); err != nil {
+	if r.peak, err = memory(mock.Pid, "VmHWM"); err != nil {
 		return r, err
 	}
-	return r, mock.alive()
+	return r, mock.Exited()
 }
 
 // measure runs wrk against s for d, between two status checks with a Go client, and reads the
@@ -346,10 +346,10 @@ func (b *bench) runRow(ctx context.Context, p prepared) (rowResult, error) {
 func (b *bench) measure(ctx context.Context, s *server, t target, d time.Duration) (sample, error) {
 	check := answers(b.client, t.req, t.status)
 	fail := func(err error) (sample, error) {
-		if dead := s.alive(); dead != nil {
+		if dead := s.Exited(); dead != nil {
 			err = fmt.Errorf("%v\n%v", err, dead)
 		}
-		return sample{}, fmt.Errorf("%s against %s: %w", t.name, s.name, err)
+		return sample{}, fmt.Errorf("%s against %s: %w", t.name, s.Name, err)
 	}
 	if err := check(ctx, s.root); err != nil {
 		return fail(fmt.Errorf("before the run: %w", err))

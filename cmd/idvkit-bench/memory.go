@@ -77,8 +77,8 @@ func (b *bench) memoryPhase(ctx context.Context, mem *memResult) error {
 	if err != nil {
 		return err
 	}
-	defer mock.stop()
-	if mem.idle, err = memory(mock.pid, "VmRSS"); err != nil {
+	defer mock.Stop()
+	if mem.idle, err = memory(mock.Pid, "VmRSS"); err != nil {
 		return err
 	}
 	mem.ran = true
@@ -98,10 +98,10 @@ func (b *bench) memoryPhase(ctx context.Context, mem *memResult) error {
 		mem.created += (s.wrk.requests - s.wrk.non2xx) / 2
 		mem.runs++
 		rate = s.wrk.rate / 2
-		b.logf("memory phase: %d sessions stored (%.0f a second, RSS %s)", mem.created, rate, mib(mustMemory(mock.pid, "VmRSS")))
+		b.logf("memory phase: %d sessions stored (%.0f a second, RSS %s)", mem.created, rate, mib(mustMemory(mock.Pid, "VmRSS")))
 	}
 	mem.loadTime = time.Since(start)
-	if mem.loaded, err = memory(mock.pid, "VmRSS"); err != nil {
+	if mem.loaded, err = memory(mock.Pid, "VmRSS"); err != nil {
 		return err
 	}
 
@@ -119,7 +119,7 @@ func (b *bench) memoryPhase(ctx context.Context, mem *memResult) error {
 	b.logf("memory phase: clock advanced %v in %.2fs; polling RSS (goal within 2x idle, %s)", sweepAdvance, mem.advanceTook.Seconds(), mib(2*mem.idle))
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		rss, err := memory(mock.pid, "VmRSS")
+		rss, err := memory(mock.Pid, "VmRSS")
 		if err != nil {
 			return err
 		}
@@ -137,10 +137,10 @@ func (b *bench) memoryPhase(ctx context.Context, mem *memResult) error {
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-	if mem.peak, err = memory(mock.pid, "VmHWM"); err != nil {
+	if mem.peak, err = memory(mock.Pid, "VmHWM"); err != nil {
 		return err
 	}
-	return mock.alive()
+	return mock.Exited()
 }
 
 func mustMemory(pid int, key string) int64 {

@@ -55,13 +55,13 @@ func (b *bench) prismFor(ctx context.Context, api string) (*server, error) {
 	}
 	s.tree = true // npx runs Prism in a child node process
 	b.prisms[api] = s
-	b.logf("prism %s (pid %d, with its children) at %s, pinned to CPU %s", api, s.pid, s.root, serverCPU)
+	b.logf("prism %s (pid %d, with its children) at %s, pinned to CPU %s", api, s.Pid, s.root, serverCPU)
 	return s, nil
 }
 
 func (b *bench) stopPrisms() {
 	for _, s := range b.prisms {
-		s.stop()
+		s.Stop()
 	}
 }
 

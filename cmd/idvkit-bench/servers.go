@@ -9,26 +9,20 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/idvkit/idvkit/internal/child"
 	"github.com/idvkit/idvkit/mockserver/apihttp"
 )
 
 // server is a server process under test, pinned to serverCPU by taskset (which execs it, so the
-// pid is the server's), its output kept in a file shown only on failure.
+// pid is the server's).
 type server struct {
-	name string
+	*child.Process
 	root string // http://127.0.0.1:port
-	pid  int
-	cmd  *exec.Cmd
-	log  *os.File
-	done chan struct{} // closed when the process has exited
-	err  error         // why it exited, once done
 	// tree counts the CPU time of every process under pid (a server that npx starts), not pid's alone.
 	tree bool
 }
@@ -36,16 +30,16 @@ type server struct {
 // cpuTicks is the server's CPU time so far, in clock ticks.
 func (s *server) cpuTicks() (int64, error) {
 	if s.tree {
-		return treeCPU(s.pid)
+		return treeCPU(s.Pid)
 	}
-	return processCPU(s.pid)
+	return processCPU(s.Pid)
 }
 
 // startServer starts args (with {addr}, {host} and {port} replaced by a free loopback address)
 // pinned to the server core, in a process group of its own, and waits until ready succeeds or the
 // deadline passes.
 func startServer(ctx context.Context, name, dir string, args []string, ready func(ctx context.Context, root string) error, deadline time.Duration) (*server, error) {
-	addr, err := freeAddr()
+	addr, err := child.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -54,31 +48,19 @@ func startServer(ctx context.Context, name, dir string, args []string, ready fun
 	for i, a := range args {
 		args[i] = strings.NewReplacer("{addr}", addr, "{host}", host, "{port}", port).Replace(a)
 	}
-	log, err := os.CreateTemp(dir, strings.ReplaceAll(name, "/", "-")+"-*.log")
+	p, err := child.Start(name, dir, nil, append([]string{"taskset", "-c", serverCPU}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command("taskset", append([]string{"-c", serverCPU}, args...)...)
-	cmd.Stdout, cmd.Stderr = log, log
-	// If the driver dies, so does the server; stop ends the server's whole process group.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		log.Close()
-		return nil, fmt.Errorf("start %s: %v", name, err)
-	}
-	s := &server{name: name, root: "http://" + addr, pid: cmd.Process.Pid, cmd: cmd, log: log, done: make(chan struct{})}
-	go func() {
-		s.err = cmd.Wait()
-		close(s.done)
-	}()
+	s := &server{Process: p, root: "http://" + addr}
 	if err := s.waitReady(ctx, ready, deadline); err != nil {
-		s.stop()
+		s.Stop()
 		return nil, err
 	}
 	// taskset has exec'd the server by the time it answers; make sure it is pinned.
-	if cpus, err := cpusAllowed(s.pid); err != nil || cpus != serverCPU {
-		s.stop()
-		return nil, fmt.Errorf("%s (pid %d) may run on CPUs %q, want %s (%v)", name, s.pid, cpus, serverCPU, err)
+	if cpus, err := cpusAllowed(s.Pid); err != nil || cpus != serverCPU {
+		s.Stop()
+		return nil, fmt.Errorf("%s (pid %d) may run on CPUs %q, want %s (%v)", name, s.Pid, cpus, serverCPU, err)
 	}
 	return s, nil
 }
@@ -88,10 +70,8 @@ func (s *server) waitReady(ctx context.Context, ready func(ctx context.Context, 
 	defer cancel()
 	var last error
 	for {
-		select {
-		case <-s.done:
-			return fmt.Errorf("%s exited before it was ready: %v\n%s", s.name, s.err, s.output())
-		default:
+		if err := s.Exited(); err != nil {
+			return fmt.Errorf("before it was ready: %w", err)
 		}
 		rctx, rcancel := context.WithTimeout(ctx, time.Second)
 		last = ready(rctx, s.root)
@@ -101,56 +81,10 @@ func (s *server) waitReady(ctx context.Context, ready func(ctx context.Context, 
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s not ready within %v: %v\n%s", s.name, deadline, last, s.output())
+			return fmt.Errorf("%s not ready within %v: %v\n%s", s.Name, deadline, last, s.Output())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-}
-
-// alive reports an error if the server has exited.
-func (s *server) alive() error {
-	select {
-	case <-s.done:
-		return fmt.Errorf("%s exited: %v\n%s", s.name, s.err, s.output())
-	default:
-		return nil
-	}
-}
-
-// output is the server's log, its last 8 KiB.
-func (s *server) output() string {
-	data, err := os.ReadFile(s.log.Name())
-	if err != nil {
-		return err.Error()
-	}
-	if len(data) > 8<<10 {
-		data = append([]byte("...\n"), data[len(data)-8<<10:]...)
-	}
-	return fmt.Sprintf("--- %s output ---\n%s--- end of %s output ---", s.name, data, s.name)
-}
-
-// stop ends the server's process group (the server and any process it started) with SIGTERM,
-// then SIGKILL, and removes its log.
-func (s *server) stop() {
-	_ = syscall.Kill(-s.pid, syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-s.pid, syscall.SIGKILL)
-		<-s.done
-	}
-	_ = syscall.Kill(-s.pid, syscall.SIGKILL) // what is left of the group once its leader exited
-	s.log.Close()
-	_ = os.Remove(s.log.Name())
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // cpusAllowed is the Cpus_allowed_list of a process: "0" when pinned to CPU 0.

@@ -35,6 +35,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/idvkit/idvkit/internal/child"
 	"github.com/idvkit/idvkit/openapi"
 )
 
@@ -128,19 +129,19 @@ func checkAPI(ctx context.Context, o options, api string, stdout, stderr io.Writ
 		return result{}, err
 	}
 	frontURL := "http://" + ln.Addr().String()
-	mockAddr, err := freeAddr()
+	mockAddr, err := child.FreeAddr()
 	if err != nil {
 		return result{}, err
 	}
 	mockURL := &url.URL{Scheme: "http", Host: mockAddr}
 	env := withoutIdvkitSettings(os.Environ())
 
-	mock, err := start(api+"-mock", o.dir, env, o.idvkit, "serve", "--addr", mockAddr, "--only", api, "--public-url", frontURL)
+	mock, err := child.Start(api+"-mock", o.dir, env, o.idvkit, "serve", "--addr", mockAddr, "--only", api, "--public-url", frontURL)
 	if err != nil {
 		return result{}, err
 	}
-	defer mock.stop()
-	if err := mock.waitReady(ctx, mockURL.String()+"/_mock/healthz", func(s int) bool { return s == http.StatusOK }, 30*time.Second); err != nil {
+	defer mock.Stop()
+	if err := waitReady(ctx, mock, mockURL.String()+"/_mock/healthz", func(s int) bool { return s == http.StatusOK }, 30*time.Second); err != nil {
 		return result{}, err
 	}
 
@@ -152,22 +153,22 @@ func checkAPI(ctx context.Context, o options, api string, stdout, stderr io.Writ
 	if err := os.WriteFile(specFile, spec, 0o600); err != nil {
 		return result{}, err
 	}
-	prismAddr, err := freeAddr()
+	prismAddr, err := child.FreeAddr()
 	if err != nil {
 		return result{}, err
 	}
 	host, port, _ := net.SplitHostPort(prismAddr)
 	// --cors=false: Prism adds no CORS headers of its own to the mock's answers.
-	prism, err := start(api+"-prism", o.dir, os.Environ(), "npx", "--yes", "-p", o.prism, "prism", "proxy",
+	prism, err := child.Start(api+"-prism", o.dir, os.Environ(), "npx", "--yes", "-p", o.prism, "prism", "proxy",
 		"--host", host, "--port", port, "--cors=false", "--errors=false", "--verboseLevel", "warn", specFile, mockURL.String())
 	if err != nil {
 		return result{}, err
 	}
-	defer prism.stop()
+	defer prism.Stop()
 	prismURL := &url.URL{Scheme: "http", Host: prismAddr}
 	// Ready once Prism forwards: the mock's health check is outside the spec, and Prism passes it on.
 	// The first run may download Prism.
-	if err := prism.waitReady(ctx, prismURL.String()+"/_mock/healthz", func(s int) bool { return s == http.StatusOK }, 5*time.Minute); err != nil {
+	if err := waitReady(ctx, prism, prismURL.String()+"/_mock/healthz", func(s int) bool { return s == http.StatusOK }, 5*time.Minute); err != nil {
 		return result{}, err
 	}
 
@@ -186,13 +187,11 @@ func checkAPI(ctx context.Context, o options, api string, stdout, stderr io.Writ
 	}
 	res := f.result(api)
 	res.suite = suiteErr
-	select {
-	case <-prism.done:
-		return result{}, fmt.Errorf("prism exited during the run: %v\n%s", prism.err, prism.output())
-	default:
+	if err := prism.Exited(); err != nil {
+		return result{}, fmt.Errorf("during the run: %w", err)
 	}
 	if res.suite != nil || len(res.errs) > 0 {
-		fmt.Fprintln(stdout, prism.output())
+		fmt.Fprintln(stdout, prism.Output())
 	}
 	return res, nil
 }
