@@ -124,7 +124,7 @@ func bundelingExternalReference(ctx context.Context, name, reference string) err
 	if err != nil {
 		return err
 	}
-	if reference, err = w.interpolate(reference, func(s string) string { return s }); err != nil {
+	if reference, err = w.interpolateText(reference); err != nil {
 		return err
 	}
 	path := "/bundeling/users/" + url.PathEscape(a.ID) + "/external_reference"

@@ -221,7 +221,7 @@ func sendForm(ctx context.Context, name, method, target string, t *godog.Table) 
 		if len(row.Cells) != 2 {
 			return fmt.Errorf("a form table has two columns, name | value")
 		}
-		v, err := w.interpolate(row.Cells[1].Value, func(s string) string { return s })
+		v, err := w.interpolateText(row.Cells[1].Value)
 		if err != nil {
 			return err
 		}
@@ -245,7 +245,7 @@ func xmlEscape(s string) string {
 // Authorization, a saved token, an API key, an Accept), its value interpolated: anonymously when actor
 // is empty, else on top of the principal's credentials; with a body when doc is not nil.
 func sendWithHeader(ctx context.Context, actor, method, target, name, value, contentType string, doc *godog.DocString) error {
-	value, err := worldFrom(ctx).interpolate(value, func(s string) string { return s })
+	value, err := worldFrom(ctx).interpolateText(value)
 	if err != nil {
 		return err
 	}
@@ -272,7 +272,7 @@ func accepts(ctx context.Context, name, accept string) error {
 // printed errors.
 func saveQueryParameter(ctx context.Context, param, link, name string) error {
 	w := worldFrom(ctx)
-	link, err := w.interpolate(link, func(s string) string { return s })
+	link, err := w.interpolateText(link)
 	if err != nil {
 		return err
 	}
@@ -363,7 +363,7 @@ func fieldIs(ctx context.Context, path, literal string) error {
 		}
 		return fmt.Errorf("expected %s to be %s, got %v", path, literal, got)
 	case strings.HasPrefix(literal, `"`):
-		if want, err = w.interpolate(strings.Trim(literal, `"`), func(s string) string { return s }); err != nil {
+		if want, err = w.interpolateText(strings.Trim(literal, `"`)); err != nil {
 			return err
 		}
 	default:
@@ -450,7 +450,7 @@ func fieldMentions(ctx context.Context, path, text string) error {
 	if err != nil {
 		return err
 	}
-	if text, err = w.interpolate(text, func(s string) string { return s }); err != nil {
+	if text, err = w.interpolateText(text); err != nil {
 		return err
 	}
 	if s, ok := v.(string); !ok || !strings.Contains(s, text) {
@@ -621,7 +621,7 @@ func saveField(ctx context.Context, path, name string) error {
 // saveValue keeps a value, interpolated, for later steps: a password before it changes, say.
 func saveValue(ctx context.Context, value, name string) error {
 	w := worldFrom(ctx)
-	v, err := w.interpolate(value, func(s string) string { return s })
+	v, err := w.interpolateText(value)
 	if err != nil {
 		return err
 	}
@@ -700,7 +700,7 @@ type outboxMessage struct{ Code, Link string }
 // an email that is not on file, say.
 func noMessageTo(ctx context.Context, kind, to string) error {
 	w := worldFrom(ctx)
-	to, err := w.interpolate(to, func(s string) string { return s })
+	to, err := w.interpolateText(to)
 	if err != nil {
 		return err
 	}
@@ -787,7 +787,7 @@ func tokenHasLeft(ctx context.Context, name string, left int) error {
 // clockBefore moves the clock to `before` seconds ahead of a time the target wrote (RFC 3339,
 // interpolated: "${expires}"), such as a link's expiry.
 func clockBefore(ctx context.Context, before int, at string) error {
-	v, err := worldFrom(ctx).interpolate(at, func(s string) string { return s })
+	v, err := worldFrom(ctx).interpolateText(at)
 	if err != nil {
 		return err
 	}

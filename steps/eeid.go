@@ -60,7 +60,7 @@ func eeidToken(ctx context.Context, name, secret string) error {
 	}
 	if secret == "" {
 		secret = a.ClientSecret
-	} else if secret, err = w.interpolate(secret, func(s string) string { return s }); err != nil {
+	} else if secret, err = w.interpolateText(secret); err != nil {
 		return err
 	}
 	w.keepSecret(secret)
@@ -104,7 +104,7 @@ func eeidCreateMany(ctx context.Context, name string, n int) error {
 func eeidComplete(ctx context.Context, id, sub string, want int) error {
 	var body any
 	if sub != "" {
-		sub, err := worldFrom(ctx).interpolate(sub, func(s string) string { return s })
+		sub, err := worldFrom(ctx).interpolateText(sub)
 		if err != nil {
 			return err
 		}

@@ -49,7 +49,7 @@ func ramBaseLogin(ctx context.Context, name, grant string, extra url.Values) err
 		form.Set("password", a.Password)
 	}
 	for k, vs := range extra {
-		v, err := w.interpolate(vs[0], func(s string) string { return s })
+		v, err := w.interpolateText(vs[0])
 		if err != nil {
 			return err
 		}

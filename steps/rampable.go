@@ -83,9 +83,7 @@ func rampableLogin(ctx context.Context, name, password string) error {
 	if err != nil {
 		return err
 	}
-	if password == "" {
-		password = a.Password
-	} else if password, err = w.interpolate(password, func(s string) string { return s }); err != nil {
+	if password, err = w.loginPassword(a, password); err != nil {
 		return err
 	}
 	r, err := rampablePost(ctx, "/v1/auth/login", map[string]string{"email": a.Email, "password": password})
@@ -93,8 +91,7 @@ func rampableLogin(ctx context.Context, name, password string) error {
 		return err
 	}
 	if rampableKeepVerification(w, a, r) {
-		a.Password = password
-		w.keepSecret(password)
+		w.adoptPassword(a, password)
 	}
 	return nil
 }
@@ -128,7 +125,7 @@ func rampableVerify(ctx context.Context, name, code, disableExpire string) error
 	if tok == "" {
 		return fmt.Errorf("%q has no verification token: it must register or log in first (the call may have failed)", name)
 	}
-	if code, err = w.interpolate(code, func(s string) string { return s }); err != nil {
+	if code, err = w.interpolateText(code); err != nil {
 		return err
 	}
 	body := map[string]any{"verificationToken": tok, "otp": code}
@@ -152,7 +149,7 @@ func rampableVerify(ctx context.Context, name, code, disableExpire string) error
 // 10^6. Each must be refused with a 4xx; the last answer is the response later steps read.
 func rampableWrongCodes(ctx context.Context, name string, n int, right string) error {
 	w := worldFrom(ctx)
-	right, err := w.interpolate(right, func(s string) string { return s })
+	right, err := w.interpolateText(right)
 	if err != nil {
 		return err
 	}
@@ -213,7 +210,7 @@ func rampableNextCode(ctx context.Context, name, code string) error {
 	if err != nil {
 		return err
 	}
-	if code, err = w.interpolate(code, func(s string) string { return s }); err != nil {
+	if code, err = w.interpolateText(code); err != nil {
 		return err
 	}
 	w.keepSecret(code)

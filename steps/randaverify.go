@@ -40,9 +40,7 @@ func randaVerifyLogin(ctx context.Context, name, password string) error {
 	if err != nil {
 		return err
 	}
-	if password == "" {
-		password = a.Password
-	} else if password, err = w.interpolate(password, func(s string) string { return s }); err != nil {
+	if password, err = w.loginPassword(a, password); err != nil {
 		return err
 	}
 	form := url.Values{"username": {a.Username}, "password": {password}}
@@ -54,8 +52,7 @@ func randaVerifyLogin(ctx context.Context, name, password string) error {
 	if body, ok := r.body.(map[string]any); ok && r.status == http.StatusOK {
 		tok, _ := body["access_token"].(string)
 		w.keepToken(a, tok, jwtLifetime(tok))
-		a.Password = password
-		w.keepSecret(password)
+		w.adoptPassword(a, password)
 	}
 	return nil
 }
@@ -68,7 +65,7 @@ func randaVerifyChangePassword(ctx context.Context, name, newPassword string) er
 	if err != nil {
 		return err
 	}
-	if newPassword, err = w.interpolate(newPassword, func(s string) string { return s }); err != nil {
+	if newPassword, err = w.interpolateText(newPassword); err != nil {
 		return err
 	}
 	w.keepSecret(newPassword)

@@ -104,7 +104,7 @@ func withReceiver(ctx context.Context, f func(*webhookrecv.Receiver) error) erro
 // step that configures the implementation's webhook.
 func saveWebhookURL(ctx context.Context, path, name string) error {
 	w := worldFrom(ctx)
-	path, err := w.interpolate(path, func(s string) string { return s })
+	path, err := w.interpolateText(path)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func deliveriesReceived(ctx context.Context, n int) error {
 
 func latestDeliveryWas(ctx context.Context, method, path string) error {
 	w := worldFrom(ctx)
-	path, err := w.interpolate(path, func(s string) string { return s })
+	path, err := w.interpolateText(path)
 	if err != nil {
 		return err
 	}

@@ -572,6 +572,28 @@ func (w *World) resolve(ref string) (string, error) {
 	return v, nil
 }
 
+// loginPassword is the password a login step sends: the principal's, or the one the step gives
+// (interpolated).
+func (w *World) loginPassword(a *actor, given string) (string, error) {
+	if given == "" {
+		return a.Password, nil
+	}
+	return w.interpolateText(given)
+}
+
+// adoptPassword makes a password a login or a change succeeded with the principal's, kept out of
+// printed errors.
+func (w *World) adoptPassword(a *actor, password string) {
+	a.Password = password
+	w.keepSecret(password)
+}
+
+// interpolateText interpolates text that lands nowhere needing an escape: a password, a code, a value
+// compared as it is.
+func (w *World) interpolateText(s string) (string, error) {
+	return w.interpolate(s, func(s string) string { return s })
+}
+
 // interpolateURL interpolates a request target, escaping values for the path or the query they
 // land in.
 func (w *World) interpolateURL(target string) (string, error) {
