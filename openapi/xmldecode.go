@@ -188,52 +188,60 @@ func (r *xmlReader) element(n *xmlNode, name string, depth int) (any, *Failure) 
 // validation refuses where the schema is closed).
 func (r *xmlReader) object(n *xmlNode, depth int) (any, *Failure) {
 	out := map[string]any{}
+	f := r.children(func(t xml.StartElement) *Failure {
+		name := t.Name.Local
+		p := n.byElem[name]
+		if p == nil {
+			r.path = append(r.path, name)
+			v, f := r.any(depth + 1)
+			r.path = r.path[:len(r.path)-1]
+			if f == nil {
+				add(out, name, v)
+			}
+			return f
+		}
+		if p.node.kind == xmlArray && !p.node.wrapped {
+			list, _ := out[p.key].([]any)
+			r.path = append(r.path, p.key, strconv.Itoa(len(list)))
+			v, f := r.element(p.node.items, name, depth+1)
+			r.path = r.path[:len(r.path)-2]
+			out[p.key] = append(list, v)
+			return f
+		}
+		if _, dup := out[p.key]; dup {
+			return r.fail("repeated", p.key)
+		}
+		r.path = append(r.path, p.key)
+		v, f := r.element(p.node, name, depth+1)
+		r.path = r.path[:len(r.path)-1]
+		out[p.key] = v
+		return f
+	})
+	if f != nil {
+		return nil, f
+	}
+	return out, nil
+}
+
+// children calls each with every child element of the element being read, up to its end; text
+// between them other than white space is refused (an object, an array or a map has no text).
+func (r *xmlReader) children(each func(xml.StartElement) *Failure) *Failure {
 	for {
 		tok, f := r.next()
 		if f != nil {
-			return nil, f
+			return f
 		}
 		switch t := tok.(type) {
 		case xml.EndElement:
-			return out, nil
+			return nil
 		case xml.CharData:
 			if !blank(t) {
-				return nil, r.fail("type")
+				return r.fail("type")
 			}
 		case xml.StartElement:
-			name := t.Name.Local
-			p := n.byElem[name]
-			if p == nil {
-				r.path = append(r.path, name)
-				v, f := r.any(depth + 1)
-				r.path = r.path[:len(r.path)-1]
-				if f != nil {
-					return nil, f
-				}
-				add(out, name, v)
-				continue
+			if f := each(t); f != nil {
+				return f
 			}
-			if p.node.kind == xmlArray && !p.node.wrapped {
-				list, _ := out[p.key].([]any)
-				r.path = append(r.path, p.key, strconv.Itoa(len(list)))
-				v, f := r.element(p.node.items, name, depth+1)
-				r.path = r.path[:len(r.path)-2]
-				if f != nil {
-					return nil, f
-				}
-				out[p.key] = append(list, v)
-				continue
-			}
-			if _, dup := out[p.key]; dup {
-				return nil, r.fail("repeated", p.key)
-			}
-			r.path = append(r.path, p.key)
-			v, f := r.element(p.node, name, depth+1)
-			r.path = r.path[:len(r.path)-1]
-			if f != nil {
-				return nil, f
-			}
-			out[p.key] = v
 		}
 	}
 }
@@ -254,62 +262,43 @@ func add(out map[string]any, key string, v any) {
 // array reads a wrapped array: each child element, named item, is an item.
 func (r *xmlReader) array(items *xmlNode, item string, depth int) (any, *Failure) {
 	out := []any{}
-	for {
-		tok, f := r.next()
-		if f != nil {
-			return nil, f
+	f := r.children(func(t xml.StartElement) *Failure {
+		if t.Name.Local != item {
+			return r.fail("unknown", t.Name.Local)
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return out, nil
-		case xml.CharData:
-			if !blank(t) {
-				return nil, r.fail("type")
-			}
-		case xml.StartElement:
-			if t.Name.Local != item {
-				return nil, r.fail("unknown", t.Name.Local)
-			}
-			r.path = append(r.path, strconv.Itoa(len(out)))
-			v, f := r.element(items, item, depth+1)
-			r.path = r.path[:len(r.path)-1]
-			if f != nil {
-				return nil, f
-			}
-			out = append(out, v)
-		}
+		r.path = append(r.path, strconv.Itoa(len(out)))
+		v, f := r.element(items, item, depth+1)
+		r.path = r.path[:len(r.path)-1]
+		out = append(out, v)
+		return f
+	})
+	if f != nil {
+		return nil, f
 	}
+	return out, nil
 }
 
 // dict reads a map: each child element, an entry, holds a <key> and a <value>.
 func (r *xmlReader) dict(n *xmlNode, depth int) (any, *Failure) {
 	out := map[string]any{}
-	for {
-		tok, f := r.next()
+	f := r.children(func(t xml.StartElement) *Failure {
+		if t.Name.Local != n.entry {
+			return r.fail("unknown", t.Name.Local)
+		}
+		key, v, f := r.entry(n.values, depth+1)
 		if f != nil {
-			return nil, f
+			return f
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return out, nil
-		case xml.CharData:
-			if !blank(t) {
-				return nil, r.fail("type")
-			}
-		case xml.StartElement:
-			if t.Name.Local != n.entry {
-				return nil, r.fail("unknown", t.Name.Local)
-			}
-			key, v, f := r.entry(n.values, depth+1)
-			if f != nil {
-				return nil, f
-			}
-			if _, dup := out[key]; dup {
-				return nil, r.fail("repeated", key)
-			}
-			out[key] = v
+		if _, dup := out[key]; dup {
+			return r.fail("repeated", key)
 		}
+		out[key] = v
+		return nil
+	})
+	if f != nil {
+		return nil, f
 	}
+	return out, nil
 }
 
 // entry reads one entry of a map: its key's text and its value (required both).
@@ -320,49 +309,40 @@ func (r *xmlReader) entry(values *xmlNode, depth int) (string, any, *Failure) {
 	var key *string
 	var value any
 	hasValue := false
-	for {
-		tok, f := r.next()
-		if f != nil {
-			return "", nil, f
+	f := r.children(func(t xml.StartElement) *Failure {
+		switch {
+		case t.Name.Local == "key" && key == nil:
+			k, f := r.scalar("string", depth+1)
+			if f != nil {
+				return f
+			}
+			s, ok := k.(string)
+			if !ok {
+				return r.fail("entry")
+			}
+			key = &s
+		case t.Name.Local == "value" && key != nil && !hasValue:
+			r.path = append(r.path, *key)
+			v, f := r.element(values, "value", depth+1)
+			r.path = r.path[:len(r.path)-1]
+			if f != nil {
+				return f
+			}
+			value, hasValue = v, true
+		default:
+			return r.fail("entry")
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			switch {
-			case key == nil:
-				return "", nil, r.fail("entry")
-			case !hasValue:
-				return "", nil, r.fail("required", *key)
-			}
-			return *key, value, nil
-		case xml.CharData:
-			if !blank(t) {
-				return "", nil, r.fail("type")
-			}
-		case xml.StartElement:
-			switch {
-			case t.Name.Local == "key" && key == nil:
-				k, f := r.scalar("string", depth+1)
-				if f != nil {
-					return "", nil, f
-				}
-				s, ok := k.(string)
-				if !ok {
-					return "", nil, r.fail("entry")
-				}
-				key = &s
-			case t.Name.Local == "value" && key != nil && !hasValue:
-				r.path = append(r.path, *key)
-				v, f := r.element(values, "value", depth+1)
-				r.path = r.path[:len(r.path)-1]
-				if f != nil {
-					return "", nil, f
-				}
-				value, hasValue = v, true
-			default:
-				return "", nil, r.fail("entry")
-			}
-		}
+		return nil
+	})
+	switch {
+	case f != nil:
+		return "", nil, f
+	case key == nil:
+		return "", nil, r.fail("entry")
+	case !hasValue:
+		return "", nil, r.fail("required", *key)
 	}
+	return *key, value, nil
 }
 
 // scalar reads an element's text as the JSON type typ: a string exactly, a number or boolean by
